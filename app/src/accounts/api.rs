@@ -1,0 +1,128 @@
+//! Server functions for logging in and out and for managing agents. Each has a fixed
+//! path, because tests, scripts and the widget call them too.
+use super::{AgentSummary, Me};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::{password, session, store, Role},
+    crate::audit,
+    crate::state::{api, request_parts, state},
+    leptos_axum::ResponseOptions,
+};
+
+#[cfg(feature = "ssr")]
+fn client_addr(parts: &http::request::Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "local".into())
+}
+
+/// `POST /api/login` with the form fields `email` and `password`.
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(email: String, password: String) -> Result<(), AppError> {
+    api(async move {
+        let st = state()?;
+        let parts = request_parts()?;
+        let previous = session::token_from_headers(&parts.headers);
+        let (token, agent) =
+            session::login(&st, &client_addr(&parts), &email, &password, previous.as_deref()).await?;
+        expect_context::<ResponseOptions>()
+            .append_header(http::header::SET_COOKIE, session::session_cookie(&token, st.config.secure_cookies));
+        tracing::info!(agent_id = agent.id, "login");
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /api/logout` ends the session and clears the cookie.
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    api(async move {
+        let st = state()?;
+        let parts = request_parts()?;
+        if let Some(token) = session::token_from_headers(&parts.headers) {
+            store::delete_session(&st.db, &session::hash_token(&token)).await?;
+        }
+        expect_context::<ResponseOptions>()
+            .append_header(http::header::SET_COOKIE, session::clear_cookie(st.config.secure_cookies));
+        Ok(())
+    })
+    .await
+}
+
+/// The logged-in agent, or `None` when the request has no live session.
+#[server(prefix = "/api", endpoint = "me")]
+pub async fn get_me() -> Result<Option<Me>, AppError> {
+    api(async move {
+        let agent = match session::auth().await {
+            Ok(agent) => agent,
+            Err(AppError::Unauthorized) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let st = state()?;
+        let inboxes = crate::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?;
+        let role = agent.role();
+        Ok(Some(Me { id: agent.id, email: agent.email, name: agent.name, role, inboxes }))
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin/agents")]
+pub async fn list_agents() -> Result<Vec<AgentSummary>, AppError> {
+    api(async move {
+        session::auth_admin().await?;
+        let st = state()?;
+        Ok(store::list(&st.db).await?.iter().map(|a| a.summary()).collect())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin/agents/create")]
+pub async fn create_agent(email: String, name: String, role: String, password: String) -> Result<i64, AppError> {
+    api(async move {
+        let admin = session::auth_admin().await?;
+        let role: Role = role.parse()?;
+        store::validate_new(&email, &name)?;
+        password::validate(&password)?;
+        let st = state()?;
+        let hash = password::hash(password).await?;
+        let new = store::NewAgent { email: &email, name: &name, role, password_hash: &hash };
+        let id = store::insert(&st.db, new, st.now()).await?;
+        let entry = audit::Entry {
+            actor_id: Some(admin.id),
+            action: "agent.create",
+            target_type: "agent",
+            target_id: id.to_string(),
+            detail: serde_json::json!({ "role": role.as_str() }),
+        };
+        audit::record(&st.db, st.now(), entry).await?;
+        Ok(id)
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin/agents/active")]
+pub async fn set_agent_active(id: i64, active: bool) -> Result<(), AppError> {
+    api(async move {
+        let admin = session::auth_admin().await?;
+        if admin.id == id && !active {
+            return Err(AppError::Unprocessable("you cannot deactivate yourself".into()));
+        }
+        let st = state()?;
+        store::set_active(&st.db, id, active, st.now()).await?;
+        let entry = audit::Entry {
+            actor_id: Some(admin.id),
+            action: if active { "agent.activate" } else { "agent.deactivate" },
+            target_type: "agent",
+            target_id: id.to_string(),
+            detail: serde_json::json!({}),
+        };
+        audit::record(&st.db, st.now(), entry).await?;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,48 @@
+use crate::routes::{admin::AdminPage, console::ConsoleLayout, home::HomePage, inbox::InboxPage, login::LoginPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, after hydration: tests wait for this mark.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/switchboard.css"/>
+        <Title text="Switchboard"/>
+        <Router>
+            <Routes fallback=|| view! { <main class="not-found"><h1>"Page not found"</h1><a href="/">"Back to the console"</a></main> }>
+                <Route path=path!("/login") view=LoginPage/>
+                <ParentRoute path=path!("") view=ConsoleLayout>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("admin") view=AdminPage/>
+                    <Route path=path!("inbox/:id") view=InboxPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,163 @@
+//! Storage: one sqlx `Any` pool over SQLite (the embedded default) or PostgreSQL.
+//!
+//! Most SQL is shared: SQLite binds `$1`-style parameters by number, just like
+//! PostgreSQL. Where the dialects differ, the query is written as [`Sql`] with both
+//! texts side by side, so each query still lives in exactly one place.
+mod errors;
+
+pub use errors::constraint_name;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A query whose text differs per dialect.
+pub struct Sql {
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Per-connection settings. These are what make an acknowledged write durable:
+/// WAL with `synchronous=FULL` fsyncs the log on every commit.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+PRAGMA foreign_keys = ON;
+PRAGMA busy_timeout = 5000;
+PRAGMA secure_delete = ON;";
+const POSTGRES_SETTINGS: &str = "SET synchronous_commit = on";
+
+impl Db {
+    pub fn dialect_of(url: &str) -> Result<Dialect, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Dialect::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Dialect::Postgres)
+        } else {
+            Err(format!("unsupported DATABASE_URL {url:?}: use sqlite://PATH or postgres://…"))
+        }
+    }
+
+    /// Connects, creating the SQLite file (and its folder) when missing.
+    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let dialect = Self::dialect_of(url).map_err(|e| sqlx::Error::Configuration(e.into()))?;
+        let url = match dialect {
+            Dialect::Sqlite => prepare_sqlite_url(url)?,
+            Dialect::Postgres => url.to_string(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(match dialect {
+                Dialect::Sqlite => 8,
+                Dialect::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    let settings = match dialect {
+                        Dialect::Sqlite => SQLITE_PRAGMAS,
+                        Dialect::Postgres => POSTGRES_SETTINGS,
+                    };
+                    conn.execute(sqlx::raw_sql(settings)).await?;
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        Ok(Db { pool, dialect })
+    }
+
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self.dialect {
+            Dialect::Sqlite => SQLITE_MIGRATOR.run(&self.pool).await,
+            Dialect::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await,
+        }
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The text of a per-dialect query for this database.
+    pub fn sql(&self, sql: &Sql) -> &'static str {
+        match self.dialect {
+            Dialect::Sqlite => sql.sqlite,
+            Dialect::Postgres => sql.postgres,
+        }
+    }
+
+    /// A transaction that reads and then writes. On SQLite it takes the write lock up
+    /// front (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot upgrade
+    /// once another connection has committed, and would fail with SQLITE_BUSY.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// Used by `/readyz`.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
+    }
+
+    /// Reads one PRAGMA as text (SQLite only); used by tests and diagnostics.
+    pub async fn pragma(&self, name: &str) -> Result<String, sqlx::Error> {
+        use sqlx::Row;
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(sqlx::Error::Protocol(format!("bad pragma name {name}")));
+        }
+        let mut conn = self.pool.acquire().await?;
+        let row: AnyRow = sqlx::query(&format!("PRAGMA {name}")).fetch_one(&mut *conn).await?;
+        Ok(row
+            .try_get::<String, _>(0)
+            .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await
+    }
+}
+
+/// `sqlite://data/x.db` → creates `data/` and asks SQLite to create the file.
+fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Err(sqlx::Error::Configuration(
+            "an in-memory SQLite database cannot be shared by a pool; give a file path".into(),
+        ));
+    }
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                sqlx::Error::Configuration(format!("cannot create {}: {e}", parent.display()).into())
+            })?;
+        }
+    }
+    Ok(if rest.contains("mode=") {
+        format!("sqlite://{rest}")
+    } else if rest.contains('?') {
+        format!("sqlite://{rest}&mode=rwc")
+    } else {
+        format!("sqlite://{rest}?mode=rwc")
+    })
+}

@@ -1,0 +1,66 @@
+//! Server functions for managing inboxes and membership (admins only).
+use super::InboxDetail;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::{store, MemberRole},
+    crate::accounts::session::auth_admin,
+    crate::audit,
+    crate::state::{api, state},
+};
+
+#[server(prefix = "/api", endpoint = "admin/inboxes")]
+pub async fn list_inboxes() -> Result<Vec<InboxDetail>, AppError> {
+    api(async move {
+        auth_admin().await?;
+        store::list_with_members(&state()?.db).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin/inboxes/create")]
+pub async fn create_inbox(name: String) -> Result<i64, AppError> {
+    api(async move {
+        let admin = auth_admin().await?;
+        let st = state()?;
+        let id = store::create(&st.db, &name, st.now()).await?;
+        let entry = audit::Entry {
+            actor_id: Some(admin.id),
+            action: "inbox.create",
+            target_type: "inbox",
+            target_id: id.to_string(),
+            detail: serde_json::json!({}),
+        };
+        audit::record(&st.db, st.now(), entry).await?;
+        Ok(id)
+    })
+    .await
+}
+
+/// `role` is `operator`, `supervisor`, or `none` to remove the agent from the inbox.
+#[server(prefix = "/api", endpoint = "admin/inboxes/member")]
+pub async fn set_membership(inbox_id: i64, agent_id: i64, role: String) -> Result<(), AppError> {
+    api(async move {
+        let admin = auth_admin().await?;
+        let role = match role.as_str() {
+            "none" => None,
+            other => Some(MemberRole::parse(other).ok_or_else(|| {
+                AppError::Unprocessable(format!("unknown inbox role {other:?}: use operator, supervisor or none"))
+            })?),
+        };
+        let st = state()?;
+        store::set_member(&st.db, inbox_id, agent_id, role).await?;
+        let entry = audit::Entry {
+            actor_id: Some(admin.id),
+            action: "inbox.member",
+            target_type: "inbox",
+            target_id: inbox_id.to_string(),
+            detail: serde_json::json!({ "agent_id": agent_id, "role": role.map(|r| r.as_str()) }),
+        };
+        audit::record(&st.db, st.now(), entry).await?;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,126 @@
+//! Inbox and membership rows.
+use super::{InboxDetail, InboxSummary, Member, MemberRole};
+use crate::accounts::Role;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use base64::Engine;
+use rand::RngCore;
+use std::collections::HashMap;
+
+fn random_key(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+pub fn validate_name(name: &str) -> AppResult<()> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 80 {
+        return Err(AppError::Unprocessable("an inbox name needs 1 to 80 characters".into()));
+    }
+    Ok(())
+}
+
+pub async fn create(db: &Db, name: &str, now: i64) -> AppResult<i64> {
+    validate_name(name)?;
+    Ok(sqlx::query_scalar(
+        "INSERT INTO inboxes (name, public_key, secret, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(name.trim())
+    .bind(random_key(12))
+    .bind(random_key(32))
+    .bind(now)
+    .fetch_one(db.pool())
+    .await?)
+}
+
+/// The inboxes an agent can see: all of them for an admin, their memberships otherwise.
+pub async fn visible_to(db: &Db, agent_id: i64, role: Role) -> AppResult<Vec<InboxSummary>> {
+    let rows: Vec<(i64, String, Option<String>)> = if role == Role::Admin {
+        sqlx::query_as(
+            "SELECT i.id, i.name, m.role FROM inboxes i
+             LEFT JOIN inbox_members m ON m.inbox_id = i.id AND m.agent_id = $1
+             ORDER BY i.name, i.id",
+        )
+    } else {
+        sqlx::query_as(
+            "SELECT i.id, i.name, m.role FROM inboxes i
+             JOIN inbox_members m ON m.inbox_id = i.id AND m.agent_id = $1
+             ORDER BY i.name, i.id",
+        )
+    }
+    .bind(agent_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, role)| InboxSummary { id, name, my_role: role.as_deref().and_then(MemberRole::parse) })
+        .collect())
+}
+
+/// Every inbox with its members, in two queries whatever the number of inboxes.
+pub async fn list_with_members(db: &Db) -> AppResult<Vec<InboxDetail>> {
+    let inboxes: Vec<(i64, String, String, Option<i64>)> =
+        sqlx::query_as("SELECT id, name, public_key, retention_days FROM inboxes ORDER BY name, id")
+            .fetch_all(db.pool())
+            .await?;
+    let members: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT m.inbox_id, a.id, a.name, m.role FROM inbox_members m
+         JOIN agents a ON a.id = m.agent_id ORDER BY a.name, a.id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut by_inbox: HashMap<i64, Vec<Member>> = HashMap::new();
+    for (inbox_id, agent_id, name, role) in members {
+        if let Some(role) = MemberRole::parse(&role) {
+            by_inbox.entry(inbox_id).or_default().push(Member { agent_id, name, role });
+        }
+    }
+    Ok(inboxes
+        .into_iter()
+        .map(|(id, name, public_key, retention_days)| InboxDetail {
+            id,
+            name,
+            public_key,
+            retention_days,
+            members: by_inbox.remove(&id).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Adds, changes or (with `None`) removes a membership. An operator account cannot
+/// supervise an inbox: the account role is the ceiling.
+pub async fn set_member(db: &Db, inbox_id: i64, agent_id: i64, role: Option<MemberRole>) -> AppResult<()> {
+    let mut tx = db.begin_write().await?;
+    let account: Option<String> =
+        sqlx::query_scalar("SELECT role FROM agents WHERE id = $1").bind(agent_id).fetch_optional(&mut *tx).await?;
+    let account = account.ok_or(AppError::NotFound)?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM inboxes WHERE id = $1").bind(inbox_id).fetch_optional(&mut *tx).await?;
+    exists.ok_or(AppError::NotFound)?;
+    match role {
+        Some(MemberRole::Supervisor) if account == "operator" => {
+            return Err(AppError::Unprocessable("an operator account cannot supervise an inbox".into()));
+        }
+        Some(role) => {
+            sqlx::query(
+                "INSERT INTO inbox_members (inbox_id, agent_id, role) VALUES ($1, $2, $3)
+                 ON CONFLICT (inbox_id, agent_id) DO UPDATE SET role = excluded.role",
+            )
+            .bind(inbox_id)
+            .bind(agent_id)
+            .bind(role.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM inbox_members WHERE inbox_id = $1 AND agent_id = $2")
+                .bind(inbox_id)
+                .bind(agent_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! Switchboard's shared crate: types, server functions and the console UI. The
+//! `ssr` feature adds the server side (storage, sessions); `hydrate` the browser side.
+pub mod accounts;
+mod app;
+pub mod components;
+pub mod error;
+pub mod inboxes;
+pub mod routes;
+
+#[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+pub use app::{shell, App};

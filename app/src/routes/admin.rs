@@ -1,0 +1,152 @@
+//! Admin: create and deactivate agents, create inboxes, manage membership.
+use super::console::use_me;
+use crate::accounts::api::{list_agents, CreateAgent, SetAgentActive};
+use crate::accounts::{AgentSummary, Role};
+use crate::components::{action_error, ErrorNotice};
+use crate::inboxes::api::{list_inboxes, CreateInbox, SetMembership};
+use crate::inboxes::InboxDetail;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    if use_me().role != Role::Admin {
+        return view! { <h1>"Admins only"</h1><p>"You need the admin role to see this page."</p> }.into_any();
+    }
+    let create_agent = ServerAction::<CreateAgent>::new();
+    let set_active = ServerAction::<SetAgentActive>::new();
+    let create_inbox = ServerAction::<CreateInbox>::new();
+    let set_member = ServerAction::<SetMembership>::new();
+    let agents = Resource::new(
+        move || (create_agent.version().get(), set_active.version().get()),
+        |_| list_agents(),
+    );
+    let inboxes = Resource::new(
+        move || (create_inbox.version().get(), set_member.version().get(), create_agent.version().get()),
+        |_| list_inboxes(),
+    );
+    view! {
+        <Title text="Admin · Switchboard"/>
+        <h1>"Admin"</h1>
+        <section aria-labelledby="agents-heading">
+            <h2 id="agents-heading">"Agents"</h2>
+            <ActionForm action=create_agent attr:class="inline-form" attr:aria-label="Create agent">
+                <label>"Name" <input name="name" required/></label>
+                <label>"Email" <input type="email" name="email" required/></label>
+                <label>"Role"
+                    <select name="role">
+                        <option value="operator">"Operator"</option>
+                        <option value="supervisor">"Supervisor"</option>
+                        <option value="admin">"Admin"</option>
+                    </select>
+                </label>
+                <label>"Password" <input type="password" name="password" minlength="8" autocomplete="new-password" required/></label>
+                <button type="submit">"Create agent"</button>
+            </ActionForm>
+            <ErrorNotice error=action_error(create_agent)/>
+            <ErrorNotice error=action_error(set_active)/>
+            <Transition fallback=|| view! { <p>"Loading agents…"</p> }>
+                {move || Suspend::new(async move {
+                    agents.await.map(|list| view! { <AgentTable list set_active/> })
+                        .map_err(|e| e.to_string())
+                })}
+            </Transition>
+        </section>
+        <section aria-labelledby="inboxes-heading-admin">
+            <h2 id="inboxes-heading-admin">"Inboxes"</h2>
+            <ActionForm action=create_inbox attr:class="inline-form" attr:aria-label="Create inbox">
+                <label>"Inbox name" <input name="name" required/></label>
+                <button type="submit">"Create inbox"</button>
+            </ActionForm>
+            <ErrorNotice error=action_error(create_inbox)/>
+            <ErrorNotice error=action_error(set_member)/>
+            <Transition fallback=|| view! { <p>"Loading inboxes…"</p> }>
+                {move || Suspend::new(async move {
+                    let list = inboxes.await.map_err(|e| e.to_string())?;
+                    let all_agents = agents.await.map_err(|e| e.to_string())?;
+                    Ok::<_, String>(
+                        list.into_iter()
+                            .map(|inbox| view! { <InboxCard inbox agents=all_agents.clone() set_member/> })
+                            .collect_view(),
+                    )
+                })}
+            </Transition>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn AgentTable(list: Vec<AgentSummary>, set_active: ServerAction<SetAgentActive>) -> impl IntoView {
+    view! {
+        <table class="agents">
+            <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Status"</th><th>"Actions"</th></tr></thead>
+            <tbody>
+                {list.into_iter().map(|a| {
+                    let label = format!("{} {}", if a.active { "Deactivate" } else { "Activate" }, a.name);
+                    view! {
+                        <tr data-agent=a.email.clone()>
+                            <td>{a.name.clone()}</td>
+                            <td>{a.email.clone()}</td>
+                            <td>{a.role.label()}</td>
+                            <td>{if a.active { "Active" } else { "Deactivated" }}</td>
+                            <td>
+                                <ActionForm action=set_active>
+                                    <input type="hidden" name="id" value=a.id/>
+                                    <input type="hidden" name="active" value=(!a.active).to_string()/>
+                                    <button type="submit" aria-label=label>{if a.active { "Deactivate" } else { "Activate" }}</button>
+                                </ActionForm>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn InboxCard(inbox: InboxDetail, agents: Vec<AgentSummary>, set_member: ServerAction<SetMembership>) -> impl IntoView {
+    let embed = format!(r#"<script src="/widget.js" data-inbox="{}" async></script>"#, inbox.public_key);
+    let agent_select_label = format!("Agent to add to {}", inbox.name);
+    let role_select_label = format!("Role in {}", inbox.name);
+    view! {
+        <article class="card inbox-card" aria-label=format!("Inbox {}", inbox.name)>
+            <h3>{inbox.name.clone()}</h3>
+            <p class="muted">"Retention: "
+                {inbox.retention_days.map(|d| format!("{d} days")).unwrap_or_else(|| "keep forever".into())}
+            </p>
+            <p class="muted">"Embed code: " <code>{embed}</code></p>
+            <ul class="members">
+                {inbox.members.clone().into_iter().map(|m| {
+                    let remove_label = format!("Remove {} from {}", m.name, inbox.name);
+                    view! {
+                        <li>
+                            {m.name} " · " {m.role.as_str()}
+                            <ActionForm action=set_member attr:class="inline">
+                                <input type="hidden" name="inbox_id" value=inbox.id/>
+                                <input type="hidden" name="agent_id" value=m.agent_id/>
+                                <input type="hidden" name="role" value="none"/>
+                                <button type="submit" class="link" aria-label=remove_label>"Remove"</button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <ActionForm action=set_member attr:class="inline-form">
+                <input type="hidden" name="inbox_id" value=inbox.id/>
+                <select name="agent_id" aria-label=agent_select_label>
+                    {agents.into_iter().filter(|a| a.active).map(|a| view! {
+                        <option value=a.id>{format!("{} ({})", a.name, a.email)}</option>
+                    }).collect_view()}
+                </select>
+                <select name="role" aria-label=role_select_label>
+                    <option value="operator">"Operator"</option>
+                    <option value="supervisor">"Supervisor"</option>
+                </select>
+                <button type="submit">"Add to inbox"</button>
+            </ActionForm>
+        </article>
+    }
+}

@@ -1,0 +1,6 @@
+//! One route per file.
+pub mod admin;
+pub mod console;
+pub mod home;
+pub mod inbox;
+pub mod login;

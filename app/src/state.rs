@@ -1,0 +1,111 @@
+//! Server-side context: the state every server function and handler reaches through
+//! `state()`, plus the clock that tests can fix.
+use crate::accounts::throttle::LoginThrottle;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use leptos::prelude::*;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+/// Time comes from here, never from `now()` inside SQL, so retention and
+/// presence can be tested with a fixed clock.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    fn now_ms(&self) -> i64;
+}
+
+#[derive(Debug, Default)]
+pub struct SystemClock;
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or_default()
+    }
+}
+
+/// A clock that only moves when told to.
+#[derive(Debug)]
+pub struct ManualClock(AtomicI64);
+impl ManualClock {
+    pub fn new(at_ms: i64) -> Self {
+        Self(AtomicI64::new(at_ms))
+    }
+    pub fn advance_ms(&self, ms: i64) {
+        self.0.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+impl Clock for ManualClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mark cookies `Secure` (set when served behind https).
+    pub secure_cookies: bool,
+    /// Attachments and other files live here.
+    pub data_dir: PathBuf,
+    /// Extra origins allowed to POST, besides the request's own host.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { secure_cookies: false, data_dir: PathBuf::from("data"), allowed_origins: vec![] }
+    }
+}
+
+#[derive(Clone, Debug, axum::extract::FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub throttle: Arc<LoginThrottle>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, db: Db, clock: Arc<dyn Clock>, config: Config) -> Self {
+        Self {
+            leptos_options,
+            db,
+            clock,
+            throttle: Arc::new(LoginThrottle::default()),
+            config: Arc::new(config),
+        }
+    }
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}
+
+/// The app state, from the server function's context.
+pub fn state() -> AppResult<AppState> {
+    use_context::<AppState>().ok_or(AppError::Internal)
+}
+
+/// The incoming request's head, from the server function's context.
+pub fn request_parts() -> AppResult<http::request::Parts> {
+    use_context::<http::request::Parts>().ok_or(AppError::Internal)
+}
+
+/// Runs a server function body and turns its error into the response status
+/// (server functions would otherwise answer every error with a 500).
+pub async fn api<T>(body: impl Future<Output = AppResult<T>>) -> AppResult<T> {
+    let result = body.await;
+    if let Err(err) = &result {
+        if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = http::StatusCode::from_u16(err.status()) {
+                opts.set_status(status);
+            }
+            if let AppError::TooManyRequests { retry_after_secs } = err {
+                opts.insert_header(http::header::RETRY_AFTER, (*retry_after_secs).into());
+            }
+        }
+    }
+    result
+}

@@ -1,0 +1,155 @@
+//! The `switchboard` command line.
+use app::accounts::{password, store as agents, Role};
+use app::db::Db;
+use app::state::{AppState, Config, SystemClock};
+use clap::{Args, Parser, Subcommand};
+use leptos::prelude::LeptosOptions;
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser, Debug)]
+#[command(name = "switchboard", version, about = "Live chat for support teams")]
+pub struct Cli {
+    /// Database: sqlite://PATH (created when missing) or postgres://…
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = "sqlite://data/switchboard.db")]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the console, the widget and the API.
+    Serve(ServeArgs),
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Manage agent accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SWITCHBOARD_BIND")]
+    pub bind: Option<SocketAddr>,
+    /// Folder for attachments and other files.
+    #[arg(long, env = "SWITCHBOARD_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Create demo agents and inboxes when the database has no agents.
+    #[arg(long)]
+    pub demo: bool,
+    /// Mark session cookies Secure (serve behind https).
+    #[arg(long, env = "SWITCHBOARD_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Extra origins allowed to send POST requests, comma separated.
+    #[arg(long, env = "SWITCHBOARD_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an agent; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["admin", "supervisor", "operator"])]
+        role: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let db = Db::connect(&cli.database_url).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    db.migrate().await.map_err(|e| format!("migration failed: {e}"))?;
+    match cli.command {
+        Command::Migrate => {
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { email, name, role, .. } } => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+            let pw = line.trim_end_matches(['\r', '\n']).to_string();
+            password::validate(&pw).map_err(|e| e.to_string())?;
+            let role: Role = role.parse().map_err(|e: app::error::AppError| e.to_string())?;
+            let hash = password::hash(pw).await.map_err(|e| e.to_string())?;
+            let new = agents::NewAgent { email: &email, name: &name, role, password_hash: &hash };
+            let now = app::state::Clock::now_ms(&SystemClock);
+            let id = agents::insert(&db, new, now).await.map_err(|e| e.to_string())?;
+            println!("created agent {id} <{}> as {}", app::accounts::normalize_email(&email), role.as_str());
+            Ok(())
+        }
+        Command::Serve(args) => serve(db, args).await,
+    }
+}
+
+fn leptos_options(bind: Option<SocketAddr>) -> LeptosOptions {
+    let mut options = leptos::prelude::get_configuration(None)
+        .map(|c| c.leptos_options)
+        .unwrap_or_else(|_| LeptosOptions::builder().output_name("switchboard").build());
+    if options.output_name.is_empty() {
+        options.output_name = "switchboard".into();
+    }
+    if let Some(addr) = bind {
+        options.site_addr = addr;
+    }
+    options
+}
+
+async fn serve(db: Db, args: ServeArgs) -> Result<(), String> {
+    let options = leptos_options(args.bind);
+    let addr = options.site_addr;
+    let clock = Arc::new(SystemClock);
+    if args.demo {
+        let now = app::state::Clock::now_ms(&*clock);
+        if app::demo::seed(&db, now).await.map_err(|e| e.to_string())? {
+            println!("Demo data created.");
+        }
+        println!("Demo logins (email / password):");
+        for l in app::demo::LOGINS.iter() {
+            println!("  {:<11} {} / {}", l.role.label(), l.email, l.password);
+        }
+    }
+    std::fs::create_dir_all(&args.data_dir).map_err(|e| format!("cannot create {}: {e}", args.data_dir.display()))?;
+    let config = Config {
+        secure_cookies: args.secure_cookies,
+        data_dir: args.data_dir,
+        allowed_origins: args.allowed_origins,
+    };
+    let state = AppState::new(options, db.clone(), clock, config);
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    println!("Switchboard listening on http://{addr}");
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, crate::router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
