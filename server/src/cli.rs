@@ -93,9 +93,15 @@ pub async fn run(cli: Cli) -> Result<(), String> {
 }
 
 fn leptos_options(bind: Option<SocketAddr>) -> LeptosOptions {
-    let mut options = leptos::prelude::get_configuration(None)
+    // cargo-leptos bakes LEPTOS_OUTPUT_NAME into its builds; a plain `cargo build`
+    // (tests, `switchboard migrate`) has none, so fall back to the defaults.
+    let from_cargo_leptos =
+        option_env!("LEPTOS_OUTPUT_NAME").is_some() || std::env::var_os("LEPTOS_OUTPUT_NAME").is_some();
+    let mut options = from_cargo_leptos
+        .then(|| leptos::prelude::get_configuration(None).ok())
+        .flatten()
         .map(|c| c.leptos_options)
-        .unwrap_or_else(|_| LeptosOptions::builder().output_name("switchboard").build());
+        .unwrap_or_else(|| LeptosOptions::builder().output_name("switchboard").build());
     if options.output_name.is_empty() {
         options.output_name = "switchboard".into();
     }
