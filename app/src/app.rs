@@ -1,6 +1,6 @@
 use crate::routes::{admin::AdminPage, console::ConsoleLayout, home::HomePage, inbox::InboxPage, login::LoginPage};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
@@ -34,6 +34,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/switchboard.css"/>
         <Title text="Switchboard"/>
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Router>
             <Routes fallback=|| view! { <main class="not-found"><h1>"Page not found"</h1><a href="/">"Back to the console"</a></main> }>
                 <Route path=path!("/login") view=LoginPage/>

@@ -1,0 +1,45 @@
+import { defineConfig } from '@playwright/test';
+
+// The server is the binary the test script built; it gets a fresh SQLite file with
+// the demo data on every run.
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+const BIN = process.env.SWITCHBOARD_BIN ?? 'target/debug/switchboard';
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: true,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-quic',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    command:
+      `rm -rf target/e2e && mkdir -p target/e2e && exec ${BIN} serve --demo --bind 127.0.0.1:${PORT} ` +
+      `--database-url sqlite://target/e2e/e2e.db --data-dir target/e2e/files`,
+    cwd: '..',
+    url: `http://127.0.0.1:${PORT}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: { LEPTOS_SITE_ROOT: 'target/site', RUST_LOG: 'warn' },
+  },
+});

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the release console and server, then serves http://127.0.0.1:3000 on
+# ./data/switchboard.db with demo agents and inboxes. Extra arguments go to `serve`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-tools.sh build
+export PATH="$HOME/.cargo/bin:$PATH"
+cargo leptos build --release
+exec "${CARGO_TARGET_DIR:-target}/release/switchboard" serve --demo "$@"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs every test: Rust unit and integration tests on SQLite and PostgreSQL, then the
+# Playwright suite in Chromium. Prints the counts; exits non-zero on any failure.
+# With CI=true an unreachable PostgreSQL fails the run instead of being skipped.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-tools.sh test || { echo "tool installation failed"; exit 1; }
+export PATH="$HOME/.cargo/bin:$PATH"
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+TARGET="${CARGO_TARGET_DIR:-target}"
+LOGS="$(mktemp -d)"
+status=0
+
+# PostgreSQL: start the local cluster if it is installed but down.
+export SWITCHBOARD_TEST_PG="${SWITCHBOARD_TEST_PG:-postgres://postgres@127.0.0.1:5432/postgres}"
+if ! pg_isready -q -d "$SWITCHBOARD_TEST_PG" 2>/dev/null && [ -d /etc/postgresql ]; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start 2>/dev/null || true
+  sleep 2
+fi
+if pg_isready -q -d "$SWITCHBOARD_TEST_PG" 2>/dev/null; then
+  pg_note="ran on SQLite and PostgreSQL"
+elif [ "${CI:-}" = "true" ]; then
+  echo "FAIL: PostgreSQL is unreachable at $SWITCHBOARD_TEST_PG and CI=true"
+  exit 1
+else
+  pg_note="ran on SQLite only: PostgreSQL tests were SKIPPED (unreachable at $SWITCHBOARD_TEST_PG)"
+  echo "WARNING: $pg_note"
+fi
+
+echo "==> building the console's WASM and the site"
+cargo leptos build --frontend-only || { echo "FAIL: front-end build"; exit 1; }
+
+echo "==> Rust tests"
+cargo test -p app -p switchboard --features app/ssr 2>&1 | tee "$LOGS/cargo.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+rust_passed=$(awk '/^test result:/ {s += $4} END {print s + 0}' "$LOGS/cargo.txt")
+rust_failed=$(awk '/^test result:/ {s += $6} END {print s + 0}' "$LOGS/cargo.txt")
+
+echo "==> Playwright tests in Chromium"
+if [ -x "$TARGET/debug/switchboard" ]; then
+  (cd end2end && SWITCHBOARD_BIN="$TARGET/debug/switchboard" npx playwright test) 2>&1 | tee "$LOGS/e2e.txt"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+else
+  echo "FAIL: $TARGET/debug/switchboard was not built"
+  status=1
+fi
+e2e_passed=$(sed -n 's/^ *\([0-9]\+\) passed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null | tail -1)
+e2e_failed=$(sed -n 's/^ *\([0-9]\+\) failed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null | tail -1)
+e2e_passed=${e2e_passed:-0}
+e2e_failed=${e2e_failed:-0}
+if [ "$status" -ne 0 ] && [ "$((rust_failed + e2e_failed))" -eq 0 ]; then
+  e2e_failed=1 # something failed without a count (a build, a crash): never report green
+fi
+
+echo
+echo "Rust:       $rust_passed passed, $rust_failed failed ($pg_note)"
+echo "Playwright: $e2e_passed passed, $e2e_failed failed"
+echo "$((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed"
+exit "$status"
