@@ -133,6 +133,7 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), String> {
     };
     let state = AppState::new(options, db.clone(), clock, config);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Switchboard listening on http://{addr}");
     tracing::info!(%addr, "listening");
     axum::serve(listener, crate::router(state).into_make_service_with_connect_info::<SocketAddr>())
