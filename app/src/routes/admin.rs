@@ -1,5 +1,5 @@
 //! Admin: create and deactivate agents, create inboxes, manage membership.
-use super::console::use_me;
+use super::console::{MeResource, WithMe};
 use crate::accounts::api::{list_agents, CreateAgent, SetAgentActive};
 use crate::accounts::{AgentSummary, Role};
 use crate::components::{action_error, ErrorNotice};
@@ -11,23 +11,44 @@ use leptos_meta::Title;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    if use_me().role != Role::Admin {
-        return view! { <h1>"Admins only"</h1><p>"You need the admin role to see this page."</p> }.into_any();
-    }
     let create_agent = ServerAction::<CreateAgent>::new();
     let set_active = ServerAction::<SetAgentActive>::new();
     let create_inbox = ServerAction::<CreateInbox>::new();
     let set_member = ServerAction::<SetMembership>::new();
+    // Only an admin's page asks for the lists; anyone else sees "Admins only".
+    let MeResource(me) = expect_context::<MeResource>();
+    let is_admin = move || async move { matches!(me.await, Ok(Some(m)) if m.role == Role::Admin) };
     let agents = Resource::new(
         move || (create_agent.version().get(), set_active.version().get()),
-        |_| list_agents(),
+        move |_| async move { if is_admin().await { list_agents().await } else { Ok(vec![]) } },
     );
     let inboxes = Resource::new(
         move || (create_inbox.version().get(), set_member.version().get(), create_agent.version().get()),
-        |_| list_inboxes(),
+        move |_| async move { if is_admin().await { list_inboxes().await } else { Ok(vec![]) } },
     );
     view! {
         <Title text="Admin · Switchboard"/>
+        <WithMe children=move |me| {
+            if me.role != Role::Admin {
+                return view! { <h1>"Admins only"</h1><p>"You need the admin role to see this page."</p> }.into_any();
+            }
+            view! { <AdminSections create_agent set_active create_inbox set_member agents inboxes/> }.into_any()
+        }/>
+    }
+}
+
+type Loaded<T> = Resource<Result<T, crate::error::AppError>>;
+
+#[component]
+fn AdminSections(
+    create_agent: ServerAction<CreateAgent>,
+    set_active: ServerAction<SetAgentActive>,
+    create_inbox: ServerAction<CreateInbox>,
+    set_member: ServerAction<SetMembership>,
+    agents: Loaded<Vec<AgentSummary>>,
+    inboxes: Loaded<Vec<InboxDetail>>,
+) -> impl IntoView {
+    view! {
         <h1>"Admin"</h1>
         <section aria-labelledby="agents-heading">
             <h2 id="agents-heading">"Agents"</h2>
@@ -74,7 +95,6 @@ pub fn AdminPage() -> impl IntoView {
             </Transition>
         </section>
     }
-    .into_any()
 }
 
 #[component]

@@ -1,65 +1,70 @@
 //! The console's frame: a sidebar with the inboxes, the counters and the agent.
+//!
+//! Resources are created at the top of components, never inside a `Suspend`: the
+//! server may render a suspended branch more than once, and a resource created there
+//! would get a different id than in the browser and break hydration.
 use crate::accounts::api::{get_me, Logout};
 use crate::accounts::{Me, Role};
 use crate::components::Avatar;
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 
-/// The logged-in agent, for every page inside the console.
-pub fn use_me() -> Me {
-    expect_context::<Me>()
-}
+/// The logged-in agent, loaded once by the console frame.
+#[derive(Clone, Copy)]
+pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);
 
+/// Renders `children` with the logged-in agent once it is known.
 #[component]
-pub fn ConsoleLayout() -> impl IntoView {
-    let me = Resource::new(|| (), |_| get_me());
+pub fn WithMe<F, V>(children: F) -> impl IntoView
+where
+    F: Fn(Me) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let MeResource(me) = expect_context::<MeResource>();
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(me)) => view! { <Console me/> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+            {
+                let children = children.clone();
+                move || {
+                    let children = children.clone();
+                    Suspend::new(async move {
+                        match me.await {
+                            Ok(Some(me)) => children(me).into_any(),
+                            Ok(None) => ().into_any(),
+                            Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        }
+                    })
                 }
-            })}
+            }
         </Suspense>
     }
 }
 
 #[component]
-fn Console(me: Me) -> impl IntoView {
-    provide_context(me.clone());
+pub fn ConsoleLayout() -> impl IntoView {
+    let me = Resource::new(|| (), |_| get_me());
+    provide_context(MeResource(me));
     let logout = ServerAction::<Logout>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = logout.value().get() {
             let _ = window().location().set_href("/login");
         }
     });
-    let inboxes = me.inboxes.clone();
-    let is_admin = me.role == Role::Admin;
     view! {
         <div class="console">
             <nav class="sidebar" aria-label="Main">
                 <A href="/" attr:class="brand">"Switchboard"</A>
                 <div class="counters" aria-label="Counters"></div>
-                <h2 id="inboxes-heading">"Inboxes"</h2>
-                <ul class="inboxes" aria-labelledby="inboxes-heading">
-                    {inboxes
-                        .into_iter()
-                        .map(|i| {
-                            let href = format!("/inbox/{}", i.id);
-                            view! { <li><A href=href>{i.name}</A></li> }
-                        })
-                        .collect_view()}
-                </ul>
-                {is_admin.then(|| view! { <A href="/admin" attr:class="admin-link">"Admin"</A> })}
-                <div class="me">
-                    <Avatar name=me.name.clone()/>
-                    <div>
-                        <div class="me-name">{me.name.clone()}</div>
-                        <div class="me-role">{me.role.label()}</div>
-                    </div>
-                </div>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match me.await {
+                            Ok(Some(me)) => view! { <Sidebar me/> }.into_any(),
+                            Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                            Err(_) => ().into_any(),
+                        }
+                    })}
+                </Suspense>
                 <ActionForm action=logout>
                     <button type="submit" class="logout">"Log out"</button>
                 </ActionForm>
@@ -67,6 +72,31 @@ fn Console(me: Me) -> impl IntoView {
             <main class="content">
                 <Outlet/>
             </main>
+        </div>
+    }
+}
+
+#[component]
+fn Sidebar(me: Me) -> impl IntoView {
+    let is_admin = me.role == Role::Admin;
+    view! {
+        <h2 id="inboxes-heading">"Inboxes"</h2>
+        <ul class="inboxes" aria-labelledby="inboxes-heading">
+            {me.inboxes
+                .into_iter()
+                .map(|i| {
+                    let href = format!("/inbox/{}", i.id);
+                    view! { <li><A href=href>{i.name}</A></li> }
+                })
+                .collect_view()}
+        </ul>
+        {is_admin.then(|| view! { <A href="/admin" attr:class="admin-link">"Admin"</A> })}
+        <div class="me">
+            <Avatar name=me.name.clone()/>
+            <div>
+                <div class="me-name">{me.name}</div>
+                <div class="me-role">{me.role.label()}</div>
+            </div>
         </div>
     }
 }
