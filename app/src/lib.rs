@@ -3,7 +3,9 @@
 pub mod accounts;
 mod app;
 pub mod components;
+pub mod conversations;
 pub mod error;
+pub mod events;
 pub mod inboxes;
 pub mod routes;
 

@@ -16,7 +16,19 @@ async fn login_sets_a_hardened_cookie_and_logout_ends_the_session() {
         assert!(cookie.contains("HttpOnly"), "{cookie}");
         assert!(cookie.contains("SameSite=Lax"), "{cookie}");
         assert!(cookie.contains("Path=/"), "{cookie}");
+        assert!(!cookie.contains("Secure"), "plain http: {cookie}");
         let token = session_token(&res).unwrap();
+
+        let behind_https = Request::post("/api/login")
+            .header(header::HOST, "localhost")
+            .header(header::ORIGIN, "https://localhost")
+            .header("x-forwarded-proto", "https")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("email=ana%40x.io&password=password-1"))
+            .unwrap();
+        let res = app.send(behind_https).await;
+        let cookie = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+        assert!(cookie.contains("Secure"), "behind https: {cookie}");
 
         let me = body_text(app.post_form("/api/me", "", Some(&token)).await).await;
         assert!(me.contains("\"email\":\"ana@x.io\""), "{me}");

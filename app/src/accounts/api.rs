@@ -12,6 +12,13 @@ use {
     leptos_axum::ResponseOptions,
 };
 
+/// Secure cookies when configured, or when a proxy says it terminated https.
+#[cfg(feature = "ssr")]
+fn secure(st: &crate::state::AppState, parts: &http::request::Parts) -> bool {
+    st.config.secure_cookies
+        || parts.headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+}
+
 #[cfg(feature = "ssr")]
 fn client_addr(parts: &http::request::Parts) -> String {
     parts
@@ -31,7 +38,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         let (token, agent) =
             session::login(&st, &client_addr(&parts), &email, &password, previous.as_deref()).await?;
         expect_context::<ResponseOptions>()
-            .append_header(http::header::SET_COOKIE, session::session_cookie(&token, st.config.secure_cookies));
+            .append_header(http::header::SET_COOKIE, session::session_cookie(&token, secure(&st, &parts)));
         tracing::info!(agent_id = agent.id, "login");
         Ok(())
     })
@@ -48,7 +55,7 @@ pub async fn logout() -> Result<(), AppError> {
             store::delete_session(&st.db, &session::hash_token(&token)).await?;
         }
         expect_context::<ResponseOptions>()
-            .append_header(http::header::SET_COOKIE, session::clear_cookie(st.config.secure_cookies));
+            .append_header(http::header::SET_COOKIE, session::clear_cookie(secure(&st, &parts)));
         Ok(())
     })
     .await

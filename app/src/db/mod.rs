@@ -39,6 +39,8 @@ PRAGMA synchronous = FULL;
 PRAGMA foreign_keys = ON;
 PRAGMA busy_timeout = 5000;
 PRAGMA secure_delete = ON;";
+/// Arbitrary, fixed: the advisory lock that serialises writers on PostgreSQL.
+const WRITE_LOCK_KEY: i64 = 0x5357_4252_4400;
 const POSTGRES_SETTINGS: &str = "SET synchronous_commit = on";
 
 impl Db {
@@ -107,10 +109,19 @@ impl Db {
     /// A transaction that reads and then writes. On SQLite it takes the write lock up
     /// front (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot upgrade
     /// once another connection has committed, and would fail with SQLITE_BUSY.
+    ///
+    /// On PostgreSQL it takes a transaction-scoped advisory lock for the same effect:
+    /// writers then commit one at a time, in the order their event ids were drawn from
+    /// the sequence, so a reader following `id > last` never skips an event whose
+    /// transaction committed late.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
         match self.dialect {
             Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Dialect::Postgres => self.pool.begin().await,
+            Dialect::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK_KEY).execute(&mut *tx).await?;
+                Ok(tx)
+            }
         }
     }
 

@@ -1,0 +1,94 @@
+//! Conversations between a customer (through the widget) and the agents of an inbox.
+pub mod lifecycle;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod visitor;
+#[cfg(feature = "ssr")]
+pub mod write;
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+string_enum!(Status { New => "new", Open => "open", Closed => "closed" });
+string_enum!(CloseReason { Closed => "closed", Solved => "solved", Cancelled => "cancelled" });
+string_enum!(AuthorKind { Customer => "customer", Agent => "agent", System => "system" });
+string_enum!(Visibility { Public => "public", Internal => "internal", OffRecord => "off_record" });
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::New => "New",
+            Status::Open => "Open",
+            Status::Closed => "Closed",
+        }
+    }
+}
+
+/// The most characters one message may hold.
+pub const MAX_BODY_CHARS: usize = 5000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub author_kind: AuthorKind,
+    pub author_id: Option<i64>,
+    pub author_name: Option<String>,
+    pub body: String,
+    pub client_id: String,
+    pub visibility: Visibility,
+    pub created_at: i64,
+}
+
+/// What a conversation is about: a transaction, a test, an order…
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Context {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub id: Option<String>,
+    pub label: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: i64,
+    pub inbox_id: i64,
+    pub customer_id: i64,
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+    pub status: Status,
+    pub close_reason: Option<CloseReason>,
+    pub assignee_id: Option<i64>,
+    pub subject: Option<String>,
+    pub context: Context,
+    pub channel: String,
+    pub created_at: i64,
+    pub last_message_at: Option<i64>,
+    pub last_message_preview: Option<String>,
+}
+
+/// A conversation with its messages, as the console and the widget open it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Thread {
+    pub conversation: Conversation,
+    pub messages: Vec<Message>,
+    /// The newest event id when this was read: a stream started from here misses nothing.
+    pub last_event_id: i64,
+}

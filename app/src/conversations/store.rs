@@ -1,0 +1,231 @@
+//! Conversation rows: starting, reading, and the message write path.
+use super::{AuthorKind, CloseReason, Context, Conversation, Message, Status, Thread, Visibility, MAX_BODY_CHARS};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::events::store::{self as events, NewEvent};
+use crate::events::{AUDIENCE_AGENTS, AUDIENCE_ALL};
+use sqlx::{AnyConnection, FromRow};
+
+#[derive(FromRow)]
+struct ConversationRow {
+    id: i64,
+    inbox_id: i64,
+    customer_id: i64,
+    customer_name: Option<String>,
+    customer_email: Option<String>,
+    status: String,
+    close_reason: Option<String>,
+    assignee_id: Option<i64>,
+    subject: Option<String>,
+    context_type: Option<String>,
+    context_id: Option<String>,
+    context_label: Option<String>,
+    context_url: Option<String>,
+    channel: String,
+    created_at: i64,
+    last_message_at: Option<i64>,
+    last_message_preview: Option<String>,
+}
+
+impl From<ConversationRow> for Conversation {
+    fn from(r: ConversationRow) -> Self {
+        Conversation {
+            id: r.id,
+            inbox_id: r.inbox_id,
+            customer_id: r.customer_id,
+            customer_name: r.customer_name,
+            customer_email: r.customer_email,
+            // CHECK constraints keep both columns to the known names.
+            status: Status::parse(&r.status).unwrap_or(Status::New),
+            close_reason: r.close_reason.as_deref().and_then(CloseReason::parse),
+            assignee_id: r.assignee_id,
+            subject: r.subject,
+            context: Context { kind: r.context_type, id: r.context_id, label: r.context_label, url: r.context_url },
+            channel: r.channel,
+            created_at: r.created_at,
+            last_message_at: r.last_message_at,
+            last_message_preview: r.last_message_preview,
+        }
+    }
+}
+
+const CONVERSATION_SELECT: &str = "SELECT c.id, c.inbox_id, c.customer_id, cu.name AS customer_name,
+    cu.email AS customer_email, c.status, c.close_reason, c.assignee_id, c.subject, c.context_type,
+    c.context_id, c.context_label, c.context_url, c.channel, c.created_at, c.last_message_at,
+    c.last_message_preview
+    FROM conversations c JOIN customers cu ON cu.id = c.customer_id";
+
+#[derive(FromRow)]
+pub(super) struct MessageRow {
+    id: i64,
+    conversation_id: i64,
+    author_kind: String,
+    author_id: Option<i64>,
+    author_name: Option<String>,
+    body: String,
+    client_id: String,
+    visibility: String,
+    created_at: i64,
+}
+
+impl From<MessageRow> for Message {
+    fn from(r: MessageRow) -> Self {
+        Message {
+            id: r.id,
+            conversation_id: r.conversation_id,
+            author_kind: AuthorKind::parse(&r.author_kind).unwrap_or(AuthorKind::System),
+            author_id: r.author_id,
+            author_name: r.author_name,
+            body: r.body,
+            client_id: r.client_id,
+            visibility: Visibility::parse(&r.visibility).unwrap_or(Visibility::Internal),
+            created_at: r.created_at,
+        }
+    }
+}
+
+const MESSAGE_COLUMNS: &str =
+    "id, conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at";
+
+pub(super) async fn load(conn: &mut AnyConnection, id: i64) -> AppResult<Conversation> {
+    let row: Option<ConversationRow> = sqlx::query_as(&format!("{CONVERSATION_SELECT} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(Into::into).ok_or(AppError::NotFound)
+}
+
+pub async fn get(db: &Db, id: i64) -> AppResult<Conversation> {
+    let mut conn = db.pool().acquire().await?;
+    load(&mut conn, id).await
+}
+
+/// The conversation a visitor token is bound to.
+pub async fn by_visitor_hash(db: &Db, token_hash: &str) -> AppResult<Option<Conversation>> {
+    let row: Option<ConversationRow> =
+        sqlx::query_as(&format!("{CONVERSATION_SELECT} WHERE c.visitor_token_hash = $1"))
+            .bind(token_hash)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.map(Into::into))
+}
+
+/// The newest conversations of an inbox, latest activity first.
+pub async fn list_for_inbox(db: &Db, inbox_id: i64, limit: i64) -> AppResult<Vec<Conversation>> {
+    let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
+        "{CONVERSATION_SELECT} WHERE c.inbox_id = $1
+         ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC LIMIT $2"
+    ))
+    .bind(inbox_id)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// A conversation and its messages; visitors never see internal lines.
+pub async fn thread(db: &Db, id: i64, include_internal: bool) -> AppResult<Thread> {
+    // Read the log's end first: anything committed after this is replayed by the stream.
+    let last_event_id = events::last_id(db).await?;
+    let conversation = get(db, id).await?;
+    let filter = if include_internal { "" } else { " AND visibility = 'public'" };
+    let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1{filter} ORDER BY id"
+    ))
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(Thread { conversation, messages: rows.into_iter().map(Into::into).collect(), last_event_id })
+}
+
+pub struct StartVisitor<'a> {
+    pub inbox_key: &'a str,
+    pub token_hash: &'a str,
+    pub name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub context: Option<&'a Context>,
+}
+
+fn clean(s: Option<&str>, max: usize) -> Option<String> {
+    s.map(str::trim).filter(|s| !s.is_empty()).map(|s| s.chars().take(max).collect())
+}
+
+/// Starts the visitor's conversation, or returns the one their token already has:
+/// repeated and concurrent starts give one conversation.
+pub async fn start(db: &Db, req: StartVisitor<'_>, now: i64) -> AppResult<(Conversation, bool)> {
+    if let Some(existing) = by_visitor_hash(db, req.token_hash).await? {
+        return Ok((existing, false));
+    }
+    let mut tx = db.begin_write().await?;
+    let inbox_id: i64 = sqlx::query_scalar("SELECT id FROM inboxes WHERE public_key = $1")
+        .bind(req.inbox_key)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Writers are serialised, so this second look settles any race between two starts.
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM conversations WHERE visitor_token_hash = $1")
+        .bind(req.token_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(id) = existing {
+        let conversation = load(&mut tx, id).await?;
+        tx.commit().await?;
+        return Ok((conversation, false));
+    }
+    let customer_id: i64 = sqlx::query_scalar(
+        "INSERT INTO customers (name, email, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3) RETURNING id",
+    )
+    .bind(clean(req.name, 120))
+    .bind(clean(req.email, 254))
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let ctx = req.context.cloned().unwrap_or_default();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO conversations (inbox_id, customer_id, status, created_at, visitor_token_hash,
+            context_type, context_id, context_label, context_url)
+         VALUES ($1, $2, 'new', $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(inbox_id)
+    .bind(customer_id)
+    .bind(now)
+    .bind(req.token_hash)
+    .bind(clean(ctx.kind.as_deref(), 60))
+    .bind(clean(ctx.id.as_deref(), 200))
+    .bind(clean(ctx.label.as_deref(), 200))
+    .bind(clean(ctx.url.as_deref(), 2000))
+    .fetch_one(&mut *tx)
+    .await?;
+    let conversation = load(&mut tx, id).await?;
+    let ev = NewEvent {
+        kind: "conversation.created",
+        inbox_id: Some(inbox_id),
+        conversation_id: Some(id),
+        audience: AUDIENCE_AGENTS,
+        payload: serde_json::to_value(&conversation).map_err(|_| AppError::Internal)?,
+    };
+    events::append(&mut tx, db.dialect(), ev, now).await?;
+    tx.commit().await?;
+    Ok((conversation, true))
+}
+
+pub(super) fn audience(visibility: Visibility) -> &'static str {
+    if visibility == Visibility::Public {
+        AUDIENCE_ALL
+    } else {
+        AUDIENCE_AGENTS
+    }
+}
+
+pub fn validate_message(client_id: &str, body: &str) -> AppResult<()> {
+    if client_id.is_empty() || client_id.len() > 64 || !client_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(AppError::BadRequest("client_id must be 1 to 64 letters, digits, '-' or '_'".into()));
+    }
+    if body.trim().is_empty() {
+        return Err(AppError::Unprocessable("a message cannot be empty".into()));
+    }
+    if body.chars().count() > MAX_BODY_CHARS {
+        return Err(AppError::PayloadTooLarge(format!("a message holds at most {MAX_BODY_CHARS} characters")));
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! The message write path and status changes. A message is acknowledged only after
+//! the transaction holding it, its conversation update and its events has committed.
+use super::store::{audience, load, validate_message};
+use super::{lifecycle, AuthorKind, CloseReason, Conversation, Message, Status, Visibility};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::events::store::{self as events, NewEvent};
+use crate::events::AUDIENCE_ALL;
+use sqlx::AnyConnection;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Author<'a> {
+    Customer,
+    Agent { id: i64, name: &'a str },
+}
+
+impl Author<'_> {
+    fn kind(&self) -> AuthorKind {
+        match self {
+            Author::Customer => AuthorKind::Customer,
+            Author::Agent { .. } => AuthorKind::Agent,
+        }
+    }
+}
+
+pub struct Outgoing<'a> {
+    pub conversation_id: i64,
+    pub author: Author<'a>,
+    pub client_id: &'a str,
+    pub body: &'a str,
+    pub visibility: Visibility,
+}
+
+const MESSAGE_RETURNING: &str =
+    "RETURNING id, conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at";
+
+async fn insert_message(
+    conn: &mut AnyConnection,
+    conversation_id: i64,
+    kind: AuthorKind,
+    author_id: Option<i64>,
+    author_name: Option<&str>,
+    client_id: &str,
+    body: &str,
+    visibility: Visibility,
+    now: i64,
+) -> AppResult<Message> {
+    let row: super::store::MessageRow = sqlx::query_as(&format!(
+        "INSERT INTO messages (conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) {MESSAGE_RETURNING}"
+    ))
+    .bind(conversation_id)
+    .bind(kind.as_str())
+    .bind(author_id)
+    .bind(author_name)
+    .bind(body)
+    .bind(client_id)
+    .bind(visibility.as_str())
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.into())
+}
+
+async fn message_event(conn: &mut AnyConnection, db: &Db, inbox_id: i64, m: &Message, now: i64) -> AppResult<()> {
+    let ev = NewEvent {
+        kind: "message.created",
+        inbox_id: Some(inbox_id),
+        conversation_id: Some(m.conversation_id),
+        audience: audience(m.visibility),
+        payload: serde_json::to_value(m).map_err(|_| AppError::Internal)?,
+    };
+    events::append(conn, db.dialect(), ev, now).await?;
+    Ok(())
+}
+
+/// Moves the conversation to `to`, with a system line and a status event.
+async fn change_status(
+    conn: &mut AnyConnection,
+    db: &Db,
+    conv: &Conversation,
+    to: Status,
+    reason: Option<CloseReason>,
+    actor: Option<&str>,
+    now: i64,
+) -> AppResult<()> {
+    sqlx::query("UPDATE conversations SET status = $1, close_reason = $2 WHERE id = $3")
+        .bind(to.as_str())
+        .bind(reason.map(|r| r.as_str()))
+        .bind(conv.id)
+        .execute(&mut *conn)
+        .await?;
+    let line = lifecycle::status_line(to, reason, actor);
+    let client_id = format!("system-{}-{}", conv.id, crate::conversations::visitor::random_id());
+    let m = insert_message(conn, conv.id, AuthorKind::System, None, None, &client_id, &line, Visibility::Public, now).await?;
+    message_event(conn, db, conv.inbox_id, &m, now).await?;
+    let ev = NewEvent {
+        kind: "conversation.status",
+        inbox_id: Some(conv.inbox_id),
+        conversation_id: Some(conv.id),
+        audience: AUDIENCE_ALL,
+        payload: serde_json::json!({ "status": to, "close_reason": reason }),
+    };
+    events::append(conn, db.dialect(), ev, now).await?;
+    Ok(())
+}
+
+/// Sends a message. The same `client_id` again returns the original message
+/// (`false`: nothing new was stored); with a different body it is a 409.
+pub async fn send(db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, bool)> {
+    validate_message(out.client_id, out.body)?;
+    if matches!(out.author, Author::Customer) && out.visibility != Visibility::Public {
+        return Err(AppError::BadRequest("customers can only send public messages".into()));
+    }
+    let mut tx = db.begin_write().await?;
+    let conv = load(&mut tx, out.conversation_id).await?;
+    let existing: Option<super::store::MessageRow> = sqlx::query_as(
+        "SELECT id, conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at
+         FROM messages WHERE conversation_id = $1 AND client_id = $2",
+    )
+    .bind(conv.id)
+    .bind(out.client_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(row) = existing {
+        let m: Message = row.into();
+        tx.commit().await?;
+        let same_author = match out.author {
+            Author::Customer => m.author_kind == AuthorKind::Customer,
+            Author::Agent { id, .. } => m.author_id == Some(id),
+        };
+        return if same_author && m.body == out.body {
+            Ok((m, false))
+        } else {
+            Err(AppError::Conflict("a different message was already sent with this client_id".into()))
+        };
+    }
+    let (author_id, author_name) = match out.author {
+        Author::Customer => (None, Some(conv.customer_name.clone().unwrap_or_else(|| "Visitor".into()))),
+        Author::Agent { id, name } => (Some(id), Some(name.to_string())),
+    };
+    let m = insert_message(
+        &mut tx, conv.id, out.author.kind(), author_id, author_name.as_deref(), out.client_id, out.body, out.visibility, now,
+    )
+    .await?;
+    if out.visibility == Visibility::Public {
+        let preview: String = out.body.chars().take(140).collect();
+        let sql = match out.author {
+            Author::Customer => "UPDATE conversations SET last_message_at = $1, last_message_preview = $2,
+                 last_customer_message_at = $1 WHERE id = $3",
+            Author::Agent { .. } => "UPDATE conversations SET last_message_at = $1, last_message_preview = $2,
+                 last_agent_message_at = $1, last_agent_id = $4 WHERE id = $3",
+        };
+        let q = sqlx::query(sql).bind(now).bind(preview).bind(conv.id);
+        let q = if author_id.is_some() { q.bind(author_id) } else { q };
+        q.execute(&mut *tx).await?;
+    }
+    message_event(&mut tx, db, conv.inbox_id, &m, now).await?;
+    let next = match (out.author, out.visibility) {
+        (Author::Customer, _) => lifecycle::after_customer_message(conv.status, conv.assignee_id.is_some()),
+        (Author::Agent { .. }, Visibility::Public) => lifecycle::after_agent_reply(conv.status),
+        _ => conv.status,
+    };
+    if next != conv.status {
+        let actor = match out.author {
+            Author::Agent { name, .. } => Some(name),
+            Author::Customer => None,
+        };
+        change_status(&mut tx, db, &conv, next, None, actor, now).await?;
+    }
+    tx.commit().await?;
+    Ok((m, true))
+}
+
+/// Closes a conversation with a reason; closing a closed one changes nothing.
+pub async fn close(db: &Db, conversation_id: i64, actor: &str, reason: CloseReason, now: i64) -> AppResult<Conversation> {
+    let mut tx = db.begin_write().await?;
+    let conv = load(&mut tx, conversation_id).await?;
+    if let Some((to, reason)) = lifecycle::close(conv.status, reason) {
+        change_status(&mut tx, db, &conv, to, Some(reason), Some(actor), now).await?;
+    }
+    let after = load(&mut tx, conversation_id).await?;
+    tx.commit().await?;
+    Ok(after)
+}

@@ -1,0 +1,89 @@
+//! Event rows. Appends happen inside the writer's transaction, so an event exists
+//! exactly when its change does.
+use super::Event;
+use crate::db::{Dialect, Sql};
+use crate::error::AppResult;
+use sqlx::AnyConnection;
+
+/// The channel instances LISTEN on; a notification carries only the event id.
+pub const CHANNEL: &str = "switchboard_events";
+
+const INSERT: &str = "INSERT INTO events (kind, inbox_id, conversation_id, audience, payload, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+
+pub struct NewEvent<'a> {
+    pub kind: &'a str,
+    pub inbox_id: Option<i64>,
+    pub conversation_id: Option<i64>,
+    pub audience: &'a str,
+    pub payload: serde_json::Value,
+}
+
+/// Appends an event inside the caller's transaction. On PostgreSQL it also queues a
+/// NOTIFY, which PostgreSQL delivers only if and when the transaction commits.
+pub async fn append(conn: &mut AnyConnection, dialect: Dialect, ev: NewEvent<'_>, now: i64) -> AppResult<i64> {
+    let id: i64 = sqlx::query_scalar(INSERT)
+        .bind(ev.kind)
+        .bind(ev.inbox_id)
+        .bind(ev.conversation_id)
+        .bind(ev.audience)
+        .bind(ev.payload.to_string())
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+    if dialect == Dialect::Postgres {
+        sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(id.to_string()).execute(&mut *conn).await?;
+    }
+    Ok(id)
+}
+
+const COLUMNS: &str = "id, kind, inbox_id, conversation_id, audience, payload, created_at";
+
+type Row = (i64, String, Option<i64>, Option<i64>, String, Option<String>, i64);
+
+fn to_event((id, kind, inbox_id, conversation_id, audience, payload, created_at): Row) -> Event {
+    Event { id, kind, inbox_id, conversation_id, audience, payload, created_at }
+}
+
+/// Events after `last_id`, oldest first.
+pub async fn after(db: &crate::db::Db, last_id: i64, limit: i64) -> AppResult<Vec<Event>> {
+    let rows: Vec<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM events WHERE id > $1 ORDER BY id LIMIT $2"))
+        .bind(last_id)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.into_iter().map(to_event).collect())
+}
+
+/// Events after `last_id` of one conversation, oldest first (a visitor's replay).
+pub async fn after_in_conversation(db: &crate::db::Db, conversation_id: i64, last_id: i64, limit: i64) -> AppResult<Vec<Event>> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM events WHERE conversation_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+    ))
+    .bind(conversation_id)
+    .bind(last_id)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(to_event).collect())
+}
+
+/// The newest event id (0 for an empty log).
+pub async fn last_id(db: &crate::db::Db) -> AppResult<i64> {
+    const MAX: Sql = Sql {
+        sqlite: "SELECT COALESCE(MAX(id), 0) FROM events",
+        postgres: "SELECT COALESCE(MAX(id), 0)::BIGINT FROM events",
+    };
+    Ok(sqlx::query_scalar(db.sql(&MAX)).fetch_one(db.pool()).await?)
+}
+
+/// Whether `id` is an event this log holds (or held): a client that presents any
+/// other id as its Last-Event-ID must resynchronise.
+pub async fn is_known(db: &crate::db::Db, id: i64) -> AppResult<bool> {
+    if id == 0 {
+        return Ok(true);
+    }
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM events WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+    Ok(found.is_some())
+}
