@@ -65,3 +65,16 @@ impl FromServerFnError for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Plain axum handlers (the widget API, streams) answer errors as JSON with the status.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let mut res = (status, axum::Json(serde_json::json!({ "error": self.to_string() }))).into_response();
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            res.headers_mut().insert(http::header::RETRY_AFTER, retry_after_secs.into());
+        }
+        res
+    }
+}

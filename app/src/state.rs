@@ -2,6 +2,7 @@
 //! `state()`, plus the clock that tests can fix.
 use crate::accounts::throttle::LoginThrottle;
 use crate::db::Db;
+use crate::events::hub::Hub;
 use crate::error::{AppError, AppResult};
 use leptos::prelude::*;
 use std::future::Future;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub throttle: Arc<LoginThrottle>,
     pub config: Arc<Config>,
+    pub hub: Arc<Hub>,
+    stream_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 impl AppState {
@@ -76,7 +79,27 @@ impl AppState {
             clock,
             throttle: Arc::new(LoginThrottle::default()),
             config: Arc::new(config),
+            hub: Arc::new(Hub::default()),
+            stream_key: Arc::default(),
         }
+    }
+
+    /// Starts the event pump; `database_url` lets it LISTEN on PostgreSQL.
+    pub fn start_background(&self, database_url: Option<String>) {
+        tokio::spawn(self.hub.clone().run(self.db.clone(), database_url));
+    }
+
+    /// Call after committing events: the pump publishes them at once.
+    pub fn committed(&self) {
+        self.hub.poke();
+    }
+
+    /// The key that signs visitors' short-lived stream tokens.
+    pub async fn stream_key(&self) -> AppResult<Vec<u8>> {
+        self.stream_key
+            .get_or_try_init(|| crate::conversations::visitor::stream_key(&self.db))
+            .await
+            .cloned()
     }
     pub fn now(&self) -> i64 {
         self.clock.now_ms()

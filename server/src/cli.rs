@@ -88,7 +88,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("created agent {id} <{}> as {}", app::accounts::normalize_email(&email), role.as_str());
             Ok(())
         }
-        Command::Serve(args) => serve(db, args).await,
+        Command::Serve(args) => serve(db, cli.database_url.clone(), args).await,
     }
 }
 
@@ -111,7 +111,7 @@ fn leptos_options(bind: Option<SocketAddr>) -> LeptosOptions {
     options
 }
 
-async fn serve(db: Db, args: ServeArgs) -> Result<(), String> {
+async fn serve(db: Db, database_url: String, args: ServeArgs) -> Result<(), String> {
     let options = leptos_options(args.bind);
     let addr = options.site_addr;
     let clock = Arc::new(SystemClock);
@@ -132,12 +132,19 @@ async fn serve(db: Db, args: ServeArgs) -> Result<(), String> {
         allowed_origins: args.allowed_origins,
     };
     let state = AppState::new(options, db.clone(), clock, config);
+    state.start_background(Some(database_url.clone()));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Switchboard listening on http://{addr}");
     tracing::info!(%addr, "listening");
+    let hub = state.hub.clone();
+    let shutdown = async move {
+        shutdown_signal().await;
+        // End the event streams, or graceful shutdown would wait for them forever.
+        hub.shut_down();
+    };
     axum::serve(listener, crate::router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| e.to_string())?;
     db.close().await;

@@ -5,7 +5,7 @@ use app::state::AppState;
 use app::{shell, App};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -17,6 +17,13 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/api/events", get(crate::sse::agent_events))
+        .route("/api/widget/events", get(crate::sse::visitor_events))
+        .route("/api/widget/config", get(crate::widget_api::config))
+        .route("/api/widget/conversations", post(crate::widget_api::start))
+        .route("/api/widget/conversations/{id}", get(crate::widget_api::thread))
+        .route("/api/widget/conversations/{id}/messages", post(crate::widget_api::send))
+        .route("/api/widget/conversations/{id}/stream-token", post(crate::widget_api::stream_token))
         .leptos_routes_with_context(&state, routes, move || provide_context(ctx.clone()), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

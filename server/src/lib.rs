@@ -3,5 +3,7 @@
 pub mod cli;
 pub mod http;
 pub mod origin;
+pub mod sse;
+pub mod widget_api;
 
 pub use http::router;

@@ -52,7 +52,13 @@ pub async fn logout() -> Result<(), AppError> {
         let st = state()?;
         let parts = request_parts()?;
         if let Some(token) = session::token_from_headers(&parts.headers) {
-            store::delete_session(&st.db, &session::hash_token(&token)).await?;
+            let hash = session::hash_token(&token);
+            let agent = store::agent_for_session(&st.db, &hash, st.now()).await?;
+            store::delete_session(&st.db, &hash).await?;
+            if let Some(agent) = agent {
+                crate::events::store::append_control(&st.db, "agent.logout", agent.id, st.now()).await?;
+                st.committed();
+            }
         }
         expect_context::<ResponseOptions>()
             .append_header(http::header::SET_COOKIE, session::clear_cookie(secure(&st, &parts)));
@@ -121,6 +127,8 @@ pub async fn set_agent_active(id: i64, active: bool) -> Result<(), AppError> {
         }
         let st = state()?;
         store::set_active(&st.db, id, active, st.now()).await?;
+        crate::events::store::append_control(&st.db, "agent.active", id, st.now()).await?;
+        st.committed();
         let entry = audit::Entry {
             actor_id: Some(admin.id),
             action: if active { "agent.activate" } else { "agent.deactivate" },

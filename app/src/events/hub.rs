@@ -56,7 +56,7 @@ impl Hub {
 
     /// Runs until shutdown. Starts from the log's current end: streams replay older
     /// events from the log themselves.
-    pub async fn run(self: Arc<Self>, db: Db, database_url: String) {
+    pub async fn run(self: Arc<Self>, db: Db, database_url: Option<String>) {
         let start = loop {
             match store::last_id(&db).await {
                 Ok(id) => break id,
@@ -67,8 +67,8 @@ impl Hub {
             }
         };
         self.published.store(start, Ordering::SeqCst);
-        if db.dialect() == Dialect::Postgres {
-            tokio::spawn(listen(self.clone(), database_url));
+        if let (Dialect::Postgres, Some(url)) = (db.dialect(), database_url) {
+            tokio::spawn(listen(self.clone(), url));
         }
         let mut shutdown = self.shutdown_signal();
         loop {

@@ -87,3 +87,19 @@ pub async fn is_known(db: &crate::db::Db, id: i64) -> AppResult<bool> {
         sqlx::query_scalar("SELECT id FROM events WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
     Ok(found.is_some())
 }
+
+/// Appends a control event about an agent (logout, deactivation, membership change):
+/// never sent to anyone, it makes that agent's open streams re-check their rights.
+pub async fn append_control(db: &crate::db::Db, kind: &str, agent_id: i64, now: i64) -> AppResult<()> {
+    let mut tx = db.begin_write().await?;
+    let ev = NewEvent {
+        kind,
+        inbox_id: None,
+        conversation_id: None,
+        audience: "control",
+        payload: serde_json::json!({ "agent_id": agent_id }),
+    };
+    append(&mut tx, db.dialect(), ev, now).await?;
+    tx.commit().await?;
+    Ok(())
+}

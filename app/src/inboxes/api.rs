@@ -52,6 +52,8 @@ pub async fn set_membership(inbox_id: i64, agent_id: i64, role: String) -> Resul
         };
         let st = state()?;
         store::set_member(&st.db, inbox_id, agent_id, role).await?;
+        crate::events::store::append_control(&st.db, "inbox.membership", agent_id, st.now()).await?;
+        st.committed();
         let entry = audit::Entry {
             actor_id: Some(admin.id),
             action: "inbox.member",

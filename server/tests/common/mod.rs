@@ -93,6 +93,7 @@ impl TestApp {
         let options = leptos::prelude::LeptosOptions::builder().output_name("switchboard").build();
         let config = Config { data_dir: dir.path().to_path_buf(), ..Config::default() };
         let state = AppState::new(options, db, clock.clone(), config);
+        state.start_background(None);
         TestApp { state, clock, _dir: dir }
     }
 
@@ -130,6 +131,66 @@ impl TestApp {
         assert_eq!(res.status(), StatusCode::OK, "login of {email}");
         session_token(&res).expect("a session cookie")
     }
+}
+
+/// A JSON request, as the widget sends it (no cookies, maybe a bearer token).
+pub fn json_request(method: &str, path: &str, bearer: Option<&str>, body: Option<serde_json::Value>) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "http://customer.example");
+    if let Some(t) = bearer {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    match body {
+        Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())).unwrap(),
+        None => req.body(Body::empty()).unwrap(),
+    }
+}
+
+pub async fn body_json(res: Response<Body>) -> serde_json::Value {
+    serde_json::from_str(&body_text(res).await).unwrap()
+}
+
+/// One server-sent event as the stream framed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    pub id: Option<i64>,
+    pub event: Option<String>,
+    pub data: String,
+}
+
+/// Reads an SSE body until `count` events (with an `event:` name) have arrived, or
+/// the timeout passes; returns what arrived.
+pub async fn read_frames(body: &mut Body, count: usize, timeout_ms: u64) -> Vec<Frame> {
+    let mut buf = String::new();
+    let mut frames = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(timeout_ms);
+    while frames.iter().filter(|f: &&Frame| f.event.is_some()).count() < count {
+        let next = tokio::time::timeout_at(deadline, body.frame()).await;
+        let Ok(Some(Ok(frame))) = next else { break };
+        if let Ok(data) = frame.into_data() {
+            buf.push_str(&String::from_utf8_lossy(&data));
+        }
+        while let Some(end) = buf.find("\n\n") {
+            let raw: String = buf.drain(..end + 2).collect();
+            let mut f = Frame { id: None, event: None, data: String::new() };
+            for line in raw.lines() {
+                if let Some(v) = line.strip_prefix("id: ").or_else(|| line.strip_prefix("id:")) {
+                    f.id = v.trim().parse().ok();
+                } else if let Some(v) = line.strip_prefix("event: ").or_else(|| line.strip_prefix("event:")) {
+                    f.event = Some(v.trim().to_string());
+                } else if let Some(v) = line.strip_prefix("data: ").or_else(|| line.strip_prefix("data:")) {
+                    f.data.push_str(v);
+                }
+            }
+            if f.event.is_some() {
+                frames.push(f);
+            }
+        }
+    }
+    frames
 }
 
 pub fn session_token(res: &Response<Body>) -> Option<String> {

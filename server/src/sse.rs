@@ -1,0 +1,218 @@
+//! Server-sent event streams: `GET /api/events` for agents (by session) and
+//! `GET /api/widget/events` for visitors (by a short-lived token).
+//!
+//! Each stream subscribes to the hub *before* replaying the log after `Last-Event-ID`,
+//! so nothing slips between replay and live; ids at or below the cursor are dropped,
+//! so nothing arrives twice. An id the log does not know gets a `resync` event.
+use app::accounts::{session, store as agents, Role};
+use app::error::AppError;
+use app::events::{store as events, Event, AUDIENCE_AGENTS, AUDIENCE_ALL};
+use app::state::AppState;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as Frame, KeepAlive, Sse};
+use std::collections::HashSet;
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+pub type EventStream = Sse<axum::response::sse::KeepAliveStream<ReceiverStream<Result<Frame, Infallible>>>>;
+
+/// Events that steer streams (logout, deactivation, membership) and are never sent.
+pub const AUDIENCE_CONTROL: &str = "control";
+
+#[derive(serde::Deserialize, Default)]
+pub struct StreamQuery {
+    pub last_event_id: Option<i64>,
+    pub token: Option<String>,
+}
+
+enum Audience {
+    Agent { agent_id: i64, token_hash: String, inboxes: Option<HashSet<i64>> },
+    Visitor { conversation_id: i64 },
+}
+
+impl Audience {
+    fn admits(&self, ev: &Event) -> bool {
+        if ev.payload.is_none() {
+            return false; // purged
+        }
+        match self {
+            Audience::Agent { inboxes, .. } => {
+                (ev.audience == AUDIENCE_ALL || ev.audience == AUDIENCE_AGENTS)
+                    && match (inboxes, ev.inbox_id) {
+                        (None, _) => true,
+                        (Some(set), Some(inbox)) => set.contains(&inbox),
+                        (Some(_), None) => false,
+                    }
+            }
+            Audience::Visitor { conversation_id } => {
+                ev.audience == AUDIENCE_ALL && ev.conversation_id == Some(*conversation_id)
+            }
+        }
+    }
+
+    /// Re-checks the credentials; `false` ends the stream.
+    async fn revalidate(&mut self, st: &AppState) -> bool {
+        match self {
+            Audience::Agent { agent_id, token_hash, inboxes } => {
+                match agents::agent_for_session(&st.db, token_hash, st.now()).await {
+                    Ok(Some(agent)) if agent.is_active() && agent.id == *agent_id => {
+                        match inbox_set(st, &agent).await {
+                            Ok(set) => {
+                                *inboxes = set;
+                                true
+                            }
+                            Err(_) => true, // a failed read keeps the old set
+                        }
+                    }
+                    Ok(_) => false,
+                    Err(_) => true,
+                }
+            }
+            Audience::Visitor { conversation_id } => {
+                !matches!(app::conversations::store::get(&st.db, *conversation_id).await, Err(AppError::NotFound))
+            }
+        }
+    }
+
+    fn concerns(&self, ev: &Event) -> bool {
+        match self {
+            Audience::Agent { agent_id, .. } => ev
+                .payload
+                .as_deref()
+                .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+                .and_then(|v| v.get("agent_id").and_then(|a| a.as_i64()))
+                == Some(*agent_id),
+            Audience::Visitor { .. } => false,
+        }
+    }
+}
+
+async fn inbox_set(st: &AppState, agent: &agents::AgentRow) -> Result<Option<HashSet<i64>>, AppError> {
+    if agent.role() == Role::Admin {
+        return Ok(None);
+    }
+    let list = app::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?;
+    Ok(Some(list.into_iter().map(|i| i.id).collect()))
+}
+
+fn last_event_id(headers: &HeaderMap, query: &StreamQuery) -> Option<i64> {
+    headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .or(query.last_event_id)
+}
+
+pub async fn agent_events(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<StreamQuery>,
+) -> Result<EventStream, AppError> {
+    let agent = session::agent_from_headers(&st, &headers).await?;
+    let token = session::token_from_headers(&headers).ok_or(AppError::Unauthorized)?;
+    let inboxes = inbox_set(&st, &agent).await?;
+    let audience = Audience::Agent { agent_id: agent.id, token_hash: session::hash_token(&token), inboxes };
+    Ok(open(st, audience, last_event_id(&headers, &query)))
+}
+
+pub async fn visitor_events(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<StreamQuery>,
+) -> Result<EventStream, AppError> {
+    let token = query.token.as_deref().ok_or(AppError::NotFound)?;
+    let key = st.stream_key().await?;
+    let conversation_id = app::conversations::visitor::verify_stream_token(&key, token, st.now())?;
+    app::conversations::store::get(&st.db, conversation_id).await?;
+    Ok(open(st, Audience::Visitor { conversation_id }, last_event_id(&headers, &query)))
+}
+
+fn open(st: AppState, audience: Audience, last: Option<i64>) -> EventStream {
+    let (tx, rx) = mpsc::channel(256);
+    tokio::spawn(async move {
+        let _ = run(st, audience, last, tx).await;
+    });
+    Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("heartbeat"))
+}
+
+type Tx = mpsc::Sender<Result<Frame, Infallible>>;
+
+fn frame(ev: &Event) -> Frame {
+    Frame::default().id(ev.id.to_string()).event(&ev.kind).data(ev.payload.as_deref().unwrap_or("null"))
+}
+
+async fn replay(st: &AppState, audience: &Audience, cursor: &mut i64, tx: &Tx) -> Result<(), ()> {
+    loop {
+        let batch = match audience {
+            Audience::Visitor { conversation_id } => {
+                events::after_in_conversation(&st.db, *conversation_id, *cursor, 500).await
+            }
+            Audience::Agent { .. } => events::after(&st.db, *cursor, 500).await,
+        }
+        .map_err(|_| ())?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        for ev in batch {
+            if audience.admits(&ev) {
+                tx.send(Ok(frame(&ev))).await.map_err(|_| ())?;
+            }
+            *cursor = ev.id;
+        }
+    }
+}
+
+async fn run(st: AppState, mut audience: Audience, last: Option<i64>, tx: Tx) -> Result<(), ()> {
+    let mut live = st.hub.subscribe();
+    let mut shutdown = st.hub.shutdown_signal();
+    if *shutdown.borrow() {
+        return Ok(());
+    }
+    tx.send(Ok(Frame::default().retry(Duration::from_secs(3)).comment("connected"))).await.map_err(|_| ())?;
+    let end = events::last_id(&st.db).await.map_err(|_| ())?;
+    let mut cursor = match last {
+        None => end,
+        Some(id) if id <= end && events::is_known(&st.db, id).await.map_err(|_| ())? => id,
+        Some(_) => {
+            let resync = Frame::default().id(end.to_string()).event("resync").data("{}");
+            tx.send(Ok(resync)).await.map_err(|_| ())?;
+            end
+        }
+    };
+    replay(&st, &audience, &mut cursor, &tx).await?;
+    let mut recheck = tokio::time::interval(Duration::from_secs(30));
+    recheck.tick().await;
+    loop {
+        tokio::select! {
+            received = live.recv() => match received {
+                Ok(ev) => {
+                    if ev.id <= cursor {
+                        continue;
+                    }
+                    if ev.audience == AUDIENCE_CONTROL {
+                        if audience.concerns(&ev) && !audience.revalidate(&st).await {
+                            return Ok(());
+                        }
+                    } else if audience.admits(&ev) {
+                        tx.send(Ok(frame(&ev))).await.map_err(|_| ())?;
+                    }
+                    cursor = ev.id;
+                }
+                // Too slow to keep up: catch up from the log instead.
+                Err(RecvError::Lagged(_)) => replay(&st, &audience, &mut cursor, &tx).await?,
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            _ = recheck.tick() => {
+                if !audience.revalidate(&st).await {
+                    return Ok(());
+                }
+            }
+            _ = shutdown.changed() => return Ok(()),
+            _ = tx.closed() => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The widget's API. Visitors authenticate with `Authorization: Bearer <visitor token>`,
+//! which is bound to exactly one conversation: any other conversation is unreachable.
+//! These routes carry no cookies, so they are exempt from the Origin check.
+use app::conversations::store::{self as conversations, StartVisitor};
+use app::conversations::write::{self, Author, Outgoing};
+use app::conversations::{visitor, Context, Conversation, Message, Thread, Visibility};
+use app::error::AppError;
+use app::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+fn bearer(headers: &HeaderMap) -> Result<&str, AppError> {
+    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(AppError::Unauthorized)?;
+    let token = value.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
+    visitor::check_token(token).map_err(|_| AppError::Unauthorized)?;
+    Ok(token)
+}
+
+/// Conversation `id`, if it is the one the visitor's token is bound to; 404 otherwise,
+/// whether or not conversation `id` exists.
+async fn own_conversation(st: &AppState, headers: &HeaderMap, id: i64) -> Result<Conversation, AppError> {
+    let token = bearer(headers)?;
+    match conversations::by_visitor_hash(&st.db, &visitor::hash_token(token)).await? {
+        Some(c) if c.id == id => Ok(c),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StartBody {
+    pub inbox: String,
+    pub token: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub context: Option<Context>,
+}
+
+/// `POST /api/widget/conversations`: starts (or returns) the visitor's conversation.
+pub async fn start(State(st): State<AppState>, Json(body): Json<StartBody>) -> Result<(StatusCode, Json<Thread>), AppError> {
+    visitor::check_token(&body.token)?;
+    let hash = visitor::hash_token(&body.token);
+    let req = StartVisitor {
+        inbox_key: &body.inbox,
+        token_hash: &hash,
+        name: body.name.as_deref(),
+        email: body.email.as_deref(),
+        context: body.context.as_ref(),
+    };
+    let (conversation, created) = conversations::start(&st.db, req, st.now()).await?;
+    if created {
+        st.committed();
+    }
+    let thread = conversations::thread(&st.db, conversation.id, false).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(thread)))
+}
+
+/// `GET /api/widget/conversations/{id}`: the conversation and its public messages.
+pub async fn thread(State(st): State<AppState>, Path(id): Path<i64>, headers: HeaderMap) -> Result<Json<Thread>, AppError> {
+    let conversation = own_conversation(&st, &headers, id).await?;
+    Ok(Json(conversations::thread(&st.db, conversation.id, false).await?))
+}
+
+#[derive(Deserialize)]
+pub struct SendBody {
+    pub client_id: String,
+    pub body: String,
+}
+
+/// `POST /api/widget/conversations/{id}/messages`: 201 for a new message, 200 for a
+/// retried one.
+pub async fn send(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Json(body): Json<SendBody>,
+) -> Result<(StatusCode, Json<Message>), AppError> {
+    let conversation = own_conversation(&st, &headers, id).await?;
+    let out = Outgoing {
+        conversation_id: conversation.id,
+        author: Author::Customer,
+        client_id: &body.client_id,
+        body: &body.body,
+        visibility: Visibility::Public,
+    };
+    let (message, created) = write::send(&st.db, out, st.now()).await?;
+    if created {
+        st.committed();
+    }
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
+}
+
+#[derive(Serialize)]
+pub struct StreamToken {
+    pub token: String,
+    pub expires_in_ms: i64,
+}
+
+/// `POST /api/widget/conversations/{id}/stream-token`: a short-lived token for
+/// `GET /api/widget/events`.
+pub async fn stream_token(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> Result<Json<StreamToken>, AppError> {
+    let conversation = own_conversation(&st, &headers, id).await?;
+    let key = st.stream_key().await?;
+    Ok(Json(StreamToken {
+        token: visitor::issue_stream_token(&key, conversation.id, st.now()),
+        expires_in_ms: visitor::STREAM_TOKEN_MS,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ConfigQuery {
+    pub inbox: String,
+}
+
+#[derive(Serialize)]
+pub struct WidgetConfig {
+    pub name: String,
+    pub prechat_form: bool,
+}
+
+/// `GET /api/widget/config?inbox=KEY`: what the widget needs before the first message.
+pub async fn config(State(st): State<AppState>, Query(q): Query<ConfigQuery>) -> Result<Json<WidgetConfig>, AppError> {
+    let row: Option<(String, i64)> = sqlx::query_as("SELECT name, prechat_form FROM inboxes WHERE public_key = $1")
+        .bind(&q.inbox)
+        .fetch_optional(st.db.pool())
+        .await?;
+    let (name, prechat) = row.ok_or(AppError::NotFound)?;
+    Ok(Json(WidgetConfig { name, prechat_form: prechat != 0 }))
+}
