@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod error;
 pub mod events;
 pub mod inboxes;
+pub mod live;
 pub mod routes;
 
 #[cfg(feature = "ssr")]

@@ -116,7 +116,7 @@ pub async fn agent_events(
     let token = session::token_from_headers(&headers).ok_or(AppError::Unauthorized)?;
     let inboxes = inbox_set(&st, &agent).await?;
     let audience = Audience::Agent { agent_id: agent.id, token_hash: session::hash_token(&token), inboxes };
-    Ok(open(st, audience, last_event_id(&headers, &query)))
+    open(st, audience, last_event_id(&headers, &query)).await
 }
 
 pub async fn visitor_events(
@@ -128,15 +128,19 @@ pub async fn visitor_events(
     let key = st.stream_key().await?;
     let conversation_id = app::conversations::visitor::verify_stream_token(&key, token, st.now())?;
     app::conversations::store::get(&st.db, conversation_id).await?;
-    Ok(open(st, Audience::Visitor { conversation_id }, last_event_id(&headers, &query)))
+    open(st, Audience::Visitor { conversation_id }, last_event_id(&headers, &query)).await
 }
 
-fn open(st: AppState, audience: Audience, last: Option<i64>) -> EventStream {
+/// Subscribes and fixes the starting point *before* answering, so a stream opened
+/// without `Last-Event-ID` starts at the moment of the request, not a little later.
+async fn open(st: AppState, audience: Audience, last: Option<i64>) -> Result<EventStream, AppError> {
+    let live = st.hub.subscribe();
+    let end = events::last_id(&st.db).await?;
     let (tx, rx) = mpsc::channel(256);
     tokio::spawn(async move {
-        let _ = run(st, audience, last, tx).await;
+        let _ = run(st, audience, last, end, live, tx).await;
     });
-    Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("heartbeat"))
+    Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("heartbeat")))
 }
 
 type Tx = mpsc::Sender<Result<Frame, Infallible>>;
@@ -166,14 +170,19 @@ async fn replay(st: &AppState, audience: &Audience, cursor: &mut i64, tx: &Tx) -
     }
 }
 
-async fn run(st: AppState, mut audience: Audience, last: Option<i64>, tx: Tx) -> Result<(), ()> {
-    let mut live = st.hub.subscribe();
+async fn run(
+    st: AppState,
+    mut audience: Audience,
+    last: Option<i64>,
+    end: i64,
+    mut live: tokio::sync::broadcast::Receiver<std::sync::Arc<Event>>,
+    tx: Tx,
+) -> Result<(), ()> {
     let mut shutdown = st.hub.shutdown_signal();
     if *shutdown.borrow() {
         return Ok(());
     }
     tx.send(Ok(Frame::default().retry(Duration::from_secs(3)).comment("connected"))).await.map_err(|_| ())?;
-    let end = events::last_id(&st.db).await.map_err(|_| ())?;
     let mut cursor = match last {
         None => end,
         Some(id) if id <= end && events::is_known(&st.db, id).await.map_err(|_| ())? => id,

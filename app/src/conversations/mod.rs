@@ -1,4 +1,5 @@
 //! Conversations between a customer (through the widget) and the agents of an inbox.
+pub mod api;
 pub mod lifecycle;
 #[cfg(feature = "ssr")]
 pub mod store;

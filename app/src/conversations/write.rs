@@ -99,7 +99,7 @@ async fn change_status(
         inbox_id: Some(conv.inbox_id),
         conversation_id: Some(conv.id),
         audience: AUDIENCE_ALL,
-        payload: serde_json::json!({ "status": to, "close_reason": reason }),
+        payload: serde_json::json!({ "conversation_id": conv.id, "status": to, "close_reason": reason }),
     };
     events::append(conn, db.dialect(), ev, now).await?;
     Ok(())

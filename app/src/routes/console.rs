@@ -7,6 +7,7 @@ use crate::accounts::api::{get_me, Logout};
 use crate::accounts::{Me, Role};
 use crate::components::Avatar;
 use crate::error::AppError;
+use crate::live::ConnectionIndicator;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 
@@ -45,6 +46,7 @@ where
 pub fn ConsoleLayout() -> impl IntoView {
     let me = Resource::new(|| (), |_| get_me());
     provide_context(MeResource(me));
+    crate::live::provide_live_feed();
     let logout = ServerAction::<Logout>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = logout.value().get() {
@@ -56,6 +58,7 @@ pub fn ConsoleLayout() -> impl IntoView {
             <nav class="sidebar" aria-label="Main">
                 <A href="/" attr:class="brand">"Switchboard"</A>
                 <div class="counters" aria-label="Counters"></div>
+                <ConnectionIndicator/>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         match me.await {

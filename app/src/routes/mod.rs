@@ -1,6 +1,7 @@
 //! One route per file.
 pub mod admin;
 pub mod console;
+pub mod conversation;
 pub mod home;
 pub mod inbox;
 pub mod login;

@@ -1,0 +1,138 @@
+//! The console's live feed: one `EventSource` on `/api/events` per tab. Components
+//! read the recent events from context and pick the ones that concern them.
+//!
+//! The browser reconnects by itself and sends `Last-Event-ID`, so the server replays
+//! what was missed. If the browser gives up (the stream was refused), we reopen it
+//! ourselves after a pause, passing the last id in the query string.
+use leptos::prelude::*;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveEvent {
+    pub id: i64,
+    pub kind: String,
+    pub data: String,
+}
+
+impl LiveEvent {
+    /// The conversation the payload names (message and status events).
+    pub fn conversation_id(&self) -> Option<i64> {
+        #[derive(Deserialize)]
+        struct Probe {
+            conversation_id: Option<i64>,
+            id: Option<i64>,
+        }
+        let p: Probe = serde_json::from_str(&self.data).ok()?;
+        match self.kind.as_str() {
+            "conversation.created" => p.id,
+            _ => p.conversation_id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Live,
+    Reconnecting,
+}
+
+/// The recent events (bounded) and the connection state.
+#[derive(Clone, Copy)]
+pub struct LiveFeed {
+    pub events: RwSignal<Vec<LiveEvent>>,
+    pub connection: RwSignal<Connection>,
+    /// Bumped on `resync`: views refetch everything.
+    pub resyncs: RwSignal<u32>,
+}
+
+const KINDS: [&str; 4] = ["message.created", "conversation.created", "conversation.status", "resync"];
+const KEEP: usize = 500;
+
+pub fn provide_live_feed() -> LiveFeed {
+    let feed = LiveFeed {
+        events: RwSignal::new(Vec::new()),
+        connection: RwSignal::new(Connection::Connecting),
+        resyncs: RwSignal::new(0),
+    };
+    provide_context(feed);
+    // Effects run only in the browser.
+    Effect::new(move |_| connect(feed, None));
+    feed
+}
+
+pub fn use_live_feed() -> LiveFeed {
+    expect_context::<LiveFeed>()
+}
+
+fn connect(feed: LiveFeed, last_id: Option<i64>) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let url = match last_id {
+        Some(id) => format!("/api/events?last_event_id={id}"),
+        None => "/api/events".to_string(),
+    };
+    let Ok(source) = web_sys::EventSource::new(&url) else { return };
+    let on_open = Closure::<dyn FnMut()>::new(move || feed.connection.set(Connection::Live));
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    on_open.forget();
+
+    let watched = source.clone();
+    let on_error = Closure::<dyn FnMut()>::new(move || {
+        feed.connection.set(Connection::Reconnecting);
+        if watched.ready_state() == web_sys::EventSource::CLOSED {
+            let last = feed.events.with_untracked(|e| e.last().map(|e| e.id));
+            set_timeout(move || connect(feed, last), std::time::Duration::from_secs(3));
+        }
+    });
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+
+    for kind in KINDS {
+        let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            feed.connection.set(Connection::Live);
+            let id = e.last_event_id().parse().unwrap_or(0);
+            if kind == "resync" {
+                feed.resyncs.update(|n| *n += 1);
+            }
+            let data = e.data().as_string().unwrap_or_default();
+            feed.events.update(|list| {
+                if list.iter().any(|x| x.id == id && id != 0) {
+                    return; // never the same event twice
+                }
+                list.push(LiveEvent { id, kind: kind.to_string(), data });
+                if list.len() > KEEP {
+                    let extra = list.len() - KEEP;
+                    list.drain(..extra);
+                }
+            });
+        });
+        let _ = source.add_event_listener_with_callback(kind, on_event.as_ref().unchecked_ref());
+        on_event.forget();
+    }
+}
+
+/// "live" or "reconnecting…", for the sidebar.
+#[component]
+pub fn ConnectionIndicator() -> impl IntoView {
+    let feed = use_live_feed();
+    let text = move || match feed.connection.get() {
+        Connection::Live => "live",
+        Connection::Connecting => "connecting…",
+        Connection::Reconnecting => "reconnecting…",
+    };
+    view! {
+        <p class="connection" role="status" data-state=move || text()>
+            <span class="dot" aria-hidden="true"></span>
+            {text}
+        </p>
+    }
+}
+
+/// A fresh client id for an outgoing message.
+pub fn new_client_id() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("c{}{}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e9) as u64))
+}
