@@ -4,6 +4,9 @@ import { defineConfig } from '@playwright/test';
 // the demo data on every run.
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const BIN = process.env.SWITCHBOARD_BIN ?? 'target/debug/switchboard';
+// The customer's website, on another origin.
+const HOST_PORT = Number(process.env.E2E_HOST_PORT ?? 3101);
+process.env.E2E_HOST_URL = `http://127.0.0.1:${HOST_PORT}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -30,7 +33,7 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
     command:
       `rm -rf target/e2e && mkdir -p target/e2e && exec ${BIN} serve --demo --bind 127.0.0.1:${PORT} ` +
       `--database-url sqlite://target/e2e/e2e.db --data-dir target/e2e/files`,
@@ -41,5 +44,10 @@ export default defineConfig({
     stdout: 'ignore',
     stderr: 'pipe',
     env: { LEPTOS_SITE_ROOT: 'target/site', RUST_LOG: 'warn' },
-  },
+  }, {
+    command: `node host-server.mjs ${HOST_PORT} http://127.0.0.1:${PORT}`,
+    url: `http://127.0.0.1:${HOST_PORT}/`,
+    reuseExistingServer: false,
+    timeout: 20_000,
+  }],
 });

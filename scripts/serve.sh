@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh build
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo leptos build --release
+scripts/build-widget.sh
 exec "${CARGO_TARGET_DIR:-target}/release/switchboard" serve --demo "$@"

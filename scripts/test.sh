@@ -29,6 +29,7 @@ fi
 
 echo "==> building the console's WASM and the site"
 cargo leptos build --frontend-only || { echo "FAIL: front-end build"; exit 1; }
+scripts/build-widget.sh || { echo "FAIL: widget build"; exit 1; }
 
 echo "==> Rust tests"
 # The same output name cargo-leptos bakes into its builds: the test-built server

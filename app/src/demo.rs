@@ -33,6 +33,10 @@ pub async fn seed(db: &Db, now: i64) -> AppResult<bool> {
     }
     let support = inboxes::create(db, "Support", now).await?;
     let billing = inboxes::create(db, "Billing", now).await?;
+    // Fixed widget keys, so the demo embed snippet in the README works as written.
+    for (id, key) in [(support, "demo-support"), (billing, "demo-billing")] {
+        sqlx::query("UPDATE inboxes SET public_key = $1 WHERE id = $2").bind(key).bind(id).execute(db.pool()).await?;
+    }
     // Sam supervises both; Alex works Support only, Jo works Billing only.
     inboxes::set_member(db, support, ids[1], Some(MemberRole::Supervisor)).await?;
     inboxes::set_member(db, billing, ids[1], Some(MemberRole::Supervisor)).await?;

@@ -4,6 +4,7 @@ pub mod accounts;
 mod app;
 pub mod components;
 pub mod conversations;
+pub mod customers;
 pub mod error;
 pub mod events;
 pub mod inboxes;

@@ -24,6 +24,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/widget/conversations/{id}", get(crate::widget_api::thread))
         .route("/api/widget/conversations/{id}/messages", post(crate::widget_api::send))
         .route("/api/widget/conversations/{id}/stream-token", post(crate::widget_api::stream_token))
+        .route("/api/widget/conversations/{id}/identify", post(crate::widget_api::identify))
+        .route("/api/widget/conversations/{id}/context", post(crate::widget_api::context))
+        .route("/widget/frame", get(crate::widget_api::frame))
         .leptos_routes_with_context(&state, routes, move || provide_context(ctx.clone()), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -60,6 +60,7 @@ impl Audience {
             Audience::Agent { agent_id, token_hash, inboxes } => {
                 match agents::agent_for_session(&st.db, token_hash, st.now()).await {
                     Ok(Some(agent)) if agent.is_active() && agent.id == *agent_id => {
+                        let _ = agents::touch(&st.db, agent.id, st.now()).await;
                         match inbox_set(st, &agent).await {
                             Ok(set) => {
                                 *inboxes = set;
@@ -115,6 +116,7 @@ pub async fn agent_events(
     let agent = session::agent_from_headers(&st, &headers).await?;
     let token = session::token_from_headers(&headers).ok_or(AppError::Unauthorized)?;
     let inboxes = inbox_set(&st, &agent).await?;
+    agents::touch(&st.db, agent.id, st.now()).await?;
     let audience = Audience::Agent { agent_id: agent.id, token_hash: session::hash_token(&token), inboxes };
     open(st, audience, last_event_id(&headers, &query)).await
 }

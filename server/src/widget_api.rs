@@ -121,14 +121,69 @@ pub struct ConfigQuery {
 pub struct WidgetConfig {
     pub name: String,
     pub prechat_form: bool,
+    /// Whether an agent of the inbox is around; the widget accepts messages either way.
+    pub online: bool,
 }
+
+/// An agent counts as online while their console's stream was seen this recently.
+const ONLINE_WINDOW_MS: i64 = 90_000;
 
 /// `GET /api/widget/config?inbox=KEY`: what the widget needs before the first message.
 pub async fn config(State(st): State<AppState>, Query(q): Query<ConfigQuery>) -> Result<Json<WidgetConfig>, AppError> {
-    let row: Option<(String, i64)> = sqlx::query_as("SELECT name, prechat_form FROM inboxes WHERE public_key = $1")
-        .bind(&q.inbox)
-        .fetch_optional(st.db.pool())
-        .await?;
-    let (name, prechat) = row.ok_or(AppError::NotFound)?;
-    Ok(Json(WidgetConfig { name, prechat_form: prechat != 0 }))
+    let row: Option<(i64, String, i64)> =
+        sqlx::query_as("SELECT id, name, prechat_form FROM inboxes WHERE public_key = $1")
+            .bind(&q.inbox)
+            .fetch_optional(st.db.pool())
+            .await?;
+    let (id, name, prechat) = row.ok_or(AppError::NotFound)?;
+    let online = app::accounts::store::inbox_has_agent_online(&st.db, id, st.now() - ONLINE_WINDOW_MS).await?;
+    Ok(Json(WidgetConfig { name, prechat_form: prechat != 0, online }))
+}
+
+#[derive(Serialize)]
+pub struct Identified {
+    pub verified: bool,
+}
+
+/// `POST /api/widget/conversations/{id}/identify`: `Switchboard.identify(...)`.
+pub async fn identify(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Json(who): Json<app::customers::Identity>,
+) -> Result<Json<Identified>, AppError> {
+    let conversation = own_conversation(&st, &headers, id).await?;
+    let (_, verified) = app::customers::store::identify(&st.db, conversation.id, &who, st.now()).await?;
+    st.committed();
+    Ok(Json(Identified { verified }))
+}
+
+/// `POST /api/widget/conversations/{id}/context`: `Switchboard.setContext(...)`.
+pub async fn context(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Json(ctx): Json<Context>,
+) -> Result<StatusCode, AppError> {
+    let conversation = own_conversation(&st, &headers, id).await?;
+    app::customers::store::set_context(&st.db, conversation.id, &ctx, st.now()).await?;
+    st.committed();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /widget/frame`: the page inside the widget's iframe. It may be framed by any
+/// site (that is its purpose) but runs only this server's scripts.
+pub async fn frame() -> impl axum::response::IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+                 connect-src 'self'; frame-ancestors *",
+            ),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("widget_frame.html"),
+    )
 }

@@ -17,3 +17,7 @@ CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- When an agent's console last held a live stream: the widget says the team is
+-- offline when no agent of the inbox has been seen recently.
+ALTER TABLE agents ADD COLUMN last_seen_at BIGINT;

@@ -87,7 +87,7 @@ impl From<MessageRow> for Message {
 const MESSAGE_COLUMNS: &str =
     "id, conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at";
 
-pub(super) async fn load(conn: &mut AnyConnection, id: i64) -> AppResult<Conversation> {
+pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> AppResult<Conversation> {
     let row: Option<ConversationRow> = sqlx::query_as(&format!("{CONVERSATION_SELECT} WHERE c.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)

@@ -1,0 +1,96 @@
+//! Attaching identities and contexts to a conversation.
+use super::Identity;
+use crate::conversations::{store as conversations, visitor, Context, Conversation};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::events::store::{self as events, NewEvent};
+use crate::events::AUDIENCE_AGENTS;
+
+fn clean(s: &Option<String>, max: usize) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.chars().take(max).collect())
+}
+
+async fn updated_event(tx: &mut sqlx::AnyConnection, db: &Db, conv: &Conversation, now: i64) -> AppResult<()> {
+    let ev = NewEvent {
+        kind: "conversation.updated",
+        inbox_id: Some(conv.inbox_id),
+        conversation_id: Some(conv.id),
+        audience: AUDIENCE_AGENTS,
+        payload: serde_json::to_value(conv).map_err(|_| AppError::Internal)?,
+    };
+    events::append(tx, db.dialect(), ev, now).await?;
+    Ok(())
+}
+
+/// Applies an identity to conversation `id`; returns whether it was verified.
+pub async fn identify(db: &Db, id: i64, who: &Identity, now: i64) -> AppResult<(Conversation, bool)> {
+    let external_id = clean(&who.external_id, 200);
+    let (name, email, phone, role) = (clean(&who.name, 120), clean(&who.email, 254), clean(&who.phone, 40), clean(&who.role, 60));
+    let mut tx = db.begin_write().await?;
+    let conv = conversations::load(&mut tx, id).await?;
+    let secret: String = sqlx::query_scalar("SELECT secret FROM inboxes WHERE id = $1").bind(conv.inbox_id).fetch_one(&mut *tx).await?;
+    let signed = match (&external_id, &who.signature) {
+        (Some(ext), Some(sig)) => visitor::identity_is_signed(&secret, ext, sig),
+        _ => false,
+    };
+    if signed {
+        let customer: i64 = sqlx::query_scalar(
+            "INSERT INTO customers (external_id, verified, name, email, phone, role, first_seen_at, last_seen_at)
+             VALUES ($1, 1, $2, $3, $4, $5, $6, $6)
+             ON CONFLICT (external_id) WHERE verified = 1 DO UPDATE SET
+               name = COALESCE(excluded.name, customers.name), email = COALESCE(excluded.email, customers.email),
+               phone = COALESCE(excluded.phone, customers.phone), role = COALESCE(excluded.role, customers.role),
+               last_seen_at = excluded.last_seen_at
+             RETURNING id",
+        )
+        .bind(&external_id)
+        .bind(&name)
+        .bind(&email)
+        .bind(&phone)
+        .bind(&role)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE conversations SET customer_id = $1 WHERE id = $2").bind(customer).bind(id).execute(&mut *tx).await?;
+    } else {
+        // Self-declared: only ever edits this conversation's own unverified customer.
+        sqlx::query(
+            "UPDATE customers SET external_id = COALESCE($1, external_id), name = COALESCE($2, name),
+               email = COALESCE($3, email), phone = COALESCE($4, phone), role = COALESCE($5, role), last_seen_at = $6
+             WHERE id = $7 AND verified = 0",
+        )
+        .bind(&external_id)
+        .bind(&name)
+        .bind(&email)
+        .bind(&phone)
+        .bind(&role)
+        .bind(now)
+        .bind(conv.customer_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let after = conversations::load(&mut tx, id).await?;
+    updated_event(&mut tx, db, &after, now).await?;
+    tx.commit().await?;
+    Ok((after, signed))
+}
+
+/// Sets what conversation `id` is about (a transaction, a test…).
+pub async fn set_context(db: &Db, id: i64, ctx: &Context, now: i64) -> AppResult<Conversation> {
+    let mut tx = db.begin_write().await?;
+    conversations::load(&mut tx, id).await?;
+    sqlx::query(
+        "UPDATE conversations SET context_type = $1, context_id = $2, context_label = $3, context_url = $4 WHERE id = $5",
+    )
+    .bind(clean(&ctx.kind, 60))
+    .bind(clean(&ctx.id, 200))
+    .bind(clean(&ctx.label, 200))
+    .bind(clean(&ctx.url, 2000).filter(|u| u.starts_with("https://") || u.starts_with("http://")))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let after = conversations::load(&mut tx, id).await?;
+    updated_event(&mut tx, db, &after, now).await?;
+    tx.commit().await?;
+    Ok(after)
+}

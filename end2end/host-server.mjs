@@ -1,0 +1,27 @@
+// A customer's website on another origin: a plain HTML page that embeds the widget
+// with the one-line snippet. Usage: node host-server.mjs PORT SWITCHBOARD_ORIGIN
+import http from 'node:http';
+
+const [port, switchboard] = [Number(process.argv[2] ?? 3101), process.argv[3] ?? 'http://127.0.0.1:3100'];
+http
+  .createServer((req, res) => {
+    const url = new URL(req.url, 'http://host');
+    if (url.pathname !== '/') {
+      res.writeHead(404).end();
+      return;
+    }
+    const inbox = (url.searchParams.get('inbox') ?? 'demo-support').replace(/[^\w-]/g, '');
+    const identify = url.searchParams.get('identify') === '1';
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!DOCTYPE html>
+<html><head><title>Acme Store</title>
+<style>body { font-family: serif; background: #fdf6e3; } * { color: red !important; }</style></head>
+<body><h1>Acme Store</h1><p>Order #1234 is on its way.</p>
+${identify ? `<script>window.Switchboard = { q: [
+  ['identify', { external_id: 'cust-77', name: 'Robin Buyer', email: 'robin@example.com', phone: '+1 555 0100', role: 'Merchant' }],
+  ['setContext', { type: 'transaction', id: 'T-1234', label: 'Order #1234', url: 'https://acme.example/orders/1234' }]
+] };</script>` : ''}
+<script src="${switchboard}/widget.js" data-inbox="${inbox}" async></script>
+</body></html>`);
+  })
+  .listen(port, '127.0.0.1');

@@ -1,0 +1,52 @@
+/* Switchboard widget loader. Embed with:
+ *   <script src="https://HOST/widget.js" data-inbox="PUBLIC_INBOX_KEY" async></script>
+ * It adds one iframe (the chat runs inside it, isolated from this page's CSS and JS,
+ * with its own storage) and the API Switchboard.identify / Switchboard.setContext.
+ * Calls made before this script loads can be queued in window.Switchboard.q. */
+(function () {
+  var me = document.currentScript || document.querySelector('script[data-inbox]');
+  if (!me || window.__switchboardLoaded) return;
+  window.__switchboardLoaded = true;
+  var origin = new URL(me.src, location.href).origin;
+  var inbox = me.getAttribute('data-inbox') || '';
+  var frame, ready = false, queue = [];
+  var earlier = (window.Switchboard && window.Switchboard.q) || [];
+
+  function post(type, data) {
+    if (ready) frame.contentWindow.postMessage({ sb: type, data: data }, origin);
+    else queue.push([type, data]);
+  }
+  function size(open) {
+    var s = frame.style;
+    s.width = open ? 'min(380px, calc(100vw - 24px))' : '76px';
+    s.height = open ? 'min(620px, calc(100vh - 24px))' : '76px';
+  }
+  function mount() {
+    frame = document.createElement('iframe');
+    frame.src = origin + '/widget/frame?inbox=' + encodeURIComponent(inbox);
+    frame.title = 'Chat with support';
+    frame.setAttribute('data-switchboard', '');
+    var s = frame.style;
+    s.position = 'fixed'; s.right = '12px'; s.bottom = '12px'; s.border = '0';
+    s.zIndex = '2147483000'; s.background = 'transparent'; s.colorScheme = 'normal';
+    size(false);
+    document.body.appendChild(frame);
+  }
+  window.addEventListener('message', function (e) {
+    if (!frame || e.source !== frame.contentWindow || e.origin !== origin) return;
+    var d = e.data || {};
+    if (d.sb === 'ready') {
+      ready = true;
+      queue.splice(0).forEach(function (m) { post(m[0], m[1]); });
+    } else if (d.sb === 'size') {
+      size(!!d.open);
+    }
+  });
+  window.Switchboard = {
+    identify: function (who) { post('identify', who || {}); },
+    setContext: function (ctx) { post('context', ctx || {}); },
+    open: function () { post('open', true); },
+  };
+  earlier.forEach(function (c) { var f = window.Switchboard[c[0]]; if (f) f(c[1]); });
+  if (document.body) mount(); else document.addEventListener('DOMContentLoaded', mount);
+})();

@@ -1,0 +1,478 @@
+//! The Switchboard customer widget. It runs inside the iframe that `widget.js` adds to
+//! the host page, keeps the visitor's token in its own storage, and talks to the
+//! widget API and its event stream. Built without a framework to stay small.
+mod dom;
+mod net;
+
+use dom::{append, attr, el, show, text};
+use net::{call, get, get_f64, get_str, obj};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Element, EventSource, HtmlInputElement, HtmlTextAreaElement, KeyboardEvent, MessageEvent};
+
+struct Ui {
+    panel: Element,
+    launcher: Element,
+    title: Element,
+    status: Element,
+    notice: Element,
+    list: Element,
+    prechat: Element,
+    name: HtmlInputElement,
+    email: HtmlInputElement,
+    input: HtmlTextAreaElement,
+}
+
+struct State {
+    inbox: String,
+    token: String,
+    conv: Option<i64>,
+    last_event: f64,
+    rendered: Vec<f64>,
+    identity: JsValue,
+    context: JsValue,
+    stream: Option<EventSource>,
+    ui: Ui,
+}
+
+type Shared = Rc<RefCell<State>>;
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn uuid() -> String {
+    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default()
+}
+
+fn tell_host(msg: &JsValue) {
+    if let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) {
+        // Only layout hints and "ready" go out: nothing secret.
+        let _ = parent.post_message(msg, "*");
+    }
+}
+
+fn on<E: wasm_bindgen::convert::FromWasmAbi + 'static>(target: &web_sys::EventTarget, kind: &str, f: impl FnMut(E) + 'static) {
+    let cb = Closure::<dyn FnMut(E)>::new(f);
+    let _ = target.add_event_listener_with_callback(kind, cb.as_ref().unchecked_ref());
+    cb.forget();
+}
+
+fn build_ui() -> Ui {
+    let doc = dom::document();
+    let body = doc.body().expect("a body");
+    let launcher = text("button", "launcher", "💬");
+    attr(&launcher, "type", "button");
+    attr(&launcher, "aria-label", "Open chat");
+    let panel = el("section", "panel");
+    attr(&panel, "aria-label", "Chat");
+    show(&panel, false);
+    let head = el("header", "head");
+    let title = text("h1", "title", "Chat with us");
+    let status = text("p", "state", "");
+    attr(&status, "role", "status");
+    let close = text("button", "close", "×");
+    attr(&close, "type", "button");
+    attr(&close, "aria-label", "Close chat");
+    append(&head, &title);
+    append(&head, &status);
+    append(&head, &close);
+    let notice = text("p", "notice", "");
+    show(&notice, false);
+    let list = el("ol", "messages");
+    attr(&list, "aria-label", "Messages");
+    attr(&list, "aria-live", "polite");
+    let prechat = el("div", "prechat");
+    let name: HtmlInputElement = el("input", "").unchecked_into();
+    attr(&name, "aria-label", "Your name");
+    attr(&name, "placeholder", "Your name");
+    let email: HtmlInputElement = el("input", "").unchecked_into();
+    attr(&email, "aria-label", "Your email");
+    attr(&email, "placeholder", "Your email");
+    attr(&email, "type", "email");
+    append(&prechat, &name);
+    append(&prechat, &email);
+    show(&prechat, false);
+    let form = el("form", "composer");
+    let input: HtmlTextAreaElement = el("textarea", "").unchecked_into();
+    attr(&input, "aria-label", "Message");
+    attr(&input, "placeholder", "Write a message…");
+    attr(&input, "rows", "2");
+    let send = text("button", "send", "Send");
+    attr(&send, "type", "submit");
+    append(&form, &input);
+    append(&form, &send);
+    for part in [&head, &notice, &list, &prechat, &form] {
+        append(&panel, part);
+    }
+    append(&body, &launcher);
+    append(&body, &panel);
+    Ui { panel, launcher, title, status, notice, list, prechat, name, email, input }
+}
+
+fn set_open(s: &Shared, open: bool) {
+    let st = s.borrow();
+    show(&st.ui.panel, open);
+    show(&st.ui.launcher, !open);
+    tell_host(&obj(&[("sb", "size".into()), ("open", open.into())]));
+    if open {
+        let _ = st.ui.input.focus();
+    }
+}
+
+fn set_status(s: &Shared, status: &str) {
+    let label = match status {
+        "new" => "Waiting for an agent",
+        "open" => "Open",
+        "closed" => "Closed — write to reopen",
+        _ => "",
+    };
+    let st = s.borrow();
+    st.ui.status.set_text_content(Some(label));
+    attr(&st.ui.status, "data-status", status);
+}
+
+/// Shows a message once, turning a pending bubble with the same client id into it.
+fn render(s: &Shared, m: &JsValue) {
+    let Some(id) = get_f64(m, "id") else { return };
+    let mut st = s.borrow_mut();
+    if st.rendered.contains(&id) {
+        return;
+    }
+    st.rendered.push(id);
+    let kind = get_str(m, "author_kind").unwrap_or_default();
+    let body = get_str(m, "body").unwrap_or_default();
+    let client = get_str(m, "client_id").unwrap_or_default();
+    let selector = format!("li[data-client=\"{}\"]", client.replace(['"', '\\'], ""));
+    if let Ok(Some(li)) = st.ui.list.query_selector(&selector) {
+        li.set_class_name(&format!("msg msg-{kind}"));
+        attr(&li, "data-id", &id.to_string());
+        if let Ok(Some(meta)) = li.query_selector(".meta") {
+            meta.set_text_content(Some(&dom::clock(get_f64(m, "created_at").unwrap_or_default())));
+        }
+        return;
+    }
+    let li = el("li", &format!("msg msg-{kind}"));
+    attr(&li, "data-id", &id.to_string());
+    if kind == "system" {
+        li.set_text_content(Some(&body));
+    } else {
+        let name = get_str(m, "author_name").unwrap_or_else(|| "Visitor".into());
+        let who = el("div", "who");
+        append(&who, &text("span", "avatar", &dom::initials(&name)));
+        append(&who, &text("span", "name", &name));
+        append(&li, &who);
+        append(&li, &text("div", "body", &body));
+        append(&li, &text("div", "meta", &dom::clock(get_f64(m, "created_at").unwrap_or_default())));
+    }
+    append(&st.ui.list, &li);
+    st.ui.list.set_scroll_top(st.ui.list.scroll_height());
+}
+
+async fn ensure_conversation(s: &Shared) -> Result<i64, String> {
+    if let Some(id) = s.borrow().conv {
+        return Ok(id);
+    }
+    let body = {
+        let st = s.borrow();
+        let ident = &st.identity;
+        let pick = |field: &str, input: &HtmlInputElement| {
+            get_str(ident, field).or_else(|| Some(input.value()).filter(|v| !v.trim().is_empty()))
+        };
+        obj(&[
+            ("inbox", st.inbox.clone().into()),
+            ("token", st.token.clone().into()),
+            ("name", pick("name", &st.ui.name).map(JsValue::from).unwrap_or(JsValue::NULL)),
+            ("email", pick("email", &st.ui.email).map(JsValue::from).unwrap_or(JsValue::NULL)),
+            ("context", if st.context.is_object() { st.context.clone() } else { JsValue::NULL }),
+        ])
+    };
+    let (status, thread) = call("POST", "/api/widget/conversations", None, Some(&body)).await?;
+    if status >= 400 {
+        return Err(get_str(&thread, "error").unwrap_or_else(|| format!("error {status}")));
+    }
+    let conv = get(&thread, "conversation");
+    let id = get_f64(&conv, "id").ok_or("no id")? as i64;
+    {
+        let mut st = s.borrow_mut();
+        st.conv = Some(id);
+        st.last_event = get_f64(&thread, "last_event_id").unwrap_or_default();
+        show(&st.ui.prechat, false);
+        if let Some(store) = storage() {
+            let _ = store.set_item(&format!("sb:conv:{}", st.inbox), &id.to_string());
+        }
+    }
+    set_status(s, &get_str(&conv, "status").unwrap_or_default());
+    if s.borrow().identity.is_object() {
+        push_identity(s).await;
+    }
+    open_stream(s.clone());
+    Ok(id)
+}
+
+async fn push_identity(s: &Shared) {
+    let (conv, token, who) = {
+        let st = s.borrow();
+        (st.conv, st.token.clone(), st.identity.clone())
+    };
+    if let Some(id) = conv {
+        let _ = call("POST", &format!("/api/widget/conversations/{id}/identify"), Some(&token), Some(&who)).await;
+    }
+}
+
+async fn push_context(s: &Shared) {
+    let (conv, token, ctx) = {
+        let st = s.borrow();
+        (st.conv, st.token.clone(), st.context.clone())
+    };
+    if let Some(id) = conv {
+        let _ = call("POST", &format!("/api/widget/conversations/{id}/context"), Some(&token), Some(&ctx)).await;
+    }
+}
+
+fn pending_bubble(s: &Shared, client: &str, body: &str) -> Element {
+    let st = s.borrow();
+    let li = el("li", "msg msg-customer pending");
+    attr(&li, "data-client", client);
+    append(&li, &text("div", "body", body));
+    append(&li, &text("div", "meta", "Sending…"));
+    append(&st.ui.list, &li);
+    st.ui.list.set_scroll_top(st.ui.list.scroll_height());
+    li
+}
+
+fn send(s: Shared, client: String, body: String, li: Element) {
+    spawn_local(async move {
+        let result = async {
+            let id = ensure_conversation(&s).await?;
+            let token = s.borrow().token.clone();
+            let payload = obj(&[("client_id", client.clone().into()), ("body", body.clone().into())]);
+            let (status, m) = call("POST", &format!("/api/widget/conversations/{id}/messages"), Some(&token), Some(&payload)).await?;
+            if status >= 400 {
+                return Err(get_str(&m, "error").unwrap_or_else(|| format!("error {status}")));
+            }
+            render(&s, &m);
+            Ok::<(), String>(())
+        }
+        .await;
+        if let Err(e) = result {
+            // Keep the bubble and offer a retry with the same id: never a duplicate.
+            if let Ok(Some(meta)) = li.query_selector(".meta") {
+                meta.set_text_content(Some(&format!("Not sent ({e}). ")));
+                let retry = text("button", "retry", "Retry");
+                attr(&retry, "type", "button");
+                let (s2, c2, b2, li2) = (s.clone(), client.clone(), body.clone(), li.clone());
+                on(&retry, "click", move |_: web_sys::Event| {
+                    if let Ok(Some(m)) = li2.query_selector(".meta") {
+                        m.set_text_content(Some("Sending…"));
+                    }
+                    send(s2.clone(), c2.clone(), b2.clone(), li2.clone());
+                });
+                append(&meta, &retry);
+            }
+        }
+    });
+}
+
+fn submit(s: &Shared) {
+    let body = s.borrow().ui.input.value();
+    if body.trim().is_empty() {
+        return;
+    }
+    s.borrow().ui.input.set_value("");
+    let client = uuid();
+    let li = pending_bubble(s, &client, &body);
+    send(s.clone(), client, body, li);
+}
+
+fn open_stream(s: Shared) {
+    spawn_local(async move {
+        let (conv, token) = {
+            let st = s.borrow();
+            (st.conv, st.token.clone())
+        };
+        let Some(id) = conv else { return };
+        let Ok((200, t)) = call("POST", &format!("/api/widget/conversations/{id}/stream-token"), Some(&token), None).await else {
+            retry_stream(s);
+            return;
+        };
+        let stream_token = get_str(&t, "token").unwrap_or_default();
+        let url = format!("/api/widget/events?token={stream_token}&last_event_id={}", s.borrow().last_event);
+        let Ok(es) = EventSource::new(&url) else { return };
+        if let Some(old) = s.borrow_mut().stream.replace(es.clone()) {
+            old.close();
+        }
+        for kind in ["message.created", "conversation.status", "resync"] {
+            let s2 = s.clone();
+            on(&es, kind, move |e: MessageEvent| {
+                if let Ok(id) = e.last_event_id().parse::<f64>() {
+                    let mut st = s2.borrow_mut();
+                    st.last_event = st.last_event.max(id);
+                }
+                let data = net::parse(&e.data().as_string().unwrap_or_default());
+                match kind {
+                    "message.created" => render(&s2, &data),
+                    "conversation.status" => set_status(&s2, &get_str(&data, "status").unwrap_or_default()),
+                    _ => spawn_local(load_thread(s2.clone())),
+                }
+            });
+        }
+        let s3 = s.clone();
+        let es2 = es.clone();
+        on(&es, "error", move |_: web_sys::Event| {
+            // The browser retries by itself; once it gives up (an expired token), reopen.
+            if es2.ready_state() == EventSource::CLOSED {
+                retry_stream(s3.clone());
+            }
+        });
+    });
+}
+
+fn retry_stream(s: Shared) {
+    let cb = Closure::once_into_js(move || open_stream(s));
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 2000);
+    }
+}
+
+async fn load_thread(s: Shared) {
+    let (conv, token) = {
+        let st = s.borrow();
+        (st.conv, st.token.clone())
+    };
+    let Some(id) = conv else { return };
+    match call("GET", &format!("/api/widget/conversations/{id}"), Some(&token), None).await {
+        Ok((200, thread)) => {
+            let conv = get(&thread, "conversation");
+            set_status(&s, &get_str(&conv, "status").unwrap_or_default());
+            {
+                let mut st = s.borrow_mut();
+                st.last_event = st.last_event.max(get_f64(&thread, "last_event_id").unwrap_or_default());
+            }
+            let messages = js_sys::Array::from(&get(&thread, "messages"));
+            for m in messages.iter() {
+                render(&s, &m);
+            }
+            if s.borrow().stream.is_none() {
+                open_stream(s.clone());
+            }
+        }
+        Ok((404, _)) => {
+            // The conversation is gone (deleted or purged): start afresh.
+            let mut st = s.borrow_mut();
+            st.conv = None;
+            if let Some(store) = storage() {
+                let _ = store.remove_item(&format!("sb:conv:{}", st.inbox));
+            }
+        }
+        _ => {}
+    }
+}
+
+async fn load_config(s: Shared) {
+    let inbox = s.borrow().inbox.clone();
+    let Ok((200, cfg)) = call("GET", &format!("/api/widget/config?inbox={inbox}"), None, None).await else {
+        s.borrow().ui.title.set_text_content(Some("Chat is unavailable"));
+        return;
+    };
+    let st = s.borrow();
+    if let Some(name) = get_str(&cfg, "name") {
+        st.ui.title.set_text_content(Some(&name));
+    }
+    let online = get(&cfg, "online").as_bool().unwrap_or(true);
+    if !online {
+        st.ui.notice.set_text_content(Some("We're offline right now. Leave a message and we'll answer here."));
+        show(&st.ui.notice, true);
+    }
+    let wants_prechat = get(&cfg, "prechat_form").as_bool().unwrap_or(false);
+    show(&st.ui.prechat, wants_prechat && st.conv.is_none() && !st.identity.is_object());
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    let params = web_sys::UrlSearchParams::new_with_str(&dom::document().location().and_then(|l| l.search().ok()).unwrap_or_default());
+    let inbox = params.ok().and_then(|p| p.get("inbox")).unwrap_or_default();
+    let store = storage();
+    let key = format!("sb:token:{inbox}");
+    let token = store.as_ref().and_then(|s| s.get_item(&key).ok().flatten()).unwrap_or_else(|| {
+        let t = uuid();
+        if let Some(s) = &store {
+            let _ = s.set_item(&key, &t);
+        }
+        t
+    });
+    let conv = store
+        .as_ref()
+        .and_then(|s| s.get_item(&format!("sb:conv:{inbox}")).ok().flatten())
+        .and_then(|v| v.parse().ok());
+    let ui = build_ui();
+    let s: Shared = Rc::new(RefCell::new(State {
+        inbox,
+        token,
+        conv,
+        last_event: 0.0,
+        rendered: Vec::new(),
+        identity: JsValue::UNDEFINED,
+        context: JsValue::UNDEFINED,
+        stream: None,
+        ui,
+    }));
+    let st = s.borrow();
+    let s1 = s.clone();
+    on(&st.ui.launcher, "click", move |_: web_sys::Event| set_open(&s1, true));
+    let s2 = s.clone();
+    if let Ok(Some(close)) = st.ui.panel.query_selector(".close") {
+        on(&close, "click", move |_: web_sys::Event| set_open(&s2, false));
+    }
+    let s3 = s.clone();
+    if let Ok(Some(form)) = st.ui.panel.query_selector("form") {
+        on(&form, "submit", move |e: web_sys::Event| {
+            e.prevent_default();
+            submit(&s3);
+        });
+    }
+    let s4 = s.clone();
+    on(&st.ui.input, "keydown", move |e: KeyboardEvent| {
+        // Enter sends; Shift+Enter breaks the line.
+        if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
+            e.prevent_default();
+            submit(&s4);
+        }
+    });
+    let s5 = s.clone();
+    if let Some(w) = web_sys::window() {
+        on(&w, "message", move |e: MessageEvent| {
+            let parent = web_sys::window().and_then(|w| w.parent().ok().flatten());
+            let from_parent = match (e.source(), parent) {
+                (Some(src), Some(p)) => JsValue::from(src) == JsValue::from(p),
+                _ => false,
+            };
+            if !from_parent {
+                return;
+            }
+            let data = e.data();
+            match get_str(&data, "sb").as_deref() {
+                Some("identify") => {
+                    s5.borrow_mut().identity = get(&data, "data");
+                    show(&s5.borrow().ui.prechat, false);
+                    let s6 = s5.clone();
+                    spawn_local(async move { push_identity(&s6).await });
+                }
+                Some("context") => {
+                    s5.borrow_mut().context = get(&data, "data");
+                    let s6 = s5.clone();
+                    spawn_local(async move { push_context(&s6).await });
+                }
+                Some("open") => set_open(&s5, true),
+                _ => {}
+            }
+        });
+    }
+    drop(st);
+    spawn_local(load_config(s.clone()));
+    spawn_local(load_thread(s.clone()));
+    tell_host(&obj(&[("sb", "ready".into())]));
+}
