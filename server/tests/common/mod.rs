@@ -4,6 +4,7 @@
 //! gets a database of its own, dropped afterwards. When PostgreSQL is unreachable the
 //! PostgreSQL half is skipped with a loud notice, except under `CI=true`, where it fails.
 #![allow(dead_code)]
+pub mod process;
 use app::db::{Db, Dialect};
 use app::state::{AppState, Config, ManualClock};
 use axum::body::Body;
@@ -27,7 +28,7 @@ fn in_ci() -> bool {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-async fn create_pg_database() -> Option<(String, String)> {
+pub async fn create_pg_database() -> Option<(String, String)> {
     let admin = pg_admin_url();
     let mut conn = match PgConnection::connect(&admin).await {
         Ok(c) => c,
@@ -50,7 +51,7 @@ async fn create_pg_database() -> Option<(String, String)> {
     Some((format!("{base}/{name}"), name))
 }
 
-async fn drop_pg_database(name: &str) {
+pub async fn drop_pg_database(name: &str) {
     if let Ok(mut conn) = PgConnection::connect(&pg_admin_url()).await {
         let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
     }
