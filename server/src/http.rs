@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::map_response(with_error_status))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), check_origin))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -51,6 +52,21 @@ async fn with_error_status(res: axum::response::Response) -> axum::response::Res
         parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The console must not be framed by other sites (clickjacking); only the widget's
+/// page is made to be embedded. Nothing is ever content-sniffed.
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let framable = req.uri().path() == "/widget/frame";
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if !framable {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    res
 }
 
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {

@@ -201,7 +201,13 @@ async fn server_functions_refuse_get_and_health_endpoints_answer() {
         let app = TestApp::new(db);
         let get = |path: &str| Request::get(path).header(header::HOST, "localhost").body(Body::empty()).unwrap();
         assert_eq!(app.send(get("/api/admin/agents/create")).await.status(), StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(app.send(get("/healthz")).await.status(), StatusCode::OK);
+        let health = app.send(get("/healthz")).await;
+        assert_eq!(health.status(), StatusCode::OK);
+        assert_eq!(health.headers()["x-frame-options"], "DENY");
+        assert_eq!(health.headers()["x-content-type-options"], "nosniff");
+        let frame = app.send(get("/widget/frame")).await;
+        assert!(frame.headers().get("x-frame-options").is_none(), "the widget page is made to be framed");
+        assert!(frame.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
         assert_eq!(app.send(get("/readyz")).await.status(), StatusCode::OK);
         app.db().close().await;
         assert_eq!(app.send(get("/readyz")).await.status(), StatusCode::SERVICE_UNAVAILABLE);

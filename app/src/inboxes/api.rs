@@ -66,3 +66,24 @@ pub async fn set_membership(inbox_id: i64, agent_id: i64, role: String) -> Resul
     })
     .await
 }
+
+/// Turns the widget's pre-chat form (name and email) on or off for an inbox.
+#[server(prefix = "/api", endpoint = "admin/inboxes/prechat")]
+pub async fn set_prechat_form(inbox_id: i64, enabled: Option<String>) -> Result<(), AppError> {
+    api(async move {
+        let admin = auth_admin().await?;
+        let st = state()?;
+        let on = enabled.is_some();
+        store::set_prechat_form(&st.db, inbox_id, on).await?;
+        let entry = audit::Entry {
+            actor_id: Some(admin.id),
+            action: "inbox.prechat",
+            target_type: "inbox",
+            target_id: inbox_id.to_string(),
+            detail: serde_json::json!({ "enabled": on }),
+        };
+        audit::record(&st.db, st.now(), entry).await?;
+        Ok(())
+    })
+    .await
+}

@@ -52,5 +52,7 @@ pub struct InboxDetail {
     pub name: String,
     pub public_key: String,
     pub retention_days: Option<i64>,
+    /// Ask visitors for their name and email before the first message.
+    pub prechat_form: bool,
     pub members: Vec<Member>,
 }

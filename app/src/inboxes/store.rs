@@ -60,8 +60,8 @@ pub async fn visible_to(db: &Db, agent_id: i64, role: Role) -> AppResult<Vec<Inb
 
 /// Every inbox with its members, in two queries whatever the number of inboxes.
 pub async fn list_with_members(db: &Db) -> AppResult<Vec<InboxDetail>> {
-    let inboxes: Vec<(i64, String, String, Option<i64>)> =
-        sqlx::query_as("SELECT id, name, public_key, retention_days FROM inboxes ORDER BY name, id")
+    let inboxes: Vec<(i64, String, String, Option<i64>, i64)> =
+        sqlx::query_as("SELECT id, name, public_key, retention_days, prechat_form FROM inboxes ORDER BY name, id")
             .fetch_all(db.pool())
             .await?;
     let members: Vec<(i64, i64, String, String)> = sqlx::query_as(
@@ -78,11 +78,12 @@ pub async fn list_with_members(db: &Db) -> AppResult<Vec<InboxDetail>> {
     }
     Ok(inboxes
         .into_iter()
-        .map(|(id, name, public_key, retention_days)| InboxDetail {
+        .map(|(id, name, public_key, retention_days, prechat)| InboxDetail {
             id,
             name,
             public_key,
             retention_days,
+            prechat_form: prechat != 0,
             members: by_inbox.remove(&id).unwrap_or_default(),
         })
         .collect())
@@ -136,4 +137,16 @@ pub async fn can_access(db: &Db, agent_id: i64, role: Role, inbox_id: i64) -> Ap
         .fetch_optional(db.pool())
         .await?;
     Ok(found.is_some())
+}
+
+pub async fn set_prechat_form(db: &Db, inbox_id: i64, on: bool) -> AppResult<()> {
+    let done = sqlx::query("UPDATE inboxes SET prechat_form = $1 WHERE id = $2")
+        .bind(on as i64)
+        .bind(inbox_id)
+        .execute(db.pool())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
 }

@@ -3,7 +3,7 @@ use super::console::{MeResource, WithMe};
 use crate::accounts::api::{list_agents, CreateAgent, SetAgentActive};
 use crate::accounts::{AgentSummary, Role};
 use crate::components::{action_error, ErrorNotice};
-use crate::inboxes::api::{list_inboxes, CreateInbox, SetMembership};
+use crate::inboxes::api::{list_inboxes, CreateInbox, SetMembership, SetPrechatForm};
 use crate::inboxes::InboxDetail;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -15,6 +15,7 @@ pub fn AdminPage() -> impl IntoView {
     let set_active = ServerAction::<SetAgentActive>::new();
     let create_inbox = ServerAction::<CreateInbox>::new();
     let set_member = ServerAction::<SetMembership>::new();
+    let set_prechat = ServerAction::<SetPrechatForm>::new();
     // Only an admin's page asks for the lists; anyone else sees "Admins only".
     let MeResource(me) = expect_context::<MeResource>();
     let is_admin = move || async move { matches!(me.await, Ok(Some(m)) if m.role == Role::Admin) };
@@ -23,7 +24,9 @@ pub fn AdminPage() -> impl IntoView {
         move |_| async move { if is_admin().await { list_agents().await } else { Ok(vec![]) } },
     );
     let inboxes = Resource::new(
-        move || (create_inbox.version().get(), set_member.version().get(), create_agent.version().get()),
+        move || {
+            (create_inbox.version().get(), set_member.version().get(), create_agent.version().get(), set_prechat.version().get())
+        },
         move |_| async move { if is_admin().await { list_inboxes().await } else { Ok(vec![]) } },
     );
     view! {
@@ -32,7 +35,7 @@ pub fn AdminPage() -> impl IntoView {
             if me.role != Role::Admin {
                 return view! { <h1>"Admins only"</h1><p>"You need the admin role to see this page."</p> }.into_any();
             }
-            view! { <AdminSections create_agent set_active create_inbox set_member agents inboxes/> }.into_any()
+            view! { <AdminSections create_agent set_active create_inbox set_member set_prechat agents inboxes/> }.into_any()
         }/>
     }
 }
@@ -45,6 +48,7 @@ fn AdminSections(
     set_active: ServerAction<SetAgentActive>,
     create_inbox: ServerAction<CreateInbox>,
     set_member: ServerAction<SetMembership>,
+    set_prechat: ServerAction<SetPrechatForm>,
     agents: Loaded<Vec<AgentSummary>>,
     inboxes: Loaded<Vec<InboxDetail>>,
 ) -> impl IntoView {
@@ -88,7 +92,7 @@ fn AdminSections(
                     let all_agents = agents.await.map_err(|e| e.to_string())?;
                     Ok::<_, String>(
                         list.into_iter()
-                            .map(|inbox| view! { <InboxCard inbox agents=all_agents.clone() set_member/> })
+                            .map(|inbox| view! { <InboxCard inbox agents=all_agents.clone() set_member set_prechat/> })
                             .collect_view(),
                     )
                 })}
@@ -127,8 +131,17 @@ fn AgentTable(list: Vec<AgentSummary>, set_active: ServerAction<SetAgentActive>)
 }
 
 #[component]
-fn InboxCard(inbox: InboxDetail, agents: Vec<AgentSummary>, set_member: ServerAction<SetMembership>) -> impl IntoView {
-    let embed = format!(r#"<script src="/widget.js" data-inbox="{}" async></script>"#, inbox.public_key);
+fn InboxCard(
+    inbox: InboxDetail,
+    agents: Vec<AgentSummary>,
+    set_member: ServerAction<SetMembership>,
+    set_prechat: ServerAction<SetPrechatForm>,
+) -> impl IntoView {
+    // The snippet names this server by its full address, known in the browser.
+    let origin = RwSignal::new(String::new());
+    Effect::new(move |_| origin.set(window().location().origin().unwrap_or_default()));
+    let key = inbox.public_key.clone();
+    let embed = move || format!(r#"<script src="{}/widget.js" data-inbox="{key}" async></script>"#, origin.get());
     let agent_select_label = format!("Agent to add to {}", inbox.name);
     let role_select_label = format!("Role in {}", inbox.name);
     view! {
@@ -138,6 +151,14 @@ fn InboxCard(inbox: InboxDetail, agents: Vec<AgentSummary>, set_member: ServerAc
                 {inbox.retention_days.map(|d| format!("{d} days")).unwrap_or_else(|| "keep forever".into())}
             </p>
             <p class="muted">"Embed code: " <code>{embed}</code></p>
+            <ActionForm action=set_prechat attr:class="inline-form">
+                <input type="hidden" name="inbox_id" value=inbox.id/>
+                <label class="check">
+                    <input type="checkbox" name="enabled" value="on" checked=inbox.prechat_form/>
+                    "Ask for name and email before the chat"
+                </label>
+                <button type="submit">"Save"</button>
+            </ActionForm>
             <ul class="members">
                 {inbox.members.clone().into_iter().map(|m| {
                     let remove_label = format!("Remove {} from {}", m.name, inbox.name);
