@@ -12,6 +12,16 @@ wasm-bindgen --target web --no-typescript --out-dir "$OUT" \
   "$TARGET/wasm32-unknown-unknown/wasm-release/switchboard_widget.wasm"
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   -o "$OUT/switchboard_widget_bg.wasm" "$OUT/switchboard_widget_bg.wasm"
-for f in public/widget.js "$OUT/switchboard_widget.js" "$OUT/switchboard_widget_bg.wasm"; do
-  printf '  %-45s %7d bytes raw, %6d gzip\n' "$f" "$(wc -c < "$f")" "$(gzip -9c "$f" | wc -c)"
-done
+# Sizes as shipped: raw, gzip and brotli (Node's zlib has brotli built in).
+node -e '
+const fs = require("fs"), z = require("zlib");
+let total = [0, 0, 0];
+for (const f of process.argv.slice(1)) {
+  const b = fs.readFileSync(f);
+  const s = [b.length, z.gzipSync(b, { level: 9 }).length,
+    z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11 } }).length];
+  s.forEach((n, i) => (total[i] += n));
+  console.log(`  ${f.padEnd(48)} ${String(s[0]).padStart(7)} raw ${String(s[1]).padStart(6)} gzip ${String(s[2]).padStart(6)} brotli`);
+}
+console.log(`  ${"widget total".padEnd(48)} ${String(total[0]).padStart(7)} raw ${String(total[1]).padStart(6)} gzip ${String(total[2]).padStart(6)} brotli`);
+' public/widget.js "$OUT/switchboard_widget.js" "$OUT/switchboard_widget_bg.wasm" public/widget/boot.js public/widget/widget.css

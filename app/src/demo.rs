@@ -42,5 +42,57 @@ pub async fn seed(db: &Db, now: i64) -> AppResult<bool> {
     inboxes::set_member(db, billing, ids[1], Some(MemberRole::Supervisor)).await?;
     inboxes::set_member(db, support, ids[2], Some(MemberRole::Operator)).await?;
     inboxes::set_member(db, billing, ids[3], Some(MemberRole::Operator)).await?;
+    conversations(db, ids[2], ids[3], now).await?;
     Ok(true)
+}
+
+/// A dozen conversations across both inboxes: waiting, answered and closed ones.
+async fn conversations(db: &Db, alex: i64, jo: i64, now: i64) -> AppResult<()> {
+    use crate::conversations::store::{start, StartVisitor};
+    use crate::conversations::write::{close, send, Author, Outgoing};
+    use crate::conversations::{visitor, CloseReason, Context, Visibility};
+    const CHATS: [(&str, &str, &str, Option<&str>); 12] = [
+        ("demo-support", "Maria Lopez", "I can't log in to my account since this morning.", Some("Sure, let me reset your session.")),
+        ("demo-support", "Tom Becker", "Where is my order #4411?", None),
+        ("demo-billing", "Aiko Tanaka", "I was charged twice for March.", Some("Sorry about that, refunding the duplicate now.")),
+        ("demo-support", "Lena Fischer", "The app crashes when I upload a photo.", Some("Which phone and app version do you use?")),
+        ("demo-billing", "Omar Haddad", "Can I get an invoice with our VAT number?", None),
+        ("demo-support", "Chloe Martin", "How do I change my delivery address?", Some("Go to Profile, then Addresses.")),
+        ("demo-support", "Ravi Patel", "My exam timer stopped during the test.", None),
+        ("demo-billing", "Sofia Rossi", "Is there a discount for annual plans?", Some("Yes: two months free on yearly billing.")),
+        ("demo-support", "Jonas Berg", "Password reset mail never arrives.", Some("Please check the spam folder; I resent it.")),
+        ("demo-billing", "Emma Wilson", "Please cancel my subscription.", None),
+        ("demo-support", "Lucas Silva", "Can I pay on delivery?", Some("Not yet, but it is on our roadmap.")),
+        ("demo-billing", "Nora Ahmed", "Refund status for transaction T-2231?", Some("It was sent yesterday.")),
+    ];
+    for (i, (inbox, name, question, answer)) in CHATS.iter().enumerate() {
+        let at = now - (12 - i as i64) * 3_600_000;
+        let token_hash = visitor::hash_token(&format!("demo-visitor-{i}-{}", visitor::random_id()));
+        let context = (i % 3 == 2).then(|| Context {
+            kind: Some("transaction".into()),
+            id: Some(format!("T-{}", 2200 + i)),
+            label: Some(format!("Transaction T-{}", 2200 + i)),
+            url: None,
+        });
+        let email = format!("{}@example.net", name.to_lowercase().replace(' ', "."));
+        let req = StartVisitor { inbox_key: inbox, token_hash: &token_hash, name: Some(name), email: Some(&email), context: context.as_ref() };
+        let (conv, _) = start(db, req, at).await?;
+        let ask = Outgoing { conversation_id: conv.id, author: Author::Customer, client_id: "demo-q", body: question, visibility: Visibility::Public };
+        send(db, ask, at).await?;
+        if let Some(answer) = answer {
+            let (agent, agent_name) = if *inbox == "demo-support" { (alex, "Alex Operator") } else { (jo, "Jo Operator") };
+            let reply = Outgoing {
+                conversation_id: conv.id,
+                author: Author::Agent { id: agent, name: agent_name },
+                client_id: "demo-a",
+                body: answer,
+                visibility: Visibility::Public,
+            };
+            send(db, reply, at + 120_000).await?;
+            if i % 4 == 0 {
+                close(db, conv.id, agent_name, CloseReason::Solved, at + 300_000).await?;
+            }
+        }
+    }
+    Ok(())
 }

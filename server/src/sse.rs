@@ -62,6 +62,9 @@ impl Audience {
                     Ok(Some(agent)) if agent.is_active() && agent.id == *agent_id => {
                         let _ = agents::touch(&st.db, agent.id, st.now()).await;
                         match inbox_set(st, &agent).await {
+                            // Removed from an inbox: end the stream. The browser
+                            // reconnects with Last-Event-ID under the narrower rights.
+                            Ok(Some(set)) if inboxes.as_ref().is_some_and(|old| !old.is_subset(&set)) => false,
                             Ok(set) => {
                                 *inboxes = set;
                                 true

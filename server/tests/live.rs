@@ -210,3 +210,35 @@ async fn an_agent_stream_ends_at_logout() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_agent_stream_ends_on_deactivation_and_on_removal_from_an_inbox() {
+    each_backend(|db| async move {
+        use http_body_util::BodyExt;
+        let app = TestApp::new(db);
+        let (support, _) = inbox(&app, "Support").await;
+        app.agent("root@x.io", Role::Admin, "password-0").await;
+        let admin = app.login("root@x.io", "password-0").await;
+        let ends = |mut body: Body| async move {
+            let first = tokio::time::timeout(std::time::Duration::from_secs(5), body.frame()).await.unwrap();
+            assert!(first.is_some(), "the stream opened");
+            (body, ())
+        };
+        for (email, action) in [("gone@x.io", "remove"), ("off@x.io", "deactivate")] {
+            let cookie = operator_of(&app, support, email).await;
+            let agent_id: i64 = sqlx::query_scalar("SELECT id FROM agents WHERE email = $1").bind(email).fetch_one(app.db().pool()).await.unwrap();
+            let (mut body, _) = ends(app.send(stream_request("/api/events", Some(&cookie), None)).await.into_body()).await;
+            let form = match action {
+                "remove" => (("/api/admin/inboxes/member"), format!("inbox_id={support}&agent_id={agent_id}&role=none")),
+                _ => (("/api/admin/agents/active"), format!("id={agent_id}&active=false")),
+            };
+            assert_eq!(app.post_form(form.0, &form.1, Some(&admin)).await.status(), StatusCode::OK);
+            let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+                while let Some(Ok(_)) = body.frame().await {}
+            })
+            .await;
+            assert!(ended.is_ok(), "the stream closed after {action}");
+        }
+    })
+    .await;
+}

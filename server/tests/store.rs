@@ -143,6 +143,10 @@ async fn demo_seed_runs_once() {
         assert!(!app::demo::seed(&db, T0).await.unwrap(), "no duplicates on restart");
         assert_eq!(agents::count(&db).await.unwrap(), 4);
         assert_eq!(inboxes::list_with_members(&db).await.unwrap().len(), 2);
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(n, 12, "a dozen demo conversations");
+        let statuses: Vec<String> = sqlx::query_scalar("SELECT DISTINCT status FROM conversations ORDER BY status").fetch_all(db.pool()).await.unwrap();
+        assert_eq!(statuses, ["closed", "new", "open"]);
     })
     .await;
 }
