@@ -32,9 +32,6 @@ cargo leptos build --frontend-only || { echo "FAIL: front-end build"; exit 1; }
 scripts/build-widget.sh || { echo "FAIL: widget build"; exit 1; }
 
 echo "==> Rust tests"
-# The same output name cargo-leptos bakes into its builds: the test-built server
-# binary (also used by Playwright) then asks for the very files the site has.
-export LEPTOS_OUTPUT_NAME=switchboard
 cargo test -p app -p switchboard --features app/ssr 2>&1 | tee "$LOGS/cargo.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 rust_passed=$(awk '/^test result:/ {s += $4} END {print s + 0}' "$LOGS/cargo.txt")

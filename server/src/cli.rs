@@ -101,7 +101,10 @@ fn leptos_options(bind: Option<SocketAddr>) -> LeptosOptions {
         .then(|| leptos::prelude::get_configuration(None).ok())
         .flatten()
         .map(|c| c.leptos_options)
-        .unwrap_or_else(|| LeptosOptions::builder().output_name("switchboard").build());
+        .unwrap_or_else(|| {
+            let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
+            LeptosOptions::builder().output_name("switchboard").site_root(site_root).build()
+        });
     if options.output_name.is_empty() {
         options.output_name = "switchboard".into();
     }

@@ -154,7 +154,20 @@ fn frame(ev: &Event) -> Frame {
     Frame::default().id(ev.id.to_string()).event(&ev.kind).data(ev.payload.as_deref().unwrap_or("null"))
 }
 
-async fn replay(st: &AppState, audience: &Audience, cursor: &mut i64, tx: &Tx) -> Result<(), ()> {
+/// Sends one event if the audience may see it; a control event about this audience
+/// re-checks its rights instead. `Err` ends the stream.
+async fn deliver(st: &AppState, audience: &mut Audience, ev: &Event, tx: &Tx) -> Result<(), ()> {
+    if ev.audience == AUDIENCE_CONTROL {
+        if audience.concerns(ev) && !audience.revalidate(st).await {
+            return Err(());
+        }
+    } else if audience.admits(ev) {
+        tx.send(Ok(frame(ev))).await.map_err(|_| ())?;
+    }
+    Ok(())
+}
+
+async fn replay(st: &AppState, audience: &mut Audience, cursor: &mut i64, tx: &Tx) -> Result<(), ()> {
     loop {
         let batch = match audience {
             Audience::Visitor { conversation_id } => {
@@ -167,9 +180,7 @@ async fn replay(st: &AppState, audience: &Audience, cursor: &mut i64, tx: &Tx) -
             return Ok(());
         }
         for ev in batch {
-            if audience.admits(&ev) {
-                tx.send(Ok(frame(&ev))).await.map_err(|_| ())?;
-            }
+            deliver(st, audience, &ev, tx).await?;
             *cursor = ev.id;
         }
     }
@@ -197,7 +208,7 @@ async fn run(
             end
         }
     };
-    replay(&st, &audience, &mut cursor, &tx).await?;
+    replay(&st, &mut audience, &mut cursor, &tx).await?;
     let mut recheck = tokio::time::interval(Duration::from_secs(30));
     recheck.tick().await;
     loop {
@@ -207,17 +218,11 @@ async fn run(
                     if ev.id <= cursor {
                         continue;
                     }
-                    if ev.audience == AUDIENCE_CONTROL {
-                        if audience.concerns(&ev) && !audience.revalidate(&st).await {
-                            return Ok(());
-                        }
-                    } else if audience.admits(&ev) {
-                        tx.send(Ok(frame(&ev))).await.map_err(|_| ())?;
-                    }
+                    deliver(&st, &mut audience, &ev, &tx).await?;
                     cursor = ev.id;
                 }
                 // Too slow to keep up: catch up from the log instead.
-                Err(RecvError::Lagged(_)) => replay(&st, &audience, &mut cursor, &tx).await?,
+                Err(RecvError::Lagged(_)) => replay(&st, &mut audience, &mut cursor, &tx).await?,
                 Err(RecvError::Closed) => return Ok(()),
             },
             _ = recheck.tick() => {

@@ -144,6 +144,9 @@ fn render(s: &Shared, m: &JsValue) {
     }
     st.rendered.push(id);
     let kind = get_str(m, "author_kind").unwrap_or_default();
+    if kind == "agent" {
+        show(&st.ui.notice, false); // someone is answering: not offline after all
+    }
     let body = get_str(m, "body").unwrap_or_default();
     let client = get_str(m, "client_id").unwrap_or_default();
     let selector = format!("li[data-client=\"{}\"]", client.replace(['"', '\\'], ""));

@@ -135,6 +135,19 @@ pub async fn send(db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, b
             Err(AppError::Conflict("a different message was already sent with this client_id".into()))
         };
     }
+    // The status line goes first, so it reads before the message that caused it.
+    let next = match (out.author, out.visibility) {
+        (Author::Customer, _) => lifecycle::after_customer_message(conv.status, conv.assignee_id.is_some()),
+        (Author::Agent { .. }, Visibility::Public) => lifecycle::after_agent_reply(conv.status),
+        _ => conv.status,
+    };
+    if next != conv.status {
+        let actor = match out.author {
+            Author::Agent { name, .. } => Some(name),
+            Author::Customer => None,
+        };
+        change_status(&mut tx, db, &conv, next, None, actor, now).await?;
+    }
     let (author_id, author_name) = match out.author {
         Author::Customer => (None, Some(conv.customer_name.clone().unwrap_or_else(|| "Visitor".into()))),
         Author::Agent { id, name } => (Some(id), Some(name.to_string())),
@@ -156,18 +169,6 @@ pub async fn send(db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, b
         q.execute(&mut *tx).await?;
     }
     message_event(&mut tx, db, conv.inbox_id, &m, now).await?;
-    let next = match (out.author, out.visibility) {
-        (Author::Customer, _) => lifecycle::after_customer_message(conv.status, conv.assignee_id.is_some()),
-        (Author::Agent { .. }, Visibility::Public) => lifecycle::after_agent_reply(conv.status),
-        _ => conv.status,
-    };
-    if next != conv.status {
-        let actor = match out.author {
-            Author::Agent { name, .. } => Some(name),
-            Author::Customer => None,
-        };
-        change_status(&mut tx, db, &conv, next, None, actor, now).await?;
-    }
     tx.commit().await?;
     Ok((m, true))
 }
