@@ -42,7 +42,7 @@ async function agentSays(agent: Page, text: string) {
 
 test('a customer on another site and an agent chat live both ways; close and reopen', async ({ browser }) => {
   const agent = await agentPage(browser);
-  const { widget } = await customerWidget(browser);
+  const { page: customer, widget } = await customerWidget(browser);
   const first = `Where is my order? ${Date.now()}`;
   await customerSays(widget, first);
   await expect(widget.getByRole('status')).toHaveText('Waiting for an agent');
@@ -65,6 +65,14 @@ test('a customer on another site and an agent chat live both ways; close and reo
   await expect(agent.getByRole('list', { name: 'Messages' })).toContainText('Actually, one more question');
   await expect(agent.getByRole('list', { name: 'Messages' })).toContainText('reopened');
   await expect(widget.getByRole('status')).toHaveText('Waiting for an agent');
+
+  // The conversation survives a reload of the host page.
+  await customer.reload();
+  const again = customer.frameLocator('iframe[data-switchboard]');
+  await again.getByRole('button', { name: 'Open chat' }).click();
+  await expect(again.locator('.messages')).toContainText(first);
+  await expect(again.locator('.messages')).toContainText('Actually, one more question');
+  await expect(again.locator('.msg', { hasText: 'Hi! Let me check that for you.' })).toHaveCount(1);
 });
 
 test('messages sent while the agent was offline arrive once each after reconnecting', async ({ browser }) => {

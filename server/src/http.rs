@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 pub fn router(state: AppState) -> Router {
@@ -35,6 +36,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(with_error_status))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), check_origin))
+        // The default predicate leaves `text/event-stream` alone: a compressor would
+        // buffer the stream and hold events back.
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

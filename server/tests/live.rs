@@ -242,3 +242,21 @@ async fn an_agent_stream_ends_on_deactivation_and_on_removal_from_an_inbox() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn event_streams_are_never_compressed_but_pages_are() {
+    each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let (support, _) = inbox(&app, "Support").await;
+        let cookie = operator_of(&app, support, "op@x.io").await;
+        let mut req = stream_request("/api/events", Some(&cookie), None);
+        req.headers_mut().insert(header::ACCEPT_ENCODING, "br, gzip".parse().unwrap());
+        let res = app.send(req).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers().get(header::CONTENT_ENCODING).is_none(), "SSE must not be buffered by a compressor");
+        let page = Request::get("/login").header(header::HOST, "localhost").header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
+        let res = app.send(page).await;
+        assert_eq!(res.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()), Some("gzip"));
+    })
+    .await;
+}

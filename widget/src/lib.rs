@@ -3,6 +3,11 @@
 //! widget API and its event stream. Built without a framework to stay small.
 mod dom;
 mod net;
+mod stream;
+mod ui;
+
+use stream::open_stream;
+use ui::{build_ui, Ui};
 
 use dom::{append, attr, el, show, text};
 use net::{call, get, get_f64, get_str, obj};
@@ -11,34 +16,21 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{Element, EventSource, HtmlInputElement, HtmlTextAreaElement, KeyboardEvent, MessageEvent};
+use web_sys::{Element, EventSource, HtmlInputElement, KeyboardEvent, MessageEvent};
 
-struct Ui {
-    panel: Element,
-    launcher: Element,
-    title: Element,
-    status: Element,
-    notice: Element,
-    list: Element,
-    prechat: Element,
-    name: HtmlInputElement,
-    email: HtmlInputElement,
-    input: HtmlTextAreaElement,
+pub(crate) struct State {
+    pub(crate) inbox: String,
+    pub(crate) token: String,
+    pub(crate) conv: Option<i64>,
+    pub(crate) last_event: f64,
+    pub(crate) rendered: Vec<f64>,
+    pub(crate) identity: JsValue,
+    pub(crate) context: JsValue,
+    pub(crate) stream: Option<EventSource>,
+    pub(crate) ui: Ui,
 }
 
-struct State {
-    inbox: String,
-    token: String,
-    conv: Option<i64>,
-    last_event: f64,
-    rendered: Vec<f64>,
-    identity: JsValue,
-    context: JsValue,
-    stream: Option<EventSource>,
-    ui: Ui,
-}
-
-type Shared = Rc<RefCell<State>>;
+pub(crate) type Shared = Rc<RefCell<State>>;
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
@@ -55,62 +47,10 @@ fn tell_host(msg: &JsValue) {
     }
 }
 
-fn on<E: wasm_bindgen::convert::FromWasmAbi + 'static>(target: &web_sys::EventTarget, kind: &str, f: impl FnMut(E) + 'static) {
+pub(crate) fn on<E: wasm_bindgen::convert::FromWasmAbi + 'static>(target: &web_sys::EventTarget, kind: &str, f: impl FnMut(E) + 'static) {
     let cb = Closure::<dyn FnMut(E)>::new(f);
     let _ = target.add_event_listener_with_callback(kind, cb.as_ref().unchecked_ref());
     cb.forget();
-}
-
-fn build_ui() -> Ui {
-    let doc = dom::document();
-    let body = doc.body().expect("a body");
-    let launcher = text("button", "launcher", "💬");
-    attr(&launcher, "type", "button");
-    attr(&launcher, "aria-label", "Open chat");
-    let panel = el("section", "panel");
-    attr(&panel, "aria-label", "Chat");
-    show(&panel, false);
-    let head = el("header", "head");
-    let title = text("h1", "title", "Chat with us");
-    let status = text("p", "state", "");
-    attr(&status, "role", "status");
-    let close = text("button", "close", "×");
-    attr(&close, "type", "button");
-    attr(&close, "aria-label", "Close chat");
-    append(&head, &title);
-    append(&head, &status);
-    append(&head, &close);
-    let notice = text("p", "notice", "");
-    show(&notice, false);
-    let list = el("ol", "messages");
-    attr(&list, "aria-label", "Messages");
-    attr(&list, "aria-live", "polite");
-    let prechat = el("div", "prechat");
-    let name: HtmlInputElement = el("input", "").unchecked_into();
-    attr(&name, "aria-label", "Your name");
-    attr(&name, "placeholder", "Your name");
-    let email: HtmlInputElement = el("input", "").unchecked_into();
-    attr(&email, "aria-label", "Your email");
-    attr(&email, "placeholder", "Your email");
-    attr(&email, "type", "email");
-    append(&prechat, &name);
-    append(&prechat, &email);
-    show(&prechat, false);
-    let form = el("form", "composer");
-    let input: HtmlTextAreaElement = el("textarea", "").unchecked_into();
-    attr(&input, "aria-label", "Message");
-    attr(&input, "placeholder", "Write a message…");
-    attr(&input, "rows", "2");
-    let send = text("button", "send", "Send");
-    attr(&send, "type", "submit");
-    append(&form, &input);
-    append(&form, &send);
-    for part in [&head, &notice, &list, &prechat, &form] {
-        append(&panel, part);
-    }
-    append(&body, &launcher);
-    append(&body, &panel);
-    Ui { panel, launcher, title, status, notice, list, prechat, name, email, input }
 }
 
 fn set_open(s: &Shared, open: bool) {
@@ -123,7 +63,7 @@ fn set_open(s: &Shared, open: bool) {
     }
 }
 
-fn set_status(s: &Shared, status: &str) {
+pub(crate) fn set_status(s: &Shared, status: &str) {
     let label = match status {
         "new" => "Waiting for an agent",
         "open" => "Open",
@@ -136,7 +76,7 @@ fn set_status(s: &Shared, status: &str) {
 }
 
 /// Shows a message once, turning a pending bubble with the same client id into it.
-fn render(s: &Shared, m: &JsValue) {
+pub(crate) fn render(s: &Shared, m: &JsValue) {
     let Some(id) = get_f64(m, "id") else { return };
     let mut st = s.borrow_mut();
     if st.rendered.contains(&id) {
@@ -291,57 +231,7 @@ fn submit(s: &Shared) {
     send(s.clone(), client, body, li);
 }
 
-fn open_stream(s: Shared) {
-    spawn_local(async move {
-        let (conv, token) = {
-            let st = s.borrow();
-            (st.conv, st.token.clone())
-        };
-        let Some(id) = conv else { return };
-        let Ok((200, t)) = call("POST", &format!("/api/widget/conversations/{id}/stream-token"), Some(&token), None).await else {
-            retry_stream(s);
-            return;
-        };
-        let stream_token = get_str(&t, "token").unwrap_or_default();
-        let url = format!("/api/widget/events?token={stream_token}&last_event_id={}", s.borrow().last_event);
-        let Ok(es) = EventSource::new(&url) else { return };
-        if let Some(old) = s.borrow_mut().stream.replace(es.clone()) {
-            old.close();
-        }
-        for kind in ["message.created", "conversation.status", "resync"] {
-            let s2 = s.clone();
-            on(&es, kind, move |e: MessageEvent| {
-                if let Ok(id) = e.last_event_id().parse::<f64>() {
-                    let mut st = s2.borrow_mut();
-                    st.last_event = st.last_event.max(id);
-                }
-                let data = net::parse(&e.data().as_string().unwrap_or_default());
-                match kind {
-                    "message.created" => render(&s2, &data),
-                    "conversation.status" => set_status(&s2, &get_str(&data, "status").unwrap_or_default()),
-                    _ => spawn_local(load_thread(s2.clone())),
-                }
-            });
-        }
-        let s3 = s.clone();
-        let es2 = es.clone();
-        on(&es, "error", move |_: web_sys::Event| {
-            // The browser retries by itself; once it gives up (an expired token), reopen.
-            if es2.ready_state() == EventSource::CLOSED {
-                retry_stream(s3.clone());
-            }
-        });
-    });
-}
-
-fn retry_stream(s: Shared) {
-    let cb = Closure::once_into_js(move || open_stream(s));
-    if let Some(w) = web_sys::window() {
-        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 2000);
-    }
-}
-
-async fn load_thread(s: Shared) {
+pub(crate) async fn load_thread(s: Shared) {
     let (conv, token) = {
         let st = s.borrow();
         (st.conv, st.token.clone())

@@ -1,0 +1,71 @@
+//! Building the widget's DOM: launcher, panel, messages, pre-chat form, composer.
+use crate::dom::{self, append, attr, el, show, text};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
+
+pub(crate) struct Ui {
+    pub(crate) panel: Element,
+    pub(crate) launcher: Element,
+    pub(crate) title: Element,
+    pub(crate) status: Element,
+    pub(crate) notice: Element,
+    pub(crate) list: Element,
+    pub(crate) prechat: Element,
+    pub(crate) name: HtmlInputElement,
+    pub(crate) email: HtmlInputElement,
+    pub(crate) input: HtmlTextAreaElement,
+}
+
+
+pub(crate) fn build_ui() -> Ui {
+    let doc = dom::document();
+    let body = doc.body().expect("a body");
+    let launcher = text("button", "launcher", "💬");
+    attr(&launcher, "type", "button");
+    attr(&launcher, "aria-label", "Open chat");
+    let panel = el("section", "panel");
+    attr(&panel, "aria-label", "Chat");
+    show(&panel, false);
+    let head = el("header", "head");
+    let title = text("h1", "title", "Chat with us");
+    let status = text("p", "state", "");
+    attr(&status, "role", "status");
+    let close = text("button", "close", "×");
+    attr(&close, "type", "button");
+    attr(&close, "aria-label", "Close chat");
+    append(&head, &title);
+    append(&head, &status);
+    append(&head, &close);
+    let notice = text("p", "notice", "");
+    show(&notice, false);
+    let list = el("ol", "messages");
+    attr(&list, "aria-label", "Messages");
+    attr(&list, "aria-live", "polite");
+    let prechat = el("div", "prechat");
+    let name: HtmlInputElement = el("input", "").unchecked_into();
+    attr(&name, "aria-label", "Your name");
+    attr(&name, "placeholder", "Your name");
+    let email: HtmlInputElement = el("input", "").unchecked_into();
+    attr(&email, "aria-label", "Your email");
+    attr(&email, "placeholder", "Your email");
+    attr(&email, "type", "email");
+    append(&prechat, &name);
+    append(&prechat, &email);
+    show(&prechat, false);
+    let form = el("form", "composer");
+    let input: HtmlTextAreaElement = el("textarea", "").unchecked_into();
+    attr(&input, "aria-label", "Message");
+    attr(&input, "placeholder", "Write a message…");
+    attr(&input, "rows", "2");
+    let send = text("button", "send", "Send");
+    attr(&send, "type", "submit");
+    append(&form, &input);
+    append(&form, &send);
+    for part in [&head, &notice, &list, &prechat, &form] {
+        append(&panel, part);
+    }
+    append(&body, &launcher);
+    append(&body, &panel);
+    Ui { panel, launcher, title, status, notice, list, prechat, name, email, input }
+}
+
