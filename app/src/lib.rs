@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod customers;
 pub mod error;
 pub mod events;
+pub mod inbox;
 pub mod inboxes;
 pub mod live;
 pub mod routes;

@@ -77,6 +77,7 @@ impl Audience {
                 }
             }
             Audience::Visitor { conversation_id } => {
+                let _ = app::conversations::store::touch_visitor(&st.db, *conversation_id, st.now()).await;
                 !matches!(app::conversations::store::get(&st.db, *conversation_id).await, Err(AppError::NotFound))
             }
         }
@@ -133,6 +134,7 @@ pub async fn visitor_events(
     let key = st.stream_key().await?;
     let conversation_id = app::conversations::visitor::verify_stream_token(&key, token, st.now())?;
     app::conversations::store::get(&st.db, conversation_id).await?;
+    app::conversations::store::touch_visitor(&st.db, conversation_id, st.now()).await?;
     open(st, Audience::Visitor { conversation_id }, last_event_id(&headers, &query)).await
 }
 

@@ -182,9 +182,9 @@ pub async fn start(db: &Db, req: StartVisitor<'_>, now: i64) -> AppResult<(Conve
     .await?;
     let ctx = req.context.cloned().unwrap_or_default();
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO conversations (inbox_id, customer_id, status, created_at, visitor_token_hash,
+        "INSERT INTO conversations (inbox_id, customer_id, status, created_at, activity_at, visitor_token_hash,
             context_type, context_id, context_label, context_url)
-         VALUES ($1, $2, 'new', $3, $4, $5, $6, $7, $8) RETURNING id",
+         VALUES ($1, $2, 'new', $3, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(inbox_id)
     .bind(customer_id)
@@ -227,5 +227,11 @@ pub fn validate_message(client_id: &str, body: &str) -> AppResult<()> {
     if body.chars().count() > MAX_BODY_CHARS {
         return Err(AppError::PayloadTooLarge(format!("a message holds at most {MAX_BODY_CHARS} characters")));
     }
+    Ok(())
+}
+
+/// Marks the visitor of a conversation as seen now (their widget holds a stream).
+pub async fn touch_visitor(db: &Db, id: i64, now: i64) -> AppResult<()> {
+    sqlx::query("UPDATE conversations SET visitor_seen_at = $1 WHERE id = $2").bind(now).bind(id).execute(db.pool()).await?;
     Ok(())
 }

@@ -159,10 +159,10 @@ pub async fn send(db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, b
     if out.visibility == Visibility::Public {
         let preview: String = out.body.chars().take(140).collect();
         let sql = match out.author {
-            Author::Customer => "UPDATE conversations SET last_message_at = $1, last_message_preview = $2,
-                 last_customer_message_at = $1 WHERE id = $3",
-            Author::Agent { .. } => "UPDATE conversations SET last_message_at = $1, last_message_preview = $2,
-                 last_agent_message_at = $1, last_agent_id = $4 WHERE id = $3",
+            Author::Customer => "UPDATE conversations SET last_message_at = $1, activity_at = $1,
+                 last_message_preview = $2, last_customer_message_at = $1 WHERE id = $3",
+            Author::Agent { .. } => "UPDATE conversations SET last_message_at = $1, activity_at = $1,
+                 last_message_preview = $2, last_agent_message_at = $1, last_agent_id = $4 WHERE id = $3",
         };
         let q = sqlx::query(sql).bind(now).bind(preview).bind(conv.id);
         let q = if author_id.is_some() { q.bind(author_id) } else { q };

@@ -1,0 +1,119 @@
+//! The whole-system inbox list: groups, filters, search, keyset pages. The query lives
+//! in the URL, so reloads, the back button and shared links all work.
+#[cfg(feature = "ssr")]
+pub mod query;
+
+use crate::conversations::Status;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    /// Assigned to me and not closed.
+    Mine,
+    /// Nobody's yet, not closed.
+    Unassigned,
+    Closed,
+    /// Everything the agent may see.
+    #[default]
+    All,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Started {
+    #[default]
+    All,
+    Today,
+    Yesterday,
+    Last7,
+    Last30,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUp {
+    /// The last message is the customer's.
+    Awaiting,
+    /// The last agent message is mine.
+    ByMe,
+    /// The last agent message is someone else's.
+    ByOthers,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Latest activity first.
+    #[default]
+    Activity,
+    /// Newest started first.
+    Started,
+    NameAsc,
+    NameDesc,
+}
+
+/// The list's query, as it stands in the URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListQuery {
+    pub group: Group,
+    pub inbox: Option<i64>,
+    pub status: Option<Status>,
+    pub started: Started,
+    pub follow_up: Option<FollowUp>,
+    pub online: bool,
+    pub q: Option<String>,
+    pub sort: Sort,
+    pub size: u32,
+    /// The agent's offset from UTC in minutes (east positive), for Today and Yesterday.
+    pub tz: i32,
+    /// Keyset cursors: the page after, or before, this opaque position.
+    pub after: Option<String>,
+    pub before: Option<String>,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self {
+            group: Group::All,
+            inbox: None,
+            status: None,
+            started: Started::All,
+            follow_up: None,
+            online: false,
+            q: None,
+            sort: Sort::Activity,
+            size: 25,
+            tz: 0,
+            after: None,
+            before: None,
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub id: i64,
+    pub inbox_id: i64,
+    pub created_at: i64,
+    pub activity_at: i64,
+    pub last_message_preview: Option<String>,
+    pub customer_name: Option<String>,
+    pub customer_role: Option<String>,
+    pub customer_phone: Option<String>,
+    pub customer_email: Option<String>,
+    pub channel: String,
+    pub assignee_name: Option<String>,
+    pub status: Status,
+    pub unread: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub rows: Vec<Row>,
+    /// Cursors for the next and previous pages, when there are such pages.
+    pub next: Option<String>,
+    pub prev: Option<String>,
+}

@@ -1,0 +1,312 @@
+//! The list query: one SQL statement per page, on indexed keys, with keyset cursors.
+//! Per-dialect pieces (full-text search) sit side by side in `search_clause`.
+use super::{FollowUp, Group, ListQuery, Page, Row, Sort, Started};
+use crate::accounts::Role;
+use crate::conversations::Status;
+use crate::db::{Db, Dialect};
+use crate::error::{AppError, AppResult};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+const DAY: i64 = 86_400_000;
+/// A visitor counts as online while their widget's stream was seen this recently.
+pub const ONLINE_WINDOW_MS: i64 = 90_000;
+
+pub struct Viewer {
+    pub id: i64,
+    pub role: Role,
+}
+
+enum Bind {
+    I(i64),
+    S(String),
+}
+
+#[derive(Default)]
+struct Builder {
+    wheres: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Builder {
+    fn bind(&mut self, b: Bind) -> String {
+        self.binds.push(b);
+        format!("${}", self.binds.len())
+    }
+}
+
+/// Midnight today in the agent's zone, as UTC milliseconds.
+pub fn day_start(now: i64, tz_minutes: i32) -> i64 {
+    let off = tz_minutes as i64 * 60_000;
+    (now + off).div_euclid(DAY) * DAY - off
+}
+
+fn started_range(started: Started, now: i64, tz: i32) -> Option<(i64, Option<i64>)> {
+    let today = day_start(now, tz);
+    match started {
+        Started::All => None,
+        Started::Today => Some((today, None)),
+        Started::Yesterday => Some((today - DAY, Some(today))),
+        Started::Last7 => Some((today - 6 * DAY, None)),
+        Started::Last30 => Some((today - 29 * DAY, None)),
+    }
+}
+
+pub fn validate(q: &ListQuery) -> AppResult<()> {
+    if ![25, 50, 100].contains(&q.size) {
+        return Err(AppError::Unprocessable("page size must be 25, 50 or 100".into()));
+    }
+    if !(-840..=840).contains(&q.tz) {
+        return Err(AppError::Unprocessable("tz is the offset from UTC in minutes, -840 to 840".into()));
+    }
+    if q.q.as_deref().is_some_and(|s| s.chars().count() > 200) {
+        return Err(AppError::Unprocessable("the search is limited to 200 characters".into()));
+    }
+    if q.after.is_some() && q.before.is_some() {
+        return Err(AppError::BadRequest("give either after or before, not both".into()));
+    }
+    Ok(())
+}
+
+/// A LIKE pattern that matches `s` literally anywhere, case-insensitively.
+fn like_pattern(s: &str) -> String {
+    let escaped: String = s.to_lowercase().chars().flat_map(|c| match c {
+        '%' | '_' | '\\' => vec!['\\', c],
+        c => vec![c],
+    }).collect();
+    format!("%{escaped}%")
+}
+
+/// An FTS5 query that matches every word literally (quotes doubled), as a prefix.
+fn fts5_query(s: &str) -> Option<String> {
+    let words: Vec<String> = s.split_whitespace().map(|w| format!("\"{}\"*", w.replace('"', "\"\""))).collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+fn search_clause(b: &mut Builder, dialect: Dialect, text: &str) {
+    let like = b.bind(Bind::S(like_pattern(text)));
+    let exact = b.bind(Bind::S(text.to_string()));
+    let messages = match (dialect, fts5_query(text)) {
+        (Dialect::Sqlite, Some(fts)) => {
+            let p = b.bind(Bind::S(fts));
+            format!(
+                " OR c.id IN (SELECT m.conversation_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+                   WHERE messages_fts MATCH {p} AND m.visibility <> 'off_record')"
+            )
+        }
+        (Dialect::Postgres, Some(_)) => format!(
+            " OR c.id IN (SELECT m.conversation_id FROM messages m
+               WHERE m.body_tsv @@ plainto_tsquery('simple', {exact}) AND m.visibility <> 'off_record')"
+        ),
+        (_, None) => String::new(),
+    };
+    b.wheres.push(format!(
+        "(lower(cu.name) LIKE {like} ESCAPE '\\' OR lower(cu.email) LIKE {like} ESCAPE '\\' OR cu.external_id = {exact}
+          OR lower(c.context_label) LIKE {like} ESCAPE '\\' OR lower(c.subject) LIKE {like} ESCAPE '\\'{messages})"
+    ));
+}
+
+/// What the viewer may see: admins everything; supervisors their inboxes; operators
+/// their own, the unassigned and the closed chats of their inboxes.
+fn visibility(b: &mut Builder, viewer: &Viewer, me: &str) {
+    if viewer.role == Role::Admin {
+        return;
+    }
+    b.wheres.push(format!(
+        "(c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE agent_id = {me} AND role = 'supervisor')
+          OR (c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE agent_id = {me} AND role = 'operator')
+              AND (c.assignee_id = {me} OR c.assignee_id IS NULL OR c.status = 'closed')))"
+    ));
+}
+
+fn filters(b: &mut Builder, dialect: Dialect, q: &ListQuery, me: &str, now: i64) {
+    match q.group {
+        Group::Mine => b.wheres.push(format!("c.assignee_id = {me} AND c.status <> 'closed'")),
+        Group::Unassigned => b.wheres.push("c.assignee_id IS NULL AND c.status <> 'closed'".into()),
+        Group::Closed => b.wheres.push("c.status = 'closed'".into()),
+        Group::All => {}
+    }
+    if let Some(inbox) = q.inbox {
+        let p = b.bind(Bind::I(inbox));
+        b.wheres.push(format!("c.inbox_id = {p}"));
+    }
+    if let Some(status) = q.status {
+        let p = b.bind(Bind::S(status.as_str().into()));
+        b.wheres.push(format!("c.status = {p}"));
+    }
+    if let Some((from, to)) = started_range(q.started, now, q.tz) {
+        let p = b.bind(Bind::I(from));
+        b.wheres.push(format!("c.created_at >= {p}"));
+        if let Some(to) = to {
+            let p = b.bind(Bind::I(to));
+            b.wheres.push(format!("c.created_at < {p}"));
+        }
+    }
+    match q.follow_up {
+        Some(FollowUp::Awaiting) => b.wheres.push(
+            "c.last_customer_message_at IS NOT NULL AND (c.last_agent_message_at IS NULL
+             OR c.last_customer_message_at > c.last_agent_message_at)"
+                .into(),
+        ),
+        Some(FollowUp::ByMe) => b.wheres.push(format!("c.last_agent_id = {me}")),
+        Some(FollowUp::ByOthers) => b.wheres.push(format!("c.last_agent_id <> {me}")),
+        None => {}
+    }
+    if q.online {
+        let p = b.bind(Bind::I(now - ONLINE_WINDOW_MS));
+        b.wheres.push(format!("c.visitor_seen_at > {p}"));
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        search_clause(b, dialect, text);
+    }
+}
+
+/// The sort key expression, whether it runs newest/last first, and whether it is text.
+fn sort_key(sort: Sort) -> (&'static str, bool, bool) {
+    match sort {
+        Sort::Activity => ("c.activity_at", true, false),
+        Sort::Started => ("c.created_at", true, false),
+        Sort::NameAsc => ("COALESCE(lower(cu.name), '')", false, true),
+        Sort::NameDesc => ("COALESCE(lower(cu.name), '')", true, true),
+    }
+}
+
+fn encode_cursor(key: &str, id: i64) -> String {
+    format!("{}.{id}", URL_SAFE_NO_PAD.encode(key))
+}
+
+fn decode_cursor(cursor: &str, text: bool) -> AppResult<(Bind, i64)> {
+    let bad = || AppError::BadRequest("that page cursor is not valid".into());
+    let (key, id) = cursor.rsplit_once('.').ok_or_else(bad)?;
+    let key = String::from_utf8(URL_SAFE_NO_PAD.decode(key).map_err(|_| bad())?).map_err(|_| bad())?;
+    let id: i64 = id.parse().map_err(|_| bad())?;
+    let key = if text { Bind::S(key) } else { Bind::I(key.parse().map_err(|_| bad())?) };
+    Ok((key, id))
+}
+
+#[derive(sqlx::FromRow)]
+struct RowData {
+    id: i64,
+    inbox_id: i64,
+    created_at: i64,
+    activity_at: i64,
+    last_message_preview: Option<String>,
+    customer_name: Option<String>,
+    customer_role: Option<String>,
+    customer_phone: Option<String>,
+    customer_email: Option<String>,
+    channel: String,
+    assignee_name: Option<String>,
+    status: String,
+    unread: i64,
+    name_key: String,
+}
+
+pub async fn page(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64) -> AppResult<Page> {
+    validate(q)?;
+    let mut b = Builder::default();
+    let me = b.bind(Bind::I(viewer.id));
+    visibility(&mut b, viewer, &me);
+    filters(&mut b, db.dialect(), q, &me, now);
+    let (key, descending, text) = sort_key(q.sort);
+    let backward = q.before.is_some();
+    if let Some(cursor) = q.after.as_deref().or(q.before.as_deref()) {
+        let (k, id) = decode_cursor(cursor, text)?;
+        let (kp, ip) = (b.bind(k), b.bind(Bind::I(id)));
+        let op = if descending != backward { "<" } else { ">" };
+        b.wheres.push(format!("({key} {op} {kp} OR ({key} = {kp} AND c.id {op} {ip}))"));
+    }
+    let order = if descending != backward { "DESC" } else { "ASC" };
+    let limit = b.bind(Bind::I(q.size as i64 + 1));
+    let wheres = if b.wheres.is_empty() { "1 = 1".to_string() } else { b.wheres.join(" AND ") };
+    let sql = format!(
+        "SELECT c.id, c.inbox_id, c.created_at, c.activity_at, c.last_message_preview,
+           cu.name AS customer_name, cu.role AS customer_role, cu.phone AS customer_phone, cu.email AS customer_email,
+           c.channel, a.name AS assignee_name, c.status,
+           (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author_kind = 'customer'
+              AND m.id > COALESCE((SELECT r.last_read_message_id FROM read_markers r
+                                   WHERE r.conversation_id = c.id AND r.agent_id = {me}), 0)) AS unread,
+           COALESCE(lower(cu.name), '') AS name_key
+         FROM conversations c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN agents a ON a.id = c.assignee_id
+         WHERE {wheres}
+         ORDER BY {key} {order}, c.id {order} LIMIT {limit}"
+    );
+    let mut query = sqlx::query_as::<_, RowData>(&sql);
+    for bind in b.binds {
+        query = match bind {
+            Bind::I(v) => query.bind(v),
+            Bind::S(v) => query.bind(v),
+        };
+    }
+    let mut rows = query.fetch_all(db.pool()).await?;
+    let more = rows.len() > q.size as usize;
+    rows.truncate(q.size as usize);
+    if backward {
+        rows.reverse();
+    }
+    let cursor_of = |r: &RowData| {
+        let k = match q.sort {
+            Sort::Activity => r.activity_at.to_string(),
+            Sort::Started => r.created_at.to_string(),
+            Sort::NameAsc | Sort::NameDesc => r.name_key.clone(),
+        };
+        encode_cursor(&k, r.id)
+    };
+    let (next, prev) = match (backward, rows.first(), rows.last()) {
+        (_, None, _) | (_, _, None) => (None, None),
+        (false, Some(first), Some(last)) => (more.then(|| cursor_of(last)), q.after.as_ref().map(|_| cursor_of(first))),
+        (true, Some(first), Some(last)) => (Some(cursor_of(last)), more.then(|| cursor_of(first))),
+    };
+    let rows = rows
+        .into_iter()
+        .map(|r| Row {
+            id: r.id,
+            inbox_id: r.inbox_id,
+            created_at: r.created_at,
+            activity_at: r.activity_at,
+            last_message_preview: r.last_message_preview,
+            customer_name: r.customer_name,
+            customer_role: r.customer_role,
+            customer_phone: r.customer_phone,
+            customer_email: r.customer_email,
+            channel: r.channel,
+            assignee_name: r.assignee_name,
+            status: Status::parse(&r.status).unwrap_or(Status::New),
+            unread: r.unread,
+        })
+        .collect();
+    Ok(Page { rows, next, prev })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_start_follows_the_agents_zone() {
+        let t = 1_790_000_000_000; // 2026-09-21 14:13 UTC
+        assert_eq!(day_start(t, 0) % DAY, 0);
+        // UTC+10: it is already 00:13 on the 22nd there.
+        let plus10 = day_start(t, 600);
+        assert_eq!(plus10, day_start(t, 0) + DAY - 600 * 60_000);
+        assert!(plus10 <= t && t - plus10 < DAY);
+        // UTC-5: 09:13 on the 21st.
+        let minus5 = day_start(t, -300);
+        assert!(minus5 <= t && t - minus5 < DAY);
+    }
+
+    #[test]
+    fn search_input_is_always_literal() {
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(fts5_query("say \"hi\" OR"), Some("\"say\"* \"\"\"hi\"\"\"* \"OR\"*".into()));
+        assert_eq!(fts5_query("   "), None);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_garbage() {
+        let c = encode_cursor("zoë", 42);
+        assert!(matches!(decode_cursor(&c, true), Ok((Bind::S(k), 42)) if k == "zoë"));
+        assert!(decode_cursor("nope", false).is_err());
+        assert!(decode_cursor(&encode_cursor("abc", 1), false).is_err(), "not a number");
+    }
+}
