@@ -19,6 +19,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/api/events", get(crate::sse::agent_events))
+        .route("/api/conversations.csv", get(crate::export::conversations_csv))
         .route("/api/widget/events", get(crate::sse::visitor_events))
         .route("/api/widget/config", get(crate::widget_api::config))
         .route("/api/widget/conversations", post(crate::widget_api::start))

@@ -86,3 +86,15 @@ pub async fn close_conversation(id: i64) -> Result<Conversation, AppError> {
     })
     .await
 }
+
+/// Marks the conversation read by the agent (opening it does this).
+#[server(prefix = "/api", endpoint = "conversations/read")]
+pub async fn mark_read(id: i64) -> Result<(), AppError> {
+    api(async move {
+        let agent = auth().await?;
+        let st = state()?;
+        visible(&st, &agent, id).await?;
+        crate::inbox::counts::mark_read(&st.db, id, agent.id).await
+    })
+    .await
+}

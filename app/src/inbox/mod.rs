@@ -1,5 +1,10 @@
 //! The whole-system inbox list: groups, filters, search, keyset pages. The query lives
 //! in the URL, so reloads, the back button and shared links all work.
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod counts;
+#[cfg(feature = "ssr")]
+pub mod csv;
 #[cfg(feature = "ssr")]
 pub mod query;
 
@@ -116,4 +121,13 @@ pub struct Page {
     /// Cursors for the next and previous pages, when there are such pages.
     pub next: Option<String>,
     pub prev: Option<String>,
+}
+
+/// The navigation's badges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counters {
+    /// Unread chats assigned to me plus unassigned chats in inboxes I supervise.
+    pub red: i64,
+    /// New unassigned chats in my inboxes.
+    pub blue: i64,
 }
