@@ -1,4 +1,4 @@
-use crate::routes::{admin::AdminPage, console::ConsoleLayout, conversation::ConversationPage, home::HomePage, inbox::InboxPage, login::LoginPage};
+use crate::routes::{admin::AdminPage, console::ConsoleLayout, conversation::ConversationPage, home::HomePage, inbox::InboxPage, list::ListPage, login::LoginPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -36,6 +36,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("admin") view=AdminPage/>
                     <Route path=path!("inbox/:id") view=InboxPage/>
+                    <Route path=path!("conversations") view=ListPage/>
                     <Route path=path!("conversations/:id") view=ConversationPage/>
                 </ParentRoute>
             </Routes>

@@ -44,6 +44,8 @@ pub struct LiveFeed {
     pub connection: RwSignal<Connection>,
     /// Bumped on `resync`: views refetch everything.
     pub resyncs: RwSignal<u32>,
+    /// Bumped by this tab's own changes that send no event (reading a chat).
+    pub local: RwSignal<u32>,
 }
 
 const KINDS: [&str; 4] = ["message.created", "conversation.created", "conversation.status", "resync"];
@@ -54,6 +56,7 @@ pub fn provide_live_feed() -> LiveFeed {
         events: RwSignal::new(Vec::new()),
         connection: RwSignal::new(Connection::Connecting),
         resyncs: RwSignal::new(0),
+        local: RwSignal::new(0),
     };
     provide_context(feed);
     // Effects run only in the browser.

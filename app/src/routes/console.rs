@@ -57,7 +57,7 @@ pub fn ConsoleLayout() -> impl IntoView {
         <div class="console">
             <nav class="sidebar" aria-label="Main">
                 <A href="/" attr:class="brand">"Switchboard"</A>
-                <div class="counters" aria-label="Counters"></div>
+                <Counters/>
                 <ConnectionIndicator/>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
@@ -79,16 +79,44 @@ pub fn ConsoleLayout() -> impl IntoView {
     }
 }
 
+/// The red and blue badges, live.
+#[component]
+fn Counters() -> impl IntoView {
+    let feed = crate::live::use_live_feed();
+    let changes = Memo::new(move |_| (feed.events.with(|e| e.last().map(|e| e.id)), feed.local.get(), feed.resyncs.get()));
+    let counts = Resource::new(move || changes.get(), |_| crate::inbox::api::get_counters());
+    view! {
+        <div class="counters">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    counts.await.ok().map(|c| view! {
+                        <A href="/conversations?group=mine" attr:class="badge red" attr:aria-label=format!("{} chats need you", c.red)>{c.red}</A>
+                        <A href="/conversations?group=unassigned" attr:class="badge blue" attr:aria-label=format!("{} new unassigned chats", c.blue)>{c.blue}</A>
+                    })
+                })}
+            </Transition>
+        </div>
+    }
+}
+
 #[component]
 fn Sidebar(me: Me) -> impl IntoView {
     let is_admin = me.role == Role::Admin;
+    let sees_all = me.role != Role::Operator;
     view! {
+        <h2 id="groups-heading">"Chats"</h2>
+        <ul class="groups" aria-labelledby="groups-heading">
+            <li><A href="/conversations?group=mine">"My chats"</A></li>
+            <li><A href="/conversations?group=unassigned">"Unassigned"</A></li>
+            <li><A href="/conversations?group=closed">"Closed"</A></li>
+            {sees_all.then(|| view! { <li><A href="/conversations">"All"</A></li> })}
+        </ul>
         <h2 id="inboxes-heading">"Inboxes"</h2>
         <ul class="inboxes" aria-labelledby="inboxes-heading">
             {me.inboxes
                 .into_iter()
                 .map(|i| {
-                    let href = format!("/inbox/{}", i.id);
+                    let href = format!("/conversations?inbox={}", i.id);
                     view! { <li><A href=href>{i.name}</A></li> }
                 })
                 .collect_view()}

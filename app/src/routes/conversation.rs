@@ -1,6 +1,6 @@
 //! One conversation in the console: the messages, live, and the reply box.
 use crate::components::{initials, ErrorNotice};
-use crate::conversations::api::{close_conversation, get_thread, send_reply};
+use crate::conversations::api::{close_conversation, get_thread, mark_read, send_reply};
 use crate::conversations::{AuthorKind, Message, Status, Thread, Visibility};
 use crate::error::AppError;
 use crate::live::{new_client_id, use_live_feed};
@@ -58,6 +58,15 @@ fn ThreadView(thread: Thread) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let feed = use_live_feed();
     let seen = StoredValue::new(thread.last_event_id);
+    // Opening the chat marks it read; so does a message arriving while it is open.
+    let read = move || {
+        spawn_local(async move {
+            if mark_read(conv_id).await.is_ok() {
+                feed.local.update(|n| *n += 1);
+            }
+        })
+    };
+    Effect::new(move |_| read());
     // Fold in the live events that concern this conversation, each once.
     Effect::new(move |_| {
         feed.events.with(|events| {
@@ -69,6 +78,9 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                 match ev.kind.as_str() {
                     "message.created" => {
                         if let Ok(m) = serde_json::from_str::<Message>(&ev.data) {
+                            if m.author_kind == AuthorKind::Customer {
+                                read();
+                            }
                             pending.update(|p| p.retain(|x| x.client_id != m.client_id));
                             messages.update(|list| add_message(list, m));
                         }

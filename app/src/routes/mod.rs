@@ -4,4 +4,5 @@ pub mod console;
 pub mod conversation;
 pub mod home;
 pub mod inbox;
+pub mod list;
 pub mod login;
