@@ -61,6 +61,12 @@ test('filter by status and date, search by name and by a word from a message', a
 
   await page.getByRole('combobox', { name: 'Status', exact: true }).selectOption('');
   await page.getByRole('combobox', { name: 'Started', exact: true }).selectOption('all');
+  await page.getByRole('combobox', { name: 'Inbox', exact: true }).selectOption({ label: 'Billing' });
+  await expect(page).toHaveURL(/inbox=/);
+  await expect(rows.filter({ hasText: 'Aiko Tanaka' })).toHaveCount(1);
+  await expect(rows.filter({ hasText: 'Maria Lopez' })).toHaveCount(0);
+  await page.getByRole('combobox', { name: 'Inbox', exact: true }).selectOption('');
+  await expect(rows.filter({ hasText: 'Maria Lopez' })).toHaveCount(1);
   await page.getByLabel('Search conversations').fill('Aiko');
   await page.getByRole('button', { name: 'Search', exact: true }).click();
   await expect(rows).toHaveCount(1);
@@ -76,6 +82,12 @@ test('filter by status and date, search by name and by a word from a message', a
   // The search is in the URL: a reload keeps it.
   await page.reload();
   await expect(rows).toHaveCount(1);
+
+  // Inside an open chat, the search highlights the hits.
+  await rows.first().getByRole('link', { name: 'Lena Fischer' }).click();
+  await page.getByLabel('Search in this conversation').fill('PHOTO');
+  await expect(page.locator('.messages mark')).toHaveText(['photo']);
+  await expect(page.locator('.find [role=status]')).toHaveText('1 message match');
 });
 
 test('page through more than 60 chats', async ({ browser }) => {

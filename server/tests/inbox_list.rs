@@ -226,3 +226,27 @@ async fn keyset_pages_cover_everything_once_in_every_sort() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_page_is_one_statement_that_walks_the_activity_index() {
+    each_backend(|db| async move {
+        let w = world(&db).await;
+        for i in 0..30 {
+            chat(&db, &w.a_key, &format!("Plan {i}"), T0 + i, "hi", None).await;
+        }
+        let plan = app::inbox::query::explain(&db, &w.admin, &ListQuery::default(), T0).await.unwrap();
+        let text = plan.join("\n");
+        if db.dialect() == app::db::Dialect::Sqlite {
+            assert!(text.contains("conversations_activity_key_idx"), "uses the activity index: {text}");
+            assert!(!text.contains("TEMP B-TREE FOR ORDER BY"), "no sort step: {text}");
+        } else {
+            assert!(!text.is_empty(), "PostgreSQL explains the statement: {text}");
+        }
+        let started = ListQuery { sort: Sort::Started, ..ListQuery::default() };
+        let text = app::inbox::query::explain(&db, &w.admin, &started, T0).await.unwrap().join("\n");
+        if db.dialect() == app::db::Dialect::Sqlite {
+            assert!(text.contains("conversations_created_key_idx"), "{text}");
+        }
+    })
+    .await;
+}

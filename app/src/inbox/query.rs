@@ -202,12 +202,13 @@ struct RowData {
     name_key: String,
 }
 
-pub async fn page(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64) -> AppResult<Page> {
+/// The one statement a page runs, and its bound values.
+fn statement(dialect: Dialect, viewer: &Viewer, q: &ListQuery, now: i64) -> AppResult<(String, Vec<Bind>)> {
     validate(q)?;
     let mut b = Builder::default();
     let me = b.bind(Bind::I(viewer.id));
     visibility(&mut b, viewer, &me);
-    filters(&mut b, db.dialect(), q, &me, now);
+    filters(&mut b, dialect, q, &me, now);
     let (key, descending, text) = sort_key(q.sort);
     let backward = q.before.is_some();
     if let Some(cursor) = q.after.as_deref().or(q.before.as_deref()) {
@@ -231,8 +232,37 @@ pub async fn page(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64) -> AppResul
          WHERE {wheres}
          ORDER BY {key} {order}, c.id {order} LIMIT {limit}"
     );
+    Ok((sql, b.binds))
+}
+
+/// The database's plan for a page's statement (tests check that it uses the indexes).
+pub async fn explain(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64) -> AppResult<Vec<String>> {
+    let (sql, binds) = statement(db.dialect(), viewer, q, now)?;
+    let prefix = match db.dialect() {
+        Dialect::Sqlite => "EXPLAIN QUERY PLAN ",
+        Dialect::Postgres => "EXPLAIN ",
+    };
+    let text = format!("{prefix}{sql}");
+    let mut query = sqlx::query(&text);
+    for bind in binds {
+        query = match bind {
+            Bind::I(v) => query.bind(v),
+            Bind::S(v) => query.bind(v),
+        };
+    }
+    use sqlx::Row as _;
+    let rows = query.fetch_all(db.pool()).await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get::<String, _>(match db.dialect() { Dialect::Sqlite => 3, Dialect::Postgres => 0 }).unwrap_or_default())
+        .collect())
+}
+
+pub async fn page(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64) -> AppResult<Page> {
+    let (sql, binds) = statement(db.dialect(), viewer, q, now)?;
+    let backward = q.before.is_some();
     let mut query = sqlx::query_as::<_, RowData>(&sql);
-    for bind in b.binds {
+    for bind in binds {
         query = match bind {
             Bind::I(v) => query.bind(v),
             Bind::S(v) => query.bind(v),

@@ -135,6 +135,15 @@ fn ThreadView(thread: Thread) -> impl IntoView {
         });
     };
     let customer = conv.customer_name.clone().unwrap_or_else(|| "Visitor".into());
+    // Searching inside the open chat highlights the hits (as text, never markup).
+    let find = RwSignal::new(String::new());
+    let hits = move || {
+        let needle = find.get().to_lowercase();
+        if needle.trim().is_empty() {
+            return None;
+        }
+        Some(messages.with(|list| list.iter().filter(|m| m.body.to_lowercase().contains(&needle)).count()))
+    };
     let context = conv.context.label.clone();
     // Times render in UTC on the server and in the agent's zone once hydrated.
     let local_time = RwSignal::new(false);
@@ -150,6 +159,11 @@ fn ThreadView(thread: Thread) -> impl IntoView {
             <span class="status-badge" data-status=move || status.get().as_str()>{move || status.get().label()}</span>
             <button type="button" on:click=close disabled=move || status.get() == Status::Closed>"Close conversation"</button>
         </header>
+        <div class="find" role="search">
+            <input type="search" aria-label="Search in this conversation" placeholder="Search in this conversation"
+                prop:value=move || find.get() on:input=move |ev| find.set(event_target_value(&ev))/>
+            <span class="muted" role="status">{move || hits().map(|n| format!("{n} message{} match", if n == 1 { "" } else { "es" }))}</span>
+        </div>
         <ol class="messages" aria-label="Messages" aria-live="polite">
             {move || {
                 let mut day = String::new();
@@ -157,7 +171,8 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                 messages.get().into_iter().flat_map(|m| {
                     let d = fmt_day(m.created_at, local);
                     let sep = (d != day).then(|| { day = d.clone(); view! { <li class="day" role="separator">{d}</li> }.into_any() });
-                    sep.into_iter().chain(std::iter::once(view! { <MessageItem m=m.clone() local/> }.into_any()))
+                    let needle = find.get();
+                    sep.into_iter().chain(std::iter::once(view! { <MessageItem m=m.clone() local needle/> }.into_any()))
                 }).collect_view()
             }}
             {move || pending.get().into_iter().map(|p| {
@@ -181,7 +196,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
 }
 
 #[component]
-fn MessageItem(m: Message, local: bool) -> impl IntoView {
+fn MessageItem(m: Message, local: bool, needle: String) -> impl IntoView {
     let kind = m.author_kind.as_str();
     let name = m.author_name.clone().unwrap_or_else(|| "Visitor".into());
     let role = match m.author_kind {
@@ -199,11 +214,46 @@ fn MessageItem(m: Message, local: bool) -> impl IntoView {
             <div>
                 <div class="meta"><strong>{name}</strong> " " <span class="role">{role}</span> " "
                     <time datetime=m.created_at.to_string()>{fmt_time(m.created_at, local)}</time></div>
-                <div class="body">{m.body}</div>
+                <div class="body">{highlight(&m.body, &needle)}</div>
             </div>
         </li>
     }
     .into_any()
+}
+
+/// The text with each case-insensitive occurrence of `needle` in a `<mark>`.
+fn highlight(text: &str, needle: &str) -> Vec<AnyView> {
+    let parts = split_hits(text, needle);
+    parts.into_iter().map(|(s, hit)| if hit { view! { <mark>{s}</mark> }.into_any() } else { s.into_any() }).collect()
+}
+
+/// Splits `text` into (piece, is_hit) runs. Matching is on lowercase characters,
+/// mapped back by character position, so it is safe for any Unicode text.
+fn split_hits(text: &str, needle: &str) -> Vec<(String, bool)> {
+    let needle: Vec<char> = needle.trim().to_lowercase().chars().collect();
+    let chars: Vec<char> = text.chars().collect();
+    let lower: Vec<char> = chars.iter().map(|c| c.to_lowercase().next().unwrap_or(*c)).collect();
+    if needle.is_empty() || lower.len() < needle.len() {
+        return vec![(text.to_string(), false)];
+    }
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let (mut i, mut start) = (0, 0);
+    while i + needle.len() <= lower.len() {
+        if lower[i..i + needle.len()] == needle[..] {
+            if start < i {
+                out.push((chars[start..i].iter().collect(), false));
+            }
+            out.push((chars[i..i + needle.len()].iter().collect(), true));
+            i += needle.len();
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    if start < chars.len() {
+        out.push((chars[start..].iter().collect(), false));
+    }
+    out
 }
 
 #[component]
@@ -262,6 +312,16 @@ fn fmt_day(ms: i64, local: bool) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hits_are_split_case_insensitively() {
+        let parts = super::split_hits("Parcel late, PARCEL lost", "parcel");
+        let hits: Vec<_> = parts.iter().filter(|p| p.1).map(|p| p.0.as_str()).collect();
+        assert_eq!(hits, ["Parcel", "PARCEL"]);
+        assert_eq!(parts.iter().map(|p| p.0.as_str()).collect::<String>(), "Parcel late, PARCEL lost");
+        assert_eq!(super::split_hits("<b>x</b>", "b>"), vec![("<".into(), false), ("b>".into(), true), ("x</".into(), false), ("b>".into(), true)]);
+        assert_eq!(super::split_hits("abc", ""), vec![("abc".into(), false)]);
+    }
+
     #[test]
     fn utc_dates_and_times() {
         assert_eq!(super::fmt_day(0, false), "1970-01-01");

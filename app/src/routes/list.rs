@@ -155,6 +155,7 @@ fn Filters(query: Memo<ListQuery>, go: impl Fn(ListQuery) + Clone + Send + Sync 
         if field == "started" && q.started == crate::inbox::Started::All { q.tz = 0; }
         q
     };
+    let go_inbox = go.clone();
     let select = move |field: &'static str, label: &'static str, options: Vec<(&'static str, &'static str)>| {
         let go = go.clone();
         let current = move || serde_json::to_value(query.get()).ok().and_then(|v| v.get(field).cloned()).map(|v| match v {
@@ -171,8 +172,25 @@ fn Filters(query: Memo<ListQuery>, go: impl Fn(ListQuery) + Clone + Send + Sync 
             </label>
         }
     };
+    let super::console::MeResource(me) = expect_context::<super::console::MeResource>();
+    let inbox_select = move || {
+        let go = go_inbox.clone();
+        Suspend::new(async move {
+            let inboxes = me.await.ok().flatten().map(|m| m.inboxes).unwrap_or_default();
+            let current = move || query.get().inbox.map(|i| i.to_string()).unwrap_or_default();
+            view! {
+                <label>"Inbox"
+                    <select on:change=move |ev| go(pick("inbox", event_target_value(&ev))) prop:value=current>
+                        <option value="">"All inboxes"</option>
+                        {inboxes.into_iter().map(|i| view! { <option value=i.id.to_string()>{i.name}</option> }).collect_view()}
+                    </select>
+                </label>
+            }
+        })
+    };
     view! {
         <div class="filters" role="group" aria-label="Filter chats">
+            <Suspense fallback=|| ()>{inbox_select}</Suspense>
             {select("started", "Started", vec![("all", "Show all"), ("today", "Today"), ("yesterday", "Yesterday"), ("last7", "Last 7 days"), ("last30", "Last 30 days")])}
             {select("follow_up", "Follow-up", vec![("", "Any"), ("awaiting", "Awaiting reply"), ("by_me", "Replied by you"), ("by_others", "Replied by others")])}
             {select("status", "Status", vec![("", "Any"), ("new", "New"), ("open", "Open"), ("closed", "Closed")])}
