@@ -89,6 +89,8 @@ async fn conversations(db: &Db, alex: i64, jo: i64, now: i64) -> AppResult<()> {
                 visibility: Visibility::Public,
             };
             send(db, reply, at + 120_000).await?;
+            // Whoever answered owns the chat (the assignment actions arrive with #5).
+            sqlx::query("UPDATE conversations SET assignee_id = $1 WHERE id = $2").bind(agent).bind(conv.id).execute(db.pool()).await?;
             if i % 4 == 0 {
                 close(db, conv.id, agent_name, CloseReason::Solved, at + 300_000).await?;
             }

@@ -29,7 +29,7 @@ async function customerSays(widget: FrameLocator, text: string) {
 }
 
 async function openConversation(agent: Page, preview: string) {
-  await agent.getByRole('list', { name: 'Inboxes' }).getByRole('link', { name: 'Support' }).click();
+  await agent.locator('ul.inboxes > li > a', { hasText: 'Support' }).click();
   await agent.getByRole('link', { name: preview }).click();
   await expect(agent.getByRole('list', { name: 'Messages' })).toContainText(preview);
 }

@@ -116,8 +116,18 @@ fn Sidebar(me: Me) -> impl IntoView {
             {me.inboxes
                 .into_iter()
                 .map(|i| {
-                    let href = format!("/conversations?inbox={}", i.id);
-                    view! { <li><A href=href>{i.name}</A></li> }
+                    let base = format!("/conversations?inbox={}", i.id);
+                    let label = format!("{} groups", i.name);
+                    view! {
+                        <li>
+                            <A href=base.clone()>{i.name.clone()}</A>
+                            <ul class="subgroups" aria-label=label>
+                                <li><A href=format!("{base}&group=mine")>"Mine"</A></li>
+                                <li><A href=format!("{base}&group=unassigned")>"Unassigned"</A></li>
+                                <li><A href=format!("{base}&group=closed")>"Closed"</A></li>
+                            </ul>
+                        </li>
+                    }
                 })
                 .collect_view()}
         </ul>
