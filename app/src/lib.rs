@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod inboxes;
 pub mod live;
 pub mod routes;
+pub mod timefmt;
 
 #[cfg(feature = "ssr")]
 pub mod audit;

@@ -132,21 +132,3 @@ pub struct Counters {
     pub blue: i64,
 }
 
-/// Formatting shared by the browser and the server.
-pub mod csv_free {
-    /// "YYYY-MM-DD HH:MM" in UTC.
-    pub fn short_time(ms: i64) -> String {
-        let days = ms.div_euclid(86_400_000);
-        let secs = ms.div_euclid(1000).rem_euclid(86_400);
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
-    }
-}

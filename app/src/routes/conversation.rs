@@ -284,8 +284,8 @@ fn fmt_time(ms: i64, local: bool) -> String {
             return format!("{:02}:{:02}", d.get_hours(), d.get_minutes());
         }
     }
-    let secs = ms.div_euclid(1000).rem_euclid(86_400);
-    format!("{:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
+    let (_, _, _, h, m) = crate::timefmt::civil(ms);
+    format!("{h:02}:{m:02} UTC")
 }
 
 fn fmt_day(ms: i64, local: bool) -> String {
@@ -296,18 +296,7 @@ fn fmt_day(ms: i64, local: bool) -> String {
             return String::from(d.to_date_string());
         }
     }
-    // Civil date from days since the epoch (UTC).
-    let days = ms.div_euclid(86_400_000);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02}")
+    crate::timefmt::day(ms)
 }
 
 #[cfg(test)]

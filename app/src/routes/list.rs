@@ -240,7 +240,7 @@ fn TableRow(r: Row) -> impl IntoView {
     let unassigned = r.assignee_name.is_none() && r.status != crate::conversations::Status::Closed;
     view! {
         <tr data-status=r.status.as_str()>
-            <td><time datetime=r.created_at.to_string()>{crate::inbox::csv_free::short_time(r.created_at)}</time></td>
+            <td><time datetime=r.created_at.to_string()>{crate::timefmt::short_time(r.created_at)}</time></td>
             <td><a href=href.clone() class="preview">{r.last_message_preview.clone().unwrap_or_default()}</a></td>
             <td><span class="avatar small" aria-hidden="true">{initials(&name)}</span> <a href=href>{name}</a>
                 {unassigned.then(|| view! { <span class="tag-new">"New"</span> })}</td>
