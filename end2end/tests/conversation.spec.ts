@@ -1,11 +1,11 @@
 import { test, expect, Browser, Page, FrameLocator } from '@playwright/test';
-import { login } from './helpers';
+import { hydrated, loginOk } from './helpers';
 
 const HOST = process.env.E2E_HOST_URL ?? 'http://127.0.0.1:3101';
 
 async function agentPage(browser: Browser): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await login(page, 'alex.operator@example.com', 'operator-demo-pass');
+  await loginOk(page, 'alex.operator@example.com', 'operator-demo-pass');
   await expect(page.locator('.me-name')).toHaveText('Alex Operator');
   return page;
 }
@@ -32,6 +32,7 @@ async function openConversation(agent: Page, preview: string) {
   await agent.locator('ul.inboxes > li > a', { hasText: 'Support' }).click();
   await agent.getByRole('link', { name: preview }).click();
   await expect(agent.getByRole('list', { name: 'Messages' })).toContainText(preview);
+  await hydrated(agent);
 }
 
 async function agentSays(agent: Page, text: string) {

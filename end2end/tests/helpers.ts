@@ -24,3 +24,10 @@ export function watchConsole(page: Page): string[] {
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   return problems;
 }
+
+/** Logs in and waits until the console has loaded and hydrated. */
+export async function loginOk(page: Page, email: string, password: string) {
+  await login(page, email, password);
+  await page.waitForURL((url) => url.pathname === '/');
+  await hydrated(page);
+}

@@ -1,11 +1,11 @@
 import { test, expect, Browser, Page } from '@playwright/test';
-import { login } from './helpers';
+import { hydrated, loginOk } from './helpers';
 
 const HOST = process.env.E2E_HOST_URL ?? 'http://127.0.0.1:3101';
 
 async function supervisor(browser: Browser): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await login(page, 'sam.supervisor@example.com', 'supervisor-demo-pass');
+  await loginOk(page, 'sam.supervisor@example.com', 'supervisor-demo-pass');
   await expect(page.locator('.me-name')).toHaveText('Sam Supervisor');
   return page;
 }
@@ -81,10 +81,13 @@ test('filter by status and date, search by name and by a word from a message', a
   await expect(rows.first()).toContainText('Lena Fischer');
   // The search is in the URL: a reload keeps it.
   await page.reload();
+  await hydrated(page);
   await expect(rows).toHaveCount(1);
 
   // Inside an open chat, the search highlights the hits.
   await rows.first().getByRole('link', { name: 'Lena Fischer' }).click();
+  await expect(page.getByRole('list', { name: 'Messages' })).toBeVisible();
+  await hydrated(page);
   await page.getByLabel('Search in this conversation').fill('PHOTO');
   await expect(page.locator('.messages mark')).toHaveText(['photo']);
   await expect(page.locator('.find [role=status]')).toHaveText('1 message match');
@@ -94,6 +97,7 @@ test('page through more than 60 chats', async ({ browser }) => {
   const page = await supervisor(browser);
   await visitors(page, 62, 'Pager');
   await page.goto('/conversations?q=pager');
+  await hydrated(page);
   const rows = page.locator('table.conversations tbody tr');
   await expect(rows).toHaveCount(25);
   const seen = new Set<string>();
@@ -129,6 +133,7 @@ test('the red counter rises live when a customer writes; the unread badge clears
   await expect(red).toHaveText(String(before + 1));
   // The row's unread badge shows until the agent opens the chat.
   await page.goto('/conversations?q=' + encodeURIComponent(text));
+  await hydrated(page);
   const row = page.locator('table.conversations tbody tr', { hasText: text });
   await expect(row.getByLabel('1 unread')).toBeVisible();
   await page.getByRole('link', { name: text }).click();
@@ -140,7 +145,7 @@ test('the red counter rises live when a customer writes; the unread badge clears
 
 test("the operator's red counter falls when they open an unread chat of theirs", async ({ browser }) => {
   const page = await (await browser.newContext()).newPage();
-  await login(page, 'jo.operator@example.com', 'operator-demo-pass');
+  await loginOk(page, 'jo.operator@example.com', 'operator-demo-pass');
   await expect(page.locator('.me-name')).toHaveText('Jo Operator');
   const red = page.locator('.counters .badge.red');
   await expect(red).toBeVisible();
@@ -149,6 +154,7 @@ test("the operator's red counter falls when they open an unread chat of theirs",
   await page.getByRole('link', { name: 'My chats' }).click();
   await expect(page).toHaveURL(/group=mine/);
   const unread = page.locator('table.conversations tbody tr', { has: page.locator('.badge') });
+  await hydrated(page);
   await unread.first().locator('td:nth-child(3) a').click();
   await expect(page.getByRole('list', { name: 'Messages' })).toBeVisible();
   await expect(red).toHaveText(String(before - 1));
