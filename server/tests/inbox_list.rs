@@ -153,6 +153,13 @@ async fn follow_up_semantics() {
         assert_eq!(ids(&db, &w.sup, q(FollowUp::Awaiting), T0).await, vec![waiting, again]);
         assert_eq!(ids(&db, &w.op1, q(FollowUp::ByMe), T0).await, vec![by_me, again]);
         assert_eq!(ids(&db, &w.op1, q(FollowUp::ByOthers), T0).await, vec![by_other]);
+        // Combinations narrow each other.
+        let open_awaiting = ListQuery { follow_up: Some(FollowUp::Awaiting), status: Some(app::conversations::Status::Open), ..ListQuery::default() };
+        assert_eq!(ids(&db, &w.sup, open_awaiting, T0).await, vec![again]);
+        let new_today = ListQuery { status: Some(app::conversations::Status::New), started: Started::Today, group: Group::Unassigned, ..ListQuery::default() };
+        assert_eq!(ids(&db, &w.sup, new_today, T0).await, vec![waiting]);
+        let mine_by_me = ListQuery { group: Group::Mine, follow_up: Some(FollowUp::ByMe), ..ListQuery::default() };
+        assert!(ids(&db, &w.op1, mine_by_me, T0).await.is_empty(), "nothing is assigned to op1 here");
     })
     .await;
 }

@@ -241,7 +241,10 @@ fn TableRow(r: Row) -> impl IntoView {
     view! {
         <tr data-status=r.status.as_str()>
             <td><time datetime=r.created_at.to_string()>{crate::timefmt::short_time(r.created_at)}</time></td>
-            <td><a href=href.clone() class="preview">{r.last_message_preview.clone().unwrap_or_default()}</a></td>
+            <td>
+                <a href=href.clone() class="preview">{r.last_message_preview.clone().unwrap_or_default()}</a>
+                <time class="muted small" datetime=r.activity_at.to_string()>{crate::timefmt::short_time(r.activity_at)}</time>
+            </td>
             <td><span class="avatar small" aria-hidden="true">{initials(&name)}</span> <a href=href>{name}</a>
                 {unassigned.then(|| view! { <span class="tag-new">"New"</span> })}</td>
             <td>{r.customer_role.clone().unwrap_or_default()}</td>
