@@ -250,7 +250,7 @@ fn TableRow(r: Row) -> impl IntoView {
             <td>{r.customer_role.clone().unwrap_or_default()}</td>
             <td>{r.customer_phone.clone().unwrap_or_default()}</td>
             <td>{r.customer_email.clone().unwrap_or_default()}</td>
-            <td><span title=r.channel.clone() aria-label=format!("Channel: {}", r.channel)>"🌐"</span></td>
+            <td><span class="channel" title=format!("Channel: {}", r.channel)>{if r.channel == "web" { "Web".to_string() } else { r.channel.clone() }}</span></td>
             <td>{r.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>
             <td><span class=format!("status status-{}", r.status.as_str())>{r.status.label()}</span></td>
             <td>{(r.unread > 0).then(|| view! { <span class="badge" aria-label=format!("{} unread", r.unread)>{r.unread}</span> })}</td>
