@@ -22,10 +22,17 @@ async fn updated_event(tx: &mut sqlx::AnyConnection, db: &Db, conv: &Conversatio
     Ok(())
 }
 
+type Scalar<'q> = sqlx::query::QueryScalar<'q, sqlx::Any, i64, sqlx::any::AnyArguments<'q>>;
+
+/// Binds `$1..$6`: external id, name, email, phone, role, and the time seen.
+fn bind_identity<'q>(q: Scalar<'q>, fields: &[Option<String>; 5], now: i64) -> Scalar<'q> {
+    fields.iter().fold(q, |q, f| q.bind(f.clone())).bind(now)
+}
+
 /// Applies an identity to conversation `id`; returns whether it was verified.
 pub async fn identify(db: &Db, id: i64, who: &Identity, now: i64) -> AppResult<(Conversation, bool)> {
     let external_id = clean(&who.external_id, 200);
-    let (name, email, phone, role) = (clean(&who.name, 120), clean(&who.email, 254), clean(&who.phone, 40), clean(&who.role, 60));
+    let fields = [external_id.clone(), clean(&who.name, 120), clean(&who.email, 254), clean(&who.phone, 40), clean(&who.role, 60)];
     let mut tx = db.begin_write().await?;
     let conv = conversations::load(&mut tx, id).await?;
     let secret: String = sqlx::query_scalar("SELECT secret FROM inboxes WHERE id = $1").bind(conv.inbox_id).fetch_one(&mut *tx).await?;
@@ -34,7 +41,7 @@ pub async fn identify(db: &Db, id: i64, who: &Identity, now: i64) -> AppResult<(
         _ => false,
     };
     if signed {
-        let customer: i64 = sqlx::query_scalar(
+        let insert = sqlx::query_scalar(
             "INSERT INTO customers (external_id, verified, name, email, phone, role, first_seen_at, last_seen_at)
              VALUES ($1, 1, $2, $3, $4, $5, $6, $6)
              ON CONFLICT (external_id) WHERE verified = 1 DO UPDATE SET
@@ -42,32 +49,17 @@ pub async fn identify(db: &Db, id: i64, who: &Identity, now: i64) -> AppResult<(
                phone = COALESCE(excluded.phone, customers.phone), role = COALESCE(excluded.role, customers.role),
                last_seen_at = excluded.last_seen_at
              RETURNING id",
-        )
-        .bind(&external_id)
-        .bind(&name)
-        .bind(&email)
-        .bind(&phone)
-        .bind(&role)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        );
+        let customer: i64 = bind_identity(insert, &fields, now).fetch_one(&mut *tx).await?;
         sqlx::query("UPDATE conversations SET customer_id = $1 WHERE id = $2").bind(customer).bind(id).execute(&mut *tx).await?;
     } else {
         // Self-declared: only ever edits this conversation's own unverified customer.
-        sqlx::query(
+        let update = sqlx::query_scalar(
             "UPDATE customers SET external_id = COALESCE($1, external_id), name = COALESCE($2, name),
                email = COALESCE($3, email), phone = COALESCE($4, phone), role = COALESCE($5, role), last_seen_at = $6
-             WHERE id = $7 AND verified = 0",
-        )
-        .bind(&external_id)
-        .bind(&name)
-        .bind(&email)
-        .bind(&phone)
-        .bind(&role)
-        .bind(now)
-        .bind(conv.customer_id)
-        .execute(&mut *tx)
-        .await?;
+             WHERE id = $7 AND verified = 0 RETURNING id",
+        );
+        let _: Option<i64> = bind_identity(update, &fields, now).bind(conv.customer_id).fetch_optional(&mut *tx).await?;
     }
     let after = conversations::load(&mut tx, id).await?;
     updated_event(&mut tx, db, &after, now).await?;
