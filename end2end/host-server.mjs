@@ -18,7 +18,7 @@ http
 <style>body { font-family: serif; background: #fdf6e3; } * { color: red !important; }</style></head>
 <body><h1>Acme Store</h1><p>Order #1234 is on its way.</p>
 ${identify ? `<script>window.Switchboard = { q: [
-  ['identify', { external_id: 'cust-77', name: 'Robin Buyer', email: 'robin@example.com', phone: '+1 555 0100', role: 'Merchant' }],
+  ['identify', { external_id: 'cust-77', name: 'Robin Buyer', email: 'robin@example.com', phone: '+1 555 0100', role: 'Merchant', attributes: { progress: 'Lesson 3 of 5', plan: 'Pro' } }],
   ['setContext', { type: 'transaction', id: 'T-1234', label: 'Order #1234', url: 'https://acme.example/orders/1234' }]
 ] };</script>` : ''}
 <script src="${switchboard}/widget.js" data-inbox="${inbox}" async></script>

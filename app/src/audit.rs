@@ -11,6 +11,12 @@ pub struct Entry<'a> {
 }
 
 pub async fn record(db: &Db, at: i64, entry: Entry<'_>) -> AppResult<()> {
+    let mut conn = db.pool().acquire().await?;
+    record_in(&mut conn, at, entry).await
+}
+
+/// Records inside the caller's transaction, so the entry exists exactly when the change does.
+pub async fn record_in(conn: &mut sqlx::AnyConnection, at: i64, entry: Entry<'_>) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, action, target_type, target_id, detail)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -21,7 +27,7 @@ pub async fn record(db: &Db, at: i64, entry: Entry<'_>) -> AppResult<()> {
     .bind(entry.target_type)
     .bind(entry.target_id)
     .bind(entry.detail.to_string())
-    .execute(db.pool())
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

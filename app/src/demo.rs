@@ -37,6 +37,8 @@ pub async fn seed(db: &Db, now: i64) -> AppResult<bool> {
     for (id, key) in [(support, "demo-support"), (billing, "demo-billing")] {
         sqlx::query("UPDATE inboxes SET public_key = $1 WHERE id = $2").bind(key).bind(id).execute(db.pool()).await?;
     }
+    // Support links a chat's context (an order, a test…) into the back office.
+    inboxes::set_context_url_template(db, support, "https://backoffice.example/{type}/{id}").await?;
     // Sam supervises both; Alex works Support only, Jo works Billing only.
     inboxes::set_member(db, support, ids[1], Some(MemberRole::Supervisor)).await?;
     inboxes::set_member(db, billing, ids[1], Some(MemberRole::Supervisor)).await?;

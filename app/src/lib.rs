@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Switchboard's shared crate: types, server functions and the console UI. The
 //! `ssr` feature adds the server side (storage, sessions); `hydrate` the browser side.
 pub mod accounts;
@@ -19,6 +20,8 @@ pub mod audit;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod files;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -24,7 +24,7 @@ impl LiveEvent {
         }
         let p: Probe = serde_json::from_str(&self.data).ok()?;
         match self.kind.as_str() {
-            "conversation.created" => p.id,
+            "conversation.created" | "conversation.updated" => p.id,
             _ => p.conversation_id,
         }
     }
@@ -48,7 +48,18 @@ pub struct LiveFeed {
     pub local: RwSignal<u32>,
 }
 
-const KINDS: [&str; 4] = ["message.created", "conversation.created", "conversation.status", "resync"];
+const KINDS: [&str; 10] = [
+    "message.created",
+    "conversation.created",
+    "conversation.status",
+    "conversation.assigned",
+    "conversation.moved",
+    "conversation.deleted",
+    "conversation.updated",
+    "visitor.presence",
+    "agent.presence",
+    "resync",
+];
 const KEEP: usize = 500;
 
 pub fn provide_live_feed() -> LiveFeed {
@@ -130,6 +141,24 @@ pub fn ConnectionIndicator() -> impl IntoView {
             {text}
         </p>
     }
+}
+
+/// Calls `f` once with every event after `from` (by default, every event that
+/// arrives from now on), in order.
+pub fn on_events(feed: LiveFeed, from: Option<i64>, f: impl Fn(&LiveEvent) + 'static) {
+    let start = from.unwrap_or_else(|| feed.events.with_untracked(|e| e.last().map(|e| e.id).unwrap_or(0)));
+    let seen = StoredValue::new(start);
+    Effect::new(move |_| {
+        feed.events.with(|events| {
+            let from = seen.get_value();
+            for ev in events.iter().filter(|e| e.id > from) {
+                f(ev);
+            }
+            if let Some(last) = events.last() {
+                seen.set_value(last.id.max(from));
+            }
+        });
+    });
 }
 
 /// A fresh client id for an outgoing message.

@@ -87,6 +87,20 @@ impl AppState {
     /// Starts the event pump; `database_url` lets it LISTEN on PostgreSQL.
     pub fn start_background(&self, database_url: Option<String>) {
         tokio::spawn(self.hub.clone().run(self.db.clone(), database_url));
+        // Agents whose tabs have all been gone for the grace period turn Offline.
+        let st = self.clone();
+        tokio::spawn(async move {
+            let every = std::time::Duration::from_secs(15);
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            loop {
+                tick.tick().await;
+                match crate::accounts::presence::sweep(&st.db, st.now()).await {
+                    Ok(0) => {}
+                    Ok(_) => st.committed(),
+                    Err(e) => tracing::warn!(error = %e, "presence sweep failed"),
+                }
+            }
+        });
     }
 
     /// Call after committing events: the pump publishes them at once.

@@ -1,5 +1,6 @@
-//! `GET /api/conversations.csv?<the list's query>`: the filtered list as CSV, streamed
-//! page by page over the same keyset query, never built in memory.
+//! CSV downloads. `GET /api/conversations.csv?<the list's query>`: the filtered list,
+//! streamed page by page over the same keyset query, never built in memory; and one
+//! chat's export.
 use app::accounts::session;
 use app::error::AppError;
 use app::inbox::csv::{encode, list_record, LIST_HEADER};
@@ -7,7 +8,10 @@ use app::inbox::query::{page, validate, Viewer};
 use app::inbox::ListQuery;
 use app::state::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
+use app::conversations::handling::{self, Actor};
+use app::conversations::rules::Action;
+use app::conversations::transcript;
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use std::convert::Infallible;
@@ -46,5 +50,41 @@ pub async fn conversations_csv(
         .header(header::CONTENT_TYPE, "text/csv; charset=utf-8")
         .header(header::CONTENT_DISPOSITION, "attachment; filename=\"conversations.csv\"")
         .body(Body::from_stream(ReceiverStream::new(rx)))
+        .expect("static headers"))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ExportQuery {
+    /// Include internal notes and off-the-record lines (supervisors only).
+    #[serde(default)]
+    pub internal: bool,
+}
+
+/// `GET /api/conversations/{id}/export.csv`: one chat as CSV. Agents by session, within
+/// their inboxes; a visitor by their bearer token, for their own chat only (any other
+/// is a 404) and without internal lines.
+pub async fn conversation_csv(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, AppError> {
+    let include_internal = if headers.contains_key(header::AUTHORIZATION) {
+        crate::widget_api::own_conversation(&st, &headers, id).await?;
+        false
+    } else {
+        let agent = session::agent_from_headers(&st, &headers).await?;
+        let action = if q.internal { Action::ExportInternal } else { Action::Export };
+        handling::visible(&st.db, &Actor::of(&agent), id, action).await?;
+        q.internal
+    };
+    let mut records = vec![transcript::HEADER.map(String::from).to_vec()];
+    records.extend(transcript::rows(&st.db, id, include_internal).await?);
+    let body = encode(records)?;
+    Ok(Response::builder()
+        .header(header::CONTENT_TYPE, "text/csv; charset=utf-8")
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"conversation-{id}.csv\""))
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from(body))
         .expect("static headers"))
 }

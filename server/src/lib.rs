@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The Switchboard server: routes, middleware and start-up, as a library so the
 //! integration tests drive the very same router.
 pub mod cli;

@@ -6,7 +6,8 @@
 //! so nothing arrives twice. An id the log does not know gets a `resync` event.
 use app::accounts::{session, store as agents, Role};
 use app::error::AppError;
-use app::events::{store as events, Event, AUDIENCE_AGENTS, AUDIENCE_ALL};
+use app::accounts::presence;
+use app::events::{store as events, Event, AUDIENCE_AGENTS, AUDIENCE_ALL, AUDIENCE_TEAM};
 use app::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -40,6 +41,7 @@ impl Audience {
             return false; // purged
         }
         match self {
+            Audience::Agent { .. } if ev.audience == AUDIENCE_TEAM => true,
             Audience::Agent { inboxes, .. } => {
                 (ev.audience == AUDIENCE_ALL || ev.audience == AUDIENCE_AGENTS)
                     && match (inboxes, ev.inbox_id) {
@@ -60,7 +62,9 @@ impl Audience {
             Audience::Agent { agent_id, token_hash, inboxes } => {
                 match agents::agent_for_session(&st.db, token_hash, st.now()).await {
                     Ok(Some(agent)) if agent.is_active() && agent.id == *agent_id => {
-                        let _ = agents::touch(&st.db, agent.id, st.now()).await;
+                        if presence::seen(&st.db, agent.id, st.now()).await.unwrap_or(false) {
+                            st.committed();
+                        }
                         match inbox_set(st, &agent).await {
                             // Removed from an inbox: end the stream. The browser
                             // reconnects with Last-Event-ID under the narrower rights.
@@ -77,7 +81,9 @@ impl Audience {
                 }
             }
             Audience::Visitor { conversation_id } => {
-                let _ = app::conversations::store::touch_visitor(&st.db, *conversation_id, st.now()).await;
+                if app::conversations::store::visitor_seen(&st.db, *conversation_id, true, st.now()).await.is_ok() {
+                    st.committed();
+                }
                 !matches!(app::conversations::store::get(&st.db, *conversation_id).await, Err(AppError::NotFound))
             }
         }
@@ -120,7 +126,9 @@ pub async fn agent_events(
     let agent = session::agent_from_headers(&st, &headers).await?;
     let token = session::token_from_headers(&headers).ok_or(AppError::Unauthorized)?;
     let inboxes = inbox_set(&st, &agent).await?;
-    agents::touch(&st.db, agent.id, st.now()).await?;
+    if presence::seen(&st.db, agent.id, st.now()).await? {
+        st.committed();
+    }
     let audience = Audience::Agent { agent_id: agent.id, token_hash: session::hash_token(&token), inboxes };
     open(st, audience, last_event_id(&headers, &query)).await
 }
@@ -134,7 +142,8 @@ pub async fn visitor_events(
     let key = st.stream_key().await?;
     let conversation_id = app::conversations::visitor::verify_stream_token(&key, token, st.now())?;
     app::conversations::store::get(&st.db, conversation_id).await?;
-    app::conversations::store::touch_visitor(&st.db, conversation_id, st.now()).await?;
+    app::conversations::store::visitor_seen(&st.db, conversation_id, true, st.now()).await?;
+    st.committed();
     open(st, Audience::Visitor { conversation_id }, last_event_id(&headers, &query)).await
 }
 
@@ -145,7 +154,17 @@ async fn open(st: AppState, audience: Audience, last: Option<i64>) -> Result<Eve
     let end = events::last_id(&st.db).await?;
     let (tx, rx) = mpsc::channel(256);
     tokio::spawn(async move {
-        let _ = run(st, audience, last, end, live, tx).await;
+        let who = match &audience {
+            Audience::Agent { agent_id, .. } => Ok(*agent_id),
+            Audience::Visitor { conversation_id } => Err(*conversation_id),
+        };
+        let _ = run(st.clone(), audience, last, end, live, tx).await;
+        // The grace period (agents) and "offline" (visitors) count from here.
+        let _ = match who {
+            Ok(agent) => agents::touch(&st.db, agent, st.now()).await,
+            Err(conv) => app::conversations::store::visitor_seen(&st.db, conv, false, st.now()).await,
+        };
+        st.committed();
     });
     Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("heartbeat")))
 }

@@ -20,7 +20,7 @@ fn bearer(headers: &HeaderMap) -> Result<&str, AppError> {
 
 /// Conversation `id`, if it is the one the visitor's token is bound to; 404 otherwise,
 /// whether or not conversation `id` exists.
-async fn own_conversation(st: &AppState, headers: &HeaderMap, id: i64) -> Result<Conversation, AppError> {
+pub(crate) async fn own_conversation(st: &AppState, headers: &HeaderMap, id: i64) -> Result<Conversation, AppError> {
     let token = bearer(headers)?;
     match conversations::by_visitor_hash(&st.db, &visitor::hash_token(token)).await? {
         Some(c) if c.id == id => Ok(c),
@@ -121,12 +121,9 @@ pub struct ConfigQuery {
 pub struct WidgetConfig {
     pub name: String,
     pub prechat_form: bool,
-    /// Whether an agent of the inbox is around; the widget accepts messages either way.
+    /// Whether an agent of the inbox is Online; the widget accepts messages either way.
     pub online: bool,
 }
-
-/// An agent counts as online while their console's stream was seen this recently.
-const ONLINE_WINDOW_MS: i64 = 90_000;
 
 /// `GET /api/widget/config?inbox=KEY`: what the widget needs before the first message.
 pub async fn config(State(st): State<AppState>, Query(q): Query<ConfigQuery>) -> Result<Json<WidgetConfig>, AppError> {
@@ -136,7 +133,7 @@ pub async fn config(State(st): State<AppState>, Query(q): Query<ConfigQuery>) ->
             .fetch_optional(st.db.pool())
             .await?;
     let (id, name, prechat) = row.ok_or(AppError::NotFound)?;
-    let online = app::accounts::store::inbox_has_agent_online(&st.db, id, st.now() - ONLINE_WINDOW_MS).await?;
+    let online = app::accounts::presence::inbox_online(&st.db, id, st.now()).await?;
     Ok(Json(WidgetConfig { name, prechat_form: prechat != 0, online }))
 }
 

@@ -63,11 +63,14 @@ fn set_open(s: &Shared, open: bool) {
     }
 }
 
-pub(crate) fn set_status(s: &Shared, status: &str) {
-    let label = match status {
-        "new" => "Waiting for an agent",
-        "open" => "Open",
-        "closed" => "Closed — write to reopen",
+pub(crate) fn set_status(s: &Shared, status: &str, reason: Option<String>) {
+    let label = match (status, reason.as_deref()) {
+        ("new", _) => "Waiting for an agent",
+        ("open", _) => "Open",
+        ("closed", Some("cancelled")) => "Cancelled by support — write to reopen",
+        ("closed", Some("solved")) => "Solved — write to reopen",
+        ("closed", _) => "Closed — write to reopen",
+        ("ended", _) => "This chat has ended",
         _ => "",
     };
     let st = s.borrow();
@@ -148,7 +151,7 @@ async fn ensure_conversation(s: &Shared) -> Result<i64, String> {
             let _ = store.set_item(&format!("sb:conv:{}", st.inbox), &id.to_string());
         }
     }
-    set_status(s, &get_str(&conv, "status").unwrap_or_default());
+    set_status(s, &get_str(&conv, "status").unwrap_or_default(), get_str(&conv, "close_reason"));
     if s.borrow().identity.is_object() {
         push_identity(s).await;
     }
@@ -240,7 +243,7 @@ pub(crate) async fn load_thread(s: Shared) {
     match call("GET", &format!("/api/widget/conversations/{id}"), Some(&token), None).await {
         Ok((200, thread)) => {
             let conv = get(&thread, "conversation");
-            set_status(&s, &get_str(&conv, "status").unwrap_or_default());
+            set_status(&s, &get_str(&conv, "status").unwrap_or_default(), get_str(&conv, "close_reason"));
             {
                 let mut st = s.borrow_mut();
                 st.last_event = st.last_event.max(get_f64(&thread, "last_event_id").unwrap_or_default());
@@ -253,15 +256,31 @@ pub(crate) async fn load_thread(s: Shared) {
                 open_stream(s.clone());
             }
         }
-        Ok((404, _)) => {
-            // The conversation is gone (deleted or purged): start afresh.
-            let mut st = s.borrow_mut();
-            st.conv = None;
-            if let Some(store) = storage() {
-                let _ = store.remove_item(&format!("sb:conv:{}", st.inbox));
-            }
-        }
+        // The conversation is gone (deleted or purged): start afresh.
+        Ok((404, _)) => forget_conversation(&s),
         _ => {}
+    }
+}
+
+/// Support deleted the chat: it has ended, and the next message starts a new one.
+pub(crate) fn ended(s: &Shared) {
+    forget_conversation(s);
+    set_status(s, "ended", None);
+    let st = s.borrow();
+    st.ui.list.set_text_content(None);
+    st.ui.notice.set_text_content(Some("This chat has ended. Write below to start a new one."));
+    show(&st.ui.notice, true);
+}
+
+fn forget_conversation(s: &Shared) {
+    let mut st = s.borrow_mut();
+    st.conv = None;
+    st.rendered.clear();
+    if let Some(es) = st.stream.take() {
+        es.close();
+    }
+    if let Some(store) = storage() {
+        let _ = store.remove_item(&format!("sb:conv:{}", st.inbox));
     }
 }
 

@@ -1,7 +1,7 @@
 //! The visitor's event stream: a short-lived token, then an EventSource that resumes
 //! from the last event id and reopens itself when the browser gives up.
 use crate::net::{self, call, get_str};
-use crate::{load_thread, on, render, set_status, Shared};
+use crate::{ended, load_thread, on, render, set_status, Shared};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
@@ -24,7 +24,7 @@ pub(crate) fn open_stream(s: Shared) {
         if let Some(old) = s.borrow_mut().stream.replace(es.clone()) {
             old.close();
         }
-        for kind in ["message.created", "conversation.status", "resync"] {
+        for kind in ["message.created", "conversation.status", "conversation.deleted", "resync"] {
             let s2 = s.clone();
             on(&es, kind, move |e: MessageEvent| {
                 if let Ok(id) = e.last_event_id().parse::<f64>() {
@@ -34,7 +34,10 @@ pub(crate) fn open_stream(s: Shared) {
                 let data = net::parse(&e.data().as_string().unwrap_or_default());
                 match kind {
                     "message.created" => render(&s2, &data),
-                    "conversation.status" => set_status(&s2, &get_str(&data, "status").unwrap_or_default()),
+                    "conversation.status" => {
+                        set_status(&s2, &get_str(&data, "status").unwrap_or_default(), get_str(&data, "close_reason"))
+                    }
+                    "conversation.deleted" => ended(&s2),
                     _ => spawn_local(load_thread(s2.clone())),
                 }
             });

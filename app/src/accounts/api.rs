@@ -40,6 +40,10 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         expect_context::<ResponseOptions>()
             .append_header(http::header::SET_COOKIE, session::session_cookie(&token, secure(&st, &parts)));
         tracing::info!(agent_id = agent.id, "login");
+        // Logging in means taking chats; the presence turns Online with the first tab.
+        if super::presence::choose(&st.db, agent.id, super::Availability::Online, st.now()).await? {
+            st.committed();
+        }
         Ok(())
     })
     .await
@@ -79,7 +83,8 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
         let st = state()?;
         let inboxes = crate::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?;
         let role = agent.role();
-        Ok(Some(Me { id: agent.id, email: agent.email, name: agent.name, role, inboxes }))
+        let availability = super::presence::chosen(&st.db, agent.id).await?;
+        Ok(Some(Me { id: agent.id, availability, email: agent.email, name: agent.name, role, inboxes }))
     })
     .await
 }
@@ -138,6 +143,41 @@ pub async fn set_agent_active(id: i64, active: bool) -> Result<(), AppError> {
         };
         audit::record(&st.db, st.now(), entry).await?;
         Ok(())
+    })
+    .await
+}
+
+/// Sets the agent's own availability (Online, Away, Offline).
+#[server(prefix = "/api", endpoint = "me/availability")]
+pub async fn set_availability(availability: super::Availability) -> Result<(), AppError> {
+    api(async move {
+        let agent = session::auth().await?;
+        let st = state()?;
+        if super::presence::choose(&st.db, agent.id, availability, st.now()).await? {
+            st.committed();
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// The colleagues who share an inbox with a supervisor (everyone for an admin), with
+/// their presence. Operators get a 403.
+#[server(prefix = "/api", endpoint = "team")]
+pub async fn get_team() -> Result<Vec<super::TeamMember>, AppError> {
+    api(async move {
+        let agent = session::auth().await?;
+        let st = state()?;
+        let role = agent.role();
+        let supervises = role == Role::Admin
+            || crate::inboxes::store::visible_to(&st.db, agent.id, role)
+                .await?
+                .iter()
+                .any(|i| i.my_role == Some(crate::inboxes::MemberRole::Supervisor));
+        if !supervises {
+            return Err(AppError::Forbidden);
+        }
+        super::presence::team(&st.db, agent.id, role).await
     })
     .await
 }

@@ -3,6 +3,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
+pub mod presence;
+#[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -65,10 +67,58 @@ pub struct AgentSummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Me {
     pub id: i64,
+    pub availability: Availability,
     pub email: String,
     pub name: String,
     pub role: Role,
     pub inboxes: Vec<InboxSummary>,
+}
+
+/// Whether an agent takes chats: chosen in the console; shown to the team and, for
+/// the inbox as a whole, to visitors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Availability {
+    Online,
+    Away,
+    Offline,
+}
+
+impl Availability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Availability::Online => "online",
+            Availability::Away => "away",
+            Availability::Offline => "offline",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "online" => Some(Availability::Online),
+            "away" => Some(Availability::Away),
+            "offline" => Some(Availability::Offline),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Availability::Online => "Online",
+            Availability::Away => "Away",
+            Availability::Offline => "Offline",
+        }
+    }
+}
+
+/// A colleague as the team list, the assign menu and the invite window show them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamMember {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub presence: Availability,
+    pub last_seen_at: Option<i64>,
+    /// The shared inboxes' names (the team list) or this inbox's role (assigning).
+    pub inboxes: Vec<String>,
 }
 
 /// Normalises an email for storage and lookup.

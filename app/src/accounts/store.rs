@@ -146,16 +146,3 @@ pub async fn touch(db: &Db, id: i64, now: i64) -> AppResult<()> {
     sqlx::query("UPDATE agents SET last_seen_at = $1 WHERE id = $2").bind(now).bind(id).execute(db.pool()).await?;
     Ok(())
 }
-
-/// Whether any active agent of the inbox has been seen since `since`.
-pub async fn inbox_has_agent_online(db: &Db, inbox_id: i64, since: i64) -> AppResult<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM inbox_members m JOIN agents a ON a.id = m.agent_id
-         WHERE m.inbox_id = $1 AND a.deactivated_at IS NULL AND a.last_seen_at > $2",
-    )
-    .bind(inbox_id)
-    .bind(since)
-    .fetch_one(db.pool())
-    .await?;
-    Ok(n > 0)
-}

@@ -1,4 +1,7 @@
 //! Small components shared by several routes.
+pub mod alerts;
+pub mod presence;
+
 use crate::error::AppError;
 use leptos::prelude::*;
 

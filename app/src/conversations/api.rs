@@ -1,30 +1,116 @@
 //! The console's server functions for conversations. Every call is scoped to the
 //! inboxes the agent works in: another inbox's conversation is a 404, not a 403, so
 //! its existence is not revealed.
-use super::{Conversation, Message, Thread};
+use super::rules::Action;
+use super::{CloseReason, Conversation, Message, Thread};
+use crate::accounts::TeamMember;
 use crate::error::AppError;
+use crate::inboxes::InboxSummary;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
+    super::handling::{self, Actor},
     super::store,
     super::write::{self, Author, Outgoing},
-    super::{CloseReason, Visibility},
+    super::Visibility,
     crate::accounts::session::auth,
-    crate::accounts::store::AgentRow,
     crate::inboxes::store::can_access,
     crate::state::{api, state, AppState},
 };
 
-/// The conversation, if the agent may see it.
+/// The conversation, if the agent may take `action` on it (404 outside their inboxes).
 #[cfg(feature = "ssr")]
-async fn visible(st: &AppState, agent: &AgentRow, id: i64) -> Result<Conversation, AppError> {
-    let conversation = store::get(&st.db, id).await?;
-    if can_access(&st.db, agent.id, agent.role(), conversation.inbox_id).await? {
-        Ok(conversation)
-    } else {
-        Err(AppError::NotFound)
-    }
+async fn visible(st: &AppState, agent: &crate::accounts::store::AgentRow, id: i64) -> Result<Conversation, AppError> {
+    Ok(handling::visible(&st.db, &Actor::of(agent), id, Action::Reply).await?.0)
+}
+
+/// What the console needs to offer the right actions on one chat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Handling {
+    pub actions: Vec<Action>,
+    pub inbox_name: String,
+    pub assignee_name: Option<String>,
+    /// The inbox's active members, for the assign menu.
+    pub members: Vec<TeamMember>,
+    /// The other inboxes the chat can move to.
+    pub move_targets: Vec<InboxSummary>,
+}
+
+#[server(prefix = "/api", endpoint = "conversations/handling")]
+pub async fn get_handling(id: i64) -> Result<Handling, AppError> {
+    api(async move {
+        let agent = auth().await?;
+        let st = state()?;
+        let actor = Actor::of(&agent);
+        let (conv, standing) = handling::visible(&st.db, &actor, id, Action::Reply).await?;
+        let members = crate::accounts::presence::inbox_members(&st.db, conv.inbox_id).await?;
+        let inboxes = crate::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?;
+        let inbox_name = inboxes.iter().find(|i| i.id == conv.inbox_id).map(|i| i.name.clone()).unwrap_or_default();
+        let assignee_name = conv.assignee_id.and_then(|a| members.iter().find(|m| m.id == a).map(|m| m.name.clone()));
+        Ok(Handling {
+            actions: super::rules::allowed(standing, agent.id, conv.assignee_id),
+            inbox_name,
+            assignee_name,
+            members,
+            move_targets: inboxes.into_iter().filter(|i| i.id != conv.inbox_id).collect(),
+        })
+    })
+    .await
+}
+
+/// Takes an unassigned chat; a 409 names whoever was faster.
+#[server(prefix = "/api", endpoint = "conversations/accept")]
+pub async fn accept_conversation(id: i64) -> Result<Conversation, AppError> {
+    api(async move {
+        let agent = auth().await?;
+        let st = state()?;
+        let c = handling::accept(&st.db, id, &Actor::of(&agent), st.now()).await?;
+        st.committed();
+        Ok(c)
+    })
+    .await
+}
+
+/// Assigns the chat to a member of its inbox; `None` returns it to the queue.
+#[server(prefix = "/api", endpoint = "conversations/assign")]
+pub async fn assign_conversation(id: i64, agent_id: Option<i64>) -> Result<Conversation, AppError> {
+    api(async move {
+        let agent = auth().await?;
+        let st = state()?;
+        let c = handling::assign(&st.db, id, &Actor::of(&agent), agent_id, st.now()).await?;
+        st.committed();
+        Ok(c)
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "conversations/move")]
+pub async fn move_conversation(id: i64, inbox_id: i64) -> Result<Conversation, AppError> {
+    api(async move {
+        let agent = auth().await?;
+        let st = state()?;
+        let c = handling::move_to(&st.db, id, &Actor::of(&agent), inbox_id, st.now()).await?;
+        st.committed();
+        Ok(c)
+    })
+    .await
+}
+
+/// Deletes the chat for good (supervisors of its inbox and admins).
+#[server(prefix = "/api", endpoint = "conversations/delete")]
+pub async fn delete_conversation(id: i64) -> Result<(), AppError> {
+    api(async move {
+        let agent = auth().await?;
+        let st = state()?;
+        let deleted = handling::delete(&st.db, id, &Actor::of(&agent), st.now()).await?;
+        st.committed();
+        crate::files::remove_attachments(&st.config.data_dir, &deleted.storage_keys).await;
+        tracing::info!(conversation_id = id, agent_id = agent.id, "conversation deleted");
+        Ok(())
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "conversations/list")]
@@ -74,13 +160,13 @@ pub async fn send_reply(conversation_id: i64, client_id: String, body: String, i
     .await
 }
 
+/// Closes the chat as closed, solved or cancelled.
 #[server(prefix = "/api", endpoint = "conversations/close")]
-pub async fn close_conversation(id: i64) -> Result<Conversation, AppError> {
+pub async fn close_conversation(id: i64, reason: CloseReason) -> Result<Conversation, AppError> {
     api(async move {
         let agent = auth().await?;
         let st = state()?;
-        visible(&st, &agent, id).await?;
-        let conversation = write::close(&st.db, id, &agent.name, CloseReason::Closed, st.now()).await?;
+        let conversation = handling::close(&st.db, id, &Actor::of(&agent), reason, st.now()).await?;
         st.committed();
         Ok(conversation)
     })

@@ -1,10 +1,15 @@
 //! Conversations between a customer (through the widget) and the agents of an inbox.
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod handling;
 pub mod lifecycle;
+pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod visitor;
+#[cfg(feature = "ssr")]
+pub mod transcript;
 #[cfg(feature = "ssr")]
 pub mod write;
 
@@ -38,6 +43,24 @@ impl Status {
             Status::Open => "Open",
             Status::Closed => "Closed",
         }
+    }
+}
+
+impl CloseReason {
+    pub fn label(self) -> &'static str {
+        match self {
+            CloseReason::Closed => "Closed",
+            CloseReason::Solved => "Solved",
+            CloseReason::Cancelled => "Cancelled",
+        }
+    }
+}
+
+/// "Open", or for a closed chat how it ended ("Solved", "Cancelled", "Closed").
+pub fn status_text(status: Status, reason: Option<CloseReason>) -> &'static str {
+    match (status, reason) {
+        (Status::Closed, Some(r)) => r.label(),
+        (s, _) => s.label(),
     }
 }
 

@@ -230,8 +230,33 @@ pub fn validate_message(client_id: &str, body: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Marks the visitor of a conversation as seen now (their widget holds a stream).
-pub async fn touch_visitor(db: &Db, id: i64, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE conversations SET visitor_seen_at = $1 WHERE id = $2").bind(now).bind(id).execute(db.pool()).await?;
+/// Records that the visitor's widget holds a stream (`online`) or has just let go of
+/// one. A change of state is a `visitor.presence` event, so the customer panel shows
+/// it live; a visitor with two tabs who closes one turns online again at the other
+/// tab's next recheck.
+pub async fn visitor_seen(db: &Db, id: i64, online: bool, now: i64) -> AppResult<()> {
+    let was: Option<i64> = sqlx::query_scalar(
+        "UPDATE conversations SET visitor_seen_at = $1 WHERE id = $2 RETURNING visitor_online",
+    )
+    .bind(now)
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    if was.is_none() || was == Some(online as i64) {
+        return Ok(());
+    }
+    let mut tx = db.begin_write().await?;
+    let conv = load(&mut tx, id).await?;
+    sqlx::query("UPDATE conversations SET visitor_online = $1 WHERE id = $2").bind(online as i64).bind(id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE customers SET last_seen_at = $1 WHERE id = $2").bind(now).bind(conv.customer_id).execute(&mut *tx).await?;
+    let ev = NewEvent {
+        kind: "visitor.presence",
+        inbox_id: Some(conv.inbox_id),
+        conversation_id: Some(id),
+        audience: AUDIENCE_AGENTS,
+        payload: serde_json::json!({ "conversation_id": id, "online": online, "seen_at": now }),
+    };
+    events::append(&mut tx, db.dialect(), ev, now).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -34,7 +34,7 @@ pub struct Outgoing<'a> {
 const MESSAGE_RETURNING: &str =
     "RETURNING id, conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at";
 
-async fn insert_message(
+pub(super) async fn insert_message(
     conn: &mut AnyConnection,
     conversation_id: i64,
     kind: AuthorKind,
@@ -62,7 +62,7 @@ async fn insert_message(
     Ok(row.into())
 }
 
-async fn message_event(conn: &mut AnyConnection, db: &Db, inbox_id: i64, m: &Message, now: i64) -> AppResult<()> {
+pub(super) async fn message_event(conn: &mut AnyConnection, db: &Db, inbox_id: i64, m: &Message, now: i64) -> AppResult<()> {
     let ev = NewEvent {
         kind: "message.created",
         inbox_id: Some(inbox_id),
@@ -75,7 +75,7 @@ async fn message_event(conn: &mut AnyConnection, db: &Db, inbox_id: i64, m: &Mes
 }
 
 /// Moves the conversation to `to`, with a system line and a status event.
-async fn change_status(
+pub(super) async fn change_status(
     conn: &mut AnyConnection,
     db: &Db,
     conv: &Conversation,
@@ -174,13 +174,25 @@ pub async fn send(db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, b
 }
 
 /// Closes a conversation with a reason; closing a closed one changes nothing.
+/// No permission check: the console goes through `handling::close`.
 pub async fn close(db: &Db, conversation_id: i64, actor: &str, reason: CloseReason, now: i64) -> AppResult<Conversation> {
     let mut tx = db.begin_write().await?;
-    let conv = load(&mut tx, conversation_id).await?;
-    if let Some((to, reason)) = lifecycle::close(conv.status, reason) {
-        change_status(&mut tx, db, &conv, to, Some(reason), Some(actor), now).await?;
-    }
-    let after = load(&mut tx, conversation_id).await?;
+    let after = close_in(&mut tx, db, conversation_id, actor, reason, now).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+pub(super) async fn close_in(
+    tx: &mut AnyConnection,
+    db: &Db,
+    conversation_id: i64,
+    actor: &str,
+    reason: CloseReason,
+    now: i64,
+) -> AppResult<Conversation> {
+    let conv = load(tx, conversation_id).await?;
+    if let Some((to, reason)) = lifecycle::close(conv.status, reason) {
+        change_status(tx, db, &conv, to, Some(reason), Some(actor), now).await?;
+    }
+    load(tx, conversation_id).await
 }

@@ -29,10 +29,47 @@ fn bind_identity<'q>(q: Scalar<'q>, fields: &[Option<String>; 5], now: i64) -> S
     fields.iter().fold(q, |q, f| q.bind(f.clone())).bind(now)
 }
 
+/// At most this many custom attributes per customer.
+const MAX_ATTRIBUTES: usize = 20;
+
+fn check_attributes(who: &Identity) -> AppResult<()> {
+    let Some(attrs) = &who.attributes else { return Ok(()) };
+    if attrs.len() > MAX_ATTRIBUTES {
+        return Err(AppError::Unprocessable(format!("at most {MAX_ATTRIBUTES} attributes")));
+    }
+    for (k, v) in attrs {
+        if k.trim().is_empty() || k.chars().count() > 40 || super::attribute_text(v).chars().count() > 200 {
+            return Err(AppError::Unprocessable("attribute names hold 1 to 40 characters, values up to 200".into()));
+        }
+    }
+    Ok(())
+}
+
+/// Merges the identity's attributes over the customer's stored ones.
+async fn merge_attributes(tx: &mut sqlx::AnyConnection, customer: i64, who: &Identity) -> AppResult<()> {
+    let Some(attrs) = &who.attributes else { return Ok(()) };
+    let stored: String = sqlx::query_scalar("SELECT attributes FROM customers WHERE id = $1").bind(customer).fetch_one(&mut *tx).await?;
+    let mut merged: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&stored).unwrap_or_default();
+    for (k, v) in attrs {
+        merged.insert(k.trim().to_string(), v.clone());
+    }
+    while merged.len() > MAX_ATTRIBUTES {
+        let first = merged.keys().next().cloned().unwrap_or_default();
+        merged.remove(&first);
+    }
+    sqlx::query("UPDATE customers SET attributes = $1 WHERE id = $2")
+        .bind(serde_json::Value::Object(merged).to_string())
+        .bind(customer)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 /// Applies an identity to conversation `id`; returns whether it was verified.
 pub async fn identify(db: &Db, id: i64, who: &Identity, now: i64) -> AppResult<(Conversation, bool)> {
     let external_id = clean(&who.external_id, 200);
     let fields = [external_id.clone(), clean(&who.name, 120), clean(&who.email, 254), clean(&who.phone, 40), clean(&who.role, 60)];
+    check_attributes(who)?;
     let mut tx = db.begin_write().await?;
     let conv = conversations::load(&mut tx, id).await?;
     let secret: String = sqlx::query_scalar("SELECT secret FROM inboxes WHERE id = $1").bind(conv.inbox_id).fetch_one(&mut *tx).await?;
@@ -52,6 +89,7 @@ pub async fn identify(db: &Db, id: i64, who: &Identity, now: i64) -> AppResult<(
         );
         let customer: i64 = bind_identity(insert, &fields, now).fetch_one(&mut *tx).await?;
         sqlx::query("UPDATE conversations SET customer_id = $1 WHERE id = $2").bind(customer).bind(id).execute(&mut *tx).await?;
+        merge_attributes(&mut tx, customer, who).await?;
     } else {
         // Self-declared: only ever edits this conversation's own unverified customer.
         let update = sqlx::query_scalar(
@@ -59,7 +97,10 @@ pub async fn identify(db: &Db, id: i64, who: &Identity, now: i64) -> AppResult<(
                email = COALESCE($3, email), phone = COALESCE($4, phone), role = COALESCE($5, role), last_seen_at = $6
              WHERE id = $7 AND verified = 0 RETURNING id",
         );
-        let _: Option<i64> = bind_identity(update, &fields, now).bind(conv.customer_id).fetch_optional(&mut *tx).await?;
+        let own: Option<i64> = bind_identity(update, &fields, now).bind(conv.customer_id).fetch_optional(&mut *tx).await?;
+        if let Some(own) = own {
+            merge_attributes(&mut tx, own, who).await?;
+        }
     }
     let after = conversations::load(&mut tx, id).await?;
     updated_event(&mut tx, db, &after, now).await?;

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 /// Who may receive an event.
 pub const AUDIENCE_ALL: &str = "all";
 pub const AUDIENCE_AGENTS: &str = "agents";
+/// Every agent, whatever their inboxes (presence); never visitors.
+pub const AUDIENCE_TEAM: &str = "team";
 
 /// One row of the log, as streams send it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ pub mod csv;
 #[cfg(feature = "ssr")]
 pub mod query;
 
-use crate::conversations::Status;
+use crate::conversations::{CloseReason, Status};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +65,8 @@ pub struct ListQuery {
     pub group: Group,
     pub inbox: Option<i64>,
     pub status: Option<Status>,
+    /// Closed chats by how they ended: closed, solved or cancelled.
+    pub reason: Option<CloseReason>,
     pub started: Started,
     pub follow_up: Option<FollowUp>,
     pub online: bool,
@@ -84,6 +86,7 @@ impl Default for ListQuery {
             group: Group::All,
             inbox: None,
             status: None,
+            reason: None,
             started: Started::All,
             follow_up: None,
             online: false,
@@ -112,6 +115,7 @@ pub struct Row {
     pub channel: String,
     pub assignee_name: Option<String>,
     pub status: Status,
+    pub close_reason: Option<CloseReason>,
     pub unread: i64,
 }
 

@@ -134,6 +134,10 @@ fn filters(b: &mut Builder, dialect: Dialect, q: &ListQuery, me: &str, now: i64)
         let p = b.bind(Bind::S(status.as_str().into()));
         b.wheres.push(format!("c.status = {p}"));
     }
+    if let Some(reason) = q.reason {
+        let p = b.bind(Bind::S(reason.as_str().into()));
+        b.wheres.push(format!("c.close_reason = {p}"));
+    }
     if let Some((from, to)) = started_range(q.started, now, q.tz) {
         let p = b.bind(Bind::I(from));
         b.wheres.push(format!("c.created_at >= {p}"));
@@ -154,7 +158,9 @@ fn filters(b: &mut Builder, dialect: Dialect, q: &ListQuery, me: &str, now: i64)
     }
     if q.online {
         let p = b.bind(Bind::I(now - ONLINE_WINDOW_MS));
-        b.wheres.push(format!("c.visitor_seen_at > {p}"));
+        // The flag is set and cleared by the visitor's stream; the time guards against an
+        // instance that died without clearing it.
+        b.wheres.push(format!("c.visitor_online = 1 AND c.visitor_seen_at > {p}"));
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         search_clause(b, dialect, text);
@@ -198,6 +204,7 @@ struct RowData {
     channel: String,
     assignee_name: Option<String>,
     status: String,
+    close_reason: Option<String>,
     unread: i64,
     name_key: String,
 }
@@ -223,7 +230,7 @@ fn statement(dialect: Dialect, viewer: &Viewer, q: &ListQuery, now: i64) -> AppR
     let sql = format!(
         "SELECT c.id, c.inbox_id, c.created_at, c.activity_at, c.last_message_preview,
            cu.name AS customer_name, cu.role AS customer_role, cu.phone AS customer_phone, cu.email AS customer_email,
-           c.channel, a.name AS assignee_name, c.status,
+           c.channel, a.name AS assignee_name, c.status, c.close_reason,
            (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author_kind = 'customer'
               AND m.id > COALESCE((SELECT r.last_read_message_id FROM read_markers r
                                    WHERE r.conversation_id = c.id AND r.agent_id = {me}), 0)) AS unread,
@@ -302,6 +309,7 @@ pub async fn page(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64) -> AppResul
             channel: r.channel,
             assignee_name: r.assignee_name,
             status: Status::parse(&r.status).unwrap_or(Status::New),
+            close_reason: r.close_reason.as_deref().and_then(crate::conversations::CloseReason::parse),
             unread: r.unread,
         })
         .collect();

@@ -87,3 +87,24 @@ pub async fn set_prechat_form(inbox_id: i64, enabled: Option<String>) -> Result<
     })
     .await
 }
+
+/// Sets the link template for conversation contexts, such as
+/// `https://backoffice.example/{type}/{id}`; empty clears it.
+#[server(prefix = "/api", endpoint = "admin/inboxes/context-link")]
+pub async fn set_context_link(inbox_id: i64, template: String) -> Result<(), AppError> {
+    api(async move {
+        let admin = auth_admin().await?;
+        let st = state()?;
+        store::set_context_url_template(&st.db, inbox_id, &template).await?;
+        let entry = audit::Entry {
+            actor_id: Some(admin.id),
+            action: "inbox.context_link",
+            target_type: "inbox",
+            target_id: inbox_id.to_string(),
+            detail: serde_json::json!({ "set": !template.trim().is_empty() }),
+        };
+        audit::record(&st.db, st.now(), entry).await?;
+        Ok(())
+    })
+    .await
+}

@@ -54,5 +54,7 @@ pub struct InboxDetail {
     pub retention_days: Option<i64>,
     /// Ask visitors for their name and email before the first message.
     pub prechat_form: bool,
+    /// Where a conversation's context links to, such as `https://bo.example/{type}/{id}`.
+    pub context_url_template: Option<String>,
     pub members: Vec<Member>,
 }

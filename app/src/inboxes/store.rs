@@ -60,8 +60,9 @@ pub async fn visible_to(db: &Db, agent_id: i64, role: Role) -> AppResult<Vec<Inb
 
 /// Every inbox with its members, in two queries whatever the number of inboxes.
 pub async fn list_with_members(db: &Db) -> AppResult<Vec<InboxDetail>> {
-    let inboxes: Vec<(i64, String, String, Option<i64>, i64)> =
-        sqlx::query_as("SELECT id, name, public_key, retention_days, prechat_form FROM inboxes ORDER BY name, id")
+    let inboxes: Vec<(i64, String, String, Option<i64>, i64, Option<String>)> = sqlx::query_as(
+        "SELECT id, name, public_key, retention_days, prechat_form, context_url_template FROM inboxes ORDER BY name, id",
+    )
             .fetch_all(db.pool())
             .await?;
     let members: Vec<(i64, i64, String, String)> = sqlx::query_as(
@@ -78,12 +79,13 @@ pub async fn list_with_members(db: &Db) -> AppResult<Vec<InboxDetail>> {
     }
     Ok(inboxes
         .into_iter()
-        .map(|(id, name, public_key, retention_days, prechat)| InboxDetail {
+        .map(|(id, name, public_key, retention_days, prechat, context_url_template)| InboxDetail {
             id,
             name,
             public_key,
             retention_days,
             prechat_form: prechat != 0,
+            context_url_template,
             members: by_inbox.remove(&id).unwrap_or_default(),
         })
         .collect())
@@ -142,6 +144,27 @@ pub async fn can_access(db: &Db, agent_id: i64, role: Role, inbox_id: i64) -> Ap
 pub async fn set_prechat_form(db: &Db, inbox_id: i64, on: bool) -> AppResult<()> {
     let done = sqlx::query("UPDATE inboxes SET prechat_form = $1 WHERE id = $2")
         .bind(on as i64)
+        .bind(inbox_id)
+        .execute(db.pool())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Sets (or with an empty string clears) the link template of an inbox's contexts.
+pub async fn set_context_url_template(db: &Db, inbox_id: i64, template: &str) -> AppResult<()> {
+    let t = template.trim();
+    let value = if t.is_empty() {
+        None
+    } else if (t.starts_with("https://") || t.starts_with("http://")) && t.contains("{id}") && t.len() <= 500 {
+        Some(t)
+    } else {
+        return Err(AppError::Unprocessable("the link template must be an http(s) address containing {id}".into()));
+    };
+    let done = sqlx::query("UPDATE inboxes SET context_url_template = $1 WHERE id = $2")
+        .bind(value)
         .bind(inbox_id)
         .execute(db.pool())
         .await?;

@@ -159,6 +159,7 @@ fn InboxCard(
                 </label>
                 <button type="submit">"Save"</button>
             </ActionForm>
+            <ContextLinkForm inbox_id=inbox.id template=inbox.context_url_template.clone().unwrap_or_default()/>
             <ul class="members">
                 {inbox.members.clone().into_iter().map(|m| {
                     let remove_label = format!("Remove {} from {}", m.name, inbox.name);
@@ -189,5 +190,23 @@ fn InboxCard(
                 <button type="submit">"Add to inbox"</button>
             </ActionForm>
         </article>
+    }
+}
+
+/// The link template that turns a conversation's context into a back-office link.
+#[component]
+fn ContextLinkForm(inbox_id: i64, template: String) -> impl IntoView {
+    let action = ServerAction::<crate::inboxes::api::SetContextLink>::new();
+    let saved = move || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="inbox_id" value=inbox_id/>
+            <label>"Context link"
+                <input name="template" value=template placeholder="https://backoffice.example/{type}/{id}" size="40"/>
+            </label>
+            <button type="submit">"Save"</button>
+            {move || saved().then(|| view! { <span class="muted" role="status">"Saved"</span> })}
+        </ActionForm>
+        <crate::components::ErrorNotice error=crate::components::action_error(action)/>
     }
 }

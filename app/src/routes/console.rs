@@ -103,6 +103,7 @@ fn Counters() -> impl IntoView {
 fn Sidebar(me: Me) -> impl IntoView {
     let is_admin = me.role == Role::Admin;
     let sees_all = me.role != Role::Operator;
+    let supervises = is_admin || me.inboxes.iter().any(|i| i.my_role == Some(crate::inboxes::MemberRole::Supervisor));
     view! {
         <h2 id="groups-heading">"Chats"</h2>
         <ul class="groups" aria-labelledby="groups-heading">
@@ -131,7 +132,9 @@ fn Sidebar(me: Me) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+        {supervises.then(|| view! { <A href="/team" attr:class="team-link">"Team"</A> })}
         {is_admin.then(|| view! { <A href="/admin" attr:class="admin-link">"Admin"</A> })}
+        <crate::components::alerts::NewChatAlerts me=me.id/>
         <div class="me">
             <Avatar name=me.name.clone()/>
             <div>
@@ -139,5 +142,6 @@ fn Sidebar(me: Me) -> impl IntoView {
                 <div class="me-role">{me.role.label()}</div>
             </div>
         </div>
+        <crate::components::presence::AvailabilityPicker initial=me.availability/>
     }
 }

@@ -19,6 +19,7 @@ fn query_of(m: &ParamsMap) -> ListQuery {
         group: parse(m.get("group")).unwrap_or(d.group),
         inbox: m.get("inbox").and_then(|s| s.parse().ok()),
         status: parse(m.get("status")),
+        reason: parse(m.get("reason")),
         started: parse(m.get("started")).unwrap_or(d.started),
         follow_up: parse(m.get("follow_up")),
         online: m.get("online").as_deref() == Some("true"),
@@ -194,6 +195,7 @@ fn Filters(query: Memo<ListQuery>, go: impl Fn(ListQuery) + Clone + Send + Sync 
             {select("started", "Started", vec![("all", "Show all"), ("today", "Today"), ("yesterday", "Yesterday"), ("last7", "Last 7 days"), ("last30", "Last 30 days")])}
             {select("follow_up", "Follow-up", vec![("", "Any"), ("awaiting", "Awaiting reply"), ("by_me", "Replied by you"), ("by_others", "Replied by others")])}
             {select("status", "Status", vec![("", "Any"), ("new", "New"), ("open", "Open"), ("closed", "Closed")])}
+            {select("reason", "Ended as", vec![("", "Any"), ("solved", "Solved"), ("cancelled", "Cancelled"), ("closed", "Closed")])}
             {select("online", "Customer", vec![("false", "Anyone"), ("true", "Is online")])}
             {select("sort", "Sort", vec![("activity", "Latest activity"), ("started", "Started"), ("name_asc", "Name A–Z"), ("name_desc", "Name Z–A")])}
             {select("size", "Per page", vec![("25", "25"), ("50", "50"), ("100", "100")])}
@@ -221,7 +223,7 @@ fn Table(page: Page, query: Memo<ListQuery>, go: impl Fn(ListQuery) + Clone + Se
         <table class="conversations">
             <thead><tr>
                 <th>"Started"</th><th>"Last message"</th><th>"Customer"</th><th>"Role"</th><th>"Phone"</th>
-                <th>"Email"</th><th>"Channel"</th><th>"Assignee"</th><th>"Status"</th><th>"Unread"</th>
+                <th>"Email"</th><th>"Channel"</th><th>"Assignee"</th><th>"Status"</th><th>"Unread"</th><th><span class="sr-only">"Export"</span></th>
             </tr></thead>
             <tbody>{page.rows.into_iter().map(|r| view! { <TableRow r/> }).collect_view()}</tbody>
         </table>
@@ -237,6 +239,7 @@ fn Table(page: Page, query: Memo<ListQuery>, go: impl Fn(ListQuery) + Clone + Se
 fn TableRow(r: Row) -> impl IntoView {
     let href = format!("/conversations/{}", r.id);
     let name = r.customer_name.clone().unwrap_or_else(|| "Visitor".into());
+    let export_label = format!("Export the chat with {name} as CSV");
     let unassigned = r.assignee_name.is_none() && r.status != crate::conversations::Status::Closed;
     view! {
         <tr data-status=r.status.as_str()>
@@ -252,8 +255,10 @@ fn TableRow(r: Row) -> impl IntoView {
             <td>{r.customer_email.clone().unwrap_or_default()}</td>
             <td><span class="channel" title=format!("Channel: {}", r.channel)>{if r.channel == "web" { "Web".to_string() } else { r.channel.clone() }}</span></td>
             <td>{r.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>
-            <td><span class=format!("status status-{}", r.status.as_str())>{r.status.label()}</span></td>
+            <td><span class=format!("status status-{}", r.status.as_str())>{crate::conversations::status_text(r.status, r.close_reason)}</span></td>
             <td>{(r.unread > 0).then(|| view! { <span class="badge" aria-label=format!("{} unread", r.unread)>{r.unread}</span> })}</td>
+            <td><a class="export" href=format!("/api/conversations/{}/export.csv", r.id) download="" rel="external"
+                aria-label=export_label>"CSV"</a></td>
         </tr>
     }
 }

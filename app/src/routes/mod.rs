@@ -6,3 +6,4 @@ pub mod home;
 pub mod inbox;
 pub mod list;
 pub mod login;
+pub mod team;

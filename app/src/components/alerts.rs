@@ -1,0 +1,195 @@
+//! New-chat alerts. A chat starting in one of the agent's inboxes raises an in-app
+//! alert with **Accept**, a browser notification (once permission was given) and a
+//! short tone unless muted. A chat someone assigns to the agent raises one too.
+//! When a colleague is faster, the alert says who took the chat.
+use crate::conversations::api::accept_conversation;
+use crate::conversations::Conversation;
+use crate::error::AppError;
+use crate::live::{on_events, use_live_feed};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq)]
+struct Alert {
+    conversation_id: i64,
+    title: String,
+    /// Assigned to me by someone else: "Open" instead of "Accept".
+    assigned: bool,
+    taken_by: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Assigned {
+    conversation_id: i64,
+    assignee_id: Option<i64>,
+    assignee_name: Option<String>,
+    actor_id: i64,
+    actor_name: String,
+}
+
+const MUTE_KEY: &str = "sb:mute";
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// A short two-note chime from an oscillator: no sound file to download. Browsers
+/// only play sound after the user has interacted with the page.
+fn chime() {
+    let Ok(ctx) = web_sys::AudioContext::new() else { return };
+    let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else { return };
+    let t = ctx.current_time();
+    osc.set_type(web_sys::OscillatorType::Sine);
+    osc.frequency().set_value_at_time(880.0, t).ok();
+    osc.frequency().set_value_at_time(660.0, t + 0.12).ok();
+    gain.gain().set_value_at_time(0.08, t).ok();
+    gain.gain().linear_ramp_to_value_at_time(0.0, t + 0.3).ok();
+    if osc.connect_with_audio_node(&gain).is_ok() && gain.connect_with_audio_node(&ctx.destination()).is_ok() {
+        osc.start().ok();
+        osc.stop_with_when(t + 0.3).ok();
+    }
+}
+
+fn notify(title: &str, body: &str, on_click: impl Fn() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    if web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
+        return;
+    }
+    let opts = web_sys::NotificationOptions::new();
+    opts.set_body(body);
+    let Ok(n) = web_sys::Notification::new_with_options(title, &opts) else { return };
+    let shown = n.clone();
+    let cb = Closure::<dyn Fn()>::new(move || {
+        let _ = window().focus();
+        shown.close();
+        on_click();
+    });
+    n.set_onclick(Some(cb.as_ref().unchecked_ref()));
+    cb.forget();
+}
+
+#[component]
+pub fn NewChatAlerts(me: i64) -> impl IntoView {
+    let feed = use_live_feed();
+    let alerts = RwSignal::new(Vec::<Alert>::new());
+    let muted = RwSignal::new(false);
+    let can_ask = RwSignal::new(false);
+    let interacted = RwSignal::new(false);
+    Effect::new(move |_| {
+        let handle = window_event_listener(leptos::ev::pointerdown, move |_| interacted.set(true));
+        on_cleanup(move || handle.remove());
+    });
+    Effect::new(move |_| {
+        muted.set(storage().and_then(|s| s.get_item(MUTE_KEY).ok().flatten()).as_deref() == Some("1"));
+        can_ask.set(web_sys::Notification::permission() == web_sys::NotificationPermission::Default);
+    });
+    let navigate = use_navigate();
+    let open_chat = move |id: i64| navigate(&format!("/conversations/{id}"), Default::default());
+    let accept = {
+        let open_chat = open_chat.clone();
+        move |id: i64| {
+            let open_chat = open_chat.clone();
+            spawn_local(async move {
+                match accept_conversation(id).await {
+                    Ok(_) => {
+                        alerts.update(|list| list.retain(|a| a.conversation_id != id));
+                        open_chat(id);
+                    }
+                    Err(AppError::Conflict(who)) => alerts.update(|list| {
+                        list.iter_mut().filter(|a| a.conversation_id == id).for_each(|a| a.taken_by = Some(who.clone()))
+                    }),
+                    Err(_) => {}
+                }
+            })
+        }
+    };
+    let raise = {
+        let accept = accept.clone();
+        let open_chat = open_chat.clone();
+        move |alert: Alert, body: String| {
+            if !muted.get_untracked() && interacted.get_untracked() {
+                chime();
+            }
+            let id = alert.conversation_id;
+            let (accept, open_chat, assigned) = (accept.clone(), open_chat.clone(), alert.assigned);
+            notify(&alert.title, &body, move || if assigned { open_chat(id) } else { accept(id) });
+            alerts.update(|list| {
+                list.retain(|a| a.conversation_id != id);
+                list.push(alert);
+            });
+        }
+    };
+    on_events(feed, None, move |ev| match ev.kind.as_str() {
+        "conversation.created" => {
+            if let Ok(c) = serde_json::from_str::<Conversation>(&ev.data) {
+                let who = c.customer_name.clone().unwrap_or_else(|| "a visitor".into());
+                let alert = Alert { conversation_id: c.id, title: format!("New chat from {who}"), assigned: false, taken_by: None };
+                raise(alert, c.context.label.unwrap_or_else(|| "Click to accept it".into()));
+            }
+        }
+        "conversation.assigned" => {
+            let Ok(a) = serde_json::from_str::<Assigned>(&ev.data) else { return };
+            if a.assignee_id == Some(me) && a.actor_id != me {
+                let alert = Alert { conversation_id: a.conversation_id, title: format!("{} assigned you a chat", a.actor_name), assigned: true, taken_by: None };
+                raise(alert, "Click to open it".into());
+            } else if a.assignee_id != Some(me) {
+                let who = a.assignee_name.map(|n| format!("{n} took this chat")).unwrap_or_else(|| "This chat went back to the queue".into());
+                alerts.update(|list| list.iter_mut().filter(|x| x.conversation_id == a.conversation_id && !x.assigned).for_each(|x| x.taken_by = Some(who.clone())));
+            }
+        }
+        "conversation.deleted" | "conversation.status" => {
+            if let Some(id) = ev.conversation_id() {
+                if ev.kind == "conversation.deleted" || ev.data.contains("\"closed\"") {
+                    alerts.update(|list| list.retain(|a| a.conversation_id != id));
+                }
+            }
+        }
+        _ => {}
+    });
+    let toggle_mute = move |_| {
+        let next = !muted.get_untracked();
+        muted.set(next);
+        if let Some(s) = storage() {
+            let _ = s.set_item(MUTE_KEY, if next { "1" } else { "0" });
+        }
+    };
+    let ask = move |_| {
+        // Asked once: whatever the answer, the browser remembers it.
+        let _ = web_sys::Notification::request_permission();
+        can_ask.set(false);
+    };
+    view! {
+        <div class="alert-settings">
+            <button type="button" class="link" on:click=toggle_mute aria-pressed=move || muted.get().to_string()>
+                {move || if muted.get() { "Sound off" } else { "Sound on" }}
+            </button>
+            <Show when=move || can_ask.get()>
+                <button type="button" class="link" on:click=ask>"Enable desktop notifications"</button>
+            </Show>
+        </div>
+        <div class="alerts" role="region" aria-label="New chats" aria-live="assertive">
+            <For each=move || alerts.get() key=|a| (a.conversation_id, a.taken_by.clone()) let:alert>
+                {
+                    let id = alert.conversation_id;
+                    let accept = accept.clone();
+                    let open_chat = open_chat.clone();
+                    let dismiss = move |_| alerts.update(|list| list.retain(|a| a.conversation_id != id));
+                    view! {
+                        <div class="alert" role="alert" data-conversation=id.to_string()>
+                            <strong>{alert.title.clone()}</strong>
+                            {match (alert.taken_by.clone(), alert.assigned) {
+                                (Some(who), _) => view! { <p class="taken">{who}</p> }.into_any(),
+                                (None, true) => view! { <button type="button" class="primary" on:click=move |_| open_chat(id)>"Open"</button> }.into_any(),
+                                (None, false) => view! { <button type="button" class="primary" on:click=move |_| accept(id)>"Accept"</button> }.into_any(),
+                            }}
+                            <button type="button" class="link" on:click=dismiss>"Dismiss"</button>
+                        </div>
+                    }
+                }
+            </For>
+        </div>
+    }
+}

@@ -1,0 +1,264 @@
+//! What agents do to a chat: accept, assign, move, close with a reason, delete.
+//! Each runs in one write transaction that checks the actor's standing, changes
+//! the row, writes the lines the conversation shows and appends the events, so the
+//! check and the change can never be split by a concurrent writer.
+use super::rules::{self, Action, Standing};
+use super::store::load;
+use super::write::{close_in, insert_message, message_event};
+use super::{AuthorKind, CloseReason, Conversation, Status, Visibility};
+use crate::audit;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::events::store::{self as events, NewEvent};
+use crate::events::{AUDIENCE_AGENTS, AUDIENCE_ALL};
+use crate::inboxes::MemberRole;
+use sqlx::AnyConnection;
+
+/// The agent doing something.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: i64,
+    pub name: String,
+    pub is_admin: bool,
+}
+
+impl Actor {
+    pub fn of(agent: &crate::accounts::store::AgentRow) -> Self {
+        Actor { id: agent.id, name: agent.name.clone(), is_admin: agent.role() == crate::accounts::Role::Admin }
+    }
+}
+
+/// How `actor` stands in `inbox_id`.
+pub async fn standing(conn: &mut AnyConnection, actor: &Actor, inbox_id: i64) -> AppResult<Standing> {
+    let role: Option<String> = sqlx::query_scalar("SELECT role FROM inbox_members WHERE inbox_id = $1 AND agent_id = $2")
+        .bind(inbox_id)
+        .bind(actor.id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(Standing::from_membership(actor.is_admin, role.as_deref().and_then(MemberRole::parse)))
+}
+
+/// Loads the conversation and checks that `actor` may take `action` on it.
+async fn checked(conn: &mut AnyConnection, actor: &Actor, id: i64, action: Action) -> AppResult<(Conversation, Standing)> {
+    let conv = load(conn, id).await?;
+    let standing = standing(conn, actor, conv.inbox_id).await?;
+    rules::check(action, standing, actor.id, conv.assignee_id)?;
+    Ok((conv, standing))
+}
+
+/// Reads a conversation for `actor` (404 outside their inboxes).
+pub async fn visible(db: &Db, actor: &Actor, id: i64, action: Action) -> AppResult<(Conversation, Standing)> {
+    let mut conn = db.pool().acquire().await?;
+    checked(&mut conn, actor, id, action).await
+}
+
+async fn line(conn: &mut AnyConnection, db: &Db, conv: &Conversation, body: &str, visibility: Visibility, now: i64) -> AppResult<()> {
+    let client_id = format!("system-{}-{}", conv.id, super::visitor::random_id());
+    let m = insert_message(conn, conv.id, AuthorKind::System, None, None, &client_id, body, visibility, now).await?;
+    message_event(conn, db, conv.inbox_id, &m, now).await
+}
+
+async fn agent_name(conn: &mut AnyConnection, id: i64) -> AppResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT name FROM agents WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?)
+}
+
+/// Sets the assignee, with the lines and the event. Taking a New chat opens it.
+async fn set_assignee(
+    conn: &mut AnyConnection,
+    db: &Db,
+    conv: &Conversation,
+    to: Option<(i64, &str)>,
+    actor: &Actor,
+    now: i64,
+) -> AppResult<Conversation> {
+    let status = match (conv.status, to) {
+        (Status::New, Some(_)) => Status::Open,
+        (Status::Open, None) => Status::New,
+        (s, _) => s,
+    };
+    sqlx::query("UPDATE conversations SET assignee_id = $1, status = $2 WHERE id = $3")
+        .bind(to.map(|t| t.0))
+        .bind(status.as_str())
+        .bind(conv.id)
+        .execute(&mut *conn)
+        .await?;
+    match to {
+        // The customer sees who joined; agents also see who handed the chat over.
+        Some((id, name)) => {
+            if id != actor.id {
+                line(conn, db, conv, &format!("{} assigned the chat to {name}", actor.name), Visibility::Internal, now).await?;
+            }
+            line(conn, db, conv, &format!("{name} joined the chat"), Visibility::Public, now).await?;
+        }
+        None => line(conn, db, conv, &format!("{} returned the chat to the queue", actor.name), Visibility::Internal, now).await?,
+    }
+    let ev = NewEvent {
+        kind: "conversation.assigned",
+        inbox_id: Some(conv.inbox_id),
+        conversation_id: Some(conv.id),
+        audience: AUDIENCE_AGENTS,
+        payload: serde_json::json!({
+            "conversation_id": conv.id, "inbox_id": conv.inbox_id, "status": status,
+            "assignee_id": to.map(|t| t.0), "assignee_name": to.map(|t| t.1),
+            "actor_id": actor.id, "actor_name": actor.name,
+        }),
+    };
+    events::append(conn, db.dialect(), ev, now).await?;
+    load(conn, conv.id).await
+}
+
+/// Takes an unassigned chat. When two agents accept at once, the writer lock orders
+/// them: the first wins, the second is told who took it (409).
+pub async fn accept(db: &Db, id: i64, actor: &Actor, now: i64) -> AppResult<Conversation> {
+    let mut tx = db.begin_write().await?;
+    let (conv, _) = checked(&mut tx, actor, id, Action::Accept).await?;
+    match conv.assignee_id {
+        Some(me) if me == actor.id => return Ok(conv),
+        Some(other) => {
+            let who = agent_name(&mut tx, other).await?.unwrap_or_else(|| "another agent".into());
+            return Err(AppError::Conflict(format!("{who} already took this chat")));
+        }
+        None => {}
+    }
+    let after = set_assignee(&mut tx, db, &conv, Some((actor.id, &actor.name)), actor, now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Assigns the chat to `to` (a member of its inbox), or returns it to the queue.
+pub async fn assign(db: &Db, id: i64, actor: &Actor, to: Option<i64>, now: i64) -> AppResult<Conversation> {
+    let mut tx = db.begin_write().await?;
+    let action = if to.is_some() { Action::Assign } else { Action::Unassign };
+    // Taking a free chat for oneself is accepting it, which operators may do.
+    let action = if to == Some(actor.id) { Action::Accept } else { action };
+    let (conv, standing) = checked(&mut tx, actor, id, action).await?;
+    if conv.assignee_id == to {
+        return Ok(conv);
+    }
+    if let (Some(other), false) = (conv.assignee_id, standing.supervises() || conv.assignee_id == Some(actor.id)) {
+        let who = agent_name(&mut tx, other).await?.unwrap_or_else(|| "another agent".into());
+        return Err(AppError::Conflict(format!("{who} already took this chat")));
+    }
+    let target = match to {
+        None => None,
+        Some(agent) => {
+            let name: Option<String> = sqlx::query_scalar(
+                "SELECT a.name FROM inbox_members m JOIN agents a ON a.id = m.agent_id
+                 WHERE m.inbox_id = $1 AND m.agent_id = $2 AND a.deactivated_at IS NULL",
+            )
+            .bind(conv.inbox_id)
+            .bind(agent)
+            .fetch_optional(&mut *tx)
+            .await?;
+            Some((agent, name.ok_or_else(|| AppError::Unprocessable("that agent is not an active member of this inbox".into()))?))
+        }
+    };
+    let after = set_assignee(&mut tx, db, &conv, target.as_ref().map(|(i, n)| (*i, n.as_str())), actor, now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Moves the chat to another inbox the actor works in. It arrives unassigned and,
+/// unless closed, waiting for an agent there.
+pub async fn move_to(db: &Db, id: i64, actor: &Actor, inbox_id: i64, now: i64) -> AppResult<Conversation> {
+    let mut tx = db.begin_write().await?;
+    let (conv, _) = checked(&mut tx, actor, id, Action::Move).await?;
+    if conv.inbox_id == inbox_id {
+        return Err(AppError::Unprocessable("the chat is already in that inbox".into()));
+    }
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM inboxes WHERE id = $1").bind(inbox_id).fetch_optional(&mut *tx).await?;
+    let name = name.ok_or(AppError::NotFound)?;
+    if standing(&mut tx, actor, inbox_id).await? == Standing::None {
+        return Err(AppError::NotFound);
+    }
+    let status = if conv.status == Status::Closed { Status::Closed } else { Status::New };
+    sqlx::query("UPDATE conversations SET inbox_id = $1, assignee_id = NULL, status = $2 WHERE id = $3")
+        .bind(inbox_id)
+        .bind(status.as_str())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let moved = load(&mut tx, id).await?;
+    line(&mut tx, db, &moved, &format!("{} moved the chat to {name}", actor.name), Visibility::Public, now).await?;
+    // Both inboxes hear of it: one loses the chat, the other gains it.
+    for inbox in [conv.inbox_id, inbox_id] {
+        let ev = NewEvent {
+            kind: "conversation.moved",
+            inbox_id: Some(inbox),
+            conversation_id: Some(id),
+            audience: AUDIENCE_AGENTS,
+            payload: serde_json::json!({
+                "conversation_id": id, "from_inbox_id": conv.inbox_id, "to_inbox_id": inbox_id,
+                "to_inbox_name": name, "status": status, "actor_name": actor.name,
+            }),
+        };
+        events::append(&mut tx, db.dialect(), ev, now).await?;
+    }
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// Closes, solves or cancels the chat; a later customer message reopens it.
+pub async fn close(db: &Db, id: i64, actor: &Actor, reason: CloseReason, now: i64) -> AppResult<Conversation> {
+    let mut tx = db.begin_write().await?;
+    checked(&mut tx, actor, id, Action::Close).await?;
+    let after = close_in(&mut tx, db, id, &actor.name, reason, now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// What a delete leaves for the caller to remove outside the transaction.
+#[derive(Debug, Default)]
+pub struct Deleted {
+    /// Attachment files, by storage key.
+    pub storage_keys: Vec<String>,
+}
+
+/// Deletes the chat: messages (and with them their search-index rows), attachments,
+/// read markers and the payloads its events carried. The audit entry names who
+/// deleted which chat and when, and holds no content. The customer's widget is told
+/// the chat has ended.
+pub async fn delete(db: &Db, id: i64, actor: &Actor, now: i64) -> AppResult<Deleted> {
+    let mut tx = db.begin_write().await?;
+    let (conv, _) = checked(&mut tx, actor, id, Action::Delete).await?;
+    let storage_keys: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM attachments WHERE conversation_id = $1")
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+    let messages = sqlx::query("DELETE FROM messages WHERE conversation_id = $1").bind(id).execute(&mut *tx).await?;
+    for sql in [
+        "DELETE FROM attachments WHERE conversation_id = $1",
+        "DELETE FROM read_markers WHERE conversation_id = $1",
+        "UPDATE events SET payload = NULL WHERE conversation_id = $1",
+        "DELETE FROM conversations WHERE id = $1",
+    ] {
+        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+    }
+    // A self-declared customer with no other chat is personal data with no purpose left.
+    sqlx::query(
+        "DELETE FROM customers WHERE id = $1 AND verified = 0
+         AND NOT EXISTS (SELECT 1 FROM conversations WHERE customer_id = $1)",
+    )
+    .bind(conv.customer_id)
+    .execute(&mut *tx)
+    .await?;
+    let ev = NewEvent {
+        kind: "conversation.deleted",
+        inbox_id: Some(conv.inbox_id),
+        conversation_id: Some(id),
+        audience: AUDIENCE_ALL,
+        payload: serde_json::json!({ "conversation_id": id }),
+    };
+    events::append(&mut tx, db.dialect(), ev, now).await?;
+    let entry = audit::Entry {
+        actor_id: Some(actor.id),
+        action: "conversation.delete",
+        target_type: "conversation",
+        target_id: id.to_string(),
+        detail: serde_json::json!({ "inbox_id": conv.inbox_id, "messages": messages.rows_affected() }),
+    };
+    audit::record_in(&mut tx, now, entry).await?;
+    tx.commit().await?;
+    Ok(Deleted { storage_keys })
+}

@@ -1,0 +1,51 @@
+//! One chat as CSV rows: the export download, and (later) the transcript attached to
+//! a service request. Two queries whatever the length: the messages, then every
+//! attachment name of the chat.
+use super::{AuthorKind, Visibility};
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::inbox::csv::iso8601;
+use std::collections::HashMap;
+
+pub const HEADER: [&str; 6] = ["timestamp", "author", "author_role", "visibility", "message", "attachments"];
+
+/// The rows of conversation `id`, oldest first. Internal notes and off-the-record
+/// lines are included only when `include_internal` is set.
+pub async fn rows(db: &Db, id: i64, include_internal: bool) -> AppResult<Vec<Vec<String>>> {
+    let filter = if include_internal { "" } else { " AND visibility = 'public'" };
+    let messages: Vec<(i64, String, Option<String>, String, String, i64)> = sqlx::query_as(&format!(
+        "SELECT id, author_kind, author_name, visibility, body, created_at FROM messages
+         WHERE conversation_id = $1{filter} ORDER BY id"
+    ))
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    let files: Vec<(i64, String)> =
+        sqlx::query_as("SELECT message_id, file_name FROM attachments WHERE conversation_id = $1 ORDER BY created_at, id")
+            .bind(id)
+            .fetch_all(db.pool())
+            .await?;
+    let mut names: HashMap<i64, Vec<String>> = HashMap::new();
+    for (message_id, name) in files {
+        names.entry(message_id).or_default().push(name);
+    }
+    Ok(messages
+        .into_iter()
+        .map(|(mid, kind, author, visibility, body, at)| {
+            let kind = AuthorKind::parse(&kind).unwrap_or(AuthorKind::System);
+            let author = match kind {
+                AuthorKind::System => "Switchboard".to_string(),
+                _ => author.unwrap_or_else(|| "Visitor".into()),
+            };
+            let visibility = Visibility::parse(&visibility).unwrap_or(Visibility::Internal);
+            vec![
+                iso8601(at),
+                author,
+                kind.as_str().to_string(),
+                visibility.as_str().to_string(),
+                body,
+                names.remove(&mid).unwrap_or_default().join("; "),
+            ]
+        })
+        .collect())
+}

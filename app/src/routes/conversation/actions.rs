@@ -1,0 +1,138 @@
+//! The conversation's actions: accept, assign, solve, cancel, close, and a menu with
+//! move, export and delete. Only what the agent may do is offered; the server checks
+//! again either way.
+use super::ChatState;
+use crate::conversations::api::{
+    accept_conversation, assign_conversation, close_conversation, delete_conversation, move_conversation,
+};
+use crate::conversations::rules::Action;
+use crate::conversations::{CloseReason, Conversation, Status};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+fn settle(chat: ChatState, result: Result<Conversation, AppError>) {
+    match result {
+        Ok(c) => {
+            chat.status.set(c.status);
+            chat.reason.set(c.close_reason);
+            chat.error.set(None);
+        }
+        Err(e) => chat.error.set(Some(e)),
+    }
+    chat.refresh_handling();
+}
+
+#[component]
+pub(super) fn ActionBar(chat: ChatState) -> impl IntoView {
+    let can = move |a: Action| chat.handling.with(|h| h.as_ref().is_some_and(|h| h.actions.contains(&a)));
+    let unassigned = move || chat.handling.with(|h| h.as_ref().is_some_and(|h| h.assignee_name.is_none()));
+    let open = move || chat.status.get() != Status::Closed;
+    let id = chat.id;
+    let accept = move |_| spawn_local(async move { settle(chat, accept_conversation(id).await) });
+    let close = move |reason: CloseReason| spawn_local(async move { settle(chat, close_conversation(id, reason).await) });
+    view! {
+        <div class="actions" role="toolbar" aria-label="Conversation actions">
+            <Show when=move || can(Action::Accept) && unassigned() && open()>
+                <button type="button" class="primary" on:click=accept>"Accept"</button>
+            </Show>
+            <Show when=move || can(Action::Assign)>
+                <AssignControl chat/>
+            </Show>
+            <Show when=move || can(Action::Close) && open()>
+                <button type="button" on:click=move |_| close(CloseReason::Solved)>"Mark as solved"</button>
+                <button type="button" on:click=move |_| close(CloseReason::Cancelled)>"Cancel chat"</button>
+                <button type="button" on:click=move |_| close(CloseReason::Closed)>"Close conversation"</button>
+            </Show>
+            <Menu chat/>
+        </div>
+    }
+}
+
+/// A select of the inbox's members with their availability, and "Assign".
+#[component]
+fn AssignControl(chat: ChatState) -> impl IntoView {
+    let choice = RwSignal::new(String::new());
+    let id = chat.id;
+    let assign = move |_| {
+        let to = choice.get_untracked().parse::<i64>().ok();
+        spawn_local(async move { settle(chat, assign_conversation(id, to).await) });
+    };
+    view! {
+        <span class="assign">
+            <select aria-label="Assign to" on:change=move |ev| choice.set(event_target_value(&ev)) prop:value=move || choice.get()>
+                <option value="">"Choose an agent…"</option>
+                {move || chat.handling.get().map(|h| h.members.into_iter().map(|m| {
+                    let label = format!("{} ({})", m.name, m.presence.label());
+                    view! { <option value=m.id.to_string()>{label}</option> }
+                }).collect_view())}
+            </select>
+            <button type="button" on:click=assign disabled=move || choice.get().is_empty()>"Assign"</button>
+        </span>
+    }
+}
+
+/// "More": move to another inbox, export, delete (with a confirmation dialog).
+#[component]
+fn Menu(chat: ChatState) -> impl IntoView {
+    let can = move |a: Action| chat.handling.with(|h| h.as_ref().is_some_and(|h| h.actions.contains(&a)));
+    let id = chat.id;
+    let target = RwSignal::new(String::new());
+    let confirming = RwSignal::new(false);
+    let navigate = use_navigate();
+    let do_move = move |_| {
+        let Ok(inbox) = target.get_untracked().parse::<i64>() else { return };
+        spawn_local(async move { settle(chat, move_conversation(id, inbox).await) });
+    };
+    let do_delete = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match delete_conversation(id).await {
+                Ok(()) => navigate("/conversations", Default::default()),
+                Err(e) => {
+                    confirming.set(false);
+                    chat.error.set(Some(e));
+                }
+            }
+        });
+    };
+    let targets = move || chat.handling.get().map(|h| h.move_targets).unwrap_or_default();
+    view! {
+        <details class="menu">
+            <summary>"More"</summary>
+            <div class="menu-body">
+                <Show when=move || can(Action::Move) && !targets().is_empty()>
+                    <span class="move">
+                        <select aria-label="Move to inbox" on:change=move |ev| target.set(event_target_value(&ev)) prop:value=move || target.get()>
+                            <option value="">"Choose an inbox…"</option>
+                            {move || targets().into_iter().map(|i| view! { <option value=i.id.to_string()>{i.name}</option> }).collect_view()}
+                        </select>
+                        <button type="button" on:click=do_move disabled=move || target.get().is_empty()>"Move"</button>
+                    </span>
+                </Show>
+                <a href=format!("/api/conversations/{id}/export.csv") download="" rel="external">"Export CSV"</a>
+                <Show when=move || can(Action::ExportInternal)>
+                    <a href=format!("/api/conversations/{id}/export.csv?internal=true") download="" rel="external">
+                        "Export with internal notes"
+                    </a>
+                </Show>
+                <Show when=move || can(Action::Delete)>
+                    <button type="button" class="danger" on:click=move |_| confirming.set(true)>"Delete chat"</button>
+                </Show>
+            </div>
+        </details>
+        <Show when=move || confirming.get()>
+            <div class="dialog-backdrop">
+                <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="delete-title" aria-describedby="delete-text">
+                    <h2 id="delete-title">"Delete this chat?"</h2>
+                    <p id="delete-text">"Its messages, files and search entries are removed for good. The customer sees the chat as ended."</p>
+                    <div class="dialog-actions">
+                        <button type="button" on:click=move |_| confirming.set(false)>"Keep it"</button>
+                        <button type="button" class="danger" on:click=do_delete.clone()>"Delete for good"</button>
+                    </div>
+                </div>
+            </div>
+        </Show>
+    }
+}

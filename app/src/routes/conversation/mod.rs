@@ -1,0 +1,261 @@
+//! One conversation in the console: the messages, live, the reply box, the actions
+//! an agent may take and the customer panel on the right.
+mod actions;
+mod messages;
+mod panel;
+
+use crate::components::ErrorNotice;
+use crate::conversations::api::{get_handling, get_thread, mark_read, send_reply, Handling};
+use crate::conversations::{status_text, AuthorKind, CloseReason, Message, Status, Thread};
+use crate::customers::api::get_customer_panel;
+use crate::customers::CustomerPanel;
+use crate::error::AppError;
+use crate::live::{new_client_id, on_events, use_live_feed};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use messages::{fmt_day, Composer, MessageItem};
+
+#[component]
+pub fn ConversationPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    let feed = use_live_feed();
+    let thread = Resource::new(move || (id(), feed.resyncs.get()), |(id, _)| async move {
+        match id {
+            Some(id) => get_thread(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading the conversation…"</p> }>
+            {move || Suspend::new(async move {
+                match thread.await {
+                    Ok(thread) => view! { <ThreadView thread/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <h1>"Conversation not found"</h1> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// A message on its way: shown at once, marked when it failed.
+#[derive(Clone, PartialEq)]
+struct Pending {
+    client_id: String,
+    body: String,
+    failed: bool,
+}
+
+fn add_message(list: &mut Vec<Message>, m: Message) {
+    if !list.iter().any(|x| x.id == m.id) {
+        list.push(m);
+        list.sort_by_key(|m| m.id);
+    }
+}
+
+/// The signals the parts of the conversation view share.
+#[derive(Clone, Copy)]
+pub(super) struct ChatState {
+    pub id: i64,
+    pub status: RwSignal<Status>,
+    pub reason: RwSignal<Option<CloseReason>>,
+    pub handling: RwSignal<Option<Handling>>,
+    pub panel: RwSignal<Option<CustomerPanel>>,
+    pub error: RwSignal<Option<AppError>>,
+    /// Set when the chat left the agent's view (deleted, or moved out of their inboxes).
+    pub gone: RwSignal<Option<String>>,
+}
+
+impl ChatState {
+    /// Fetches what the agent may do now (after any change of assignee, inbox or status).
+    pub fn refresh_handling(self) {
+        spawn_local(async move {
+            match get_handling(self.id).await {
+                Ok(h) => self.handling.set(Some(h)),
+                Err(AppError::NotFound) => self.gone.set(Some("This chat is no longer in your inboxes.".into())),
+                Err(_) => {}
+            }
+        });
+    }
+
+    pub fn refresh_panel(self) {
+        spawn_local(async move {
+            if let Ok(p) = get_customer_panel(self.id).await {
+                self.panel.set(Some(p));
+            }
+        });
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct StatusChange {
+    status: Status,
+    close_reason: Option<CloseReason>,
+}
+
+#[component]
+fn ThreadView(thread: Thread) -> impl IntoView {
+    let conv = thread.conversation.clone();
+    let conv_id = conv.id;
+    let messages = RwSignal::new(thread.messages);
+    let chat = ChatState {
+        id: conv_id,
+        status: RwSignal::new(conv.status),
+        reason: RwSignal::new(conv.close_reason),
+        handling: RwSignal::new(None),
+        panel: RwSignal::new(None),
+        error: RwSignal::new(None),
+        gone: RwSignal::new(None),
+    };
+    let pending = RwSignal::new(Vec::<Pending>::new());
+    let feed = use_live_feed();
+    // Opening the chat marks it read; so does a message arriving while it is open.
+    let read = move || {
+        spawn_local(async move {
+            if mark_read(conv_id).await.is_ok() {
+                feed.local.update(|n| *n += 1);
+            }
+        })
+    };
+    // Effects run only in the browser: the actions and the panel load after hydration.
+    Effect::new(move |_| {
+        read();
+        chat.refresh_handling();
+        chat.refresh_panel();
+    });
+    // Fold in the live events that concern this conversation, each once.
+    on_events(feed, Some(thread.last_event_id), move |ev| {
+        if ev.conversation_id() != Some(conv_id) {
+            return;
+        }
+        match ev.kind.as_str() {
+            "message.created" => {
+                if let Ok(m) = serde_json::from_str::<Message>(&ev.data) {
+                    if m.author_kind == AuthorKind::Customer {
+                        read();
+                    }
+                    pending.update(|p| p.retain(|x| x.client_id != m.client_id));
+                    messages.update(|list| add_message(list, m));
+                }
+            }
+            "conversation.status" => {
+                if let Ok(s) = serde_json::from_str::<StatusChange>(&ev.data) {
+                    chat.status.set(s.status);
+                    chat.reason.set(s.close_reason);
+                    chat.refresh_handling();
+                }
+            }
+            "conversation.assigned" | "conversation.moved" => {
+                if let Ok(s) = serde_json::from_str::<StatusChange>(&ev.data) {
+                    chat.status.set(s.status);
+                }
+                chat.refresh_handling();
+            }
+            "conversation.updated" | "visitor.presence" => chat.refresh_panel(),
+            "conversation.deleted" => chat.gone.set(Some("This chat was deleted.".into())),
+            _ => {}
+        }
+    });
+
+    let attempt = move |client_id: String, body: String| {
+        spawn_local(async move {
+            match send_reply(conv_id, client_id.clone(), body, false).await {
+                Ok(m) => {
+                    pending.update(|p| p.retain(|x| x.client_id != client_id));
+                    messages.update(|list| add_message(list, m));
+                    chat.error.set(None);
+                }
+                Err(e) => {
+                    pending.update(|p| p.iter_mut().filter(|x| x.client_id == client_id).for_each(|x| x.failed = true));
+                    chat.error.set(Some(e));
+                }
+            }
+        });
+    };
+    let send = move |body: String| {
+        if body.trim().is_empty() {
+            return;
+        }
+        let client_id = new_client_id();
+        pending.update(|p| p.push(Pending { client_id: client_id.clone(), body: body.clone(), failed: false }));
+        attempt(client_id, body);
+    };
+    let customer = conv.customer_name.clone().unwrap_or_else(|| "Visitor".into());
+    // Searching inside the open chat highlights the hits (as text, never markup).
+    let find = RwSignal::new(String::new());
+    let hits = move || {
+        let needle = find.get().to_lowercase();
+        if needle.trim().is_empty() {
+            return None;
+        }
+        Some(messages.with(|list| list.iter().filter(|m| m.body.to_lowercase().contains(&needle)).count()))
+    };
+    let context = conv.context.label.clone();
+    // Times render in UTC on the server and in the agent's zone once hydrated.
+    let local_time = RwSignal::new(false);
+    Effect::new(move |_| local_time.set(true));
+    let assignee = move || {
+        chat.handling.with(|h| match h {
+            Some(h) => format!("{} · {}", h.inbox_name, h.assignee_name.clone().map(|n| format!("Assigned to {n}")).unwrap_or_else(|| "Unassigned".into())),
+            None => String::new(),
+        })
+    };
+
+    view! {
+        <Title text=format!("{customer} · Switchboard")/>
+        <div class="chat-layout">
+            <section class="chat-main" aria-label="Conversation">
+                <header class="thread-head">
+                    <div>
+                        <h1>{customer.clone()}</h1>
+                        {context.map(|c| view! { <p class="muted">"About: " {c}</p> })}
+                        <p class="muted assignee" data-testid="assignee">{assignee}</p>
+                    </div>
+                    <span class="status-badge" data-status=move || chat.status.get().as_str()>
+                        {move || status_text(chat.status.get(), chat.reason.get())}
+                    </span>
+                </header>
+                {move || chat.gone.get().map(|text| view! { <p class="notice" role="alert">{text} " " <a href="/conversations">"Back to the list"</a></p> })}
+                {view! { <actions::ActionBar chat/> }.into_any()}
+                <div class="find" role="search">
+                    <input type="search" aria-label="Search in this conversation" placeholder="Search in this conversation"
+                        prop:value=move || find.get() on:input=move |ev| find.set(event_target_value(&ev))/>
+                    <span class="muted" role="status">{move || hits().map(|n| format!("{n} message{} match", if n == 1 { "" } else { "es" }))}</span>
+                </div>
+                <ol class="messages" aria-label="Messages" aria-live="polite">
+                    {move || {
+                        let mut day = String::new();
+                        let local = local_time.get();
+                        messages.get().into_iter().flat_map(|m| {
+                            let d = fmt_day(m.created_at, local);
+                            let sep = (d != day).then(|| { day = d.clone(); view! { <li class="day" role="separator">{d}</li> }.into_any() });
+                            let needle = find.get();
+                            sep.into_iter().chain(std::iter::once(view! { <MessageItem m=m.clone() local needle/> }.into_any()))
+                        }).collect_view()
+                    }}
+                    {move || pending.get().into_iter().map(|p| {
+                        let retry = { let p = p.clone(); move |_| {
+                            pending.update(|list| list.iter_mut().filter(|x| x.client_id == p.client_id).for_each(|x| x.failed = false));
+                            attempt(p.client_id.clone(), p.body.clone());
+                        }};
+                        view! {
+                            <li class="msg msg-agent pending" data-failed=p.failed.to_string()>
+                                <div class="body">{p.body.clone()}</div>
+                                <div class="meta">{if p.failed { "Not sent" } else { "Sending…" }}
+                                    {p.failed.then(|| view! { <button type="button" class="link" on:click=retry.clone()>"Retry"</button> })}
+                                </div>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+                <ErrorNotice error=chat.error/>
+                <Composer send/>
+            </section>
+            <panel::CustomerPanelView chat/>
+        </div>
+    }
+    .into_any()
+}

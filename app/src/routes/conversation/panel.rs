@@ -1,0 +1,76 @@
+//! The customer panel on the right of a conversation: identity, presence (live),
+//! custom attributes, the linked record and the customer's earlier chats.
+use super::ChatState;
+use crate::components::initials;
+use crate::conversations::status_text;
+use crate::customers::CustomerPanel;
+use leptos::prelude::*;
+
+fn field(label: &'static str, value: Option<String>) -> impl IntoView {
+    value.filter(|v| !v.is_empty()).map(|v| view! { <dt>{label}</dt><dd>{v}</dd> })
+}
+
+#[component]
+pub(super) fn CustomerPanelView(chat: ChatState) -> impl IntoView {
+    view! {
+        <aside class="customer-panel" aria-label="Customer">
+            {move || match chat.panel.get() {
+                None => view! { <p class="muted">"Loading the customer…"</p> }.into_any(),
+                Some(p) => view! { <PanelBody p/> }.into_any(),
+            }}
+        </aside>
+    }
+}
+
+#[component]
+fn PanelBody(p: CustomerPanel) -> impl IntoView {
+    let name = p.name.clone().unwrap_or_else(|| "Visitor".into());
+    let presence = if p.online { "Online" } else { "Offline" };
+    view! {
+        <div class="who">
+            <span class="avatar large" aria-hidden="true">{initials(&name)}</span>
+            <div>
+                <h2 class="customer-name">{name.clone()}</h2>
+                <p class="presence" data-online=p.online.to_string()><span class="dot" aria-hidden="true"></span>{presence}</p>
+            </div>
+        </div>
+        <dl class="facts">
+            {field("External ID", p.external_id.clone())}
+            {field("Email", p.email.clone())}
+            {field("Phone", p.phone.clone())}
+            {field("Role", p.role.clone())}
+            <dt>"Identity"</dt><dd>{if p.verified { "Verified by the host site" } else { "Self-declared" }}</dd>
+            <dt>"First seen"</dt><dd><time datetime=p.first_seen_at.to_string()>{crate::timefmt::short_time(p.first_seen_at)}</time></dd>
+            <dt>"Last seen"</dt><dd><time datetime=p.last_seen_at.to_string()>{crate::timefmt::short_time(p.last_seen_at)}</time></dd>
+        </dl>
+        {(!p.attributes.is_empty()).then(|| view! {
+            <h3>"Details"</h3>
+            <dl class="attributes">
+                {p.attributes.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.clone()}</dd> }).collect_view()}
+            </dl>
+        })}
+        {p.context_label.clone().map(|label| view! {
+            <h3>"Linked record"</h3>
+            <p class="context">{match p.context_link.clone() {
+                Some(href) => view! { <a href=href target="_blank" rel="noopener noreferrer external">{label}</a> }.into_any(),
+                None => label.into_any(),
+            }}</p>
+        })}
+        <h3>"Earlier chats"</h3>
+        {if p.history.is_empty() {
+            view! { <p class="muted">"None"</p> }.into_any()
+        } else {
+            view! {
+                <ul class="history" aria-label="Earlier chats">
+                    {p.history.iter().map(|c| view! {
+                        <li>
+                            <a href=format!("/conversations/{}", c.id)>{c.preview.clone().unwrap_or_else(|| format!("Chat #{}", c.id))}</a>
+                            <span class="muted small">{format!("{} · {} · ", c.inbox_name, status_text(c.status, c.close_reason))}
+                                <time datetime=c.created_at.to_string()>{crate::timefmt::short_time(c.created_at)}</time></span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+    }
+}
