@@ -76,7 +76,7 @@ test('move a chat to the other inbox', async ({ browser }) => {
   const { widget } = await customer(browser, text);
   await openChat(sam, text);
   await expect(sam.getByTestId('assignee')).toContainText('Support · Unassigned');
-  await sam.getByText('More').click();
+  await sam.getByText('More', { exact: true }).click();
   await sam.getByLabel('Move to inbox').selectOption({ label: 'Billing' });
   await sam.getByRole('button', { name: 'Move', exact: true }).click();
   await expect(sam.getByTestId('assignee')).toContainText('Billing · Unassigned');
@@ -91,7 +91,7 @@ test('solve a chat, and find it by its close reason', async ({ browser }) => {
   const text = `Solved soon ${Date.now()}`;
   const { widget } = await customer(browser, text);
   await openChat(alex, text);
-  await alex.getByRole('button', { name: 'Accept' }).click();
+  await alex.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Accept' }).click();
   await expect(alex.getByTestId('assignee')).toContainText('Assigned to Alex Operator');
   await alex.getByRole('button', { name: 'Mark as solved' }).click();
   await expect(alex.locator('.status-badge')).toHaveText('Solved');
@@ -121,7 +121,7 @@ test('delete a chat after confirming; the customer sees it ended', async ({ brow
   const { widget } = await customer(browser, text);
   await openChat(sam, text);
   const url = sam.url();
-  await sam.getByText('More').click();
+  await sam.getByText('More', { exact: true }).click();
   await sam.getByRole('button', { name: 'Delete chat' }).click();
   const dialog = sam.getByRole('alertdialog', { name: 'Delete this chat?' });
   await expect(dialog).toBeVisible();
@@ -141,7 +141,7 @@ test('export one chat from its menu and from the list; the CSV parses', async ({
   const text = `=cmd|' /C calc'!A0 export ${Date.now()}`;
   await customer(browser, text);
   await openChat(alex, text);
-  await alex.getByText('More').click();
+  await alex.getByText('More', { exact: true }).click();
   const [download] = await Promise.all([alex.waitForEvent('download'), alex.getByRole('link', { name: 'Export CSV' }).click()]);
   expect(download.suggestedFilename()).toMatch(/^conversation-\d+\.csv$/);
   const csv = readFileSync(await download.path(), 'utf8');
@@ -154,7 +154,7 @@ test('export one chat from its menu and from the list; the CSV parses', async ({
   await alex.goto('/conversations?q=' + encodeURIComponent('export'));
   await hydrated(alex);
   const listRow = alex.locator('table.conversations tbody tr', { hasText: text });
-  const [fromList] = await Promise.all([alex.waitForEvent('download'), listRow.getByRole('link', { name: /Export the chat/ }).click()]);
+  const [fromList] = await Promise.all([alex.waitForEvent('download'), listRow.getByRole('link', { name: /^Export chat #\d+ as CSV$/ }).click()]);
   expect(readFileSync(await fromList.path(), 'utf8')).toContain(`'=cmd`);
 });
 

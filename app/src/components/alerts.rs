@@ -171,7 +171,7 @@ pub fn NewChatAlerts(me: i64) -> impl IntoView {
             </Show>
         </div>
         <div class="alerts" role="region" aria-label="New chats" aria-live="assertive">
-            <For each=move || alerts.get() key=|a| (a.conversation_id, a.taken_by.clone()) let:alert>
+            <For each=move || alerts.get() key=|a| (a.conversation_id, a.assigned, a.taken_by.clone()) let:alert>
                 {
                     let id = alert.conversation_id;
                     let accept = accept.clone();

@@ -48,7 +48,14 @@ pub async fn get_handling(id: i64) -> Result<Handling, AppError> {
         let members = crate::accounts::presence::inbox_members(&st.db, conv.inbox_id).await?;
         let inboxes = crate::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?;
         let inbox_name = inboxes.iter().find(|i| i.id == conv.inbox_id).map(|i| i.name.clone()).unwrap_or_default();
-        let assignee_name = conv.assignee_id.and_then(|a| members.iter().find(|m| m.id == a).map(|m| m.name.clone()));
+        // An admin may hold a chat without being a member of its inbox.
+        let assignee_name = match conv.assignee_id {
+            Some(a) => match members.iter().find(|m| m.id == a) {
+                Some(m) => Some(m.name.clone()),
+                None => Some(crate::accounts::store::get(&st.db, a).await?.name),
+            },
+            None => None,
+        };
         Ok(Handling {
             actions: super::rules::allowed(standing, agent.id, conv.assignee_id),
             inbox_name,

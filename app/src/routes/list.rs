@@ -239,7 +239,7 @@ fn Table(page: Page, query: Memo<ListQuery>, go: impl Fn(ListQuery) + Clone + Se
 fn TableRow(r: Row) -> impl IntoView {
     let href = format!("/conversations/{}", r.id);
     let name = r.customer_name.clone().unwrap_or_else(|| "Visitor".into());
-    let export_label = format!("Export the chat with {name} as CSV");
+    let export_label = format!("Export chat #{} as CSV", r.id);
     let unassigned = r.assignee_name.is_none() && r.status != crate::conversations::Status::Closed;
     view! {
         <tr data-status=r.status.as_str()>
