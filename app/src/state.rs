@@ -101,6 +101,23 @@ impl AppState {
                 }
             }
         });
+        // Retention: hourly, first a minute after start.
+        let st = self.clone();
+        tokio::spawn(async move {
+            let every = std::time::Duration::from_secs(3600);
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + std::time::Duration::from_secs(60), every);
+            loop {
+                tick.tick().await;
+                match crate::retention::purge::run(&st.db, &st.config.data_dir, st.now()).await {
+                    Ok(r) if r.conversations > 0 => {
+                        tracing::info!(conversations = r.conversations, messages = r.messages, files = r.files, "retention purge");
+                        st.committed();
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "retention purge failed"),
+                }
+            }
+        });
     }
 
     /// Call after committing events: the pump publishes them at once.

@@ -30,6 +30,26 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Delete now every conversation past its inbox's retention (it also runs hourly).
+    Purge {
+        /// Folder for attachments and other files.
+        #[arg(long, env = "SWITCHBOARD_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+    },
+    /// Manage API tokens (for `POST /api/contexts/{type}/{id}/complete`).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create a token and print it; it cannot be shown again.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -86,6 +106,18 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let now = app::state::Clock::now_ms(&SystemClock);
             let id = agents::insert(&db, new, now).await.map_err(|e| e.to_string())?;
             println!("created agent {id} <{}> as {}", app::accounts::normalize_email(&email), role.as_str());
+            Ok(())
+        }
+        Command::Purge { data_dir } => {
+            let now = app::state::Clock::now_ms(&SystemClock);
+            let r = app::retention::purge::run(&db, &data_dir, now).await.map_err(|e| e.to_string())?;
+            println!("purged {} conversations, {} messages, {} files", r.conversations, r.messages, r.files);
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { name } } => {
+            let now = app::state::Clock::now_ms(&SystemClock);
+            let token = app::retention::tokens::create(&db, &name, None, now).await.map_err(|e| e.to_string())?;
+            println!("{token}");
             Ok(())
         }
         Command::Serve(args) => serve(db, cli.database_url.clone(), args).await,

@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events", get(crate::sse::agent_events))
         .route("/api/conversations.csv", get(crate::export::conversations_csv))
         .route("/api/conversations/{id}/export.csv", get(crate::export::conversation_csv))
+        .route("/api/contexts/{kind}/{id}/complete", post(crate::contexts::complete))
         .route("/api/widget/events", get(crate::sse::visitor_events))
         .route("/api/widget/config", get(crate::widget_api::config))
         .route("/api/widget/conversations", post(crate::widget_api::start))

@@ -2,6 +2,7 @@
 //! The Switchboard server: routes, middleware and start-up, as a library so the
 //! integration tests drive the very same router.
 pub mod cli;
+pub mod contexts;
 pub mod export;
 pub mod http;
 pub mod origin;

@@ -4,13 +4,14 @@
 //! check and the change can never be split by a concurrent writer.
 use super::rules::{self, Action, Standing};
 use super::store::load;
+use super::erase::{erase_in, Erased};
 use super::write::{close_in, insert_message, message_event};
 use super::{AuthorKind, CloseReason, Conversation, Status, Visibility};
 use crate::audit;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::store::{self as events, NewEvent};
-use crate::events::{AUDIENCE_AGENTS, AUDIENCE_ALL};
+use crate::events::AUDIENCE_AGENTS;
 use crate::inboxes::MemberRole;
 use sqlx::AnyConnection;
 
@@ -208,57 +209,21 @@ pub async fn close(db: &Db, id: i64, actor: &Actor, reason: CloseReason, now: i6
     Ok(after)
 }
 
-/// What a delete leaves for the caller to remove outside the transaction.
-#[derive(Debug, Default)]
-pub struct Deleted {
-    /// Attachment files, by storage key.
-    pub storage_keys: Vec<String>,
-}
-
-/// Deletes the chat: messages (and with them their search-index rows), attachments,
-/// read markers and the payloads its events carried. The audit entry names who
-/// deleted which chat and when, and holds no content. The customer's widget is told
-/// the chat has ended.
-pub async fn delete(db: &Db, id: i64, actor: &Actor, now: i64) -> AppResult<Deleted> {
+/// Deletes the chat for good (see `erase::erase_in`). The audit entry names who
+/// deleted which chat and when, and holds no content. Returns the attachment files
+/// for the caller to remove after the commit.
+pub async fn delete(db: &Db, id: i64, actor: &Actor, now: i64) -> AppResult<Erased> {
     let mut tx = db.begin_write().await?;
     let (conv, _) = checked(&mut tx, actor, id, Action::Delete).await?;
-    let storage_keys: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM attachments WHERE conversation_id = $1")
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
-    let messages = sqlx::query("DELETE FROM messages WHERE conversation_id = $1").bind(id).execute(&mut *tx).await?;
-    for sql in [
-        "DELETE FROM attachments WHERE conversation_id = $1",
-        "DELETE FROM read_markers WHERE conversation_id = $1",
-        "UPDATE events SET payload = NULL WHERE conversation_id = $1",
-        "DELETE FROM conversations WHERE id = $1",
-    ] {
-        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
-    }
-    // A self-declared customer with no other chat is personal data with no purpose left.
-    sqlx::query(
-        "DELETE FROM customers WHERE id = $1 AND verified = 0
-         AND NOT EXISTS (SELECT 1 FROM conversations WHERE customer_id = $1)",
-    )
-    .bind(conv.customer_id)
-    .execute(&mut *tx)
-    .await?;
-    let ev = NewEvent {
-        kind: "conversation.deleted",
-        inbox_id: Some(conv.inbox_id),
-        conversation_id: Some(id),
-        audience: AUDIENCE_ALL,
-        payload: serde_json::json!({ "conversation_id": id }),
-    };
-    events::append(&mut tx, db.dialect(), ev, now).await?;
+    let erased = erase_in(&mut tx, db, &conv, now).await?;
     let entry = audit::Entry {
         actor_id: Some(actor.id),
         action: "conversation.delete",
         target_type: "conversation",
         target_id: id.to_string(),
-        detail: serde_json::json!({ "inbox_id": conv.inbox_id, "messages": messages.rows_affected() }),
+        detail: serde_json::json!({ "inbox_id": conv.inbox_id, "messages": erased.messages }),
     };
     audit::record_in(&mut tx, now, entry).await?;
     tx.commit().await?;
-    Ok(Deleted { storage_keys })
+    Ok(erased)
 }

@@ -1,0 +1,128 @@
+//! The admin's retention settings, the last purge, on-demand purges and API tokens.
+use super::PurgeReport;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    crate::accounts::session::auth_admin,
+    crate::audit,
+    crate::state::{api, state},
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxRetention {
+    pub id: i64,
+    pub name: String,
+    pub retention_days: Option<i64>,
+    pub purge_request_transcripts: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetentionOverview {
+    pub inboxes: Vec<InboxRetention>,
+    pub last_purge: Option<PurgeReport>,
+    pub tokens: Vec<ApiToken>,
+}
+
+#[server(prefix = "/api", endpoint = "admin/retention")]
+pub async fn get_retention() -> Result<RetentionOverview, AppError> {
+    api(async move {
+        auth_admin().await?;
+        let st = state()?;
+        let rows: Vec<(i64, String, Option<i64>, i64)> =
+            sqlx::query_as("SELECT id, name, retention_days, purge_request_transcripts FROM inboxes ORDER BY name, id")
+                .fetch_all(st.db.pool())
+                .await?;
+        Ok(RetentionOverview {
+            inboxes: rows
+                .into_iter()
+                .map(|(id, name, retention_days, p)| InboxRetention { id, name, retention_days, purge_request_transcripts: p != 0 })
+                .collect(),
+            last_purge: super::purge::last(&st.db).await?,
+            tokens: super::tokens::list(&st.db)
+                .await?
+                .into_iter()
+                .map(|(id, name, created_at)| ApiToken { id, name, created_at })
+                .collect(),
+        })
+    })
+    .await
+}
+
+/// Sets an inbox's retention: `days` empty keeps forever.
+#[server(prefix = "/api", endpoint = "admin/retention/set")]
+pub async fn set_retention(inbox_id: i64, days: String, purge_transcripts: Option<String>) -> Result<(), AppError> {
+    api(async move {
+        let admin = auth_admin().await?;
+        let st = state()?;
+        let days = match days.trim() {
+            "" => None,
+            d => match d.parse::<i64>() {
+                Ok(n) if (1..=36_500).contains(&n) => Some(n),
+                _ => return Err(AppError::Unprocessable("retention is a number of days from 1 to 36500, or empty to keep forever".into())),
+            },
+        };
+        let purge = purge_transcripts.is_some();
+        let done = sqlx::query("UPDATE inboxes SET retention_days = $1, purge_request_transcripts = $2 WHERE id = $3")
+            .bind(days)
+            .bind(purge as i64)
+            .bind(inbox_id)
+            .execute(st.db.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(AppError::NotFound);
+        }
+        let entry = audit::Entry {
+            actor_id: Some(admin.id),
+            action: "inbox.retention",
+            target_type: "inbox",
+            target_id: inbox_id.to_string(),
+            detail: serde_json::json!({ "days": days, "purge_request_transcripts": purge }),
+        };
+        audit::record(&st.db, st.now(), entry).await
+    })
+    .await
+}
+
+/// Runs the purge now (it also runs hourly).
+#[server(prefix = "/api", endpoint = "admin/retention/purge")]
+pub async fn purge_now() -> Result<PurgeReport, AppError> {
+    api(async move {
+        auth_admin().await?;
+        let st = state()?;
+        let report = super::purge::run(&st.db, &st.config.data_dir, st.now()).await?;
+        st.committed();
+        Ok(report)
+    })
+    .await
+}
+
+/// Creates an API token; the answer is the only time it can be read.
+#[server(prefix = "/api", endpoint = "admin/tokens/create")]
+pub async fn create_api_token(name: String) -> Result<String, AppError> {
+    api(async move {
+        let admin = auth_admin().await?;
+        let st = state()?;
+        super::tokens::create(&st.db, &name, Some(admin.id), st.now()).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin/tokens/revoke")]
+pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
+    api(async move {
+        auth_admin().await?;
+        let st = state()?;
+        super::tokens::revoke(&st.db, id).await
+    })
+    .await
+}

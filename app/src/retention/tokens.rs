@@ -1,0 +1,44 @@
+//! Admin API tokens for machine calls (completing a context). The token is shown
+//! once; only its SHA-256 is stored.
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+
+pub const PREFIX: &str = "sbk_";
+
+/// Creates a token and returns it (the only time it is readable).
+pub async fn create(db: &Db, name: &str, created_by: Option<i64>, now: i64) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(AppError::Unprocessable("a token needs a name of 1 to 80 characters".into()));
+    }
+    let token = format!("{PREFIX}{}{}", crate::conversations::visitor::random_id(), crate::conversations::visitor::random_id());
+    sqlx::query("INSERT INTO api_tokens (name, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(name)
+        .bind(crate::conversations::visitor::hash_token(&token))
+        .bind(created_by)
+        .bind(now)
+        .execute(db.pool())
+        .await?;
+    Ok(token)
+}
+
+/// Whether `token` is a live API token.
+pub async fn verify(db: &Db, token: &str) -> AppResult<bool> {
+    if !token.starts_with(PREFIX) || token.len() > 200 {
+        return Ok(false);
+    }
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM api_tokens WHERE token_hash = $1")
+        .bind(crate::conversations::visitor::hash_token(token))
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(found.is_some())
+}
+
+pub async fn list(db: &Db) -> AppResult<Vec<(i64, String, i64)>> {
+    Ok(sqlx::query_as("SELECT id, name, created_at FROM api_tokens ORDER BY id").fetch_all(db.pool()).await?)
+}
+
+pub async fn revoke(db: &Db, id: i64) -> AppResult<()> {
+    sqlx::query("DELETE FROM api_tokens WHERE id = $1").bind(id).execute(db.pool()).await?;
+    Ok(())
+}
