@@ -79,7 +79,7 @@ async fn conversations(db: &Db, alex: i64, jo: i64, now: i64) -> AppResult<()> {
         let email = format!("{}@example.net", name.to_lowercase().replace(' ', "."));
         let req = StartVisitor { inbox_key: inbox, token_hash: &token_hash, name: Some(name), email: Some(&email), context: context.as_ref() };
         let (conv, _) = start(db, req, at).await?;
-        let ask = Outgoing { conversation_id: conv.id, author: Author::Customer, client_id: "demo-q", body: question, visibility: Visibility::Public };
+        let ask = Outgoing { conversation_id: conv.id, author: Author::Customer, client_id: "demo-q", body: question, visibility: Visibility::Public, file: None };
         send(db, ask, at).await?;
         if let Some(answer) = answer {
             let (agent, agent_name) = if *inbox == "demo-support" { (alex, "Alex Operator") } else { (jo, "Jo Operator") };
@@ -89,6 +89,7 @@ async fn conversations(db: &Db, alex: i64, jo: i64, now: i64) -> AppResult<()> {
                 client_id: "demo-a",
                 body: answer,
                 visibility: Visibility::Public,
+                file: None,
             };
             send(db, reply, at + 120_000).await?;
             // Whoever answered owns the chat (the assignment actions arrive with #5).

@@ -24,6 +24,8 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("{0}")]
     Unprocessable(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("the database is unavailable")]
     Unavailable,
     #[error("internal error")]
@@ -42,6 +44,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::PayloadTooLarge(_) => 413,
+            AppError::UnsupportedMediaType(_) => 415,
             AppError::Unprocessable(_) => 422,
             AppError::TooManyRequests { .. } => 429,
             AppError::Unavailable => 503,

@@ -2,6 +2,7 @@
 //! Switchboard's shared crate: types, server functions and the console UI. The
 //! `ssr` feature adds the server side (storage, sessions); `hydrate` the browser side.
 pub mod accounts;
+pub mod attachments;
 mod app;
 pub mod components;
 pub mod conversations;

@@ -52,11 +52,18 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Extra origins allowed to POST, besides the request's own host.
     pub allowed_origins: Vec<String>,
+    /// The largest attachment accepted, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { secure_cookies: false, data_dir: PathBuf::from("data"), allowed_origins: vec![] }
+        Self {
+            secure_cookies: false,
+            data_dir: PathBuf::from("data"),
+            allowed_origins: vec![],
+            max_upload_bytes: crate::attachments::DEFAULT_MAX_BYTES,
+        }
     }
 }
 

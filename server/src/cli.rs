@@ -69,6 +69,9 @@ pub struct ServeArgs {
     /// Extra origins allowed to send POST requests, comma separated.
     #[arg(long, env = "SWITCHBOARD_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
+    /// The largest attachment accepted, in megabytes.
+    #[arg(long, env = "SWITCHBOARD_MAX_UPLOAD_MB", default_value_t = 10)]
+    pub max_upload_mb: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -165,6 +168,7 @@ async fn serve(db: Db, database_url: String, args: ServeArgs) -> Result<(), Stri
         secure_cookies: args.secure_cookies,
         data_dir: args.data_dir,
         allowed_origins: args.allowed_origins,
+        max_upload_bytes: args.max_upload_mb * 1024 * 1024,
     };
     let state = AppState::new(options, db.clone(), clock, config);
     state.start_background(Some(database_url.clone()));

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod contexts;
 pub mod export;
+pub mod files;
 pub mod http;
 pub mod origin;
 pub mod sse;

@@ -83,6 +83,7 @@ pub async fn send(
         client_id: &body.client_id,
         body: &body.body,
         visibility: Visibility::Public,
+        file: None,
     };
     let (message, created) = write::send(&st.db, out, st.now()).await?;
     if created {
@@ -95,6 +96,8 @@ pub async fn send(
 pub struct StreamToken {
     pub token: String,
     pub expires_in_ms: i64,
+    /// For the widget's links to its conversation's files (an hour).
+    pub file_token: String,
 }
 
 /// `POST /api/widget/conversations/{id}/stream-token`: a short-lived token for
@@ -109,6 +112,7 @@ pub async fn stream_token(
     Ok(Json(StreamToken {
         token: visitor::issue_stream_token(&key, conversation.id, st.now()),
         expires_in_ms: visitor::STREAM_TOKEN_MS,
+        file_token: visitor::issue_file_token(&key, conversation.id, st.now()),
     }))
 }
 

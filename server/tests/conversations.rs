@@ -20,7 +20,7 @@ async fn start(db: &Db, key: &str, token: &str) -> i64 {
 }
 
 fn customer<'a>(conversation_id: i64, client_id: &'a str, body: &'a str) -> Outgoing<'a> {
-    Outgoing { conversation_id, author: Author::Customer, client_id, body, visibility: Visibility::Public }
+    Outgoing { conversation_id, author: Author::Customer, client_id, body, visibility: Visibility::Public, file: None }
 }
 
 async fn count(db: &Db, sql: &str, id: i64) -> i64 {
@@ -77,7 +77,7 @@ async fn a_retried_send_returns_the_original_and_a_changed_body_is_409() {
             Err(AppError::Conflict(_)) => {}
             other => panic!("expected 409, got {other:?}"),
         }
-        let agent = Outgoing { conversation_id: conv, author: Author::Agent { id: 1, name: "A" }, client_id: "c-1", body: "hello", visibility: Visibility::Public };
+        let agent = Outgoing { conversation_id: conv, author: Author::Agent { id: 1, name: "A" }, client_id: "c-1", body: "hello", visibility: Visibility::Public, file: None };
         assert!(matches!(write::send(&db, agent, T0).await, Err(AppError::Conflict(_))), "another author, same id");
         assert_eq!(count(&db, "SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND author_kind = 'customer'", conv).await, 1);
     })
@@ -142,11 +142,11 @@ async fn the_status_lifecycle_with_system_lines_and_events() {
         write::send(&db, customer(conv, "c-1", "help"), T0).await.unwrap();
         assert_eq!(status(db.clone()).await, Status::New);
 
-        let note = Outgoing { conversation_id: conv, author: Author::Agent { id: agent_id, name: "Alex" }, client_id: "a-0", body: "internal note", visibility: Visibility::Internal };
+        let note = Outgoing { conversation_id: conv, author: Author::Agent { id: agent_id, name: "Alex" }, client_id: "a-0", body: "internal note", visibility: Visibility::Internal, file: None };
         write::send(&db, note, T0).await.unwrap();
         assert_eq!(status(db.clone()).await, Status::New, "an internal note is not a reply");
 
-        let reply = Outgoing { conversation_id: conv, author: Author::Agent { id: agent_id, name: "Alex" }, client_id: "a-1", body: "on it", visibility: Visibility::Public };
+        let reply = Outgoing { conversation_id: conv, author: Author::Agent { id: agent_id, name: "Alex" }, client_id: "a-1", body: "on it", visibility: Visibility::Public, file: None };
         write::send(&db, reply, T0 + 1).await.unwrap();
         assert_eq!(status(db.clone()).await, Status::Open);
 

@@ -60,7 +60,7 @@ pub async fn chat_in(db: &Db, inbox: i64, text: &str) -> i64 {
     let hash = visitor::hash_token(&visitor::random_id());
     let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some("Cleo Customer"), email: None, context: None };
     let id = start(db, req, T0).await.unwrap().0.id;
-    let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: &visitor::random_id(), body: text, visibility: Visibility::Public };
+    let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: &visitor::random_id(), body: text, visibility: Visibility::Public, file: None };
     send(db, out, T0).await.unwrap();
     id
 }
@@ -183,7 +183,7 @@ async fn states_reasons_and_the_lines_customers_see() {
         assert!(app::inbox::query::page(&db, &viewer, &by_reason(CloseReason::Cancelled), T0).await.unwrap().rows.is_empty());
 
         // A later customer message reopens it, still Olga's.
-        let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: "again-1", body: "one more thing", visibility: Visibility::Public };
+        let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: "again-1", body: "one more thing", visibility: Visibility::Public, file: None };
         send(&db, out, T0 + 2).await.unwrap();
         let c = store::get(&db, id).await.unwrap();
         assert_eq!((c.status, c.close_reason, c.assignee_id), (Status::Open, None, Some(w.op1.id)));

@@ -20,7 +20,7 @@ async fn chat(app: &TestApp, inbox: i64, name: &str, text: &str) -> i64 {
 }
 
 async fn customer_says(app: &TestApp, conv: i64, text: &str) {
-    let out = Outgoing { conversation_id: conv, author: Author::Customer, client_id: &visitor::random_id(), body: text, visibility: Visibility::Public };
+    let out = Outgoing { conversation_id: conv, author: Author::Customer, client_id: &visitor::random_id(), body: text, visibility: Visibility::Public, file: None };
     send(app.db(), out, T0).await.unwrap();
 }
 

@@ -58,13 +58,13 @@ async fn chat(db: &Db, key: &str, name: &str, at: i64, text: &str, ctx: Option<&
     let email = format!("{}@mail.test", name.to_lowercase().replace(' ', "."));
     let req = StartVisitor { inbox_key: key, token_hash: &hash, name: Some(name), email: Some(&email), context: context.as_ref() };
     let id = start(db, req, at).await.unwrap().0.id;
-    let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: "q", body: text, visibility: Visibility::Public };
+    let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: "q", body: text, visibility: Visibility::Public, file: None };
     send(db, out, at).await.unwrap();
     id
 }
 
 async fn reply(db: &Db, conv: i64, who: &Viewer, at: i64) {
-    let out = Outgoing { conversation_id: conv, author: Author::Agent { id: who.id, name: "Agent" }, client_id: &format!("r{at}"), body: "on it", visibility: Visibility::Public };
+    let out = Outgoing { conversation_id: conv, author: Author::Agent { id: who.id, name: "Agent" }, client_id: &format!("r{at}"), body: "on it", visibility: Visibility::Public, file: None };
     send(db, out, at).await.unwrap();
 }
 
@@ -147,7 +147,7 @@ async fn follow_up_semantics() {
         reply(&db, by_other, &w.op2, T0 + 10).await;
         let again = chat(&db, &w.a_key, "Again", T0, "hello?", None).await;
         reply(&db, again, &w.op1, T0 + 10).await;
-        let out = Outgoing { conversation_id: again, author: Author::Customer, client_id: "q2", body: "and?", visibility: Visibility::Public };
+        let out = Outgoing { conversation_id: again, author: Author::Customer, client_id: "q2", body: "and?", visibility: Visibility::Public, file: None };
         send(&db, out, T0 + 20).await.unwrap();
         let q = |f| ListQuery { follow_up: Some(f), ..ListQuery::default() };
         assert_eq!(ids(&db, &w.sup, q(FollowUp::Awaiting), T0).await, vec![waiting, again]);

@@ -174,11 +174,11 @@ async fn agents_get_only_their_inboxes_events_and_visitors_only_public_lines() {
         assert_eq!(kinds, ["conversation.created", "message.created"]);
         assert!(frames.iter().all(|f| !f.data.contains("billing")), "{frames:?}");
 
-        let note = Outgoing { conversation_id: support_conv, author: Author::Agent { id: 1, name: "Op" }, client_id: "n-1", body: "internal only", visibility: Visibility::Internal };
+        let note = Outgoing { conversation_id: support_conv, author: Author::Agent { id: 1, name: "Op" }, client_id: "n-1", body: "internal only", visibility: Visibility::Internal, file: None };
         let agent_id: i64 = sqlx::query_scalar("SELECT id FROM agents WHERE email = 'op@x.io'").fetch_one(app.db().pool()).await.unwrap();
         let note = Outgoing { author: Author::Agent { id: agent_id, name: "Op" }, ..note };
         write::send(app.db(), note, T0).await.unwrap();
-        let reply = Outgoing { conversation_id: support_conv, author: Author::Agent { id: agent_id, name: "Op" }, client_id: "r-1", body: "public reply", visibility: Visibility::Public };
+        let reply = Outgoing { conversation_id: support_conv, author: Author::Agent { id: agent_id, name: "Op" }, client_id: "r-1", body: "public reply", visibility: Visibility::Public, file: None };
         write::send(app.db(), reply, T0).await.unwrap();
         app.state.committed();
 

@@ -22,7 +22,7 @@ async fn chat(db: &Db, key: &str, text: &str, context: Option<Context>) -> i64 {
     let hash = visitor::hash_token(&visitor::random_id());
     let req = StartVisitor { inbox_key: key, token_hash: &hash, name: Some("Cleo"), email: None, context: context.as_ref() };
     let id = start(db, req, T0).await.unwrap().0.id;
-    let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: &visitor::random_id(), body: text, visibility: Visibility::Public };
+    let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: &visitor::random_id(), body: text, visibility: Visibility::Public, file: None };
     send(db, out, T0).await.unwrap();
     id
 }
@@ -123,7 +123,7 @@ async fn after_a_purge_and_a_checkpoint_the_text_is_in_neither_the_sqlite_file_n
     let key = inbox(&db, "A", Some(1)).await;
     const CANARY: &str = "CANARY-7f3a9c-purge-me";
     let conv = chat(&db, &key, &format!("my secret {CANARY}"), None).await;
-    let out = Outgoing { conversation_id: conv, author: Author::Customer, client_id: "second", body: &format!("{CANARY} again"), visibility: Visibility::Public };
+    let out = Outgoing { conversation_id: conv, author: Author::Customer, client_id: "second", body: &format!("{CANARY} again"), visibility: Visibility::Public, file: None };
     send(&db, out, T0).await.unwrap();
     // Some unrelated data, so the pages holding the canary are not simply dropped.
     let other = inbox(&db, "B", None).await;

@@ -157,6 +157,7 @@ pub async fn send_reply(conversation_id: i64, client_id: String, body: String, i
             client_id: &client_id,
             body: &body,
             visibility: if internal { Visibility::Internal } else { Visibility::Public },
+            file: None,
         };
         let (message, created) = write::send(&st.db, out, st.now()).await?;
         if created {

@@ -80,6 +80,9 @@ pub struct Message {
     pub client_id: String,
     pub visibility: Visibility,
     pub created_at: i64,
+    /// Files sent with the message (its body is then the file's name).
+    #[serde(default)]
+    pub attachments: Vec<crate::attachments::AttachmentRef>,
 }
 
 /// What a conversation is about: a transaction, a test, an order…

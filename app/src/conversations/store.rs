@@ -80,6 +80,7 @@ impl From<MessageRow> for Message {
             client_id: r.client_id,
             visibility: Visibility::parse(&r.visibility).unwrap_or(Visibility::Internal),
             created_at: r.created_at,
+            attachments: Vec::new(),
         }
     }
 }
@@ -135,7 +136,16 @@ pub async fn thread(db: &Db, id: i64, include_internal: bool) -> AppResult<Threa
     .bind(id)
     .fetch_all(db.pool())
     .await?;
-    Ok(Thread { conversation, messages: rows.into_iter().map(Into::into).collect(), last_event_id })
+    let mut files = crate::attachments::store::by_message(db, id).await?;
+    let messages = rows
+        .into_iter()
+        .map(|r| {
+            let mut m: Message = r.into();
+            m.attachments = files.remove(&m.id).unwrap_or_default();
+            m
+        })
+        .collect();
+    Ok(Thread { conversation, messages, last_event_id })
 }
 
 pub struct StartVisitor<'a> {

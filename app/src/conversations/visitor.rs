@@ -75,6 +75,31 @@ pub fn verify_stream_token(key: &[u8], token: &str, now: i64) -> AppResult<i64> 
     conv.parse().map_err(|_| AppError::NotFound)
 }
 
+/// How long a file token (the widget's links to attachments) lasts.
+pub const FILE_TOKEN_MS: i64 = 60 * 60 * 1000;
+
+/// `file:CONVERSATION.EXPIRES.SIGNATURE`: lets the widget's `<img>` and download links
+/// (which cannot carry a bearer header) reach its own conversation's files. The prefix
+/// keeps stream and file tokens from standing in for each other.
+pub fn issue_file_token(key: &[u8], conversation_id: i64, now: i64) -> String {
+    let claims = format!("file:{conversation_id}.{}", now + FILE_TOKEN_MS);
+    format!("{claims}.{}", URL_SAFE_NO_PAD.encode(sign(key, &claims)))
+}
+
+pub fn verify_file_token(key: &[u8], token: &str, now: i64) -> AppResult<i64> {
+    let (claims, sig) = token.rsplit_once('.').ok_or(AppError::NotFound)?;
+    let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| AppError::NotFound)?;
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(claims.as_bytes());
+    mac.verify_slice(&sig).map_err(|_| AppError::NotFound)?;
+    let (conv, expires) = claims.strip_prefix("file:").and_then(|c| c.split_once('.')).ok_or(AppError::NotFound)?;
+    let expires: i64 = expires.parse().map_err(|_| AppError::NotFound)?;
+    if now >= expires {
+        return Err(AppError::NotFound);
+    }
+    conv.parse().map_err(|_| AppError::NotFound)
+}
+
 /// `signature` is hex HMAC-SHA256(inbox secret, external_id), as the host's backend
 /// computes it; verified in constant time.
 pub fn identity_is_signed(inbox_secret: &str, external_id: &str, signature: &str) -> bool {
@@ -105,6 +130,16 @@ mod tests {
         let forged = t.replacen("7.", "8.", 1);
         assert_eq!(verify_stream_token(&key, &forged, 1001), Err(AppError::NotFound));
         assert_eq!(verify_stream_token(&key, "garbage", 1001), Err(AppError::NotFound));
+    }
+
+    #[test]
+    fn file_and_stream_tokens_do_not_stand_in_for_each_other() {
+        let key = b"k".repeat(32);
+        let f = issue_file_token(&key, 7, 1000);
+        assert_eq!(verify_file_token(&key, &f, 1001), Ok(7));
+        assert_eq!(verify_stream_token(&key, &f, 1001), Err(AppError::NotFound));
+        assert_eq!(verify_file_token(&key, &issue_stream_token(&key, 7, 1000), 1001), Err(AppError::NotFound));
+        assert_eq!(verify_file_token(&key, &f, 1000 + FILE_TOKEN_MS), Err(AppError::NotFound));
     }
 
     #[test]

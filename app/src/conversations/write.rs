@@ -29,6 +29,8 @@ pub struct Outgoing<'a> {
     pub client_id: &'a str,
     pub body: &'a str,
     pub visibility: Visibility,
+    /// A stored file this message carries.
+    pub file: Option<&'a crate::attachments::store::NewFile>,
 }
 
 const MESSAGE_RETURNING: &str =
@@ -152,10 +154,13 @@ pub async fn send(db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, b
         Author::Customer => (None, Some(conv.customer_name.clone().unwrap_or_else(|| "Visitor".into()))),
         Author::Agent { id, name } => (Some(id), Some(name.to_string())),
     };
-    let m = insert_message(
+    let mut m = insert_message(
         &mut tx, conv.id, out.author.kind(), author_id, author_name.as_deref(), out.client_id, out.body, out.visibility, now,
     )
     .await?;
+    if let Some(file) = out.file {
+        m.attachments.push(crate::attachments::store::insert(&mut tx, m.id, conv.id, file, now).await?);
+    }
     if out.visibility == Visibility::Public {
         let preview: String = out.body.chars().take(140).collect();
         let sql = match out.author {

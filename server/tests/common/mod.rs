@@ -206,3 +206,7 @@ pub fn session_token(res: &Response<Body>) -> Option<String> {
 pub async fn body_text(res: Response<Body>) -> String {
     String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
 }
+
+pub async fn body_text_bytes(res: Response<Body>) -> Vec<u8> {
+    res.into_body().collect().await.unwrap().to_bytes().to_vec()
+}

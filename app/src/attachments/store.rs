@@ -1,0 +1,89 @@
+//! Attachment files and rows.
+use super::AttachmentRef;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// A file written to disk, waiting for its message.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub key: String,
+    pub name: String,
+    pub content_type: &'static str,
+    pub size: i64,
+}
+
+/// Writes `bytes` under a generated key and flushes it to disk, so a message that is
+/// acknowledged never points to a file that a crash lost.
+pub async fn write_file(data_dir: &Path, name: String, content_type: &'static str, bytes: &[u8]) -> AppResult<NewFile> {
+    use tokio::io::AsyncWriteExt;
+    let key = format!("{}{}", crate::conversations::visitor::random_id(), crate::conversations::visitor::random_id());
+    let path = crate::files::attachment_path(data_dir, &key).ok_or(AppError::Internal)?;
+    let dir = path.parent().ok_or(AppError::Internal)?;
+    let io = |e: std::io::Error| {
+        tracing::error!(error = %e, "cannot store an attachment");
+        AppError::Internal
+    };
+    tokio::fs::create_dir_all(dir).await.map_err(io)?;
+    let mut f = tokio::fs::File::create(&path).await.map_err(io)?;
+    f.write_all(bytes).await.map_err(io)?;
+    f.sync_all().await.map_err(io)?;
+    Ok(NewFile { key, name, content_type, size: bytes.len() as i64 })
+}
+
+/// Inserts the row for a stored file, inside the message's transaction.
+pub async fn insert(conn: &mut sqlx::AnyConnection, message_id: i64, conversation_id: i64, f: &NewFile, now: i64) -> AppResult<AttachmentRef> {
+    let id = crate::conversations::visitor::random_id();
+    sqlx::query(
+        "INSERT INTO attachments (id, message_id, conversation_id, file_name, content_type, size_bytes, storage_key, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(message_id)
+    .bind(conversation_id)
+    .bind(&f.name)
+    .bind(f.content_type)
+    .bind(f.size)
+    .bind(&f.key)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(AttachmentRef { id, name: f.name.clone(), content_type: f.content_type.to_string(), size: f.size })
+}
+
+/// Every attachment of a conversation, by message: one query for a whole thread.
+pub async fn by_message(db: &Db, conversation_id: i64) -> AppResult<HashMap<i64, Vec<AttachmentRef>>> {
+    let rows: Vec<(String, i64, String, String, i64)> = sqlx::query_as(
+        "SELECT id, message_id, file_name, content_type, size_bytes FROM attachments WHERE conversation_id = $1 ORDER BY created_at, id",
+    )
+    .bind(conversation_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out: HashMap<i64, Vec<AttachmentRef>> = HashMap::new();
+    for (id, message_id, name, content_type, size) in rows {
+        out.entry(message_id).or_default().push(AttachmentRef { id, name, content_type, size });
+    }
+    Ok(out)
+}
+
+/// One stored attachment, for serving.
+pub struct Stored {
+    pub conversation_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub storage_key: String,
+    pub public: bool,
+}
+
+pub async fn find(db: &Db, id: &str) -> AppResult<Stored> {
+    let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT a.conversation_id, a.file_name, a.content_type, a.storage_key, m.visibility
+         FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    let (conversation_id, name, content_type, storage_key, visibility) = row.ok_or(AppError::NotFound)?;
+    Ok(Stored { conversation_id, name, content_type, storage_key, public: visibility == "public" })
+}
