@@ -2,6 +2,7 @@
 //! the host page, keeps the visitor's token in its own storage, and talks to the
 //! widget API and its event stream. Built without a framework to stay small.
 mod dom;
+mod files;
 mod net;
 mod stream;
 mod ui;
@@ -27,6 +28,8 @@ pub(crate) struct State {
     pub(crate) identity: JsValue,
     pub(crate) context: JsValue,
     pub(crate) stream: Option<EventSource>,
+    /// Opens the conversation's files (`<img>` and downloads cannot send a bearer).
+    pub(crate) file_token: String,
     pub(crate) ui: Ui,
 }
 
@@ -36,7 +39,7 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-fn uuid() -> String {
+pub(crate) fn uuid() -> String {
     web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default()
 }
 
@@ -99,6 +102,17 @@ pub(crate) fn render(s: &Shared, m: &JsValue) {
         if let Ok(Some(meta)) = li.query_selector(".meta") {
             meta.set_text_content(Some(&dom::clock(get_f64(m, "created_at").unwrap_or_default())));
         }
+        drop(st);
+        // An upload's bubble becomes its thumbnail or file chip.
+        if let Ok(Some(text_body)) = li.query_selector(".body") {
+            let meta = li.query_selector(".meta").ok().flatten();
+            if files::render_attachments(s, &li, m) {
+                text_body.remove();
+                if let Some(meta) = meta {
+                    append(&li, &meta); // keep the time last
+                }
+            }
+        }
         return;
     }
     let li = el("li", &format!("msg msg-{kind}"));
@@ -111,14 +125,18 @@ pub(crate) fn render(s: &Shared, m: &JsValue) {
         append(&who, &text("span", "avatar", &dom::initials(&name)));
         append(&who, &text("span", "name", &name));
         append(&li, &who);
-        append(&li, &text("div", "body", &body));
+        drop(st);
+        if !files::render_attachments(s, &li, m) {
+            append(&li, &text("div", "body", &body));
+        }
+        st = s.borrow_mut();
         append(&li, &text("div", "meta", &dom::clock(get_f64(m, "created_at").unwrap_or_default())));
     }
     append(&st.ui.list, &li);
     st.ui.list.set_scroll_top(st.ui.list.scroll_height());
 }
 
-async fn ensure_conversation(s: &Shared) -> Result<i64, String> {
+pub(crate) async fn ensure_conversation(s: &Shared) -> Result<i64, String> {
     if let Some(id) = s.borrow().conv {
         return Ok(id);
     }
@@ -179,7 +197,7 @@ async fn push_context(s: &Shared) {
     }
 }
 
-fn pending_bubble(s: &Shared, client: &str, body: &str) -> Element {
+pub(crate) fn pending_bubble(s: &Shared, client: &str, body: &str) -> Element {
     let st = s.borrow();
     let li = el("li", "msg msg-customer pending");
     attr(&li, "data-client", client);
@@ -248,6 +266,7 @@ pub(crate) async fn load_thread(s: Shared) {
                 let mut st = s.borrow_mut();
                 st.last_event = st.last_event.max(get_f64(&thread, "last_event_id").unwrap_or_default());
             }
+            files::refresh_file_token(&s).await;
             let messages = js_sys::Array::from(&get(&thread, "messages"));
             for m in messages.iter() {
                 render(&s, &m);
@@ -330,6 +349,7 @@ pub fn start() {
         identity: JsValue::UNDEFINED,
         context: JsValue::UNDEFINED,
         stream: None,
+        file_token: String::new(),
         ui,
     }));
     let st = s.borrow();
@@ -384,6 +404,7 @@ pub fn start() {
         });
     }
     drop(st);
+    files::wire(&s);
     spawn_local(load_config(s.clone()));
     spawn_local(load_thread(s.clone()));
     tell_host(&obj(&[("sb", "ready".into())]));

@@ -14,6 +14,7 @@ pub(crate) struct Ui {
     pub(crate) name: HtmlInputElement,
     pub(crate) email: HtmlInputElement,
     pub(crate) input: HtmlTextAreaElement,
+    pub(crate) file: HtmlInputElement,
 }
 
 
@@ -59,6 +60,14 @@ pub(crate) fn build_ui() -> Ui {
     attr(&input, "rows", "2");
     let send = text("button", "send", "Send");
     attr(&send, "type", "submit");
+    let attach = text("label", "attach", "📎");
+    attr(&attach, "title", "Attach a file");
+    let file: HtmlInputElement = el("input", "").unchecked_into();
+    attr(&file, "type", "file");
+    attr(&file, "aria-label", "Attach a file");
+    attr(&file, "accept", "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain");
+    append(&attach, &file);
+    append(&form, &attach);
     append(&form, &input);
     append(&form, &send);
     for part in [&head, &notice, &list, &prechat, &form] {
@@ -66,6 +75,6 @@ pub(crate) fn build_ui() -> Ui {
     }
     append(&body, &launcher);
     append(&body, &panel);
-    Ui { panel, launcher, title, status, notice, list, prechat, name, email, input }
+    Ui { panel, launcher, title, status, notice, list, prechat, name, email, input, file }
 }
 

@@ -32,6 +32,7 @@ pub fn human_size(bytes: i64) -> String {
 }
 
 /// The allowed types and the name extensions each may carry.
+#[cfg(feature = "ssr")]
 const ALLOWED: [(&str, &[&str]); 6] = [
     ("image/png", &["png"]),
     ("image/jpeg", &["jpg", "jpeg"]),
@@ -43,6 +44,7 @@ const ALLOWED: [(&str, &[&str]); 6] = [
 
 /// Plain text: valid UTF-8 without NUL bytes, and nothing a browser would take for
 /// markup (a leading `<`).
+#[cfg(feature = "ssr")]
 fn is_plain_text(bytes: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(bytes) else { return false };
     !text.contains('\0') && !text.trim_start_matches('\u{feff}').trim_start().starts_with('<')

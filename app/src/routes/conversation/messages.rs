@@ -1,4 +1,5 @@
 //! Messages as the console shows them, the in-chat search highlighting and the reply box.
+use crate::attachments::{human_size, is_inline_image, AttachmentRef};
 use crate::components::initials;
 use crate::conversations::{AuthorKind, Message, Visibility};
 use leptos::prelude::*;
@@ -22,7 +23,11 @@ pub(super) fn MessageItem(m: Message, local: bool, needle: String) -> impl IntoV
             <div>
                 <div class="meta"><strong>{name}</strong> " " <span class="role">{role}</span> " "
                     <time datetime=m.created_at.to_string()>{fmt_time(m.created_at, local)}</time></div>
-                <div class="body">{highlight(&m.body, &needle)}</div>
+                {if m.attachments.is_empty() {
+                    view! { <div class="body">{highlight(&m.body, &needle)}</div> }.into_any()
+                } else {
+                    view! { <div class="files">{m.attachments.into_iter().map(|a| view! { <Attachment a/> }).collect_view()}</div> }.into_any()
+                }}
             </div>
         </li>
     }
@@ -64,8 +69,51 @@ fn split_hits(text: &str, needle: &str) -> Vec<(String, bool)> {
     out
 }
 
+/// An image as a thumbnail (served inline), any other file as a chip to download.
 #[component]
-pub(super) fn Composer(send: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn Attachment(a: AttachmentRef) -> impl IntoView {
+    let href = format!("/api/attachments/{}", a.id);
+    if is_inline_image(&a.content_type) {
+        let src = href.clone();
+        view! {
+            <a class="thumb-link" href=href target="_blank" rel="external">
+                <img class="thumb" src=src alt=a.name.clone() loading="lazy"/>
+            </a>
+        }
+        .into_any()
+    } else {
+        let label = format!("{} · {}", a.name, human_size(a.size));
+        view! { <a class="file-chip" href=href download=a.name rel="external">{label}</a> }.into_any()
+    }
+}
+
+/// The reply box: Enter sends, Shift+Enter breaks the line; files come by the picker
+/// or by dropping them on the box.
+#[component]
+pub(super) fn Composer(
+    send: impl Fn(String) + Copy + Send + Sync + 'static,
+    upload: impl Fn(web_sys::File) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let each_file = move |files: Option<web_sys::FileList>| {
+        if let Some(files) = files {
+            for i in 0..files.length() {
+                if let Some(f) = files.get(i) {
+                    upload(f);
+                }
+            }
+        }
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            each_file(input.files());
+            input.set_value("");
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        each_file(ev.data_transfer().and_then(|d| d.files()));
+    };
     let text = RwSignal::new(String::new());
     let on_key = move |ev: web_sys::KeyboardEvent| {
         // Enter sends; Shift+Enter breaks the line.
@@ -76,7 +124,12 @@ pub(super) fn Composer(send: impl Fn(String) + Copy + Send + Sync + 'static) -> 
         }
     };
     view! {
-        <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(text.get_untracked()); text.set(String::new()); }>
+        <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(text.get_untracked()); text.set(String::new()); }
+            on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+            <label class="attach" title="Attach a file">"📎"
+                <input type="file" class="sr-only" aria-label="Attach a file" multiple on:change=on_pick
+                    accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"/>
+            </label>
             <textarea aria-label="Reply" placeholder="Write a reply — Enter to send, Shift+Enter for a new line"
                 prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) on:keydown=on_key rows="3"></textarea>
             <button type="submit">"Send"</button>

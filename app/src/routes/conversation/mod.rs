@@ -96,6 +96,31 @@ struct StatusChange {
     close_reason: Option<CloseReason>,
 }
 
+/// `POST /api/conversations/{id}/attachments` with the file as the body.
+async fn upload_file(conversation_id: i64, client_id: &str, file: &web_sys::File) -> Result<Message, AppError> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let fail = |_| AppError::Transport("the upload failed".into());
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(file);
+    let name = String::from(js_sys::encode_uri_component(&file.name()));
+    let url = format!("/api/conversations/{conversation_id}/attachments?name={name}&client_id={client_id}");
+    let req = web_sys::Request::new_with_str_and_init(&url, &init).map_err(fail)?;
+    let res: web_sys::Response = JsFuture::from(window().fetch_with_request(&req)).await.map_err(fail)?.dyn_into().map_err(fail)?;
+    let text = JsFuture::from(res.text().map_err(fail)?).await.map_err(fail)?.as_string().unwrap_or_default();
+    if res.ok() {
+        serde_json::from_str(&text).map_err(|_| AppError::Transport("a bad answer to the upload".into()))
+    } else {
+        #[derive(serde::Deserialize)]
+        struct E {
+            error: String,
+        }
+        let msg = serde_json::from_str::<E>(&text).map(|e| e.error).unwrap_or_else(|_| format!("upload failed ({})", res.status()));
+        Err(AppError::Unprocessable(msg))
+    }
+}
+
 #[component]
 fn ThreadView(thread: Thread) -> impl IntoView {
     let conv = thread.conversation.clone();
@@ -183,6 +208,25 @@ fn ThreadView(thread: Thread) -> impl IntoView {
         pending.update(|p| p.push(Pending { client_id: client_id.clone(), body: body.clone(), failed: false }));
         attempt(client_id, body);
     };
+    // Files go up as the raw body; the answer is the message that carries them.
+    let upload = move |file: web_sys::File| {
+        let client_id = new_client_id();
+        let name = file.name();
+        pending.update(|p| p.push(Pending { client_id: client_id.clone(), body: format!("Uploading {name}…"), failed: false }));
+        spawn_local(async move {
+            match upload_file(conv_id, &client_id, &file).await {
+                Ok(m) => {
+                    pending.update(|p| p.retain(|x| x.client_id != client_id));
+                    messages.update(|list| add_message(list, m));
+                    chat.error.set(None);
+                }
+                Err(e) => {
+                    pending.update(|p| p.retain(|x| x.client_id != client_id));
+                    chat.error.set(Some(e));
+                }
+            }
+        });
+    };
     let customer = conv.customer_name.clone().unwrap_or_else(|| "Visitor".into());
     // Searching inside the open chat highlights the hits (as text, never markup).
     let find = RwSignal::new(String::new());
@@ -252,7 +296,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                     }).collect_view()}
                 </ol>
                 <ErrorNotice error=chat.error/>
-                <Composer send/>
+                <Composer send upload/>
             </section>
             <panel::CustomerPanelView chat/>
         </div>
