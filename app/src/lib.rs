@@ -12,6 +12,7 @@ pub mod events;
 pub mod inbox;
 pub mod inboxes;
 pub mod live;
+pub mod requests;
 pub mod retention;
 pub mod routes;
 pub mod timefmt;

@@ -108,6 +108,17 @@ impl AppState {
                 }
             }
         });
+        // Webhook deliveries: every two seconds, whatever is due.
+        let st = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                if let Err(e) = crate::requests::webhook::deliver_due(&st.db, st.now()).await {
+                    tracing::warn!(error = %e, "webhook delivery failed");
+                }
+            }
+        });
         // Retention: hourly, first a minute after start.
         let st = self.clone();
         tokio::spawn(async move {
