@@ -1,4 +1,4 @@
-use crate::routes::{admin::AdminPage, console::ConsoleLayout, conversation::ConversationPage, home::HomePage, inbox::InboxPage, list::ListPage, login::LoginPage, team::TeamPage};
+use crate::routes::{admin::AdminPage, console::ConsoleLayout, conversation::ConversationPage, home::HomePage, inbox::InboxPage, list::ListPage, login::LoginPage, requests::RequestsPage, team::TeamPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -39,6 +39,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("conversations") view=ListPage/>
                     <Route path=path!("conversations/:id") view=ConversationPage/>
                     <Route path=path!("team") view=TeamPage/>
+                    <Route path=path!("requests") view=RequestsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -48,7 +48,8 @@ pub struct LiveFeed {
     pub local: RwSignal<u32>,
 }
 
-const KINDS: [&str; 10] = [
+const KINDS: [&str; 11] = [
+    "request.created",
     "message.created",
     "conversation.created",
     "conversation.status",

@@ -98,6 +98,7 @@ fn AdminSections(
                 })}
             </Transition>
         </section>
+        {view! { <super::admin_settings::AdminSettings/> }.into_any()}
     }
 }
 

@@ -132,6 +132,7 @@ fn Sidebar(me: Me) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+        <A href="/requests" attr:class="requests-link">"Requests"</A>
         {supervises.then(|| view! { <A href="/team" attr:class="team-link">"Team"</A> })}
         {is_admin.then(|| view! { <A href="/admin" attr:class="admin-link">"Admin"</A> })}
         <crate::components::alerts::NewChatAlerts me=me.id/>

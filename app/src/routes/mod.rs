@@ -1,9 +1,11 @@
 //! One route per file.
 pub mod admin;
+pub mod admin_settings;
 pub mod console;
 pub mod conversation;
 pub mod home;
 pub mod inbox;
 pub mod list;
 pub mod login;
+pub mod requests;
 pub mod team;

@@ -45,6 +45,7 @@ pub(super) fn ActionBar(chat: ChatState) -> impl IntoView {
                 <button type="button" on:click=move |_| close(CloseReason::Cancelled)>"Cancel chat"</button>
                 <button type="button" on:click=move |_| close(CloseReason::Closed)>"Close conversation"</button>
             </Show>
+            <super::request_form::CreateRequest chat/>
             <Menu chat/>
         </div>
     }

@@ -3,6 +3,7 @@
 mod actions;
 mod messages;
 mod panel;
+mod request_form;
 
 use crate::components::ErrorNotice;
 use crate::conversations::api::{get_handling, get_thread, mark_read, send_reply, Handling};
@@ -67,6 +68,8 @@ pub(super) struct ChatState {
     pub error: RwSignal<Option<AppError>>,
     /// Set when the chat left the agent's view (deleted, or moved out of their inboxes).
     pub gone: RwSignal<Option<String>>,
+    /// Service requests made from this chat.
+    pub requests: RwSignal<Vec<crate::requests::ServiceRequest>>,
 }
 
 impl ChatState {
@@ -85,6 +88,9 @@ impl ChatState {
         spawn_local(async move {
             if let Ok(p) = get_customer_panel(self.id).await {
                 self.panel.set(Some(p));
+            }
+            if let Ok(r) = crate::requests::api::conversation_requests(self.id).await {
+                self.requests.set(r);
             }
         });
     }
@@ -134,6 +140,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
         panel: RwSignal::new(None),
         error: RwSignal::new(None),
         gone: RwSignal::new(None),
+        requests: RwSignal::new(Vec::new()),
     };
     let pending = RwSignal::new(Vec::<Pending>::new());
     let feed = use_live_feed();
@@ -179,7 +186,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                 }
                 chat.refresh_handling();
             }
-            "conversation.updated" | "visitor.presence" => chat.refresh_panel(),
+            "conversation.updated" | "visitor.presence" | "request.created" => chat.refresh_panel(),
             "conversation.deleted" => chat.gone.set(Some("This chat was deleted.".into())),
             _ => {}
         }

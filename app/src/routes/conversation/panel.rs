@@ -18,6 +18,22 @@ pub(super) fn CustomerPanelView(chat: ChatState) -> impl IntoView {
                 None => view! { <p class="muted">"Loading the customer…"</p> }.into_any(),
                 Some(p) => view! { <PanelBody p/> }.into_any(),
             }}
+            <h3>"Requests"</h3>
+            {move || {
+                let list = chat.requests.get();
+                if list.is_empty() {
+                    view! { <p class="muted">"None yet"</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="history" aria-label="Requests from this chat">
+                            {list.into_iter().map(|r| view! {
+                                <li><a href=format!("/requests#request-{}", r.id)>{r.title}</a>
+                                    <span class="muted small">{format!("{} · {}", r.status.label(), r.priority.label())}</span></li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
         </aside>
     }
 }
