@@ -19,7 +19,10 @@ async function agent(browser: Browser): Promise<Page> {
 async function openChat(page: Page, text: string) {
   await page.goto('/conversations?q=' + encodeURIComponent(text));
   await hydrated(page);
-  await page.getByRole('link', { name: text }).first().click();
+  // The preview shows the latest message (a file), so open the row by the customer.
+  const rows = page.locator('table.conversations tbody tr');
+  await expect(rows).toHaveCount(1);
+  await rows.first().locator('td:nth-child(3) a').click();
   await expect(page.getByRole('list', { name: 'Messages' })).toContainText(text);
 }
 
