@@ -145,3 +145,28 @@ async fn after_a_purge_and_a_checkpoint_the_text_is_in_neither_the_sqlite_file_n
     assert!(!contains(&read_all()), "no copy left in the file or the WAL");
     db.close().await;
 }
+
+#[tokio::test]
+async fn requests_keep_their_transcript_unless_the_inbox_purges_it_too() {
+    each_backend(|db| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let keep_key = inbox(&db, "Keeps transcripts", Some(1)).await;
+        let purge_key = inbox(&db, "Purges transcripts", Some(1)).await;
+        sqlx::query("UPDATE inboxes SET purge_request_transcripts = 1 WHERE name = 'Purges transcripts'").execute(db.pool()).await.unwrap();
+        let admin = app::conversations::handling::Actor { id: 0, name: "Ada".into(), is_admin: true };
+        let mut requests = Vec::new();
+        for key in [&keep_key, &purge_key] {
+            let conv = chat(&db, key, "transcript words", None).await;
+            let new = app::requests::store::NewRequest { conversation_id: conv, title: "R", description: "", priority: app::requests::Priority::Low };
+            sqlx::query("INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES (0, 'ada@x.io', 'Ada', 'admin', 'x', 0) ON CONFLICT (id) DO NOTHING")
+                .execute(db.pool()).await.unwrap();
+            requests.push(app::requests::store::create(&db, &admin, new, T0).await.unwrap().id);
+        }
+        assert_eq!(purge::run(&db, dir.path(), T0 + 2 * DAY_MS).await.unwrap().conversations, 2);
+        let rows: Vec<(Option<i64>, Option<String>)> = sqlx::query_as("SELECT conversation_id, transcript FROM requests ORDER BY id").fetch_all(db.pool()).await.unwrap();
+        assert_eq!(rows[0].0, None, "the chat is gone");
+        assert!(rows[0].1.as_deref().unwrap().contains("transcript words"), "kept where the inbox keeps transcripts");
+        assert_eq!(rows[1].1, None, "purged where the inbox says so");
+    })
+    .await;
+}
