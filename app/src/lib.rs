@@ -15,6 +15,7 @@ pub mod live;
 pub mod requests;
 pub mod retention;
 pub mod routes;
+pub mod team;
 pub mod timefmt;
 
 #[cfg(feature = "ssr")]

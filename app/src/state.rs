@@ -106,6 +106,11 @@ impl AppState {
                     Ok(_) => st.committed(),
                     Err(e) => tracing::warn!(error = %e, "presence sweep failed"),
                 }
+                match crate::team::store::expire_invites(&st.db, st.now()).await {
+                    Ok(0) => {}
+                    Ok(_) => st.committed(),
+                    Err(e) => tracing::warn!(error = %e, "expiring team chat invitations failed"),
+                }
             }
         });
         // Webhook deliveries: every two seconds, whatever is due.

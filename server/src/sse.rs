@@ -42,6 +42,10 @@ impl Audience {
         }
         match self {
             Audience::Agent { .. } if ev.audience == AUDIENCE_TEAM => true,
+            // Team chat events name their one recipient.
+            Audience::Agent { agent_id, .. } if ev.audience.starts_with("agent:") => {
+                ev.audience.strip_prefix("agent:").and_then(|id| id.parse::<i64>().ok()) == Some(*agent_id)
+            }
             Audience::Agent { inboxes, .. } => {
                 (ev.audience == AUDIENCE_ALL || ev.audience == AUDIENCE_AGENTS)
                     && match (inboxes, ev.inbox_id) {

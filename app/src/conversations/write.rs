@@ -201,3 +201,13 @@ pub(super) async fn close_in(
     }
     load(tx, conversation_id).await
 }
+
+/// Adds an internal line (agents only) to a conversation, inside the caller's
+/// transaction: a team chat's transcript and chat time, for instance.
+pub async fn internal_line_in(conn: &mut AnyConnection, db: &Db, conversation_id: i64, body: &str, now: i64) -> AppResult<()> {
+    let conv = load(conn, conversation_id).await?;
+    let body: String = body.chars().take(super::MAX_BODY_CHARS).collect();
+    let client_id = format!("system-{}-{}", conv.id, crate::conversations::visitor::random_id());
+    let m = insert_message(conn, conv.id, AuthorKind::System, None, None, &client_id, &body, Visibility::Internal, now).await?;
+    message_event(conn, db, conv.inbox_id, &m, now).await
+}

@@ -146,3 +146,10 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, status: RequestStatus, 
     tx.commit().await?;
     Ok(request)
 }
+
+/// One request the actor may see (404 otherwise).
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<ServiceRequest> {
+    let sql = format!("{SELECT} WHERE {} AND r.id = $2", scope(actor));
+    let row: Option<Row> = sqlx::query_as(&sql).bind(actor.id).bind(id).fetch_optional(db.pool()).await?;
+    row.map(to_request).ok_or(AppError::NotFound)
+}
