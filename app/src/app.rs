@@ -1,4 +1,4 @@
-use crate::routes::{admin::AdminPage, console::ConsoleLayout, conversation::ConversationPage, home::HomePage, inbox::InboxPage, list::ListPage, login::LoginPage, requests::RequestsPage, team::TeamPage};
+use crate::routes::{admin::AdminPage, console::ConsoleLayout, conversation::ConversationPage, home::HomePage, inbox::InboxPage, list::ListPage, login::LoginPage, requests::RequestsPage, team::TeamPage, team_chat::TeamChatPage, team_session::TeamSessionPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -40,6 +40,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("conversations/:id") view=ConversationPage/>
                     <Route path=path!("team") view=TeamPage/>
                     <Route path=path!("requests") view=RequestsPage/>
+                    <Route path=path!("team-chat") view=TeamChatPage/>
+                    <Route path=path!("team-chat/:id") view=TeamSessionPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -48,8 +48,12 @@ pub struct LiveFeed {
     pub local: RwSignal<u32>,
 }
 
-const KINDS: [&str; 11] = [
+const KINDS: [&str; 15] = [
     "request.created",
+    "team.invite",
+    "team.message",
+    "team.session",
+    "team.ended",
     "message.created",
     "conversation.created",
     "conversation.status",

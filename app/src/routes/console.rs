@@ -133,9 +133,11 @@ fn Sidebar(me: Me) -> impl IntoView {
                 .collect_view()}
         </ul>
         <A href="/requests" attr:class="requests-link">"Requests"</A>
+        <A href="/team-chat" attr:class="team-chat-link">"Team chat"</A>
         {supervises.then(|| view! { <A href="/team" attr:class="team-link">"Team"</A> })}
         {is_admin.then(|| view! { <A href="/admin" attr:class="admin-link">"Admin"</A> })}
         <crate::components::alerts::NewChatAlerts me=me.id/>
+        <crate::components::invites::TeamInvites/>
         <div class="me">
             <Avatar name=me.name.clone()/>
             <div>

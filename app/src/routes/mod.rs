@@ -9,3 +9,5 @@ pub mod list;
 pub mod login;
 pub mod requests;
 pub mod team;
+pub mod team_chat;
+pub mod team_session;

@@ -91,7 +91,39 @@ fn RequestCard(r: ServiceRequest) -> impl IntoView {
                     }.into_any(),
                 }}
             </details>
+            <RequestTeamChats id/>
             <crate::components::ErrorNotice error=error/>
         </li>
+    }
+}
+
+/// The request's team chats: start one, and those that ended, with transcript and time.
+#[component]
+fn RequestTeamChats(id: i64) -> impl IntoView {
+    let chats = RwSignal::new(Vec::<crate::team::TeamTranscript>::new());
+    Effect::new(move |_| spawn_local(async move {
+        if let Ok(list) = crate::team::api::request_team_chats(id).await {
+            chats.set(list);
+        }
+    }));
+    let navigate = leptos_router::hooks::use_navigate();
+    let start = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            if let Ok(sid) = crate::team::api::start_team_chat(format!("Request #{id}"), None, Some(id)).await {
+                navigate(&format!("/team-chat/{sid}"), Default::default());
+            }
+        });
+    };
+    view! {
+        <div class="request-activity">
+            <button type="button" class="link" on:click=start>"Team chat about this request"</button>
+            {move || chats.get().into_iter().map(|t| view! {
+                <details class="transcript">
+                    <summary>{format!("Team chat \"{}\" · chat time {}", t.topic, crate::team::clock_text(t.chat_time_ms))}</summary>
+                    <ol class="transcript-lines">{t.lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ol>
+                </details>
+            }).collect_view()}
+        </div>
     }
 }

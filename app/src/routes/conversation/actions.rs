@@ -46,6 +46,7 @@ pub(super) fn ActionBar(chat: ChatState) -> impl IntoView {
                 <button type="button" on:click=move |_| close(CloseReason::Closed)>"Close conversation"</button>
             </Show>
             <super::request_form::CreateRequest chat/>
+            <StartTeamChat chat/>
             <Menu chat/>
         </div>
     }
@@ -136,4 +137,21 @@ fn Menu(chat: ChatState) -> impl IntoView {
             </div>
         </Show>
     }
+}
+
+/// Starts a team chat about this conversation and opens its window.
+#[component]
+fn StartTeamChat(chat: ChatState) -> impl IntoView {
+    let navigate = use_navigate();
+    let start = move |_| {
+        let navigate = navigate.clone();
+        let topic = chat.panel.with_untracked(|p| p.as_ref().and_then(|p| p.name.clone())).unwrap_or_else(|| "a visitor".into());
+        spawn_local(async move {
+            match crate::team::api::start_team_chat(format!("Chat with {topic}"), Some(chat.id), None).await {
+                Ok(id) => navigate(&format!("/team-chat/{id}"), Default::default()),
+                Err(e) => chat.error.set(Some(e)),
+            }
+        });
+    };
+    view! { <button type="button" on:click=start>"Team chat"</button> }
 }
