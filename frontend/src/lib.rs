@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The console's hydrate entry: the WASM bundle that takes over the server-rendered page.
 use wasm_bindgen::prelude::wasm_bindgen;
 

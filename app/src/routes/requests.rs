@@ -41,7 +41,7 @@ pub fn RequestsPage() -> impl IntoView {
             Some(Ok(items)) if items.is_empty() => view! { <p class="muted">"No requests."</p> }.into_any(),
             Some(Ok(items)) => view! {
                 <ul class="requests">
-                    {items.into_iter().map(|r| view! { <RequestCard r/> }).collect_view()}
+                    {items.into_iter().map(|r| view! { <RequestCard r/> }.into_any()).collect_view()}
                 </ul>
             }.into_any(),
         }}
@@ -91,7 +91,7 @@ fn RequestCard(r: ServiceRequest) -> impl IntoView {
                     }.into_any(),
                 }}
             </details>
-            <RequestTeamChats id/>
+            {view! { <RequestTeamChats id/> }.into_any()}
             <crate::components::ErrorNotice error=error/>
         </li>
     }
