@@ -94,6 +94,7 @@ test('filter by status and date, search by name and by a word from a message', a
 });
 
 test('page through more than 60 chats', async ({ browser }) => {
+  test.setTimeout(60_000); // it starts 62 chats first
   const page = await supervisor(browser);
   await visitors(page, 62, 'Pager');
   await page.goto('/conversations?q=pager');

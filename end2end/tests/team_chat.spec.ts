@@ -51,11 +51,11 @@ test('three agents: invite, accept, decline, off the record, the originator leav
   await expect(dialogA).toContainText('Alex Operator joined');
   await expect(dialogA).toContainText('Jo Operator declined the invitation');
 
-  await a.getByLabel('Team message').fill('Hello team, see the customer chat');
+  await a.getByRole('textbox', { name: 'Team message' }).fill('Hello team, see the customer chat');
   await a.getByRole('button', { name: 'Send' }).click();
   await a.getByLabel('Off the record', { exact: true }).check();
   await a.getByLabel('Off the record with').selectOption({ label: 'Alex Operator' });
-  await a.getByLabel('Team message').fill('just between us: refund it');
+  await a.getByRole('textbox', { name: 'Team message' }).fill('just between us: refund it');
   await a.getByRole('button', { name: 'Send' }).click();
 
   const dialogB = b.getByRole('list', { name: 'Team messages' });

@@ -30,6 +30,7 @@ struct Assigned {
 }
 
 const MUTE_KEY: &str = "sb:mute";
+const MAX_SHOWN: usize = 4;
 
 fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
@@ -119,6 +120,10 @@ pub fn NewChatAlerts(me: i64) -> impl IntoView {
             alerts.update(|list| {
                 list.retain(|a| a.conversation_id != id);
                 list.push(alert);
+                // A burst of new chats shows the newest few; the blue counter has the rest.
+                if list.len() > MAX_SHOWN {
+                    list.remove(0);
+                }
             });
         }
     };

@@ -27,12 +27,25 @@ pub fn TeamSessionPage() -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let now = RwSignal::new(0i64);
     let feed = use_live_feed();
+    let me = expect_context::<super::console::MeResource>().0;
+    let my_id = move || me.get_untracked().and_then(|r| r.ok()).flatten().map(|m| m.id).unwrap_or(0);
+    // Attendees and their states, refreshed without redrawing the window.
+    let people = RwSignal::new(Vec::<crate::team::Participant>::new());
+    let refresh_people = move || {
+        let sid = id();
+        spawn_local(async move {
+            if let Ok(s) = get_team_chat(sid).await {
+                people.set(s.participants);
+            }
+        })
+    };
     let load = move || {
         let sid = id();
         spawn_local(async move {
             let got = get_team_chat(sid).await;
             if let Ok(s) = &got {
                 lines.set(s.messages.clone());
+                people.set(s.participants.clone());
             }
             session.set(Some(got));
         })
@@ -45,29 +58,32 @@ pub fn TeamSessionPage() -> impl IntoView {
             on_cleanup(move || h.clear());
         }
     });
-    let me = expect_context::<super::console::MeResource>().0;
-    let my_id = move || me.get().and_then(|r| r.ok()).flatten().map(|m| m.id).unwrap_or(0);
-    on_events(feed, None, move |ev| {
-        let Ok(r) = serde_json::from_str::<SessionRef>(&ev.data) else {
-            if ev.kind == "team.message" {
-                if let Ok(m) = serde_json::from_str::<TeamMessage>(&ev.data) {
-                    if m.session_id == id() {
-                        if m.off_record_to == Some(my_id()) {
-                            notice.set(Some(format!("{} is talking to you off the record", m.author_name.clone().unwrap_or_default())));
-                        }
-                        lines.update(|list| {
-                            if !list.iter().any(|x| x.id == m.id) {
-                                list.push(m);
-                            }
-                        });
-                    }
-                }
+    on_events(feed, None, move |ev| match ev.kind.as_str() {
+        // A new line: appended, never a reload (that would reset the window).
+        "team.message" => {
+            let Ok(m) = serde_json::from_str::<TeamMessage>(&ev.data) else { return };
+            if m.session_id != id() {
+                return;
             }
-            return;
-        };
-        if r.session_id == id() && ev.kind != "team.invite" {
-            load();
+            if m.off_record_to == Some(my_id()) {
+                notice.set(Some(format!("{} is talking to you off the record", m.author_name.clone().unwrap_or_default())));
+            }
+            lines.update(|list| {
+                if !list.iter().any(|x| x.id == m.id) {
+                    list.push(m);
+                }
+            });
+            // Joins and leaves change the attendees.
+            if lines.with_untracked(|l| l.last().is_some_and(|x| x.system)) {
+                refresh_people();
+            }
         }
+        "team.session" | "team.ended" => {
+            if serde_json::from_str::<SessionRef>(&ev.data).is_ok_and(|r| r.session_id == id()) {
+                load();
+            }
+        }
+        _ => {}
     });
     view! {
         <Title text="Team chat · Switchboard"/>
@@ -75,7 +91,7 @@ pub fn TeamSessionPage() -> impl IntoView {
             None => view! { <p class="loading">"Loading the team chat…"</p> }.into_any(),
             Some(Err(AppError::NotFound)) => view! { <h1>"Team chat not found"</h1> }.into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-            Some(Ok(s)) => view! { <Window s lines now error notice reload=load my_id=my_id()/> }.into_any(),
+            Some(Ok(s)) => view! { <Window s lines people now error notice reload=load my_id=my_id()/> }.into_any(),
         }}
     }
 }
@@ -84,6 +100,7 @@ pub fn TeamSessionPage() -> impl IntoView {
 fn Window(
     s: Session,
     lines: RwSignal<Vec<TeamMessage>>,
+    people: RwSignal<Vec<crate::team::Participant>>,
     now: RwSignal<i64>,
     error: RwSignal<Option<AppError>>,
     notice: RwSignal<Option<String>>,
@@ -93,12 +110,14 @@ fn Window(
     let sid = s.id;
     let timer = s.timer;
     let active = s.active;
-    let others: Vec<(i64, String)> = s
-        .participants
-        .iter()
-        .filter(|p| p.state == ParticipantState::Joined && p.agent_id != my_id)
-        .map(|p| (p.agent_id, p.name.clone()))
-        .collect();
+    let others = Signal::derive(move || {
+        people.with(|ps| {
+            ps.iter()
+                .filter(|p| p.state == ParticipantState::Joined && p.agent_id != my_id)
+                .map(|p| (p.agent_id, p.name.clone()))
+                .collect::<Vec<(i64, String)>>()
+        })
+    });
     let navigate = use_navigate();
     let leave = move |_| {
         let navigate = navigate.clone();
@@ -136,7 +155,7 @@ fn Window(
                 {origin.map(|o| view! { <p class="muted">"About " {o}</p> })}
                 {(!active).then(|| view! { <p class="notice" role="status">"This team chat has ended."</p> })}
                 <ul class="attendees" aria-label="Connections">
-                    {s.participants.iter().map(|p| view! {
+                    {move || people.get().into_iter().map(|p| view! {
                         <li data-state=p.state.as_str() title=format!("{} · {}", p.name, p.presence.label())>
                             <span class="avatar small" aria-hidden="true">{initials(&p.name)}</span>
                             <span class="presence" data-presence=p.presence.as_str()><span class="dot" aria-hidden="true"></span></span>
@@ -194,7 +213,7 @@ fn Line(m: TeamMessage) -> impl IntoView {
 
 /// The text entry; off the record needs the one participant who may read it.
 #[component]
-fn Entry(sid: i64, others: Vec<(i64, String)>, error: RwSignal<Option<AppError>>, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn Entry(sid: i64, others: Signal<Vec<(i64, String)>>, error: RwSignal<Option<AppError>>, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let off = RwSignal::new(false);
     let to = RwSignal::new(String::new());
@@ -232,7 +251,7 @@ fn Entry(sid: i64, others: Vec<(i64, String)>, error: RwSignal<Option<AppError>>
             <label class="off-record"><input type="checkbox" prop:checked=move || off.get() on:change=move |ev| off.set(event_target_checked(&ev))/>"Off the record"</label>
             <select aria-label="Off the record with" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev)) disabled=move || !off.get()>
                 <option value="">"Choose a participant…"</option>
-                {others.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                {move || others.get().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
             </select>
             <button type="submit">"Send"</button>
         </form>
