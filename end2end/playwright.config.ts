@@ -10,8 +10,9 @@ process.env.E2E_HOST_URL = `http://127.0.0.1:${HOST_PORT}`;
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 30_000,
-  expect: { timeout: 10_000 },
+  // Three browser contexts and an unoptimised WASM build share two cores: keep slack.
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
   fullyParallel: false,
   workers: 1,
   retries: 0,

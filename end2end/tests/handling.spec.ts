@@ -177,12 +177,12 @@ test('the customer panel shows what identify and setContext passed', async ({ br
 test('availability: an agent goes Away and the supervisor sees it live', async ({ browser }) => {
   const alex = await console_(browser, ALEX);
   const sam = await console_(browser, SAM);
-  await sam.getByRole('link', { name: 'Team' }).click();
+  await sam.getByRole('link', { name: 'Team', exact: true }).click();
   const row = sam.locator('table.team tr', { hasText: 'Alex Operator' });
   await expect(row.locator('.presence')).toHaveText('Online');
   await alex.getByLabel('Your availability').selectOption('away');
   await expect(row.locator('.presence')).toHaveText('Away');
   await alex.getByLabel('Your availability').selectOption('online');
   await expect(row.locator('.presence')).toHaveText('Online');
-  await expect(alex.getByRole('link', { name: 'Team' })).toHaveCount(0);
+  await expect(alex.getByRole('link', { name: 'Team', exact: true })).toHaveCount(0);
 });

@@ -1,4 +1,11 @@
-import { expect, Page } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
+
+// Tests open extra browser contexts (a customer, colleagues). The browser lives for the
+// whole worker, so close them after each test: otherwise their pages, streams and
+// timers pile up and slow every later test down.
+test.afterEach(async ({ browser }) => {
+  await Promise.all(browser.contexts().map((c) => c.close().catch(() => undefined)));
+});
 
 export const ADMIN = { email: 'admin@example.com', password: 'admin-demo-pass' };
 

@@ -29,13 +29,22 @@ pub fn TeamSessionPage() -> impl IntoView {
     let feed = use_live_feed();
     let me = expect_context::<super::console::MeResource>().0;
     let my_id = move || me.get_untracked().and_then(|r| r.ok()).flatten().map(|m| m.id).unwrap_or(0);
-    // Attendees and their states, refreshed without redrawing the window.
+    // What changes during a session lives in signals: a refresh updates them and
+    // never redraws the window, so a half-typed line survives joins and timer changes.
     let people = RwSignal::new(Vec::<crate::team::Participant>::new());
-    let refresh_people = move || {
+    let timer = RwSignal::new(crate::team::Timer { accrued_ms: 0, running_since: None });
+    let active = RwSignal::new(true);
+    let apply = move |s: &Session| {
+        lines.set(s.messages.clone());
+        people.set(s.participants.clone());
+        timer.set(s.timer);
+        active.set(s.active);
+    };
+    let refresh = move || {
         let sid = id();
         spawn_local(async move {
             if let Ok(s) = get_team_chat(sid).await {
-                people.set(s.participants);
+                apply(&s);
             }
         })
     };
@@ -44,8 +53,7 @@ pub fn TeamSessionPage() -> impl IntoView {
         spawn_local(async move {
             let got = get_team_chat(sid).await;
             if let Ok(s) = &got {
-                lines.set(s.messages.clone());
-                people.set(s.participants.clone());
+                apply(s);
             }
             session.set(Some(got));
         })
@@ -75,12 +83,12 @@ pub fn TeamSessionPage() -> impl IntoView {
             });
             // Joins and leaves change the attendees.
             if lines.with_untracked(|l| l.last().is_some_and(|x| x.system)) {
-                refresh_people();
+                refresh();
             }
         }
         "team.session" | "team.ended" => {
             if serde_json::from_str::<SessionRef>(&ev.data).is_ok_and(|r| r.session_id == id()) {
-                load();
+                refresh();
             }
         }
         _ => {}
@@ -91,7 +99,7 @@ pub fn TeamSessionPage() -> impl IntoView {
             None => view! { <p class="loading">"Loading the team chat…"</p> }.into_any(),
             Some(Err(AppError::NotFound)) => view! { <h1>"Team chat not found"</h1> }.into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-            Some(Ok(s)) => view! { <Window s lines people now error notice reload=load my_id=my_id()/> }.into_any(),
+            Some(Ok(s)) => view! { <Window s lines people timer active now error notice reload=refresh my_id=my_id()/> }.into_any(),
         }}
     }
 }
@@ -101,6 +109,8 @@ fn Window(
     s: Session,
     lines: RwSignal<Vec<TeamMessage>>,
     people: RwSignal<Vec<crate::team::Participant>>,
+    timer: RwSignal<crate::team::Timer>,
+    active: RwSignal<bool>,
     now: RwSignal<i64>,
     error: RwSignal<Option<AppError>>,
     notice: RwSignal<Option<String>>,
@@ -108,8 +118,6 @@ fn Window(
     my_id: i64,
 ) -> impl IntoView {
     let sid = s.id;
-    let timer = s.timer;
-    let active = s.active;
     let others = Signal::derive(move || {
         people.with(|ps| {
             ps.iter()
@@ -128,7 +136,7 @@ fn Window(
             }
         })
     };
-    let time = move || clock_text(timer.elapsed(now.get()));
+    let time = move || clock_text(timer.get().elapsed(now.get()));
     let act = move |a: TimerAction| spawn_local(async move {
         match team_timer(sid, a).await {
             Ok(_) => reload(),
@@ -153,7 +161,7 @@ fn Window(
             <header>
                 <h1>{s.topic.clone()}</h1>
                 {origin.map(|o| view! { <p class="muted">"About " {o}</p> })}
-                {(!active).then(|| view! { <p class="notice" role="status">"This team chat has ended."</p> })}
+                {move || (!active.get()).then(|| view! { <p class="notice" role="status">"This team chat has ended."</p> })}
                 <ul class="attendees" aria-label="Connections">
                     {move || people.get().into_iter().map(|p| view! {
                         <li data-state=p.state.as_str() title=format!("{} · {}", p.name, p.presence.label())>
@@ -166,8 +174,8 @@ fn Window(
             </header>
             <div class="team-options" role="toolbar" aria-label="Team chat options">
                 <span class="timer" aria-label="Chat time" role="timer">{time}</span>
-                <Show when=move || active>
-                    {if timer.running_since.is_some() {
+                <Show when=move || active.get()>
+                    {move || if timer.get().running_since.is_some() {
                         view! { <button type="button" on:click=move |_| act(TimerAction::Pause)>"Pause"</button> }.into_any()
                     } else {
                         view! { <button type="button" on:click=move |_| act(TimerAction::Resume)>"Resume"</button> }.into_any()
@@ -184,7 +192,9 @@ fn Window(
                 <For each=move || lines.get() key=|m| m.id let:m><Line m/></For>
             </ol>
             <ErrorNotice error=error/>
-            {active.then(|| view! { <Entry sid others error reload/> })}
+            <Show when=move || active.get()>
+                <Entry sid others error lines/>
+            </Show>
         </section>
         <Show when=move || inviting.get()>
             <InviteWindow sid close=move || inviting.set(false) error/>
@@ -213,7 +223,7 @@ fn Line(m: TeamMessage) -> impl IntoView {
 
 /// The text entry; off the record needs the one participant who may read it.
 #[component]
-fn Entry(sid: i64, others: Signal<Vec<(i64, String)>>, error: RwSignal<Option<AppError>>, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn Entry(sid: i64, others: Signal<Vec<(i64, String)>>, error: RwSignal<Option<AppError>>, lines: RwSignal<Vec<TeamMessage>>) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let off = RwSignal::new(false);
     let to = RwSignal::new(String::new());
@@ -237,9 +247,13 @@ fn Entry(sid: i64, others: Signal<Vec<(i64, String)>>, error: RwSignal<Option<Ap
         text.set(String::new());
         spawn_local(async move {
             match send_team_message(sid, new_client_id(), body, target).await {
-                Ok(_) => {
+                Ok(m) => {
                     error.set(None);
-                    reload();
+                    lines.update(|list| {
+                        if !list.iter().any(|x| x.id == m.id) {
+                            list.push(m);
+                        }
+                    });
                 }
                 Err(e) => error.set(Some(e)),
             }
