@@ -50,6 +50,11 @@ test('three agents: invite, accept, decline, off the record, the originator leav
   const dialogA = a.getByRole('list', { name: 'Team messages' });
   await expect(dialogA).toContainText('Alex Operator joined');
   await expect(dialogA).toContainText('Jo Operator declined the invitation');
+  // The attendees' availability is live in the window.
+  const alexThere = a.getByRole('list', { name: 'Connections' }).locator('li', { hasText: 'Alex Operator' }).locator('.presence');
+  await expect(alexThere).toHaveAttribute('data-presence', 'online');
+  await b.getByLabel('Your availability').selectOption('away');
+  await expect(alexThere).toHaveAttribute('data-presence', 'away');
 
   await a.getByRole('textbox', { name: 'Team message' }).fill('Hello team, see the customer chat');
   await a.getByRole('button', { name: 'Send' }).click();

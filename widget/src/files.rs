@@ -5,9 +5,9 @@
 use crate::dom::{append, attr, el, text};
 use crate::net::{get, get_f64, get_str};
 use crate::{ensure_conversation, on, pending_bubble, render, Shared};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{Element, File, Request, RequestInit, Response};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Element, File};
 
 /// Fetches a fresh file token for the conversation (it lasts an hour).
 pub(crate) async fn refresh_file_token(s: &Shared) {
@@ -68,26 +68,11 @@ async fn upload(s: &Shared, file: &File, client: &str) -> Result<JsValue, String
         refresh_file_token(s).await;
     }
     let token = s.borrow().token.clone();
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(file);
     let path = format!(
         "/api/widget/conversations/{id}/attachments?name={}&client_id={client}",
         String::from(js_sys::encode_uri_component(&file.name()))
     );
-    let req = Request::new_with_str_and_init(&path, &init).map_err(|_| "bad request")?;
-    let _ = req.headers().set("Authorization", &format!("Bearer {token}"));
-    let window = web_sys::window().ok_or("no window")?;
-    let res: Response = JsFuture::from(window.fetch_with_request(&req))
-        .await
-        .map_err(|_| "network error")?
-        .dyn_into()
-        .map_err(|_| "bad response")?;
-    let status = res.status();
-    let body = match res.json() {
-        Ok(p) => JsFuture::from(p).await.unwrap_or(JsValue::NULL),
-        Err(_) => JsValue::NULL,
-    };
+    let (status, body) = crate::net::fetch("POST", &path, Some(&token), Some(file), None).await?;
     if status >= 400 {
         return Err(get_str(&body, "error").unwrap_or_else(|| format!("error {status}")));
     }

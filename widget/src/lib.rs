@@ -1,13 +1,15 @@
 //! The Switchboard customer widget. It runs inside the iframe that `widget.js` adds to
 //! the host page, keeps the visitor's token in its own storage, and talks to the
 //! widget API and its event stream. Built without a framework to stay small.
+mod conversation;
 mod dom;
 mod files;
 mod net;
 mod stream;
 mod ui;
 
-use stream::open_stream;
+pub(crate) use conversation::{ended, ensure_conversation, load_thread};
+use conversation::{push_context, push_identity};
 use ui::{build_ui, Ui};
 
 use dom::{append, attr, el, show, text};
@@ -17,7 +19,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{Element, EventSource, HtmlInputElement, KeyboardEvent, MessageEvent};
+use web_sys::{Element, EventSource, KeyboardEvent, MessageEvent};
 
 pub(crate) struct State {
     pub(crate) inbox: String,
@@ -35,7 +37,7 @@ pub(crate) struct State {
 
 pub(crate) type Shared = Rc<RefCell<State>>;
 
-fn storage() -> Option<web_sys::Storage> {
+pub(crate) fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
@@ -136,67 +138,6 @@ pub(crate) fn render(s: &Shared, m: &JsValue) {
     st.ui.list.set_scroll_top(st.ui.list.scroll_height());
 }
 
-pub(crate) async fn ensure_conversation(s: &Shared) -> Result<i64, String> {
-    if let Some(id) = s.borrow().conv {
-        return Ok(id);
-    }
-    let body = {
-        let st = s.borrow();
-        let ident = &st.identity;
-        let pick = |field: &str, input: &HtmlInputElement| {
-            get_str(ident, field).or_else(|| Some(input.value()).filter(|v| !v.trim().is_empty()))
-        };
-        obj(&[
-            ("inbox", st.inbox.clone().into()),
-            ("token", st.token.clone().into()),
-            ("name", pick("name", &st.ui.name).map(JsValue::from).unwrap_or(JsValue::NULL)),
-            ("email", pick("email", &st.ui.email).map(JsValue::from).unwrap_or(JsValue::NULL)),
-            ("context", if st.context.is_object() { st.context.clone() } else { JsValue::NULL }),
-        ])
-    };
-    let (status, thread) = call("POST", "/api/widget/conversations", None, Some(&body)).await?;
-    if status >= 400 {
-        return Err(get_str(&thread, "error").unwrap_or_else(|| format!("error {status}")));
-    }
-    let conv = get(&thread, "conversation");
-    let id = get_f64(&conv, "id").ok_or("no id")? as i64;
-    {
-        let mut st = s.borrow_mut();
-        st.conv = Some(id);
-        st.last_event = get_f64(&thread, "last_event_id").unwrap_or_default();
-        show(&st.ui.prechat, false);
-        if let Some(store) = storage() {
-            let _ = store.set_item(&format!("sb:conv:{}", st.inbox), &id.to_string());
-        }
-    }
-    set_status(s, &get_str(&conv, "status").unwrap_or_default(), get_str(&conv, "close_reason"));
-    if s.borrow().identity.is_object() {
-        push_identity(s).await;
-    }
-    open_stream(s.clone());
-    Ok(id)
-}
-
-async fn push_identity(s: &Shared) {
-    let (conv, token, who) = {
-        let st = s.borrow();
-        (st.conv, st.token.clone(), st.identity.clone())
-    };
-    if let Some(id) = conv {
-        let _ = call("POST", &format!("/api/widget/conversations/{id}/identify"), Some(&token), Some(&who)).await;
-    }
-}
-
-async fn push_context(s: &Shared) {
-    let (conv, token, ctx) = {
-        let st = s.borrow();
-        (st.conv, st.token.clone(), st.context.clone())
-    };
-    if let Some(id) = conv {
-        let _ = call("POST", &format!("/api/widget/conversations/{id}/context"), Some(&token), Some(&ctx)).await;
-    }
-}
-
 pub(crate) fn pending_bubble(s: &Shared, client: &str, body: &str) -> Element {
     let st = s.borrow();
     let li = el("li", "msg msg-customer pending");
@@ -250,57 +191,6 @@ fn submit(s: &Shared) {
     let client = uuid();
     let li = pending_bubble(s, &client, &body);
     send(s.clone(), client, body, li);
-}
-
-pub(crate) async fn load_thread(s: Shared) {
-    let (conv, token) = {
-        let st = s.borrow();
-        (st.conv, st.token.clone())
-    };
-    let Some(id) = conv else { return };
-    match call("GET", &format!("/api/widget/conversations/{id}"), Some(&token), None).await {
-        Ok((200, thread)) => {
-            let conv = get(&thread, "conversation");
-            set_status(&s, &get_str(&conv, "status").unwrap_or_default(), get_str(&conv, "close_reason"));
-            {
-                let mut st = s.borrow_mut();
-                st.last_event = st.last_event.max(get_f64(&thread, "last_event_id").unwrap_or_default());
-            }
-            files::refresh_file_token(&s).await;
-            let messages = js_sys::Array::from(&get(&thread, "messages"));
-            for m in messages.iter() {
-                render(&s, &m);
-            }
-            if s.borrow().stream.is_none() {
-                open_stream(s.clone());
-            }
-        }
-        // The conversation is gone (deleted or purged): start afresh.
-        Ok((404, _)) => forget_conversation(&s),
-        _ => {}
-    }
-}
-
-/// Support deleted the chat: it has ended, and the next message starts a new one.
-pub(crate) fn ended(s: &Shared) {
-    forget_conversation(s);
-    set_status(s, "ended", None);
-    let st = s.borrow();
-    st.ui.list.set_text_content(None);
-    st.ui.notice.set_text_content(Some("This chat has ended. Write below to start a new one."));
-    show(&st.ui.notice, true);
-}
-
-fn forget_conversation(s: &Shared) {
-    let mut st = s.borrow_mut();
-    st.conv = None;
-    st.rendered.clear();
-    if let Some(es) = st.stream.take() {
-        es.close();
-    }
-    if let Some(store) = storage() {
-        let _ = store.remove_item(&format!("sb:conv:{}", st.inbox));
-    }
 }
 
 async fn load_config(s: Shared) {

@@ -31,17 +31,26 @@ pub fn parse(s: &str) -> JsValue {
 
 /// A JSON request; returns the status and the parsed body (null when there is none).
 pub async fn call(method: &str, path: &str, token: Option<&str>, body: Option<&JsValue>) -> Result<(u16, JsValue), String> {
+    let text = match body {
+        Some(b) => Some(JsValue::from(JSON::stringify(b).map_err(|_| "bad body")?)),
+        None => None,
+    };
+    fetch(method, path, token, text.as_ref(), text.as_ref().map(|_| "application/json")).await
+}
+
+/// Any request: `body` as it is (JSON text, or a `File` for an upload), with the
+/// visitor's bearer token; answers the status and the parsed JSON body.
+pub async fn fetch(method: &str, path: &str, token: Option<&str>, body: Option<&JsValue>, content_type: Option<&str>) -> Result<(u16, JsValue), String> {
     let init = RequestInit::new();
     init.set_method(method);
     if let Some(b) = body {
-        let text = JSON::stringify(b).map_err(|_| "bad body")?;
-        init.set_body(&text.into());
+        init.set_body(b);
     }
     let req = Request::new_with_str_and_init(path, &init).map_err(|_| "bad request")?;
     let headers = req.headers();
     let _ = headers.set("Accept", "application/json");
-    if body.is_some() {
-        let _ = headers.set("Content-Type", "application/json");
+    if let Some(ct) = content_type {
+        let _ = headers.set("Content-Type", ct);
     }
     if let Some(t) = token {
         let _ = headers.set("Authorization", &format!("Bearer {t}"));

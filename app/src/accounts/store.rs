@@ -102,9 +102,7 @@ pub async fn set_active(db: &Db, id: i64, active: bool, now: i64) -> AppResult<(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::NotFound);
-    }
+    crate::db::found(&done)?;
     if !active {
         sqlx::query("DELETE FROM sessions WHERE agent_id = $1").bind(id).execute(&mut *tx).await?;
     }

@@ -17,6 +17,14 @@ pub enum Dialect {
     Postgres,
 }
 
+/// An UPDATE or DELETE that touched no row names nothing that exists: a 404.
+pub fn found(done: &sqlx::any::AnyQueryResult) -> crate::error::AppResult<()> {
+    if done.rows_affected() == 0 {
+        return Err(crate::error::AppError::NotFound);
+    }
+    Ok(())
+}
+
 /// A query whose text differs per dialect.
 pub struct Sql {
     pub sqlite: &'static str,

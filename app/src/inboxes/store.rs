@@ -147,9 +147,7 @@ pub async fn set_prechat_form(db: &Db, inbox_id: i64, on: bool) -> AppResult<()>
         .bind(inbox_id)
         .execute(db.pool())
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::NotFound);
-    }
+    crate::db::found(&done)?;
     Ok(())
 }
 
@@ -168,8 +166,6 @@ pub async fn set_context_url_template(db: &Db, inbox_id: i64, template: &str) ->
         .bind(inbox_id)
         .execute(db.pool())
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::NotFound);
-    }
+    crate::db::found(&done)?;
     Ok(())
 }

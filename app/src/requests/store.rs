@@ -139,9 +139,7 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, status: RequestStatus, 
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::NotFound);
-    }
+    crate::db::found(&done)?;
     let request = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(request)

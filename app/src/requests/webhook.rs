@@ -184,9 +184,7 @@ pub async fn configure(db: &Db, inbox_id: i64, url: &str, allow_private: bool) -
     .bind(inbox_id)
     .execute(db.pool())
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::NotFound);
-    }
+    crate::db::found(&done)?;
     Ok(())
 }
 

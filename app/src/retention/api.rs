@@ -38,15 +38,8 @@ pub async fn get_retention() -> Result<RetentionOverview, AppError> {
     api(async move {
         auth_admin().await?;
         let st = state()?;
-        let rows: Vec<(i64, String, Option<i64>, i64)> =
-            sqlx::query_as("SELECT id, name, retention_days, purge_request_transcripts FROM inboxes ORDER BY name, id")
-                .fetch_all(st.db.pool())
-                .await?;
         Ok(RetentionOverview {
-            inboxes: rows
-                .into_iter()
-                .map(|(id, name, retention_days, p)| InboxRetention { id, name, retention_days, purge_request_transcripts: p != 0 })
-                .collect(),
+            inboxes: super::purge::inboxes(&st.db).await?,
             last_purge: super::purge::last(&st.db).await?,
             tokens: super::tokens::list(&st.db)
                 .await?
@@ -64,23 +57,8 @@ pub async fn set_retention(inbox_id: i64, days: String, purge_transcripts: Optio
     api(async move {
         let admin = auth_admin().await?;
         let st = state()?;
-        let days = match days.trim() {
-            "" => None,
-            d => match d.parse::<i64>() {
-                Ok(n) if (1..=36_500).contains(&n) => Some(n),
-                _ => return Err(AppError::Unprocessable("retention is a number of days from 1 to 36500, or empty to keep forever".into())),
-            },
-        };
         let purge = purge_transcripts.is_some();
-        let done = sqlx::query("UPDATE inboxes SET retention_days = $1, purge_request_transcripts = $2 WHERE id = $3")
-            .bind(days)
-            .bind(purge as i64)
-            .bind(inbox_id)
-            .execute(st.db.pool())
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(AppError::NotFound);
-        }
+        let days = super::purge::set_inbox(&st.db, inbox_id, &days, purge).await?;
         let entry = audit::Entry {
             actor_id: Some(admin.id),
             action: "inbox.retention",

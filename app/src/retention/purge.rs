@@ -93,3 +93,38 @@ pub async fn complete_context(db: &Db, kind: &str, id: &str, now: i64) -> AppRes
     .await?;
     Ok(())
 }
+
+/// Every inbox's retention setting, for the admin page.
+pub async fn inboxes(db: &Db) -> AppResult<Vec<super::api::InboxRetention>> {
+    let rows: Vec<(i64, String, Option<i64>, i64)> =
+        sqlx::query_as("SELECT id, name, retention_days, purge_request_transcripts FROM inboxes ORDER BY name, id")
+            .fetch_all(db.pool())
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, retention_days, p)| super::api::InboxRetention { id, name, retention_days, purge_request_transcripts: p != 0 })
+        .collect())
+}
+
+/// Sets an inbox's retention from the admin's text (empty keeps forever); returns the days.
+pub async fn set_inbox(db: &Db, inbox_id: i64, days: &str, purge_transcripts: bool) -> AppResult<Option<i64>> {
+    let days = match days.trim() {
+        "" => None,
+        d => match d.parse::<i64>() {
+            Ok(n) if (1..=36_500).contains(&n) => Some(n),
+            _ => {
+                return Err(crate::error::AppError::Unprocessable(
+                    "retention is a number of days from 1 to 36500, or empty to keep forever".into(),
+                ))
+            }
+        },
+    };
+    let done = sqlx::query("UPDATE inboxes SET retention_days = $1, purge_request_transcripts = $2 WHERE id = $3")
+        .bind(days)
+        .bind(purge_transcripts as i64)
+        .bind(inbox_id)
+        .execute(db.pool())
+        .await?;
+    crate::db::found(&done)?;
+    Ok(days)
+}

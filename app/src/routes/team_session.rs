@@ -86,6 +86,17 @@ pub fn TeamSessionPage() -> impl IntoView {
                 refresh();
             }
         }
+        // The attendees' availability, live.
+        "agent.presence" => {
+            #[derive(serde::Deserialize)]
+            struct P {
+                agent_id: i64,
+                presence: Availability,
+            }
+            if let Ok(p) = serde_json::from_str::<P>(&ev.data) {
+                people.update(|ps| ps.iter_mut().filter(|x| x.agent_id == p.agent_id).for_each(|x| x.presence = p.presence));
+            }
+        }
         "team.session" | "team.ended" => {
             if serde_json::from_str::<SessionRef>(&ev.data).is_ok_and(|r| r.session_id == id()) {
                 refresh();
