@@ -11,7 +11,9 @@ async function agent(browser: Browser, email: string, password: string): Promise
 }
 
 test('three agents: invite, accept, decline, off the record, the originator leaves, the transcript lands', async ({ browser }) => {
-  test.setTimeout(60_000);
+  // Four fresh browser contexts each compile the unoptimised console WASM (about 10 s
+  // apiece on two busy cores) before the chat even starts.
+  test.setTimeout(120_000);
   const customer = await (await browser.newContext()).newPage();
   await customer.goto(`${HOST}/?inbox=demo-support`);
   const widget = customer.frameLocator('iframe[data-switchboard]');
