@@ -32,10 +32,23 @@ cargo leptos build --frontend-only || { echo "FAIL: front-end build"; exit 1; }
 scripts/build-widget.sh || { echo "FAIL: widget build"; exit 1; }
 
 echo "==> Rust tests"
-cargo test -p app -p switchboard --features app/ssr 2>&1 | tee "$LOGS/cargo.txt"
+cargo test -p app -p switchboard -p switchboard-bench --features app/ssr 2>&1 | tee "$LOGS/cargo.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 rust_passed=$(awk '/^test result:/ {s += $4} END {print s + 0}' "$LOGS/cargo.txt")
 rust_failed=$(awk '/^test result:/ {s += $6} END {print s + 0}' "$LOGS/cargo.txt")
+
+echo "==> Benchmark, quick mode: correctness only (no lost, duplicated or leaked events; every request answered)"
+bench_passed=0
+bench_failed=0
+bench_backends=sqlite
+pg_isready -q -d "$SWITCHBOARD_TEST_PG" 2>/dev/null && bench_backends=sqlite,postgres
+if cargo build -p switchboard-bench && "$TARGET/debug/switchboard-bench" --quick --server "$TARGET/debug/switchboard" \
+    --backends "$bench_backends" --pg "$SWITCHBOARD_TEST_PG"; then
+  bench_passed=1
+else
+  bench_failed=1
+  status=1
+fi
 
 echo "==> Playwright tests in Chromium"
 if [ -x "$TARGET/debug/switchboard" ]; then
@@ -49,12 +62,13 @@ e2e_passed=$(sed -n 's/^ *\([0-9]\+\) passed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null
 e2e_failed=$(sed -n 's/^ *\([0-9]\+\) failed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null | tail -1)
 e2e_passed=${e2e_passed:-0}
 e2e_failed=${e2e_failed:-0}
-if [ "$status" -ne 0 ] && [ "$((rust_failed + e2e_failed))" -eq 0 ]; then
+if [ "$status" -ne 0 ] && [ "$((rust_failed + bench_failed + e2e_failed))" -eq 0 ]; then
   e2e_failed=1 # something failed without a count (a build, a crash): never report green
 fi
 
 echo
 echo "Rust:       $rust_passed passed, $rust_failed failed ($pg_note)"
+echo "Benchmark:  $bench_passed passed, $bench_failed failed (--quick on $bench_backends)"
 echo "Playwright: $e2e_passed passed, $e2e_failed failed"
-echo "$((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed"
+echo "$((rust_passed + bench_passed + e2e_passed)) passed, $((rust_failed + bench_failed + e2e_failed)) failed"
 exit "$status"

@@ -2,7 +2,7 @@
 //! the transaction holding it, its conversation update and its events has committed.
 use super::store::{audience, load, validate_message};
 use super::{lifecycle, AuthorKind, CloseReason, Conversation, Message, Status, Visibility};
-use crate::db::Db;
+use crate::db::{group, Db};
 use crate::error::{AppError, AppResult};
 use crate::events::store::{self as events, NewEvent};
 use crate::events::AUDIENCE_ALL;
@@ -109,13 +109,70 @@ pub(super) async fn change_status(
 
 /// Sends a message. The same `client_id` again returns the original message
 /// (`false`: nothing new was stored); with a different body it is a 409.
+///
+/// Sends that arrive together share one transaction ([`crate::db::group`]): each is
+/// answered only after that transaction has committed.
 pub async fn send(db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, bool)> {
     validate_message(out.client_id, out.body)?;
     if matches!(out.author, Author::Customer) && out.visibility != Visibility::Public {
         return Err(AppError::BadRequest("customers can only send public messages".into()));
     }
-    let mut tx = db.begin_write().await?;
-    let conv = load(&mut tx, out.conversation_id).await?;
+    let job = SendJob {
+        conversation_id: out.conversation_id,
+        author: match out.author {
+            Author::Customer => None,
+            Author::Agent { id, name } => Some((id, name.to_string())),
+        },
+        client_id: out.client_id.to_string(),
+        body: out.body.to_string(),
+        visibility: out.visibility,
+        file: out.file.cloned(),
+        now,
+    };
+    group::submit(db, |reply| Box::new((job, reply))).await
+}
+
+/// A send with everything it needs owned, so it can wait in the committer's queue.
+struct SendJob {
+    conversation_id: i64,
+    author: Option<(i64, String)>,
+    client_id: String,
+    body: String,
+    visibility: Visibility,
+    file: Option<crate::attachments::store::NewFile>,
+    now: i64,
+}
+
+type Answer = tokio::sync::oneshot::Sender<AppResult<(Message, bool)>>;
+
+impl group::Job for (SendJob, Answer) {
+    fn run<'c>(self: Box<Self>, conn: &'c mut AnyConnection, db: &'c Db) -> group::BoxFuture<'c, (bool, group::Reply)> {
+        Box::pin(async move {
+            let (job, answer) = *self;
+            let out = Outgoing {
+                conversation_id: job.conversation_id,
+                author: match &job.author {
+                    None => Author::Customer,
+                    Some((id, name)) => Author::Agent { id: *id, name },
+                },
+                client_id: &job.client_id,
+                body: &job.body,
+                visibility: job.visibility,
+                file: job.file.as_ref(),
+            };
+            let result = send_in(conn, db, out, job.now).await;
+            group::reply(result, answer)
+        })
+    }
+
+    fn abandon(self: Box<Self>, error: AppError) {
+        let _ = self.1.send(Err(error));
+    }
+}
+
+/// The send itself, inside the caller's write transaction.
+async fn send_in(tx: &mut AnyConnection, db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, bool)> {
+    let conv = load(&mut *tx, out.conversation_id).await?;
     let existing: Option<super::store::MessageRow> = sqlx::query_as(
         "SELECT id, conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at
          FROM messages WHERE conversation_id = $1 AND client_id = $2",
@@ -126,7 +183,6 @@ pub async fn send(db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, b
     .await?;
     if let Some(row) = existing {
         let m: Message = row.into();
-        tx.commit().await?;
         let same_author = match out.author {
             Author::Customer => m.author_kind == AuthorKind::Customer,
             Author::Agent { id, .. } => m.author_id == Some(id),
@@ -148,18 +204,18 @@ pub async fn send(db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, b
             Author::Agent { name, .. } => Some(name),
             Author::Customer => None,
         };
-        change_status(&mut tx, db, &conv, next, None, actor, now).await?;
+        change_status(&mut *tx, db, &conv, next, None, actor, now).await?;
     }
     let (author_id, author_name) = match out.author {
         Author::Customer => (None, Some(conv.customer_name.clone().unwrap_or_else(|| "Visitor".into()))),
         Author::Agent { id, name } => (Some(id), Some(name.to_string())),
     };
     let mut m = insert_message(
-        &mut tx, conv.id, out.author.kind(), author_id, author_name.as_deref(), out.client_id, out.body, out.visibility, now,
+        &mut *tx, conv.id, out.author.kind(), author_id, author_name.as_deref(), out.client_id, out.body, out.visibility, now,
     )
     .await?;
     if let Some(file) = out.file {
-        m.attachments.push(crate::attachments::store::insert(&mut tx, m.id, conv.id, file, now).await?);
+        m.attachments.push(crate::attachments::store::insert(&mut *tx, m.id, conv.id, file, now).await?);
     }
     if out.visibility == Visibility::Public {
         let preview: String = out.body.chars().take(140).collect();
@@ -173,8 +229,7 @@ pub async fn send(db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, b
         let q = if author_id.is_some() { q.bind(author_id) } else { q };
         q.execute(&mut *tx).await?;
     }
-    message_event(&mut tx, db, conv.inbox_id, &m, now).await?;
-    tx.commit().await?;
+    message_event(&mut *tx, db, conv.inbox_id, &m, now).await?;
     Ok((m, true))
 }
 

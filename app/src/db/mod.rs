@@ -4,6 +4,7 @@
 //! PostgreSQL. Where the dialects differ, the query is written as [`Sql`] with both
 //! texts side by side, so each query still lives in exactly one place.
 mod errors;
+pub mod group;
 
 pub use errors::constraint_name;
 
@@ -35,6 +36,8 @@ pub struct Sql {
 pub struct Db {
     pool: AnyPool,
     dialect: Dialect,
+    /// The group committer's queue (see [`group`]).
+    queue: Option<group::Queue>,
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -88,7 +91,8 @@ impl Db {
             })
             .connect(&url)
             .await?;
-        Ok(Db { pool, dialect })
+        let queue = group::start(Db { pool: pool.clone(), dialect, queue: None });
+        Ok(Db { pool, dialect, queue: Some(queue) })
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
@@ -100,6 +104,10 @@ impl Db {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    pub(crate) fn queue(&self) -> Option<&group::Queue> {
+        self.queue.as_ref()
     }
 
     pub fn dialect(&self) -> Dialect {

@@ -1,0 +1,28 @@
+//! The measured runs. Each drives the real server over HTTP and SSE.
+pub mod broadcast;
+pub mod idle;
+pub mod ingest;
+pub mod lists;
+pub mod live;
+
+use crate::seed::Fixture;
+
+/// What every run needs.
+pub struct Ctx<'a> {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub fixture: &'a Fixture,
+    pub pid: u32,
+}
+
+/// Waits until `done()` or `secs` pass; returns whether it was done.
+pub async fn settle(secs: f64, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs_f64(secs);
+    while std::time::Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    done()
+}

@@ -1,0 +1,296 @@
+//! Seeds a migrated database in bulk: inboxes, agents with ready-made sessions,
+//! customers, conversations and their messages. Plain multi-row INSERTs that match the
+//! schema (the same text on SQLite and PostgreSQL), in one transaction, so the FTS5
+//! triggers and the tsvector column index every message exactly as the app would.
+use anyhow::{Context, Result};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{Any, AnyPool, Transaction};
+use std::time::Instant;
+
+pub const DAY_MS: i64 = 86_400_000;
+/// One password for every seeded agent, so a person can log in to look around.
+pub const PASSWORD: &str = "bench-agent-pass";
+/// In roughly one message in three.
+pub const COMMON_TERM: &str = "order";
+/// In exactly `RARE_COUNT` messages.
+pub const RARE_TERM: &str = "zanzibar";
+pub const RARE_COUNT: usize = 12;
+/// A surname about one customer in a hundred carries.
+pub const NAME_TERM: &str = "Okonkwo";
+
+pub struct Size {
+    pub inboxes: usize,
+    pub conversations: usize,
+    pub messages: usize,
+    /// Operators of the busy inbox (inbox 0), whose streams the broadcast fills.
+    pub busy_agents: usize,
+}
+
+#[derive(Clone)]
+pub struct Agent {
+    pub token: String,
+    /// `None` for the admin (every inbox).
+    pub inboxes: Option<Vec<i64>>,
+}
+
+#[derive(Clone)]
+pub struct Conversation {
+    pub id: i64,
+    pub inbox: i64,
+    pub visitor_token: String,
+}
+
+pub struct Fixture {
+    pub inboxes: Vec<i64>,
+    pub admin: Agent,
+    /// One per inbox, in inbox order: they reply in the latency runs.
+    pub supervisors: Vec<Agent>,
+    /// Operators of the busy inbox.
+    pub busy: Vec<Agent>,
+    /// Open conversations first: they take the live traffic.
+    pub conversations: Vec<Conversation>,
+    pub messages: usize,
+    pub seconds: f64,
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    format!("{:x}", Sha256::digest(s.as_bytes()))
+}
+
+const FIRST: &[&str] = &[
+    "Ana", "Ben", "Chloe", "Dev", "Eve", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemi", "Liam", "Mia", "Noor",
+    "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wen", "Yusuf", "Zoe",
+];
+const LAST: &[&str] = &[
+    "Silva", "Novak", "Garcia", "Kim", "Müller", "Rossi", "Dubois", "Nakamura", "Jensen", "Kowalski", "Haddad",
+    "Fischer", "Ivanova", "Okafor", "Larsen", "Moreau", "Costa", "Yilmaz", "Berg", "Patel",
+];
+/// Support-chat vocabulary; the long tail is made of numbered tokens.
+const WORDS: &[&str] = &[
+    "hello", "hi", "thanks", "please", "help", "account", "password", "reset", "payment", "invoice", "refund",
+    "delivery", "shipping", "package", "tracking", "address", "card", "charged", "twice", "cancel", "subscription",
+    "plan", "upgrade", "login", "email", "error", "page", "app", "phone", "update", "week", "today", "tomorrow",
+    "yesterday", "still", "waiting", "arrived", "broken", "damaged", "replace", "return", "label", "price", "discount",
+    "code", "coupon", "works", "now", "great", "sorry", "checking", "moment", "team", "support", "ticket", "number",
+    "the", "my", "your", "is", "it", "can", "you", "we", "not", "and", "for", "with", "this", "that", "was",
+];
+
+fn body(rng: &mut StdRng, rare: bool) -> String {
+    let n = rng.gen_range(4..16);
+    let mut words: Vec<String> = (0..n)
+        .map(|_| {
+            if rng.gen_bool(0.15) {
+                format!("t{}", rng.gen_range(0..50_000))
+            } else {
+                WORDS[(rng.gen::<f64>().powi(2) * WORDS.len() as f64) as usize].to_string()
+            }
+        })
+        .collect();
+    if rng.gen_bool(0.33) {
+        let at = rng.gen_range(0..words.len());
+        words.insert(at, COMMON_TERM.into());
+    }
+    if rare {
+        words.push(RARE_TERM.into());
+    }
+    words.join(" ")
+}
+
+/// A 43-character URL-safe token, as the widget makes them.
+fn token(kind: &str, i: usize) -> String {
+    let h = sha256_hex(&format!("{kind}-{i}"));
+    format!("{kind}{}", &h[..40])
+}
+
+/// Inserts `rows` (each a vector of values) into `table` with multi-row INSERTs.
+async fn insert_rows(tx: &mut Transaction<'static, Any>, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> Result<()> {
+    // Both dialects cap bound parameters (SQLite 32766, PostgreSQL 65535).
+    let per = 30_000 / columns.len();
+    for chunk in rows.chunks(per) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 0;
+        for (r, row) in chunk.iter().enumerate() {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..row.len() {
+                n += 1;
+                sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    Value::I(i) => q.bind(*i),
+                    Value::N(o) => q.bind(*o),
+                    Value::S(s) => q.bind(s.clone()),
+                    Value::O(s) => q.bind(s.clone()),
+                };
+            }
+        }
+        q.execute(&mut **tx).await.with_context(|| format!("insert into {table}"))?;
+    }
+    Ok(())
+}
+
+pub enum Value {
+    I(i64),
+    N(Option<i64>),
+    S(String),
+    O(Option<String>),
+}
+use Value::*;
+
+pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
+    sqlx::any::install_default_drivers();
+    let pool: AnyPool = AnyPoolOptions::new().max_connections(1).connect(url).await.context("open the database")?;
+    let started = Instant::now();
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut tx = pool.begin().await?;
+    let hash = crate::password_hash();
+
+    let inboxes: Vec<i64> = (1..=size.inboxes as i64).collect();
+    insert_rows(
+        &mut tx,
+        "inboxes",
+        &["id", "name", "public_key", "secret", "retention_days", "created_at"],
+        inboxes
+            .iter()
+            .map(|&i| vec![I(i), S(format!("Inbox {i}")), S(format!("bench-inbox-{i}")), S(token("secret", i as usize)), N(None), I(now - 90 * DAY_MS)])
+            .collect(),
+    )
+    .await?;
+
+    // Agents: the admin, a supervisor per inbox, operators of the busy inbox.
+    let mut agents = vec![(1i64, "admin".to_string(), None::<i64>)];
+    for (k, &inbox) in inboxes.iter().enumerate() {
+        agents.push((2 + k as i64, "supervisor".into(), Some(inbox)));
+    }
+    let first_op = 2 + inboxes.len() as i64;
+    for k in 0..size.busy_agents as i64 {
+        agents.push((first_op + k, "operator".into(), Some(inboxes[0])));
+    }
+    insert_rows(
+        &mut tx,
+        "agents",
+        &["id", "email", "name", "role", "password_hash", "availability", "created_at"],
+        agents
+            .iter()
+            .map(|(id, role, _)| vec![I(*id), S(format!("agent{id}@bench.example")), S(format!("Agent {id}")), S(role.clone()), S(hash.clone()), S("online".into()), I(now - 90 * DAY_MS)])
+            .collect(),
+    )
+    .await?;
+    insert_rows(
+        &mut tx,
+        "inbox_members",
+        &["inbox_id", "agent_id", "role"],
+        agents.iter().filter_map(|(id, role, inbox)| inbox.map(|i| vec![I(i), I(*id), S(role.clone())])).collect(),
+    )
+    .await?;
+    let tokens: Vec<String> = agents.iter().map(|(id, _, _)| token("session", *id as usize)).collect();
+    insert_rows(
+        &mut tx,
+        "sessions",
+        &["token_hash", "agent_id", "created_at", "expires_at"],
+        agents.iter().zip(&tokens).map(|((id, _, _), t)| vec![S(sha256_hex(t)), I(*id), I(now), I(now + 30 * DAY_MS)]).collect(),
+    )
+    .await?;
+    let agent = |k: usize| Agent { token: tokens[k].clone(), inboxes: agents[k].2.map(|i| vec![i]) };
+
+    // Customers and conversations, one each. Conversation k's last activity is k
+    // steps back from now, spread over 60 days. The first 10% are waiting, the next
+    // 30% open (some assigned), the rest closed.
+    let n = size.conversations;
+    // Half the open chats are assigned: to an operator in the busy inbox, elsewhere to
+    // the inbox's supervisor (agent 2 + inbox index).
+    let assignee = |k: usize, busy: bool| match (k % 2, busy && size.busy_agents > 0) {
+        (0, true) => Some(first_op + (k % size.busy_agents) as i64),
+        (0, false) => Some(2 + (k % inboxes.len()) as i64),
+        _ => None,
+    };
+    let step = (60 * DAY_MS / n.max(1) as i64).max(1);
+    let mut customers = Vec::with_capacity(n);
+    let mut convs = Vec::with_capacity(n);
+    let mut fixture_convs = Vec::with_capacity(n);
+    for k in 0..n {
+        let id = k as i64 + 1;
+        let last = if rng.gen_bool(0.01) { NAME_TERM } else { LAST[rng.gen_range(0..LAST.len())] };
+        let name = format!("{} {last}", FIRST[rng.gen_range(0..FIRST.len())]);
+        let activity = now - k as i64 * step;
+        let created = activity - rng.gen_range(60_000..3 * 3_600_000);
+        customers.push(vec![I(id), S(name.clone()), O(Some(format!("customer{id}@mail.example"))), I(created), I(activity)]);
+        let inbox = inboxes[k % inboxes.len()];
+        let (status, reason, assignee) = match k * 10 / n.max(1) {
+            0 => ("new", None, None),
+            1..=3 => ("open", None, assignee(k, inbox == inboxes[0])),
+            _ => ("closed", Some(["solved", "cancelled", "closed"][k % 3].to_string()), None),
+        };
+        let visitor = token("visitor", k);
+        convs.push(vec![
+            I(id), I(inbox), I(id), S(status.into()), O(reason), N(assignee), I(created), N(Some(activity)), N(Some(activity)),
+            I(activity), S(sha256_hex(&visitor)), O(Some(format!("{} — thanks", name))),
+        ]);
+        fixture_convs.push(Conversation { id, inbox, visitor_token: visitor });
+    }
+    insert_rows(&mut tx, "customers", &["id", "name", "email", "first_seen_at", "last_seen_at"], customers).await?;
+    insert_rows(
+        &mut tx,
+        "conversations",
+        &["id", "inbox_id", "customer_id", "status", "close_reason", "assignee_id", "created_at", "last_message_at",
+          "last_customer_message_at", "activity_at", "visitor_token_hash", "last_message_preview"],
+        convs,
+    )
+    .await?;
+
+    // Messages: `size.messages` spread over the conversations, alternating customer
+    // and agent, in time order within each conversation.
+    let per = size.messages / n.max(1);
+    let mut extra = size.messages - per * n;
+    let rare_every = (size.messages / RARE_COUNT).max(1);
+    let mut written = 0usize;
+    let mut batch = Vec::with_capacity(20_000);
+    for (k, conv) in fixture_convs.iter().enumerate() {
+        let count = per + if extra > 0 { extra -= 1; 1 } else { 0 };
+        let activity = now - k as i64 * step;
+        for j in 0..count {
+            let customer = j % 2 == 0;
+            let rare = written % rare_every == rare_every / 2 && written / rare_every < RARE_COUNT;
+            batch.push(vec![
+                I(conv.id),
+                S(if customer { "customer" } else { "agent" }.into()),
+                N(if customer { None } else { Some(2 + (k % inboxes.len()) as i64) }),
+                O(Some(if customer { "Customer".into() } else { "Agent".into() })),
+                S(body(&mut rng, rare)),
+                S(format!("seed-{j}")),
+                I(activity - (count - j) as i64 * 30_000),
+            ]);
+            written += 1;
+            if batch.len() == 20_000 {
+                insert_rows(&mut tx, "messages", &["conversation_id", "author_kind", "author_id", "author_name", "body", "client_id", "created_at"], std::mem::take(&mut batch)).await?;
+            }
+        }
+    }
+    insert_rows(&mut tx, "messages", &["conversation_id", "author_kind", "author_id", "author_name", "body", "client_id", "created_at"], batch).await?;
+    tx.commit().await?;
+    // What a long-running server's statistics would know by now.
+    sqlx::query("ANALYZE").execute(&pool).await?;
+    pool.close().await;
+
+    // Open conversations take the live traffic: put them first.
+    fixture_convs.sort_by_key(|c| {
+        let k = (c.id - 1) as usize;
+        (k * 10 / n.max(1) != 1 && k * 10 / n.max(1) != 2 && k * 10 / n.max(1) != 3, c.id)
+    });
+    Ok(Fixture {
+        inboxes: inboxes.clone(),
+        admin: agent(0),
+        supervisors: (1..=inboxes.len()).map(agent).collect(),
+        busy: (1 + inboxes.len()..agents.len()).map(agent).collect(),
+        conversations: fixture_convs,
+        messages: written,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

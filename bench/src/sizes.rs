@@ -1,0 +1,58 @@
+//! What the browser downloads: raw, gzip (level 9) and brotli (quality 11).
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Size {
+    pub name: String,
+    pub raw: u64,
+    pub gzip: u64,
+    pub brotli: u64,
+}
+
+pub fn measure(path: &Path, name: &str) -> Option<Size> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&bytes).ok()?;
+    let gzip = gz.finish().ok()?.len() as u64;
+    let mut br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut br, &params).ok()?;
+    Some(Size { name: name.into(), raw: bytes.len() as u64, gzip, brotli: br.len() as u64 })
+}
+
+pub struct Bundles {
+    pub loader: Option<Size>,
+    pub widget: Vec<Size>,
+    pub console: Option<Size>,
+}
+
+impl Bundles {
+    pub fn widget_total(&self) -> Option<Size> {
+        if self.widget.len() < 5 {
+            return None;
+        }
+        Some(self.widget.iter().fold(Size { name: "widget total".into(), ..Default::default() }, |t, s| Size {
+            name: t.name,
+            raw: t.raw + s.raw,
+            gzip: t.gzip + s.gzip,
+            brotli: t.brotli + s.brotli,
+        }))
+    }
+}
+
+/// `site` is cargo-leptos's site folder (target/site); `public` the assets folder.
+pub fn bundles(site: &Path, public: &Path) -> Bundles {
+    let loader = measure(&public.join("widget.js"), "widget.js (loader)");
+    let files = [
+        (public.join("widget.js"), "widget.js (loader)"),
+        (site.join("widget/pkg/switchboard_widget.js"), "switchboard_widget.js"),
+        (site.join("widget/pkg/switchboard_widget_bg.wasm"), "switchboard_widget_bg.wasm"),
+        (public.join("widget/boot.js"), "widget/boot.js"),
+        (public.join("widget/widget.css"), "widget/widget.css"),
+    ];
+    let widget = files.iter().filter_map(|(p, n)| measure(p, n)).collect();
+    let console = measure(&site.join("pkg/switchboard.wasm"), "console switchboard.wasm");
+    Bundles { loader, widget, console }
+}
