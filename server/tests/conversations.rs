@@ -179,3 +179,59 @@ async fn the_status_lifecycle_with_system_lines_and_events() {
     })
     .await;
 }
+
+/// Sends that arrive together share one transaction (group commit). Each is answered
+/// with its own result; a failing send takes no other with it; every acknowledged
+/// message is stored with its event, and events stay in commit order.
+#[tokio::test]
+async fn concurrent_sends_commit_together_and_fail_alone() {
+    each_backend(|db| async move {
+        let key = inbox(&db).await;
+        let mut convs = Vec::new();
+        for i in 0..6 {
+            convs.push(start(&db, &key, &format!("group-commit-visitor-token-{i:02}")).await);
+        }
+        write::send(&db, customer(convs[0], "taken", "first words"), T0).await.unwrap();
+        let mut handles = Vec::new();
+        for n in 0..60 {
+            let (db, conv, first) = (db.clone(), convs[n % convs.len()], convs[0]);
+            handles.push(tokio::spawn(async move {
+                let (conv, client_id, body) = match n {
+                    // The same client id with another body: a 409, for this send only.
+                    13 => (first, "taken".to_string(), "other words".to_string()),
+                    // An empty body: refused before it reaches the queue.
+                    29 => (conv, format!("c{n}"), String::new()),
+                    _ => (conv, format!("c{n}"), format!("message {n}")),
+                };
+                write::send(&db, customer(conv, &client_id, &body), T0 + n as i64).await
+            }));
+        }
+        let mut stored = 0;
+        for (n, h) in handles.into_iter().enumerate() {
+            match (n, h.await.unwrap()) {
+                (13, Err(AppError::Conflict(_))) => {}
+                (29, Err(AppError::Unprocessable(_))) => {}
+                (_, Ok((m, true))) => {
+                    assert_eq!(m.body, format!("message {n}"));
+                    stored += 1;
+                }
+                (n, other) => panic!("send {n}: unexpected {other:?}"),
+            }
+        }
+        assert_eq!(stored, 58);
+        let messages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE client_id LIKE 'c%'").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(messages, 58, "every acknowledged message, and only those");
+        let events: Vec<i64> = sqlx::query_scalar("SELECT id FROM events WHERE kind = 'message.created' ORDER BY id")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+        // The 58, the first message, and no more than one status line per conversation.
+        assert!((59..=59 + 6).contains(&events.len()), "{} message events", events.len());
+        let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM messages WHERE client_id = 'taken'")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(bodies, vec!["first words".to_string()], "the conflicting send changed nothing");
+    })
+    .await;
+}

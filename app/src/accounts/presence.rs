@@ -14,6 +14,9 @@ use sqlx::AnyConnection;
 
 /// How long after the last tab disconnects an agent turns Offline.
 pub const GRACE_MS: i64 = 90_000;
+/// A touch within this long of the last one writes nothing: far inside the grace
+/// period, so an agent with a tab open never looks gone.
+pub const TOUCH_EVERY_MS: i64 = 20_000;
 
 /// What the team sees, from the agent's choice and when a tab last held a stream.
 pub fn effective(chosen: Availability, last_seen_at: Option<i64>, now: i64) -> Availability {
@@ -70,14 +73,23 @@ pub async fn chosen(db: &Db, id: i64) -> AppResult<Availability> {
 
 /// A console tab holds a stream (opened, or still there at a recheck).
 pub async fn seen(db: &Db, id: i64, now: i64) -> AppResult<bool> {
+    // Many tabs (and every 30 s recheck) touch the same agent: when the mark is fresh
+    // and nothing would change, a read is enough, and no fsync'd write happens.
+    let row: Option<(String, String, Option<i64>)> =
+        sqlx::query_as("SELECT availability, presence, last_seen_at FROM agents WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?;
+    let Some((chosen, shown, last)) = row else { return Ok(false) };
+    if chosen == shown && last.is_some_and(|t| t <= now && now - t < TOUCH_EVERY_MS) {
+        return Ok(false);
+    }
     let shown: Option<String> = sqlx::query_scalar("UPDATE agents SET last_seen_at = $1 WHERE id = $2 RETURNING presence")
         .bind(now)
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
-    let chosen: Option<String> =
-        sqlx::query_scalar("SELECT availability FROM agents WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
-    if shown.is_none() || shown == chosen {
+    if shown.is_none() || shown.as_deref() == Some(chosen.as_str()) {
         return Ok(false); // the common case: no write transaction at all
     }
     let mut tx = db.begin_write().await?;

@@ -245,6 +245,19 @@ pub fn validate_message(client_id: &str, body: &str) -> AppResult<()> {
 /// it live; a visitor with two tabs who closes one turns online again at the other
 /// tab's next recheck.
 pub async fn visitor_seen(db: &Db, id: i64, online: bool, now: i64) -> AppResult<()> {
+    if online {
+        // An open widget rechecks every 30 s: a fresh mark needs no write.
+        let row: Option<(i64, Option<i64>)> =
+            sqlx::query_as("SELECT visitor_online, visitor_seen_at FROM conversations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(db.pool())
+                .await?;
+        if let Some((1, Some(t))) = row {
+            if t <= now && now - t < crate::accounts::presence::TOUCH_EVERY_MS {
+                return Ok(());
+            }
+        }
+    }
     let was: Option<i64> = sqlx::query_scalar(
         "UPDATE conversations SET visitor_seen_at = $1 WHERE id = $2 RETURNING visitor_online",
     )
