@@ -67,6 +67,15 @@ pub struct Cli {
     /// Timed requests per list query.
     #[arg(long)]
     pub list_samples: Option<usize>,
+    /// Run only these parts: lists, idle, live, broadcast, ingest, cross, sizes.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+}
+
+impl Cli {
+    pub fn wants(&self, part: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|p| p == part)
+    }
 }
 
 #[tokio::main]

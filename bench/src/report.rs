@@ -49,7 +49,13 @@ pub struct Machine {
 impl Machine {
     pub fn read() -> Machine {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-        let cpu = cpuinfo.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).unwrap_or("").trim().to_string();
+        let cpu = cpuinfo
+            .lines()
+            .find(|l| l.starts_with("model name"))
+            .and_then(|l| l.split(':').nth(1))
+            .unwrap_or("")
+            .trim()
+            .to_string();
         let mem_kb: f64 = std::fs::read_to_string("/proc/meminfo")
             .ok()
             .and_then(|s| s.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
@@ -64,12 +70,28 @@ impl Machine {
 }
 
 impl Report {
-    pub fn figure(&mut self, backend: &str, name: &str, value: f64, unit: &str, budget: Option<Budget>, detail: impl Into<String>) {
+    pub fn figure(
+        &mut self,
+        backend: &str,
+        name: &str,
+        value: f64,
+        unit: &str,
+        budget: Option<Budget>,
+        detail: impl Into<String>,
+    ) {
         let met = budget.map(|b| match b {
             Budget::AtMost(x) => value <= x,
             Budget::AtLeast(x) => value >= x,
         });
-        let f = Figure { backend: backend.into(), name: name.into(), value, unit: unit.into(), budget, met, detail: detail.into() };
+        let f = Figure {
+            backend: backend.into(),
+            name: name.into(),
+            value,
+            unit: unit.into(),
+            budget,
+            met,
+            detail: detail.into(),
+        };
         println!("  {:<10} {:<52} {:>12} {:<8} {}", f.backend, f.name, fmt(value), unit, verdict(&f));
         self.figures.push(f);
     }
@@ -97,11 +119,26 @@ impl Report {
                 Some(Budget::AtLeast(x)) => format!("≥ {} {}", fmt(x), f.unit),
                 None => "—".into(),
             };
-            s.push_str(&format!("| {} | {} | {} {} | {} | {} | {} |\n", f.backend, f.name, fmt(f.value), f.unit, budget, verdict(f), f.detail));
+            s.push_str(&format!(
+                "| {} | {} | {} {} | {} | {} | {} |\n",
+                f.backend,
+                f.name,
+                fmt(f.value),
+                f.unit,
+                budget,
+                verdict(f),
+                f.detail
+            ));
         }
         s.push_str("\n## Correctness\n\n| backend | check | result | detail |\n|---|---|---|---|\n");
         for c in &self.checks {
-            s.push_str(&format!("| {} | {} | {} | {} |\n", c.backend, c.name, if c.ok { "ok" } else { "**FAILED**" }, c.detail));
+            s.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                c.backend,
+                c.name,
+                if c.ok { "ok" } else { "**FAILED**" },
+                c.detail
+            ));
         }
         s
     }
@@ -126,7 +163,11 @@ pub fn fmt(x: f64) -> String {
             }
             out.push(ch);
         }
-        if n < 0 { format!("-{out}") } else { out }
+        if n < 0 {
+            format!("-{out}")
+        } else {
+            out
+        }
     } else {
         format!("{x:.1}")
     }

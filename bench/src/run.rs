@@ -54,13 +54,19 @@ fn now_ms() -> i64 {
 }
 
 fn command(cmd: &str, args: &[&str]) -> String {
-    std::process::Command::new(cmd).args(args).output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
+    std::process::Command::new(cmd)
+        .args(args)
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
 }
 
 pub async fn all(cli: Cli) -> Result<bool> {
     let fds = server::raise_fd_limit();
     let p = Params::from(&cli);
-    let dirty = if command("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty() { "" } else { "-dirty" };
+    let dirty =
+        if command("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty() { "" } else { "-dirty" };
     let mut report = Report {
         mode: if cli.quick { "quick".into() } else { "full".into() },
         git_revision: format!("{}{dirty}", command("git", &["rev-parse", "--short", "HEAD"])),
@@ -72,12 +78,19 @@ pub async fn all(cli: Cli) -> Result<bool> {
     anyhow::ensure!(cli.server.exists(), "no server binary at {} (build it first)", cli.server.display());
     for backend in &cli.backends {
         match backend.as_str() {
-            "sqlite" | "postgres" => one_backend(&cli, &p, backend, &mut report).await.with_context(|| format!("on {backend}"))?,
+            "sqlite" | "postgres" => {
+                one_backend(&cli, &p, backend, &mut report).await.with_context(|| format!("on {backend}"))?
+            }
             other => anyhow::bail!("unknown backend {other:?}: use sqlite or postgres"),
         }
     }
-    sizes(&cli, &mut report);
-    let out = cli.out.clone().unwrap_or_else(|| PathBuf::from(if cli.quick { "target/bench-quick" } else { "bench/results" }));
+    if cli.wants("sizes") {
+        sizes(&cli, &mut report);
+    }
+    let out = cli
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(if cli.quick { "target/bench-quick" } else { "bench/results" }));
     std::fs::create_dir_all(&out)?;
     std::fs::write(out.join("latest.md"), report.markdown())?;
     std::fs::write(out.join("latest.json"), serde_json::to_string_pretty(&report)?)?;
@@ -131,59 +144,138 @@ async fn measure(cli: &Cli, p: &Params, backend: &str, url: &str, dir: &std::pat
     println!("== {backend}: seeding {} conversations, {} messages", p.size.conversations, p.size.messages);
     server::migrate(&cli.server, url)?;
     let fx = seed::seed(url, &p.size, now_ms()).await?;
-    r.figure(backend, &format!("seed {} conversations, {} messages", p.size.conversations, fx.messages), fx.seconds, "s", None, "bulk SQL, one transaction");
+    r.figure(
+        backend,
+        &format!("seed {} conversations, {} messages", p.size.conversations, fx.messages),
+        fx.seconds,
+        "s",
+        None,
+        "bulk SQL, one transaction",
+    );
 
     let a = Server::start(&cli.server, url, dir, &cli.site).await?;
-    let client = reqwest::Client::builder().pool_max_idle_per_host(512).connect_timeout(Duration::from_secs(10)).build()?;
+    let client =
+        reqwest::Client::builder().pool_max_idle_per_host(512).connect_timeout(Duration::from_secs(10)).build()?;
     let ctx = Ctx { client: client.clone(), base: a.base.clone(), fixture: &fx, pid: a.pid() };
 
-    println!("== {backend}: list and search");
-    for f in lists::run(&ctx, p.list_samples).await? {
-        let b = budget(Budget::AtMost(if f.search { 100.0 } else { 20.0 }));
-        r.figure(backend, &format!("list {} p50", f.name), f.summary.p50, "ms", None, "");
-        r.figure(backend, &format!("list {} p99", f.name), f.summary.p99, "ms", b, format!("{} rows, {} samples", f.rows, f.summary.n));
+    if cli.wants("lists") {
+        println!("== {backend}: list and search");
+        for f in lists::run(&ctx, p.list_samples).await? {
+            let b = budget(Budget::AtMost(if f.search { 100.0 } else { 20.0 }));
+            r.figure(backend, &format!("list {} p50", f.name), f.summary.p50, "ms", None, "");
+            r.figure(
+                backend,
+                &format!("list {} p99", f.name),
+                f.summary.p99,
+                "ms",
+                b,
+                format!("{} rows, {} samples", f.rows, f.summary.n),
+            );
+        }
     }
 
-    println!("== {backend}: {} idle subscribers", p.idle);
-    let idle = idle::run(&ctx, p.idle).await?;
-    let mib = |b: u64| b as f64 / 1048576.0;
-    r.figure(backend, &format!("server RSS with {} idle subscribers", idle.subscribers), mib(idle.rss_after), "MiB",
-        budget(Budget::AtMost(160.0)).filter(|_| idle.subscribers == 10_000), format!("{:.0} MiB before opening them; opened in {:.1} s", mib(idle.rss_before), idle.open_secs));
-    r.figure(backend, "RSS per idle subscriber", idle.per_subscriber() / 1024.0, "KiB", None, "half consoles, half widgets");
+    if cli.wants("idle") {
+        println!("== {backend}: {} idle subscribers", p.idle);
+        let idle = idle::run(&ctx, p.idle).await?;
+        let mib = |b: u64| b as f64 / 1048576.0;
+        r.figure(
+            backend,
+            &format!("server RSS with {} idle subscribers", idle.subscribers),
+            mib(idle.rss_after),
+            "MiB",
+            budget(Budget::AtMost(160.0)).filter(|_| idle.subscribers == 10_000),
+            format!("{:.0} MiB before opening them; opened in {:.1} s", mib(idle.rss_before), idle.open_secs),
+        );
+        r.figure(
+            backend,
+            "RSS per idle subscriber",
+            idle.per_subscriber() / 1024.0,
+            "KiB",
+            None,
+            "half consoles, half widgets",
+        );
+    }
+    let mut acked = 0;
 
-    println!("== {backend}: delivery, {} subscribers at {} msg/s for {} s", p.subscribers, p.rate, p.secs);
-    let l = live::run(&ctx, &a.base, p.subscribers, p.rate, p.secs).await?;
-    delivery_figures(r, backend, "send → seen", &l, budget(Budget::AtMost(25.0)).filter(|_| p.subscribers == 1000 && p.rate == 200));
+    if cli.wants("live") {
+        println!("== {backend}: delivery, {} subscribers at {} msg/s for {} s", p.subscribers, p.rate, p.secs);
+        let l = live::run(&ctx, &a.base, p.subscribers, p.rate, p.secs).await?;
+        delivery_figures(
+            r,
+            backend,
+            "send → seen",
+            &l,
+            budget(Budget::AtMost(25.0)).filter(|_| p.subscribers == 1000 && p.rate == 200),
+        );
+        acked += l.ack.len();
+    }
 
-    println!("== {backend}: broadcast to {} subscribers", p.broadcast);
-    let (d, failures) = broadcast::run(&ctx, p.broadcast, p.rounds).await?;
-    let s = summarise(&d.latencies);
-    r.figure(backend, &format!("broadcast to {} subscribers p50", p.broadcast), s.p50, "ms", None, "");
-    r.figure(backend, &format!("broadcast to {} subscribers p99", p.broadcast), s.p99, "ms",
-        budget(Budget::AtMost(150.0)).filter(|_| p.broadcast == 10_000), format!("max {:.1} ms, {} rounds", s.max, p.rounds));
-    r.check(backend, "broadcast: every subscriber once", d.correct() && failures == 0,
-        format!("{} expected, {} lost, {} duplicated, {} leaked, {failures} failed sends", d.expected, d.lost, d.duplicated, d.unexpected));
+    if cli.wants("broadcast") {
+        println!("== {backend}: broadcast to {} subscribers", p.broadcast);
+        let (d, failures) = broadcast::run(&ctx, p.broadcast, p.rounds).await?;
+        let s = summarise(&d.latencies);
+        r.figure(backend, &format!("broadcast to {} subscribers p50", p.broadcast), s.p50, "ms", None, "");
+        r.figure(
+            backend,
+            &format!("broadcast to {} subscribers p99", p.broadcast),
+            s.p99,
+            "ms",
+            budget(Budget::AtMost(150.0)).filter(|_| p.broadcast == 10_000),
+            format!("max {:.1} ms, {} rounds", s.max, p.rounds),
+        );
+        r.check(
+            backend,
+            "broadcast: every subscriber once",
+            d.correct() && failures == 0,
+            format!(
+                "{} expected, {} lost, {} duplicated, {} leaked, {failures} failed sends",
+                d.expected, d.lost, d.duplicated, d.unexpected
+            ),
+        );
+    }
 
-    println!("== {backend}: durable ingest, concurrency {}", p.ingest_concurrency);
-    let ing = ingest::run(&ctx, p.ingest_concurrency, p.ingest_secs).await?;
-    let ack = summarise(&ing.ack);
-    r.figure(backend, &format!("durable ingest at concurrency {}", ing.concurrency), ing.rate(), "msg/s", budget(Budget::AtLeast(10_000.0)),
-        format!("{} acknowledged in {:.1} s; ack p50 {:.1} ms, p99 {:.1} ms", ing.acked, ing.secs, ack.p50, ack.p99));
-    r.check(backend, "ingest: every request answered", ing.failures == 0, ing.first_failure.clone().unwrap_or_else(|| format!("{} sends", ing.acked)));
+    if cli.wants("ingest") {
+        println!("== {backend}: durable ingest, concurrency {}", p.ingest_concurrency);
+        let ing = ingest::run(&ctx, p.ingest_concurrency, p.ingest_secs).await?;
+        let ack = summarise(&ing.ack);
+        r.figure(
+            backend,
+            &format!("durable ingest at concurrency {}", ing.concurrency),
+            ing.rate(),
+            "msg/s",
+            budget(Budget::AtLeast(10_000.0)),
+            format!(
+                "{} acknowledged in {:.1} s; ack p50 {:.1} ms, p99 {:.1} ms",
+                ing.acked, ing.secs, ack.p50, ack.p99
+            ),
+        );
+        r.check(
+            backend,
+            "ingest: every request answered",
+            ing.failures == 0,
+            ing.first_failure.clone().unwrap_or_else(|| format!("{} sends", ing.acked)),
+        );
+        acked += ing.acked;
+    }
 
-    if !sqlite {
+    if !sqlite && cli.wants("cross") {
         println!("== {backend}: cross-instance, {} subscribers on a second server", p.cross_subscribers);
         let b = Server::start(&cli.server, url, dir, &cli.site).await?;
         let ctx_b = Ctx { client: client.clone(), base: b.base.clone(), fixture: &fx, pid: b.pid() };
         let rate = (p.rate / 2).max(10);
         let c = live::run(&ctx_b, &a.base, p.cross_subscribers, rate, p.secs).await?;
         delivery_figures(r, backend, "cross-instance send → seen", &c, full.then_some(Budget::AtMost(50.0)));
+        acked += c.ack.len();
     }
 
     // Every acknowledged bench message is in the database.
     let stored = count_bench_messages(url).await?;
-    r.check(backend, "acknowledged messages are stored", stored >= ing.acked as i64 + l.ack.len() as i64,
-        format!("{stored} bench messages in the database"));
+    r.check(
+        backend,
+        "acknowledged messages are stored",
+        stored >= acked as i64,
+        format!("{stored} bench messages in the database, {acked} acknowledged by the delivery and ingest runs"),
+    );
     drop(a);
     Ok(())
 }
@@ -196,9 +288,21 @@ fn delivery_figures(r: &mut Report, backend: &str, what: &str, l: &live::Live, p
     r.figure(backend, &format!("{what} p99"), s.p99, "ms", p99_budget, format!("{} samples", s.n));
     r.figure(backend, &format!("{what} max"), s.max, "ms", None, format!("{} messages sent", l.sent));
     let d = &l.delivery;
-    r.check(backend, &format!("{what}: none lost, none twice, none leaked"), d.correct() && d.stream_errors == 0,
-        format!("{} expected, {} lost, {} duplicated, {} leaked, {} resyncs, {} stream errors", d.expected, d.lost, d.duplicated, d.unexpected, d.resyncs, d.stream_errors));
-    r.check(backend, &format!("{what}: every send answered"), l.failures == 0, l.first_failure.clone().unwrap_or_else(|| format!("{} sends", l.sent)));
+    r.check(
+        backend,
+        &format!("{what}: none lost, none twice, none leaked"),
+        d.correct() && d.stream_errors == 0,
+        format!(
+            "{} expected, {} lost, {} duplicated, {} leaked, {} resyncs, {} stream errors",
+            d.expected, d.lost, d.duplicated, d.unexpected, d.resyncs, d.stream_errors
+        ),
+    );
+    r.check(
+        backend,
+        &format!("{what}: every send answered"),
+        l.failures == 0,
+        l.first_failure.clone().unwrap_or_else(|| format!("{} sends", l.sent)),
+    );
 }
 
 async fn count_bench_messages(url: &str) -> Result<i64> {
@@ -213,17 +317,45 @@ fn sizes(cli: &Cli, r: &mut Report) {
     let full = !cli.quick;
     let kib = |n: u64| n as f64 / 1024.0;
     if let Some(l) = &b.loader {
-        r.figure("browser", "widget loader (widget.js), brotli", kib(l.brotli), "KiB", full.then_some(Budget::AtMost(5.0)), format!("{} B raw, {} B gzip", l.raw, l.gzip));
+        r.figure(
+            "browser",
+            "widget loader (widget.js), brotli",
+            kib(l.brotli),
+            "KiB",
+            full.then_some(Budget::AtMost(5.0)),
+            format!("{} B raw, {} B gzip", l.raw, l.gzip),
+        );
     }
     for s in &b.widget {
-        r.figure("browser", &format!("widget {}, brotli", s.name), kib(s.brotli), "KiB", None, format!("{} B raw, {} B gzip", s.raw, s.gzip));
+        r.figure(
+            "browser",
+            &format!("widget {}, brotli", s.name),
+            kib(s.brotli),
+            "KiB",
+            None,
+            format!("{} B raw, {} B gzip", s.raw, s.gzip),
+        );
     }
     match b.widget_total() {
-        Some(t) => r.figure("browser", "widget total, brotli", kib(t.brotli), "KiB", full.then_some(Budget::AtMost(100.0)), format!("{} B raw, {} B gzip", t.raw, t.gzip)),
+        Some(t) => r.figure(
+            "browser",
+            "widget total, brotli",
+            kib(t.brotli),
+            "KiB",
+            full.then_some(Budget::AtMost(100.0)),
+            format!("{} B raw, {} B gzip", t.raw, t.gzip),
+        ),
         None => println!("  (widget bundle not built: run scripts/build-widget.sh)"),
     }
     match &b.console {
-        Some(c) => r.figure("browser", "console WASM, brotli", kib(c.brotli), "KiB", full.then_some(Budget::AtMost(400.0)), format!("{} B raw, {} B gzip", c.raw, c.gzip)),
+        Some(c) => r.figure(
+            "browser",
+            "console WASM, brotli",
+            kib(c.brotli),
+            "KiB",
+            full.then_some(Budget::AtMost(400.0)),
+            format!("{} B raw, {} B gzip", c.raw, c.gzip),
+        ),
         None => println!("  (console WASM not built: run cargo leptos build --release)"),
     }
 }

@@ -70,12 +70,77 @@ const LAST: &[&str] = &[
 ];
 /// Support-chat vocabulary; the long tail is made of numbered tokens.
 const WORDS: &[&str] = &[
-    "hello", "hi", "thanks", "please", "help", "account", "password", "reset", "payment", "invoice", "refund",
-    "delivery", "shipping", "package", "tracking", "address", "card", "charged", "twice", "cancel", "subscription",
-    "plan", "upgrade", "login", "email", "error", "page", "app", "phone", "update", "week", "today", "tomorrow",
-    "yesterday", "still", "waiting", "arrived", "broken", "damaged", "replace", "return", "label", "price", "discount",
-    "code", "coupon", "works", "now", "great", "sorry", "checking", "moment", "team", "support", "ticket", "number",
-    "the", "my", "your", "is", "it", "can", "you", "we", "not", "and", "for", "with", "this", "that", "was",
+    "hello",
+    "hi",
+    "thanks",
+    "please",
+    "help",
+    "account",
+    "password",
+    "reset",
+    "payment",
+    "invoice",
+    "refund",
+    "delivery",
+    "shipping",
+    "package",
+    "tracking",
+    "address",
+    "card",
+    "charged",
+    "twice",
+    "cancel",
+    "subscription",
+    "plan",
+    "upgrade",
+    "login",
+    "email",
+    "error",
+    "page",
+    "app",
+    "phone",
+    "update",
+    "week",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "still",
+    "waiting",
+    "arrived",
+    "broken",
+    "damaged",
+    "replace",
+    "return",
+    "label",
+    "price",
+    "discount",
+    "code",
+    "coupon",
+    "works",
+    "now",
+    "great",
+    "sorry",
+    "checking",
+    "moment",
+    "team",
+    "support",
+    "ticket",
+    "number",
+    "the",
+    "my",
+    "your",
+    "is",
+    "it",
+    "can",
+    "you",
+    "we",
+    "not",
+    "and",
+    "for",
+    "with",
+    "this",
+    "that",
+    "was",
 ];
 
 fn body(rng: &mut StdRng, rare: bool) -> String {
@@ -106,7 +171,12 @@ fn token(kind: &str, i: usize) -> String {
 }
 
 /// Inserts `rows` (each a vector of values) into `table` with multi-row INSERTs.
-async fn insert_rows(tx: &mut Transaction<'static, Any>, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> Result<()> {
+async fn insert_rows(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+) -> Result<()> {
     // Both dialects cap bound parameters (SQLite 32766, PostgreSQL 65535).
     let per = 30_000 / columns.len();
     for chunk in rows.chunks(per) {
@@ -159,7 +229,16 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
         &["id", "name", "public_key", "secret", "retention_days", "created_at"],
         inboxes
             .iter()
-            .map(|&i| vec![I(i), S(format!("Inbox {i}")), S(format!("bench-inbox-{i}")), S(token("secret", i as usize)), N(None), I(now - 90 * DAY_MS)])
+            .map(|&i| {
+                vec![
+                    I(i),
+                    S(format!("Inbox {i}")),
+                    S(format!("bench-inbox-{i}")),
+                    S(token("secret", i as usize)),
+                    N(None),
+                    I(now - 90 * DAY_MS),
+                ]
+            })
             .collect(),
     )
     .await?;
@@ -179,7 +258,17 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
         &["id", "email", "name", "role", "password_hash", "availability", "created_at"],
         agents
             .iter()
-            .map(|(id, role, _)| vec![I(*id), S(format!("agent{id}@bench.example")), S(format!("Agent {id}")), S(role.clone()), S(hash.clone()), S("online".into()), I(now - 90 * DAY_MS)])
+            .map(|(id, role, _)| {
+                vec![
+                    I(*id),
+                    S(format!("agent{id}@bench.example")),
+                    S(format!("Agent {id}")),
+                    S(role.clone()),
+                    S(hash.clone()),
+                    S("online".into()),
+                    I(now - 90 * DAY_MS),
+                ]
+            })
             .collect(),
     )
     .await?;
@@ -195,7 +284,11 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
         &mut tx,
         "sessions",
         &["token_hash", "agent_id", "created_at", "expires_at"],
-        agents.iter().zip(&tokens).map(|((id, _, _), t)| vec![S(sha256_hex(t)), I(*id), I(now), I(now + 30 * DAY_MS)]).collect(),
+        agents
+            .iter()
+            .zip(&tokens)
+            .map(|((id, _, _), t)| vec![S(sha256_hex(t)), I(*id), I(now), I(now + 30 * DAY_MS)])
+            .collect(),
     )
     .await?;
     let agent = |k: usize| Agent { token: tokens[k].clone(), inboxes: agents[k].2.map(|i| vec![i]) };
@@ -221,7 +314,13 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
         let name = format!("{} {last}", FIRST[rng.gen_range(0..FIRST.len())]);
         let activity = now - k as i64 * step;
         let created = activity - rng.gen_range(60_000..3 * 3_600_000);
-        customers.push(vec![I(id), S(name.clone()), O(Some(format!("customer{id}@mail.example"))), I(created), I(activity)]);
+        customers.push(vec![
+            I(id),
+            S(name.clone()),
+            O(Some(format!("customer{id}@mail.example"))),
+            I(created),
+            I(activity),
+        ]);
         let inbox = inboxes[k % inboxes.len()];
         let (status, reason, assignee) = match k * 10 / n.max(1) {
             0 => ("new", None, None),
@@ -230,8 +329,18 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
         };
         let visitor = token("visitor", k);
         convs.push(vec![
-            I(id), I(inbox), I(id), S(status.into()), O(reason), N(assignee), I(created), N(Some(activity)), N(Some(activity)),
-            I(activity), S(sha256_hex(&visitor)), O(Some(format!("{} — thanks", name))),
+            I(id),
+            I(inbox),
+            I(id),
+            S(status.into()),
+            O(reason),
+            N(assignee),
+            I(created),
+            N(Some(activity)),
+            N(Some(activity)),
+            I(activity),
+            S(sha256_hex(&visitor)),
+            O(Some(format!("{} — thanks", name))),
         ]);
         fixture_convs.push(Conversation { id, inbox, visitor_token: visitor });
     }
@@ -239,8 +348,20 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
     insert_rows(
         &mut tx,
         "conversations",
-        &["id", "inbox_id", "customer_id", "status", "close_reason", "assignee_id", "created_at", "last_message_at",
-          "last_customer_message_at", "activity_at", "visitor_token_hash", "last_message_preview"],
+        &[
+            "id",
+            "inbox_id",
+            "customer_id",
+            "status",
+            "close_reason",
+            "assignee_id",
+            "created_at",
+            "last_message_at",
+            "last_customer_message_at",
+            "activity_at",
+            "visitor_token_hash",
+            "last_message_preview",
+        ],
         convs,
     )
     .await?;
@@ -253,7 +374,13 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
     let mut written = 0usize;
     let mut batch = Vec::with_capacity(20_000);
     for (k, conv) in fixture_convs.iter().enumerate() {
-        let count = per + if extra > 0 { extra -= 1; 1 } else { 0 };
+        let count = per
+            + if extra > 0 {
+                extra -= 1;
+                1
+            } else {
+                0
+            };
         let activity = now - k as i64 * step;
         for j in 0..count {
             let customer = j % 2 == 0;
@@ -269,11 +396,23 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
             ]);
             written += 1;
             if batch.len() == 20_000 {
-                insert_rows(&mut tx, "messages", &["conversation_id", "author_kind", "author_id", "author_name", "body", "client_id", "created_at"], std::mem::take(&mut batch)).await?;
+                insert_rows(
+                    &mut tx,
+                    "messages",
+                    &["conversation_id", "author_kind", "author_id", "author_name", "body", "client_id", "created_at"],
+                    std::mem::take(&mut batch),
+                )
+                .await?;
             }
         }
     }
-    insert_rows(&mut tx, "messages", &["conversation_id", "author_kind", "author_id", "author_name", "body", "client_id", "created_at"], batch).await?;
+    insert_rows(
+        &mut tx,
+        "messages",
+        &["conversation_id", "author_kind", "author_id", "author_name", "body", "client_id", "created_at"],
+        batch,
+    )
+    .await?;
     tx.commit().await?;
     // What a long-running server's statistics would know by now.
     sqlx::query("ANALYZE").execute(&pool).await?;

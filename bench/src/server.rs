@@ -47,7 +47,10 @@ impl Server {
                 }
             }
             if Instant::now() > deadline {
-                bail!("the server on port {port} did not become ready in 60 s (see {}/server-{port}.log)", data_dir.display());
+                bail!(
+                    "the server on port {port} did not become ready in 60 s (see {}/server-{port}.log)",
+                    data_dir.display()
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -56,7 +59,6 @@ impl Server {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
-
 }
 
 pub fn rss_of(pid: u32) -> u64 {

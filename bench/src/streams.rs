@@ -42,7 +42,9 @@ pub async fn open(client: &reqwest::Client, base: &str, who: &[Who<'_>]) -> Resu
     for chunk in who.chunks(256) {
         for w in chunk {
             let (url, cookie, scope) = match w {
-                Who::Agent(a) => (format!("{base}/api/events"), Some(a.token.clone()), Scope::Agent { inboxes: a.inboxes.clone() }),
+                Who::Agent(a) => {
+                    (format!("{base}/api/events"), Some(a.token.clone()), Scope::Agent { inboxes: a.inboxes.clone() })
+                }
                 Who::Visitor(c) => (visitor_url(client, base, c).await?, None, Scope::Visitor { conversation: c.id }),
             };
             subs.push(sse::spawn(client.clone(), url, cookie, scope, ready.clone(), stop_rx.clone()));

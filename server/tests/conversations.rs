@@ -180,6 +180,36 @@ async fn the_status_lifecycle_with_system_lines_and_events() {
     .await;
 }
 
+/// Many plain sends at once take the bulk path: all stored, each answered with its
+/// own message, one event each.
+#[tokio::test]
+async fn a_burst_of_plain_sends_is_written_in_bulk() {
+    each_backend(|db| async move {
+        let key = inbox(&db).await;
+        let conv = start(&db, &key, "bulk-visitor-token-000000001").await;
+        let handles: Vec<_> = (0..200)
+            .map(|n| {
+                let db = db.clone();
+                tokio::spawn(async move { write::send(&db, customer(conv, &format!("k{n}"), &format!("burst {n}")), T0 + n).await })
+            })
+            .collect();
+        for (n, h) in handles.into_iter().enumerate() {
+            let (m, created) = h.await.unwrap().unwrap();
+            assert!(created);
+            assert_eq!((m.client_id.as_str(), m.body.as_str()), (format!("k{n}").as_str(), format!("burst {n}").as_str()));
+        }
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM messages WHERE conversation_id = $1", conv).await, 200);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM events WHERE conversation_id = $1", conv).await, 201, "start + 200");
+        let preview: Option<String> = sqlx::query_scalar("SELECT last_message_preview FROM conversations WHERE id = $1")
+            .bind(conv)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert!(preview.is_some_and(|p| p.starts_with("burst ")));
+    })
+    .await;
+}
+
 /// Sends that arrive together share one transaction (group commit). Each is answered
 /// with its own result; a failing send takes no other with it; every acknowledged
 /// message is stored with its event, and events stay in commit order.
@@ -221,10 +251,13 @@ async fn concurrent_sends_commit_together_and_fail_alone() {
         assert_eq!(stored, 58);
         let messages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE client_id LIKE 'c%'").fetch_one(db.pool()).await.unwrap();
         assert_eq!(messages, 58, "every acknowledged message, and only those");
-        let events: Vec<i64> = sqlx::query_scalar("SELECT id FROM events WHERE kind = 'message.created' ORDER BY id")
+        let events: Vec<String> = sqlx::query_scalar("SELECT payload FROM events WHERE kind = 'message.created' ORDER BY id")
             .fetch_all(db.pool())
             .await
             .unwrap();
+        // Events follow the messages' own order, batch or not.
+        let ids: Vec<i64> = events.iter().map(|p| serde_json::from_str::<serde_json::Value>(p).unwrap()["id"].as_i64().unwrap()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "event order is message order: {ids:?}");
         // The 58, the first message, and no more than one status line per conversation.
         assert!((59..=59 + 6).contains(&events.len()), "{} message events", events.len());
         let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM messages WHERE client_id = 'taken'")

@@ -1,6 +1,8 @@
 //! Conversations between a customer (through the widget) and the agents of an inbox.
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod batch;
+#[cfg(feature = "ssr")]
 pub mod erase;
 #[cfg(feature = "ssr")]
 pub mod handling;

@@ -96,6 +96,17 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> AppResult<Convers
     row.map(Into::into).ok_or(AppError::NotFound)
 }
 
+/// Several conversations in one query (those that exist).
+pub(crate) async fn load_many(conn: &mut AnyConnection, ids: &[i64]) -> AppResult<Vec<Conversation>> {
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("{CONVERSATION_SELECT} WHERE c.id IN ({})", marks.join(", "));
+    let mut q = sqlx::query_as::<_, ConversationRow>(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(&mut *conn).await?.into_iter().map(Into::into).collect())
+}
+
 pub async fn get(db: &Db, id: i64) -> AppResult<Conversation> {
     let mut conn = db.pool().acquire().await?;
     load(&mut conn, id).await

@@ -2,7 +2,7 @@
 //! the transaction holding it, its conversation update and its events has committed.
 use super::store::{audience, load, validate_message};
 use super::{lifecycle, AuthorKind, CloseReason, Conversation, Message, Status, Visibility};
-use crate::db::{group, Db};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::store::{self as events, NewEvent};
 use crate::events::AUDIENCE_ALL;
@@ -64,15 +64,19 @@ pub(super) async fn insert_message(
     Ok(row.into())
 }
 
-pub(super) async fn message_event(conn: &mut AnyConnection, db: &Db, inbox_id: i64, m: &Message, now: i64) -> AppResult<()> {
-    let ev = NewEvent {
+/// The `message.created` event of a stored message.
+pub(super) fn message_event_row(inbox_id: i64, m: &Message) -> AppResult<NewEvent<'static>> {
+    Ok(NewEvent {
         kind: "message.created",
         inbox_id: Some(inbox_id),
         conversation_id: Some(m.conversation_id),
         audience: audience(m.visibility),
         payload: serde_json::to_value(m).map_err(|_| AppError::Internal)?,
-    };
-    events::append(conn, db.dialect(), ev, now).await?;
+    })
+}
+
+pub(super) async fn message_event(conn: &mut AnyConnection, db: &Db, inbox_id: i64, m: &Message, now: i64) -> AppResult<()> {
+    events::append(conn, db.dialect(), message_event_row(inbox_id, m)?, now).await?;
     Ok(())
 }
 
@@ -110,68 +114,54 @@ pub(super) async fn change_status(
 /// Sends a message. The same `client_id` again returns the original message
 /// (`false`: nothing new was stored); with a different body it is a 409.
 ///
-/// Sends that arrive together share one transaction ([`crate::db::group`]): each is
+/// Sends that arrive together share one transaction ([`super::batch`]): each is
 /// answered only after that transaction has committed.
 pub async fn send(db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, bool)> {
     validate_message(out.client_id, out.body)?;
     if matches!(out.author, Author::Customer) && out.visibility != Visibility::Public {
         return Err(AppError::BadRequest("customers can only send public messages".into()));
     }
-    let job = SendJob {
-        conversation_id: out.conversation_id,
-        author: match out.author {
-            Author::Customer => None,
-            Author::Agent { id, name } => Some((id, name.to_string())),
-        },
-        client_id: out.client_id.to_string(),
-        body: out.body.to_string(),
-        visibility: out.visibility,
-        file: out.file.cloned(),
-        now,
+    super::batch::submit(db, super::batch::OwnedSend::from(&out, now)).await
+}
+
+/// The status a message moves its conversation to.
+pub(super) fn next_status(author: &Author, visibility: Visibility, conv: &Conversation) -> Status {
+    match (author, visibility) {
+        (Author::Customer, _) => lifecycle::after_customer_message(conv.status, conv.assignee_id.is_some()),
+        (Author::Agent { .. }, Visibility::Public) => lifecycle::after_agent_reply(conv.status),
+        _ => conv.status,
+    }
+}
+
+/// A public message is the conversation's latest activity and preview.
+pub(super) async fn touch_conversation(conn: &mut AnyConnection, out: &Outgoing<'_>, now: i64) -> AppResult<()> {
+    if out.visibility != Visibility::Public {
+        return Ok(());
+    }
+    let preview: String = out.body.chars().take(140).collect();
+    let q = match out.author {
+        Author::Customer => sqlx::query(
+            "UPDATE conversations SET last_message_at = $1, activity_at = $1,
+             last_message_preview = $2, last_customer_message_at = $1 WHERE id = $3",
+        )
+        .bind(now)
+        .bind(preview)
+        .bind(out.conversation_id),
+        Author::Agent { id, .. } => sqlx::query(
+            "UPDATE conversations SET last_message_at = $1, activity_at = $1,
+             last_message_preview = $2, last_agent_message_at = $1, last_agent_id = $4 WHERE id = $3",
+        )
+        .bind(now)
+        .bind(preview)
+        .bind(out.conversation_id)
+        .bind(id),
     };
-    group::submit(db, |reply| Box::new((job, reply))).await
-}
-
-/// A send with everything it needs owned, so it can wait in the committer's queue.
-struct SendJob {
-    conversation_id: i64,
-    author: Option<(i64, String)>,
-    client_id: String,
-    body: String,
-    visibility: Visibility,
-    file: Option<crate::attachments::store::NewFile>,
-    now: i64,
-}
-
-type Answer = tokio::sync::oneshot::Sender<AppResult<(Message, bool)>>;
-
-impl group::Job for (SendJob, Answer) {
-    fn run<'c>(self: Box<Self>, conn: &'c mut AnyConnection, db: &'c Db) -> group::BoxFuture<'c, (bool, group::Reply)> {
-        Box::pin(async move {
-            let (job, answer) = *self;
-            let out = Outgoing {
-                conversation_id: job.conversation_id,
-                author: match &job.author {
-                    None => Author::Customer,
-                    Some((id, name)) => Author::Agent { id: *id, name },
-                },
-                client_id: &job.client_id,
-                body: &job.body,
-                visibility: job.visibility,
-                file: job.file.as_ref(),
-            };
-            let result = send_in(conn, db, out, job.now).await;
-            group::reply(result, answer)
-        })
-    }
-
-    fn abandon(self: Box<Self>, error: AppError) {
-        let _ = self.1.send(Err(error));
-    }
+    q.execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// The send itself, inside the caller's write transaction.
-async fn send_in(tx: &mut AnyConnection, db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, bool)> {
+pub(super) async fn send_in(tx: &mut AnyConnection, db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, bool)> {
     let conv = load(&mut *tx, out.conversation_id).await?;
     let existing: Option<super::store::MessageRow> = sqlx::query_as(
         "SELECT id, conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at
@@ -194,11 +184,7 @@ async fn send_in(tx: &mut AnyConnection, db: &Db, out: Outgoing<'_>, now: i64) -
         };
     }
     // The status line goes first, so it reads before the message that caused it.
-    let next = match (out.author, out.visibility) {
-        (Author::Customer, _) => lifecycle::after_customer_message(conv.status, conv.assignee_id.is_some()),
-        (Author::Agent { .. }, Visibility::Public) => lifecycle::after_agent_reply(conv.status),
-        _ => conv.status,
-    };
+    let next = next_status(&out.author, out.visibility, &conv);
     if next != conv.status {
         let actor = match out.author {
             Author::Agent { name, .. } => Some(name),
@@ -217,18 +203,7 @@ async fn send_in(tx: &mut AnyConnection, db: &Db, out: Outgoing<'_>, now: i64) -
     if let Some(file) = out.file {
         m.attachments.push(crate::attachments::store::insert(&mut *tx, m.id, conv.id, file, now).await?);
     }
-    if out.visibility == Visibility::Public {
-        let preview: String = out.body.chars().take(140).collect();
-        let sql = match out.author {
-            Author::Customer => "UPDATE conversations SET last_message_at = $1, activity_at = $1,
-                 last_message_preview = $2, last_customer_message_at = $1 WHERE id = $3",
-            Author::Agent { .. } => "UPDATE conversations SET last_message_at = $1, activity_at = $1,
-                 last_message_preview = $2, last_agent_message_at = $1, last_agent_id = $4 WHERE id = $3",
-        };
-        let q = sqlx::query(sql).bind(now).bind(preview).bind(conv.id);
-        let q = if author_id.is_some() { q.bind(author_id) } else { q };
-        q.execute(&mut *tx).await?;
-    }
+    touch_conversation(&mut *tx, &out, now).await?;
     message_event(&mut *tx, db, conv.inbox_id, &m, now).await?;
     Ok((m, true))
 }

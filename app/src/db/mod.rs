@@ -36,8 +36,9 @@ pub struct Sql {
 pub struct Db {
     pool: AnyPool,
     dialect: Dialect,
-    /// The group committer's queue (see [`group`]).
-    queue: Option<group::Queue>,
+    /// The message committer's queue (see [`group`]); `None` on the committer's own
+    /// handle, and when `SWITCHBOARD_GROUP_COMMIT=off` (for comparison in benchmarks).
+    queue: Option<tokio::sync::mpsc::Sender<crate::conversations::batch::Pending>>,
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -91,8 +92,10 @@ impl Db {
             })
             .connect(&url)
             .await?;
-        let queue = group::start(Db { pool: pool.clone(), dialect, queue: None });
-        Ok(Db { pool, dialect, queue: Some(queue) })
+        let plain = Db { pool: pool.clone(), dialect, queue: None };
+        let grouped = std::env::var("SWITCHBOARD_GROUP_COMMIT").map(|v| v != "off").unwrap_or(true);
+        let queue = grouped.then(|| group::start(plain, crate::conversations::batch::commit));
+        Ok(Db { pool, dialect, queue })
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
@@ -106,7 +109,7 @@ impl Db {
         &self.pool
     }
 
-    pub(crate) fn queue(&self) -> Option<&group::Queue> {
+    pub(crate) fn queue(&self) -> Option<&tokio::sync::mpsc::Sender<crate::conversations::batch::Pending>> {
         self.queue.as_ref()
     }
 

@@ -37,6 +37,31 @@ pub async fn append(conn: &mut AnyConnection, dialect: Dialect, ev: NewEvent<'_>
     Ok(id)
 }
 
+/// Appends several events with one statement, in order, and one NOTIFY.
+pub async fn append_many(conn: &mut AnyConnection, dialect: Dialect, evs: Vec<NewEvent<'_>>, now: i64) -> AppResult<()> {
+    if evs.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..evs.len())
+        .map(|i| format!("(${}, ${}, ${}, ${}, ${}, ${})", i * 6 + 1, i * 6 + 2, i * 6 + 3, i * 6 + 4, i * 6 + 5, i * 6 + 6))
+        .collect();
+    let sql = format!(
+        "INSERT INTO events (kind, inbox_id, conversation_id, audience, payload, created_at) VALUES {} RETURNING id",
+        rows.join(", ")
+    );
+    let mut q = sqlx::query_scalar::<_, i64>(&sql);
+    for ev in &evs {
+        q = q.bind(ev.kind).bind(ev.inbox_id).bind(ev.conversation_id).bind(ev.audience).bind(ev.payload.to_string()).bind(now);
+    }
+    let ids = q.fetch_all(&mut *conn).await?;
+    if dialect == Dialect::Postgres {
+        // Listeners read the log after the last id they published: one wake-up is enough.
+        let last = ids.iter().max().copied().unwrap_or_default();
+        sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(last.to_string()).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 const COLUMNS: &str = "id, kind, inbox_id, conversation_id, audience, payload, created_at";
 
 type Row = (i64, String, Option<i64>, Option<i64>, String, Option<String>, i64);

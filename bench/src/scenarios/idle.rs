@@ -22,7 +22,13 @@ pub async fn run(ctx: &Ctx<'_>, n: usize) -> Result<Idle> {
     let fx = ctx.fixture;
     let agents: Vec<_> = std::iter::once(&fx.admin).chain(&fx.supervisors).chain(&fx.busy).collect();
     let who: Vec<Who> = (0..n)
-        .map(|i| if i % 2 == 0 { Who::Agent(agents[(i / 2) % agents.len()]) } else { Who::Visitor(&fx.conversations[(i / 2) % fx.conversations.len()]) })
+        .map(|i| {
+            if i % 2 == 0 {
+                Who::Agent(agents[(i / 2) % agents.len()])
+            } else {
+                Who::Visitor(&fx.conversations[(i / 2) % fx.conversations.len()])
+            }
+        })
         .collect();
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     let rss_before = rss_of(ctx.pid);

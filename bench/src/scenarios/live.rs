@@ -38,7 +38,8 @@ pub async fn run(ctx: &Ctx<'_>, send_base: &str, subscribers: usize, rate: u32, 
         tick.tick().await;
         let conv = chats[(i * 7919) % chats.len()].clone();
         // Even: the customer writes; odd: the inbox's supervisor replies.
-        let agent = (i % 2 == 1).then(|| fx.supervisors[fx.inboxes.iter().position(|&b| b == conv.inbox).unwrap_or(0)].clone());
+        let agent =
+            (i % 2 == 1).then(|| fx.supervisors[fx.inboxes.iter().position(|&b| b == conv.inbox).unwrap_or(0)].clone());
         let t = traffic.clone();
         sends.push(tokio::spawn(async move { t.send(&conv, agent.as_ref()).await }));
     }

@@ -1,0 +1,218 @@
+//! Message sends, many per transaction: the batch function of the group committer
+//! ([`crate::db::group`]). A batch of plain sends (no status change, no file, no
+//! retry) is written with a handful of statements in all: one read of the
+//! conversations, one of the client ids, one multi-row INSERT of the messages, one
+//! UPDATE per conversation, one multi-row INSERT of the events. Anything else goes
+//! one by one, each in a savepoint, so a failing send takes no other with it.
+use super::store::{load_many, MessageRow};
+use super::write::{message_event_row, next_status, send_in, touch_conversation, Author, Outgoing};
+use super::{AuthorKind, Conversation, Message, Visibility};
+use crate::attachments::store::NewFile;
+use crate::db::group::BoxFuture;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::events::store as events;
+use sqlx::AnyConnection;
+use std::collections::{HashMap, HashSet};
+use tokio::sync::oneshot;
+
+/// A send with everything it needs owned, so it can wait in the committer's queue.
+pub struct OwnedSend {
+    conversation_id: i64,
+    author: Option<(i64, String)>,
+    client_id: String,
+    body: String,
+    visibility: Visibility,
+    file: Option<NewFile>,
+    now: i64,
+}
+
+impl OwnedSend {
+    pub(super) fn from(out: &Outgoing<'_>, now: i64) -> OwnedSend {
+        OwnedSend {
+            conversation_id: out.conversation_id,
+            author: match out.author {
+                Author::Customer => None,
+                Author::Agent { id, name } => Some((id, name.to_string())),
+            },
+            client_id: out.client_id.to_string(),
+            body: out.body.to_string(),
+            visibility: out.visibility,
+            file: out.file.cloned(),
+            now,
+        }
+    }
+
+    fn outgoing(&self) -> Outgoing<'_> {
+        Outgoing {
+            conversation_id: self.conversation_id,
+            author: match &self.author {
+                None => Author::Customer,
+                Some((id, name)) => Author::Agent { id: *id, name },
+            },
+            client_id: &self.client_id,
+            body: &self.body,
+            visibility: self.visibility,
+            file: self.file.as_ref(),
+        }
+    }
+}
+
+pub struct Pending {
+    send: OwnedSend,
+    answer: oneshot::Sender<AppResult<(Message, bool)>>,
+}
+
+type Outcome = AppResult<(Message, bool)>;
+
+/// Queues a send and waits for its answer (after the commit).
+pub(super) async fn submit(db: &Db, send: OwnedSend) -> Outcome {
+    let (answer, rx) = oneshot::channel();
+    let pending = Pending { send, answer };
+    match db.queue() {
+        Some(q) => {
+            if let Err(e) = q.send(pending).await {
+                let _ = e.0.answer.send(Err(AppError::Unavailable));
+            }
+        }
+        None => commit(db.clone(), vec![pending]).await,
+    }
+    rx.await.map_err(|_| AppError::Unavailable)?
+}
+
+/// Writes `jobs` in one transaction and answers each.
+pub fn commit(db: Db, jobs: Vec<Pending>) -> BoxFuture<'static, ()> {
+    Box::pin(async move {
+        let (sends, answers): (Vec<OwnedSend>, Vec<_>) = jobs.into_iter().map(|p| (p.send, p.answer)).unzip();
+        let results = write_all(&db, &sends).await;
+        for (result, answer) in results.into_iter().zip(answers) {
+            let _ = answer.send(result);
+        }
+    })
+}
+
+async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
+    let all_fail = |e: AppError| sends.iter().map(|_| Err(e.clone())).collect();
+    let mut tx = match db.begin_write().await {
+        Ok(tx) => tx,
+        Err(e) => return all_fail(e.into()),
+    };
+    let results = match bulk(&mut tx, db, sends).await {
+        Ok(Some(messages)) => messages.into_iter().map(|m| Ok((m, true))).collect(),
+        Ok(None) => match one_by_one(&mut tx, db, sends).await {
+            Some(results) => results,
+            None => {
+                let _ = tx.rollback().await;
+                return all_fail(AppError::Unavailable);
+            }
+        },
+        Err(e) => {
+            let _ = tx.rollback().await;
+            return all_fail(e);
+        }
+    };
+    if !results.iter().any(|r| r.is_ok()) {
+        let _ = tx.rollback().await;
+        return results;
+    }
+    match tx.commit().await {
+        Ok(()) => results,
+        Err(e) => all_fail(e.into()),
+    }
+}
+
+/// Each send in its own savepoint (none for a lone send: its failure rolls back the
+/// transaction). `None` when the transaction itself broke.
+async fn one_by_one(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Option<Vec<Outcome>> {
+    if let [only] = sends {
+        return Some(vec![send_in(tx, db, only.outgoing(), only.now).await]);
+    }
+    let mut results = Vec::with_capacity(sends.len());
+    for s in sends {
+        sqlx::query("SAVEPOINT send").execute(&mut *tx).await.ok()?;
+        let result = send_in(tx, db, s.outgoing(), s.now).await;
+        if result.is_err() {
+            sqlx::query("ROLLBACK TO SAVEPOINT send").execute(&mut *tx).await.ok()?;
+        }
+        sqlx::query("RELEASE SAVEPOINT send").execute(&mut *tx).await.ok()?;
+        results.push(result);
+    }
+    Some(results)
+}
+
+/// The fast path. `Ok(None)` (having written nothing) unless every send is plain.
+async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> AppResult<Option<Vec<Message>>> {
+    let mut keys = HashSet::new();
+    if sends.len() < 2
+        || sends.iter().any(|s| s.file.is_some() || !keys.insert((s.conversation_id, s.client_id.as_str())))
+    {
+        return Ok(None);
+    }
+    let ids: Vec<i64> = sends.iter().map(|s| s.conversation_id).collect::<HashSet<_>>().into_iter().collect();
+    let convs: HashMap<i64, Conversation> = load_many(tx, &ids).await?.into_iter().map(|c| (c.id, c)).collect();
+    let plain = sends.iter().all(|s| {
+        convs.get(&s.conversation_id).is_some_and(|c| next_status(&s.outgoing().author, s.visibility, c) == c.status)
+    });
+    if !plain || any_stored(tx, sends).await? {
+        return Ok(None); // a 404, a status line or a retry: the careful path
+    }
+    let messages = insert_messages(tx, sends, &convs).await?;
+    for s in sends {
+        touch_conversation(tx, &s.outgoing(), s.now).await?;
+    }
+    let evs = messages.iter().map(|m| message_event_row(convs[&m.conversation_id].inbox_id, m)).collect::<AppResult<Vec<_>>>()?;
+    events::append_many(tx, db.dialect(), evs, sends[0].now).await?;
+    Ok(Some(messages))
+}
+
+/// Whether any of these client ids is already stored in its conversation.
+async fn any_stored(tx: &mut AnyConnection, sends: &[OwnedSend]) -> AppResult<bool> {
+    let cond: Vec<String> =
+        (0..sends.len()).map(|i| format!("(conversation_id = ${} AND client_id = ${})", 2 * i + 1, 2 * i + 2)).collect();
+    let sql = format!("SELECT COUNT(*) FROM messages WHERE {}", cond.join(" OR "));
+    let mut q = sqlx::query_scalar::<_, i64>(&sql);
+    for s in sends {
+        q = q.bind(s.conversation_id).bind(s.client_id.as_str());
+    }
+    Ok(q.fetch_one(&mut *tx).await? > 0)
+}
+
+async fn insert_messages(tx: &mut AnyConnection, sends: &[OwnedSend], convs: &HashMap<i64, Conversation>) -> AppResult<Vec<Message>> {
+    let rows: Vec<String> = (0..sends.len())
+        .map(|i| {
+            let p: Vec<String> = (1..=8).map(|k| format!("${}", i * 8 + k)).collect();
+            format!("({})", p.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO messages (conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at)
+         VALUES {} RETURNING id, conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at",
+        rows.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, MessageRow>(&sql);
+    for s in sends {
+        let (kind, id, name) = match &s.author {
+            None => {
+                let c = &convs[&s.conversation_id];
+                (AuthorKind::Customer, None, c.customer_name.clone().unwrap_or_else(|| "Visitor".into()))
+            }
+            Some((id, name)) => (AuthorKind::Agent, Some(*id), name.clone()),
+        };
+        q = q
+            .bind(s.conversation_id)
+            .bind(kind.as_str())
+            .bind(id)
+            .bind(name)
+            .bind(s.body.as_str())
+            .bind(s.client_id.as_str())
+            .bind(s.visibility.as_str())
+            .bind(s.now);
+    }
+    let mut by_key: HashMap<(i64, String), Message> =
+        q.fetch_all(&mut *tx).await?.into_iter().map(Message::from).map(|m| ((m.conversation_id, m.client_id.clone()), m)).collect();
+    // RETURNING promises no order: put the messages back in the order they came.
+    sends
+        .iter()
+        .map(|s| by_key.remove(&(s.conversation_id, s.client_id.clone())).ok_or(AppError::Internal))
+        .collect()
+}
