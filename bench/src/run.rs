@@ -130,7 +130,8 @@ async fn one_backend(cli: &Cli, p: &Params, backend: &str, r: &mut Report) -> Re
     if let Some(name) = pg_name {
         drop_database(cli, &name).await;
     }
-    if result.is_ok() {
+    // Kept after a failure, or when asked, for the server's log.
+    if result.is_ok() && std::env::var_os("SWITCHBOARD_BENCH_KEEP").is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     result

@@ -1,7 +1,7 @@
 //! Runs the real `switchboard` binary as a child process and reads its memory.
 use anyhow::{bail, Context, Result};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 pub struct Server {
@@ -32,8 +32,8 @@ impl Server {
             .env("DATABASE_URL", url)
             .env("LEPTOS_SITE_ROOT", site)
             // Request logs at info would measure the logger; warnings still show.
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            .env("RUST_LOG", std::env::var("SWITCHBOARD_BENCH_LOG").unwrap_or_else(|_| "warn".into()))
+            .stdout(log.try_clone()?)
             .stderr(log)
             .spawn()
             .with_context(|| format!("start {}", bin.display()))?;

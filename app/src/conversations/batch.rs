@@ -1,7 +1,7 @@
 //! Message sends, many per transaction: the batch function of the group committer
 //! ([`crate::db::group`]). A batch of plain sends (no status change, no file, no
 //! retry) is written with a handful of statements in all: one read of the
-//! conversations, one of the client ids, one multi-row INSERT of the messages, one
+//! conversations, one multi-row INSERT of the messages, one
 //! UPDATE per conversation, one multi-row INSERT of the events. Anything else goes
 //! one by one, each in a savepoint, so a failing send takes no other with it.
 use super::store::{load_many, MessageRow};
@@ -97,9 +97,16 @@ async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
         Ok(tx) => tx,
         Err(e) => return all_fail(e.into()),
     };
+    let started = std::time::Instant::now();
     let results = match bulk(&mut tx, db, sends).await {
-        Ok(Some(messages)) => messages.into_iter().map(|m| Ok((m, true))).collect(),
-        Ok(None) => match one_by_one(&mut tx, db, sends).await {
+        Ok(Some(messages)) => {
+            tracing::debug!(size = sends.len(), us = started.elapsed().as_micros() as u64, "bulk send batch");
+            messages.into_iter().map(|m| Ok((m, true))).collect()
+        }
+        Ok(None) => match {
+            tracing::debug!(size = sends.len(), "send batch one by one");
+            one_by_one(&mut tx, db, sends).await
+        } {
             Some(results) => results,
             None => {
                 let _ = tx.rollback().await;
@@ -153,28 +160,27 @@ async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> AppResult
     let plain = sends.iter().all(|s| {
         convs.get(&s.conversation_id).is_some_and(|c| next_status(&s.outgoing().author, s.visibility, c) == c.status)
     });
-    if !plain || any_stored(tx, sends).await? {
-        return Ok(None); // a 404, a status line or a retry: the careful path
+    if !plain {
+        return Ok(None); // a 404 or a status line: the careful path
     }
-    let messages = insert_messages(tx, sends, &convs).await?;
+    // A retried client id fails the multi-row INSERT on its unique key; undo just
+    // that statement and take the careful path, which answers it with the original.
+    sqlx::query("SAVEPOINT bulk").execute(&mut *tx).await?;
+    let messages = match insert_messages(tx, sends, &convs).await {
+        Err(AppError::Conflict(_)) => {
+            sqlx::query("ROLLBACK TO SAVEPOINT bulk").execute(&mut *tx).await?;
+            sqlx::query("RELEASE SAVEPOINT bulk").execute(&mut *tx).await?;
+            return Ok(None);
+        }
+        other => other?,
+    };
+    sqlx::query("RELEASE SAVEPOINT bulk").execute(&mut *tx).await?;
     for s in sends {
         touch_conversation(tx, &s.outgoing(), s.now).await?;
     }
     let evs = messages.iter().map(|m| message_event_row(convs[&m.conversation_id].inbox_id, m)).collect::<AppResult<Vec<_>>>()?;
     events::append_many(tx, db.dialect(), evs, sends[0].now).await?;
     Ok(Some(messages))
-}
-
-/// Whether any of these client ids is already stored in its conversation.
-async fn any_stored(tx: &mut AnyConnection, sends: &[OwnedSend]) -> AppResult<bool> {
-    let cond: Vec<String> =
-        (0..sends.len()).map(|i| format!("(conversation_id = ${} AND client_id = ${})", 2 * i + 1, 2 * i + 2)).collect();
-    let sql = format!("SELECT COUNT(*) FROM messages WHERE {}", cond.join(" OR "));
-    let mut q = sqlx::query_scalar::<_, i64>(&sql);
-    for s in sends {
-        q = q.bind(s.conversation_id).bind(s.client_id.as_str());
-    }
-    Ok(q.fetch_one(&mut *tx).await? > 0)
 }
 
 async fn insert_messages(tx: &mut AnyConnection, sends: &[OwnedSend], convs: &HashMap<i64, Conversation>) -> AppResult<Vec<Message>> {

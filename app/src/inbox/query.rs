@@ -83,10 +83,49 @@ fn fts5_query(s: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-fn search_clause(b: &mut Builder, dialect: Dialect, text: &str) {
+/// How many messages a search matches, roughly: it decides how SQLite should look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matches {
+    Few,
+    /// At least [`MANY_MATCHES`]: "order", "hello", "thanks".
+    Many,
+}
+
+/// Above this many matching messages, collecting their conversations first costs more
+/// than checking the list's conversations one by one, in order, until the page is full.
+const MANY_MATCHES: i64 = 1000;
+
+/// Counts matches up to the threshold, newest first (FTS5 reads rowids in order and
+/// stops at the limit).
+async fn matches(db: &Db, q: &ListQuery) -> AppResult<Matches> {
+    let Some(fts) = q.q.as_deref().map(str::trim).and_then(fts5_query) else { return Ok(Matches::Few) };
+    if db.dialect() != Dialect::Sqlite {
+        return Ok(Matches::Few); // PostgreSQL's planner weighs the two plans itself
+    }
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH $1 ORDER BY rowid DESC LIMIT $2)",
+    )
+    .bind(fts)
+    .bind(MANY_MATCHES)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(if n >= MANY_MATCHES { Matches::Many } else { Matches::Few })
+}
+
+fn search_clause(b: &mut Builder, dialect: Dialect, text: &str, many: Matches) {
     let like = b.bind(Bind::S(like_pattern(text)));
     let exact = b.bind(Bind::S(text.to_string()));
     let messages = match (dialect, fts5_query(text)) {
+        // A common term: each conversation, in the list's order, is checked against the
+        // matching rowids, and the scan stops when the page is full. Collecting the
+        // conversations of every match first (below) took 150 ms at 1M messages.
+        (Dialect::Sqlite, Some(fts)) if many == Matches::Many => {
+            let p = b.bind(Bind::S(fts));
+            format!(
+                " OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.visibility <> 'off_record'
+                   AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH {p}))"
+            )
+        }
         (Dialect::Sqlite, Some(fts)) => {
             let p = b.bind(Bind::S(fts));
             format!(
@@ -119,7 +158,7 @@ fn visibility(b: &mut Builder, viewer: &Viewer, me: &str) {
     ));
 }
 
-fn filters(b: &mut Builder, dialect: Dialect, q: &ListQuery, me: &str, now: i64) {
+fn filters(b: &mut Builder, dialect: Dialect, q: &ListQuery, me: &str, now: i64, many: Matches) {
     match q.group {
         Group::Mine => b.wheres.push(format!("c.assignee_id = {me} AND c.status <> 'closed'")),
         Group::Unassigned => b.wheres.push("c.assignee_id IS NULL AND c.status <> 'closed'".into()),
@@ -163,7 +202,7 @@ fn filters(b: &mut Builder, dialect: Dialect, q: &ListQuery, me: &str, now: i64)
         b.wheres.push(format!("c.visitor_online = 1 AND c.visitor_seen_at > {p}"));
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        search_clause(b, dialect, text);
+        search_clause(b, dialect, text, many);
     }
 }
 
@@ -210,12 +249,12 @@ struct RowData {
 }
 
 /// The one statement a page runs, and its bound values.
-fn statement(dialect: Dialect, viewer: &Viewer, q: &ListQuery, now: i64) -> AppResult<(String, Vec<Bind>)> {
+fn statement(dialect: Dialect, viewer: &Viewer, q: &ListQuery, now: i64, many: Matches) -> AppResult<(String, Vec<Bind>)> {
     validate(q)?;
     let mut b = Builder::default();
     let me = b.bind(Bind::I(viewer.id));
     visibility(&mut b, viewer, &me);
-    filters(&mut b, dialect, q, &me, now);
+    filters(&mut b, dialect, q, &me, now, many);
     let (key, descending, text) = sort_key(q.sort);
     let backward = q.before.is_some();
     if let Some(cursor) = q.after.as_deref().or(q.before.as_deref()) {
@@ -244,7 +283,7 @@ fn statement(dialect: Dialect, viewer: &Viewer, q: &ListQuery, now: i64) -> AppR
 
 /// The database's plan for a page's statement (tests check that it uses the indexes).
 pub async fn explain(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64) -> AppResult<Vec<String>> {
-    let (sql, binds) = statement(db.dialect(), viewer, q, now)?;
+    let (sql, binds) = statement(db.dialect(), viewer, q, now, matches(db, q).await?)?;
     let prefix = match db.dialect() {
         Dialect::Sqlite => "EXPLAIN QUERY PLAN ",
         Dialect::Postgres => "EXPLAIN ",
@@ -266,7 +305,7 @@ pub async fn explain(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64) -> AppRe
 }
 
 pub async fn page(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64) -> AppResult<Page> {
-    let (sql, binds) = statement(db.dialect(), viewer, q, now)?;
+    let (sql, binds) = statement(db.dialect(), viewer, q, now, matches(db, q).await?)?;
     let backward = q.before.is_some();
     let mut query = sqlx::query_as::<_, RowData>(&sql);
     for bind in binds {
