@@ -156,17 +156,19 @@ pub async fn visitor_events(
 async fn open(st: AppState, audience: Audience, last: Option<i64>) -> Result<EventStream, AppError> {
     let live = st.hub.subscribe();
     let end = events::last_id(&st.db).await?;
-    let (tx, rx) = mpsc::channel(256);
+    let (tx, rx) = mpsc::channel(64);
     tokio::spawn(async move {
         let who = match &audience {
             Audience::Agent { agent_id, .. } => Ok(*agent_id),
             Audience::Visitor { conversation_id } => Err(*conversation_id),
         };
         let _ = run(st.clone(), audience, last, end, live, tx).await;
-        // The grace period (agents) and "offline" (visitors) count from here.
+        // The grace period (agents) and "offline" (visitors) count from here. Boxed, as
+        // are the other rare steps below: an idle stream's task then holds only its
+        // select loop, not the state of every query it might make (10k streams).
         let _ = match who {
-            Ok(agent) => agents::touch(&st.db, agent, st.now()).await,
-            Err(conv) => app::conversations::store::visitor_seen(&st.db, conv, false, st.now()).await,
+            Ok(agent) => Box::pin(agents::touch(&st.db, agent, st.now())).await,
+            Err(conv) => Box::pin(app::conversations::store::visitor_seen(&st.db, conv, false, st.now())).await,
         };
         st.committed();
     });
@@ -226,14 +228,14 @@ async fn run(
     tx.send(Ok(Frame::default().retry(Duration::from_secs(3)).comment("connected"))).await.map_err(|_| ())?;
     let mut cursor = match last {
         None => end,
-        Some(id) if id <= end && events::is_known(&st.db, id).await.map_err(|_| ())? => id,
+        Some(id) if id <= end && Box::pin(events::is_known(&st.db, id)).await.map_err(|_| ())? => id,
         Some(_) => {
             let resync = Frame::default().id(end.to_string()).event("resync").data("{}");
             tx.send(Ok(resync)).await.map_err(|_| ())?;
             end
         }
     };
-    replay(&st, &mut audience, &mut cursor, &tx).await?;
+    Box::pin(replay(&st, &mut audience, &mut cursor, &tx)).await?;
     let mut recheck = tokio::time::interval(Duration::from_secs(30));
     recheck.tick().await;
     loop {
@@ -243,15 +245,15 @@ async fn run(
                     if ev.id <= cursor {
                         continue;
                     }
-                    deliver(&st, &mut audience, &ev, &tx).await?;
+                    Box::pin(deliver(&st, &mut audience, &ev, &tx)).await?;
                     cursor = ev.id;
                 }
                 // Too slow to keep up: catch up from the log instead.
-                Err(RecvError::Lagged(_)) => replay(&st, &mut audience, &mut cursor, &tx).await?,
+                Err(RecvError::Lagged(_)) => Box::pin(replay(&st, &mut audience, &mut cursor, &tx)).await?,
                 Err(RecvError::Closed) => return Ok(()),
             },
             _ = recheck.tick() => {
-                if !audience.revalidate(&st).await {
+                if !Box::pin(audience.revalidate(&st)).await {
                     return Ok(());
                 }
             }

@@ -9,6 +9,9 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyPool, Transaction};
 use std::time::Instant;
+use text::{body, token, FIRST, LAST};
+
+mod text;
 
 pub const DAY_MS: i64 = 86_400_000;
 /// As in `app/migrations/sqlite/0003_inbox_list.sql`.
@@ -62,116 +65,6 @@ pub struct Fixture {
 
 pub fn sha256_hex(s: &str) -> String {
     format!("{:x}", Sha256::digest(s.as_bytes()))
-}
-
-const FIRST: &[&str] = &[
-    "Ana", "Ben", "Chloe", "Dev", "Eve", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemi", "Liam", "Mia", "Noor",
-    "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wen", "Yusuf", "Zoe",
-];
-const LAST: &[&str] = &[
-    "Silva", "Novak", "Garcia", "Kim", "Müller", "Rossi", "Dubois", "Nakamura", "Jensen", "Kowalski", "Haddad",
-    "Fischer", "Ivanova", "Okafor", "Larsen", "Moreau", "Costa", "Yilmaz", "Berg", "Patel",
-];
-/// Support-chat vocabulary; the long tail is made of numbered tokens.
-const WORDS: &[&str] = &[
-    "hello",
-    "hi",
-    "thanks",
-    "please",
-    "help",
-    "account",
-    "password",
-    "reset",
-    "payment",
-    "invoice",
-    "refund",
-    "delivery",
-    "shipping",
-    "package",
-    "tracking",
-    "address",
-    "card",
-    "charged",
-    "twice",
-    "cancel",
-    "subscription",
-    "plan",
-    "upgrade",
-    "login",
-    "email",
-    "error",
-    "page",
-    "app",
-    "phone",
-    "update",
-    "week",
-    "today",
-    "tomorrow",
-    "yesterday",
-    "still",
-    "waiting",
-    "arrived",
-    "broken",
-    "damaged",
-    "replace",
-    "return",
-    "label",
-    "price",
-    "discount",
-    "code",
-    "coupon",
-    "works",
-    "now",
-    "great",
-    "sorry",
-    "checking",
-    "moment",
-    "team",
-    "support",
-    "ticket",
-    "number",
-    "the",
-    "my",
-    "your",
-    "is",
-    "it",
-    "can",
-    "you",
-    "we",
-    "not",
-    "and",
-    "for",
-    "with",
-    "this",
-    "that",
-    "was",
-];
-
-fn body(rng: &mut StdRng, rare: bool) -> String {
-    let n = rng.gen_range(4..16);
-    let mut words: Vec<String> = (0..n)
-        .map(|_| {
-            if rng.gen_bool(0.15) {
-                format!("t{}", rng.gen_range(0..50_000))
-            } else {
-                WORDS[(rng.gen::<f64>().powi(2) * WORDS.len() as f64) as usize].to_string()
-            }
-        })
-        .collect();
-    if rng.gen_bool(0.33) {
-        let at = rng.gen_range(0..words.len());
-        words.insert(at, COMMON_TERM.into());
-    }
-    if rare {
-        words.push(RARE_TERM.into());
-    }
-    words.join(" ")
-}
-
-/// A 43-character URL-safe token, as the widget makes them.
-fn token(kind: &str, i: usize) -> String {
-    let h = sha256_hex(&format!("{kind}-{i}"));
-    format!("{kind}{}", &h[..40])
 }
 
 /// Inserts `rows` (each a vector of values) into `table` with multi-row INSERTs.
