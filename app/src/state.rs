@@ -113,6 +113,19 @@ impl AppState {
                 }
             }
         });
+        // SQLite's WAL into the database file, off the commit path (see db::SQLITE_PRAGMAS).
+        if self.db.dialect() == crate::db::Dialect::Sqlite {
+            let db = self.db.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = db.checkpoint().await {
+                        tracing::warn!(error = %e, "checkpoint failed");
+                    }
+                }
+            });
+        }
         // Webhook deliveries: every two seconds, whatever is due.
         let st = self.clone();
         tokio::spawn(async move {

@@ -19,6 +19,7 @@ async fn sqlite_pragmas_are_durable_and_strict() {
         assert_eq!(db.pragma("foreign_keys").await.unwrap(), "1");
         assert_eq!(db.pragma("busy_timeout").await.unwrap(), "5000");
         assert_eq!(db.pragma("secure_delete").await.unwrap(), "1");
+        assert_eq!(db.pragma("wal_autocheckpoint").await.unwrap(), "0", "checkpoints run in the background");
     })
     .await;
 }
