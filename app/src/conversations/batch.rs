@@ -97,26 +97,18 @@ async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
         Ok(tx) => tx,
         Err(e) => return all_fail(e.into()),
     };
-    let started = std::time::Instant::now();
-    let results = match bulk(&mut tx, db, sends).await {
-        Ok(Some(messages)) => {
-            tracing::debug!(size = sends.len(), us = started.elapsed().as_micros() as u64, "bulk send batch");
-            messages.into_iter().map(|m| Ok((m, true))).collect()
-        }
-        Ok(None) => match {
-            tracing::debug!(size = sends.len(), "send batch one by one");
-            one_by_one(&mut tx, db, sends).await
-        } {
-            Some(results) => results,
-            None => {
-                let _ = tx.rollback().await;
-                return all_fail(AppError::Unavailable);
-            }
-        },
+    let written = match bulk(&mut tx, db, sends).await {
+        Ok(Some(messages)) => Some(messages.into_iter().map(|m| Ok((m, true))).collect()),
+        Ok(None) => one_by_one(&mut tx, db, sends).await,
         Err(e) => {
             let _ = tx.rollback().await;
             return all_fail(e);
         }
+    };
+    tracing::debug!(size = sends.len(), "send batch written");
+    let Some(results) = written else {
+        let _ = tx.rollback().await;
+        return all_fail(AppError::Unavailable);
     };
     if !results.iter().any(|r| r.is_ok()) {
         let _ = tx.rollback().await;
