@@ -329,35 +329,20 @@ fn sizes(cli: &Cli, r: &mut Report) {
         );
     }
     for s in &b.widget {
-        r.figure(
-            "browser",
-            &format!("widget {}, brotli", s.name),
-            kib(s.brotli),
-            "KiB",
-            None,
-            format!("{} B raw, {} B gzip", s.raw, s.gzip),
-        );
+        size_figure(r, &format!("widget {}", s.name), s, None);
     }
     match b.widget_total() {
-        Some(t) => r.figure(
-            "browser",
-            "widget total, brotli",
-            kib(t.brotli),
-            "KiB",
-            full.then_some(Budget::AtMost(100.0)),
-            format!("{} B raw, {} B gzip", t.raw, t.gzip),
-        ),
+        Some(t) => size_figure(r, "widget total", &t, full.then_some(Budget::AtMost(100.0))),
         None => println!("  (widget bundle not built: run scripts/build-widget.sh)"),
     }
     match &b.console {
-        Some(c) => r.figure(
-            "browser",
-            "console WASM, brotli",
-            kib(c.brotli),
-            "KiB",
-            full.then_some(Budget::AtMost(400.0)),
-            format!("{} B raw, {} B gzip", c.raw, c.gzip),
-        ),
+        Some(c) => size_figure(r, "console WASM", c, full.then_some(Budget::AtMost(400.0))),
         None => println!("  (console WASM not built: run cargo leptos build --release)"),
     }
+}
+
+/// One bundle's brotli size as a figure, with raw and gzip in the notes.
+fn size_figure(r: &mut Report, name: &str, s: &crate::sizes::Size, budget: Option<Budget>) {
+    let detail = format!("{} B raw, {} B gzip", s.raw, s.gzip);
+    r.figure("browser", &format!("{name}, brotli"), s.brotli as f64 / 1024.0, "KiB", budget, detail);
 }
