@@ -26,6 +26,8 @@ pub enum AppError {
     Unprocessable(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("the database is unavailable")]
     Unavailable,
     #[error("internal error")]
@@ -42,6 +44,7 @@ impl AppError {
             AppError::Unauthorized | AppError::BadCredentials => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
+            AppError::RequestTimeout(_) => 408,
             AppError::Conflict(_) => 409,
             AppError::PayloadTooLarge(_) => 413,
             AppError::UnsupportedMediaType(_) => 415,

@@ -16,6 +16,7 @@ pub mod requests;
 pub mod retention;
 pub mod routes;
 pub mod team;
+pub mod text;
 pub mod timefmt;
 
 #[cfg(feature = "ssr")]
@@ -26,6 +27,8 @@ pub mod db;
 pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod files;
+#[cfg(feature = "ssr")]
+pub mod limits;
 #[cfg(feature = "ssr")]
 pub mod state;
 

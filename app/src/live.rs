@@ -99,9 +99,21 @@ fn connect(feed: LiveFeed, last_id: Option<i64>) {
     let watched = source.clone();
     let on_error = Closure::<dyn FnMut()>::new(move || {
         feed.connection.set(Connection::Reconnecting);
+        // While the browser retries by itself it resumes from the stream's last `id:`
+        // (the server sends one in its very first frame). Once it has given up (the
+        // server refused the stream), reopen from the newest event this tab has; a
+        // tab that had none cannot know its position, so its views refetch instead.
         if watched.ready_state() == web_sys::EventSource::CLOSED {
             let last = feed.events.with_untracked(|e| e.last().map(|e| e.id));
-            set_timeout(move || connect(feed, last), std::time::Duration::from_secs(3));
+            set_timeout(
+                move || {
+                    connect(feed, last.or(last_id));
+                    if last.or(last_id).is_none() {
+                        feed.resyncs.update(|n| *n += 1);
+                    }
+                },
+                std::time::Duration::from_secs(3),
+            );
         }
     });
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));

@@ -54,6 +54,12 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// The largest attachment accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (addresses or CIDRs).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Rates and stream caps for visitors and sessions.
+    pub limits: crate::limits::LimitSettings,
+    /// A request body that sends nothing for this long is cut off (408).
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for Config {
@@ -63,6 +69,9 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             allowed_origins: vec![],
             max_upload_bytes: crate::attachments::DEFAULT_MAX_BYTES,
+            trusted_proxies: vec![],
+            limits: crate::limits::LimitSettings::default(),
+            body_timeout: std::time::Duration::from_secs(20),
         }
     }
 }
@@ -75,6 +84,7 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     pub config: Arc<Config>,
     pub hub: Arc<Hub>,
+    pub limits: Arc<crate::limits::Limits>,
     stream_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
@@ -85,6 +95,7 @@ impl AppState {
             db,
             clock,
             throttle: Arc::new(LoginThrottle::default()),
+            limits: Arc::new(crate::limits::Limits::new(config.limits.clone())),
             config: Arc::new(config),
             hub: Arc::new(Hub::default()),
             stream_key: Arc::default(),
@@ -168,6 +179,11 @@ impl AppState {
             .await
             .cloned()
     }
+    /// The client's address, through trusted proxies only (see [`crate::limits`]).
+    pub fn client_ip(&self, parts: &http::request::Parts) -> Option<std::net::IpAddr> {
+        crate::limits::request_ip(&self.config.trusted_proxies, parts)
+    }
+
     pub fn now(&self) -> i64 {
         self.clock.now_ms()
     }

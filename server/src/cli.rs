@@ -8,6 +8,7 @@ use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Parser, Debug)]
 #[command(name = "switchboard", version, about = "Live chat for support teams")]
@@ -72,6 +73,63 @@ pub struct ServeArgs {
     /// The largest attachment accepted, in megabytes.
     #[arg(long, env = "SWITCHBOARD_MAX_UPLOAD_MB", default_value_t = 10)]
     pub max_upload_mb: u64,
+    /// Reverse proxies (addresses or CIDRs, comma separated) whose X-Forwarded-For
+    /// names the client. Without it the header is ignored.
+    #[arg(long, env = "SWITCHBOARD_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Timeouts, connection and rate limits (see the README's Security model).
+#[derive(Args, Debug)]
+pub struct LimitArgs {
+    /// Seconds a connection has to send each request's head (also closes idle
+    /// keep-alive connections); event streams in progress are never cut.
+    #[arg(long, env = "SWITCHBOARD_HEADER_TIMEOUT_SECS", default_value_t = 15)]
+    pub header_timeout_secs: u64,
+    /// Seconds a request body may go without sending anything.
+    #[arg(long, env = "SWITCHBOARD_BODY_TIMEOUT_SECS", default_value_t = 20)]
+    pub body_timeout_secs: u64,
+    /// Connections open at once (also capped by the open-file limit).
+    #[arg(long, env = "SWITCHBOARD_MAX_CONNECTIONS", default_value_t = 20_000)]
+    pub max_connections: usize,
+    /// Turn the visitor rate limits and stream caps off (load tests from one address).
+    #[arg(long, env = "SWITCHBOARD_NO_RATE_LIMITS")]
+    pub no_rate_limits: bool,
+    /// New conversations per minute from one address.
+    #[arg(long, env = "SWITCHBOARD_STARTS_PER_MINUTE", default_value_t = 20)]
+    pub starts_per_minute: u32,
+    /// Messages per minute from one visitor.
+    #[arg(long, env = "SWITCHBOARD_VISITOR_MESSAGES_PER_MINUTE", default_value_t = 60)]
+    pub visitor_messages_per_minute: u32,
+    /// Visitor messages per minute from one address.
+    #[arg(long, env = "SWITCHBOARD_ADDRESS_MESSAGES_PER_MINUTE", default_value_t = 600)]
+    pub address_messages_per_minute: u32,
+    /// Uploads per minute from one visitor.
+    #[arg(long, env = "SWITCHBOARD_VISITOR_UPLOADS_PER_MINUTE", default_value_t = 10)]
+    pub visitor_uploads_per_minute: u32,
+    /// Event streams one visitor may hold open at once.
+    #[arg(long, env = "SWITCHBOARD_STREAMS_PER_VISITOR", default_value_t = 4)]
+    pub streams_per_visitor: usize,
+    /// Event streams one agent session (all its tabs) may hold open at once.
+    #[arg(long, env = "SWITCHBOARD_STREAMS_PER_SESSION", default_value_t = 12)]
+    pub streams_per_session: usize,
+}
+
+impl LimitArgs {
+    fn settings(&self) -> app::limits::LimitSettings {
+        app::limits::LimitSettings {
+            enabled: !self.no_rate_limits,
+            starts_per_address: self.starts_per_minute,
+            sends_per_visitor: self.visitor_messages_per_minute,
+            sends_per_address: self.address_messages_per_minute,
+            uploads_per_visitor: self.visitor_uploads_per_minute,
+            identifies_per_visitor: app::limits::LimitSettings::default().identifies_per_visitor,
+            streams_per_visitor: self.streams_per_visitor,
+            streams_per_session: self.streams_per_session,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -169,6 +227,14 @@ async fn serve(db: Db, database_url: String, args: ServeArgs) -> Result<(), Stri
         data_dir: args.data_dir,
         allowed_origins: args.allowed_origins,
         max_upload_bytes: args.max_upload_mb * 1024 * 1024,
+        trusted_proxies: args.trusted_proxies.clone(),
+        limits: args.limits.settings(),
+        body_timeout: Duration::from_secs(args.limits.body_timeout_secs.max(1)),
+    };
+    let connections = crate::listen::ConnectionLimits {
+        header_timeout: Duration::from_secs(args.limits.header_timeout_secs.max(1)),
+        max_connections: args.limits.max_connections.max(1),
+        ..Default::default()
     };
     let state = AppState::new(options, db.clone(), clock, config);
     state.start_background(Some(database_url.clone()));
@@ -182,10 +248,7 @@ async fn serve(db: Db, database_url: String, args: ServeArgs) -> Result<(), Stri
         // End the event streams, or graceful shutdown would wait for them forever.
         hub.shut_down();
     };
-    axum::serve(listener, crate::router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| e.to_string())?;
+    crate::listen::serve(listener, crate::router(state), connections, shutdown).await.map_err(|e| e.to_string())?;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -14,7 +14,6 @@ use app::conversations::transcript;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
-use std::convert::Infallible;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
@@ -26,29 +25,44 @@ pub async fn conversations_csv(
     let agent = session::agent_from_headers(&st, &headers).await?;
     validate(&q)?;
     let viewer = Viewer { id: agent.id, role: agent.role() };
-    let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(4);
-    let header_row = encode([LIST_HEADER.map(String::from)])?;
+    q.size = 100;
+    q.before = None;
+    // The first page is read before answering, so a bad cursor or a failing database
+    // is a 4xx or 5xx with its message, not a 200 with an empty file.
+    let first = page(&st.db, &viewer, &q, st.now()).await?;
+    let mut head = encode([LIST_HEADER.map(String::from)])?;
+    head.extend(encode(first.rows.iter().map(list_record))?);
+    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     tokio::spawn(async move {
-        if tx.send(Ok(header_row.into())).await.is_err() {
+        if tx.send(Ok(head.into())).await.is_err() {
             return;
         }
-        q.size = 100;
-        q.before = None;
-        loop {
-            let Ok(p) = page(&st.db, &viewer, &q, st.now()).await else { return };
-            let Ok(chunk) = encode(p.rows.iter().map(list_record)) else { return };
-            if tx.send(Ok(chunk.into())).await.is_err() {
-                return; // the client went away
-            }
-            match p.next {
-                Some(next) => q.after = Some(next),
-                None => return,
+        let mut next = first.next;
+        while let Some(after) = next.take() {
+            q.after = Some(after);
+            // A later failure aborts the body (no final chunk), so the download fails
+            // visibly instead of ending as a shorter file that looks complete.
+            let chunk = match page(&st.db, &viewer, &q, st.now()).await {
+                Ok(p) => {
+                    next = p.next;
+                    encode(p.rows.iter().map(list_record)).map_err(|e| e.to_string())
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            let item = chunk.map(Bytes::from).map_err(|e| {
+                tracing::error!(error = %e, "CSV export failed part way");
+                std::io::Error::other(e)
+            });
+            let failed = item.is_err();
+            if tx.send(item).await.is_err() || failed {
+                return;
             }
         }
     });
     Ok(Response::builder()
         .header(header::CONTENT_TYPE, "text/csv; charset=utf-8")
         .header(header::CONTENT_DISPOSITION, "attachment; filename=\"conversations.csv\"")
+        .header(header::CACHE_CONTROL, "no-store")
         .body(Body::from_stream(ReceiverStream::new(rx)))
         .expect("static headers"))
 }

@@ -87,6 +87,7 @@ pub async fn visitor_upload(
     body: Body,
 ) -> Result<(StatusCode, Json<Message>), AppError> {
     let conversation = crate::widget_api::own_conversation(&st, &headers, id).await?;
+    st.limits.visitor(app::limits::VisitorAction::Upload, conversation.id, None)?;
     let q = UploadQuery { internal: false, ..q };
     let bytes = read_limited(&st, &headers, body).await?;
     store_and_send(&st, conversation.id, Author::Customer, &q, bytes).await
@@ -119,7 +120,7 @@ async fn serve(st: &AppState, found: store::Stored) -> Result<Response, AppError
 pub async fn agent_download(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
     let agent = app::accounts::session::agent_from_headers(&st, &headers).await?;
     let found = store::find(&st.db, &id).await?;
-    handling::visible(&st.db, &Actor::of(&agent), found.conversation_id, Action::Reply).await?;
+    handling::visible(&st.db, &Actor::of(&agent), found.conversation_id, Action::Read).await?;
     serve(&st, found).await
 }
 

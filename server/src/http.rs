@@ -9,7 +9,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub fn router(state: AppState) -> Router {
@@ -41,13 +43,29 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::map_response(with_error_status))
+        .layer(axum::middleware::from_fn(crate::input::reject_control_chars))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), check_origin))
         // The default predicate leaves `text/event-stream` alone: a compressor would
         // buffer the stream and hold events back.
+        // A body that stops arriving is cut off (the connection's header timeout
+        // covers the head; see `listen`).
+        .layer(RequestBodyTimeoutLayer::new(state.config.body_timeout))
         .layer(CompressionLayer::new())
+        // A panic anywhere becomes a logged 500 for that request alone.
+        .layer(CatchPanicLayer::custom(panicked))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let detail = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = detail, "a request panicked");
+    axum::response::IntoResponse::into_response(AppError::Internal)
 }
 
 /// Server functions answer every error with 500, including arguments that failed to

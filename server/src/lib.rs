@@ -2,10 +2,13 @@
 //! The Switchboard server: routes, middleware and start-up, as a library so the
 //! integration tests drive the very same router.
 pub mod cli;
+pub mod client;
 pub mod contexts;
 pub mod export;
 pub mod files;
 pub mod http;
+pub mod input;
+pub mod listen;
 pub mod origin;
 pub mod sse;
 pub mod widget_api;

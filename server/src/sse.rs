@@ -7,6 +7,7 @@
 use app::accounts::{session, store as agents, Role};
 use app::error::AppError;
 use app::accounts::presence;
+use app::limits::{StreamKey, StreamSlot};
 use app::events::{store as events, Event, AUDIENCE_AGENTS, AUDIENCE_ALL, AUDIENCE_TEAM};
 use app::state::AppState;
 use axum::extract::{Query, State};
@@ -133,8 +134,10 @@ pub async fn agent_events(
     if presence::seen(&st.db, agent.id, st.now()).await? {
         st.committed();
     }
-    let audience = Audience::Agent { agent_id: agent.id, token_hash: session::hash_token(&token), inboxes };
-    open(st, audience, last_event_id(&headers, &query)).await
+    let token_hash = session::hash_token(&token);
+    let slot = st.limits.open_stream(StreamKey::Session(token_hash.clone()))?;
+    let audience = Audience::Agent { agent_id: agent.id, token_hash, inboxes };
+    open(st, audience, last_event_id(&headers, &query), slot).await
 }
 
 pub async fn visitor_events(
@@ -146,14 +149,15 @@ pub async fn visitor_events(
     let key = st.stream_key().await?;
     let conversation_id = app::conversations::visitor::verify_stream_token(&key, token, st.now())?;
     app::conversations::store::get(&st.db, conversation_id).await?;
+    let slot = st.limits.open_stream(StreamKey::Visitor(conversation_id))?;
     app::conversations::store::visitor_seen(&st.db, conversation_id, true, st.now()).await?;
     st.committed();
-    open(st, Audience::Visitor { conversation_id }, last_event_id(&headers, &query)).await
+    open(st, Audience::Visitor { conversation_id }, last_event_id(&headers, &query), slot).await
 }
 
 /// Subscribes and fixes the starting point *before* answering, so a stream opened
 /// without `Last-Event-ID` starts at the moment of the request, not a little later.
-async fn open(st: AppState, audience: Audience, last: Option<i64>) -> Result<EventStream, AppError> {
+async fn open(st: AppState, audience: Audience, last: Option<i64>, slot: StreamSlot) -> Result<EventStream, AppError> {
     let live = st.hub.subscribe();
     let end = events::last_id(&st.db).await?;
     let (tx, rx) = mpsc::channel(64);
@@ -163,6 +167,7 @@ async fn open(st: AppState, audience: Audience, last: Option<i64>) -> Result<Eve
             Audience::Visitor { conversation_id } => Err(*conversation_id),
         };
         let _ = run(st.clone(), audience, last, end, live, tx).await;
+        drop(slot); // the stream's place is free again
         // The grace period (agents) and "offline" (visitors) count from here. Boxed, as
         // are the other rare steps below: an idle stream's task then holds only its
         // select loop, not the state of every query it might make (10k streams).
@@ -225,16 +230,20 @@ async fn run(
     if *shutdown.borrow() {
         return Ok(());
     }
-    tx.send(Ok(Frame::default().retry(Duration::from_secs(3)).comment("connected"))).await.map_err(|_| ())?;
-    let mut cursor = match last {
-        None => end,
-        Some(id) if id <= end && Box::pin(events::is_known(&st.db, id)).await.map_err(|_| ())? => id,
-        Some(_) => {
-            let resync = Frame::default().id(end.to_string()).event("resync").data("{}");
-            tx.send(Ok(resync)).await.map_err(|_| ())?;
-            end
-        }
+    let (mut cursor, resync) = match last {
+        None => (end, false),
+        Some(id) if id <= end && Box::pin(events::is_known(&st.db, id)).await.map_err(|_| ())? => (id, false),
+        Some(_) => (end, true),
     };
+    // The first frame already tells the client its position in the log: a browser
+    // that loses this connection before any event has arrived reconnects with
+    // `Last-Event-ID` from here, so what happened meanwhile is replayed, not skipped.
+    let hello = Frame::default().retry(Duration::from_secs(3)).id(cursor.to_string()).comment("connected");
+    tx.send(Ok(hello)).await.map_err(|_| ())?;
+    if resync {
+        let resync = Frame::default().id(end.to_string()).event("resync").data("{}");
+        tx.send(Ok(resync)).await.map_err(|_| ())?;
+    }
     Box::pin(replay(&st, &mut audience, &mut cursor, &tx)).await?;
     let mut recheck = tokio::time::interval(Duration::from_secs(30));
     recheck.tick().await;

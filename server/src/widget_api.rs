@@ -5,7 +5,9 @@ use app::conversations::store::{self as conversations, StartVisitor};
 use app::conversations::write::{self, Author, Outgoing};
 use app::conversations::{visitor, Context, Conversation, Message, Thread, Visibility};
 use app::error::AppError;
+use app::limits::VisitorAction;
 use app::state::AppState;
+use crate::client::ClientIp;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
@@ -38,9 +40,17 @@ pub struct StartBody {
 }
 
 /// `POST /api/widget/conversations`: starts (or returns) the visitor's conversation.
-pub async fn start(State(st): State<AppState>, Json(body): Json<StartBody>) -> Result<(StatusCode, Json<Thread>), AppError> {
+pub async fn start(
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<StartBody>,
+) -> Result<(StatusCode, Json<Thread>), AppError> {
     visitor::check_token(&body.token)?;
     let hash = visitor::hash_token(&body.token);
+    // Only new conversations count: a returning visitor's start is a read.
+    if conversations::by_visitor_hash(&st.db, &hash).await?.is_none() {
+        st.limits.start(ip)?;
+    }
     let req = StartVisitor {
         inbox_key: &body.inbox,
         token_hash: &hash,
@@ -73,10 +83,12 @@ pub struct SendBody {
 pub async fn send(
     State(st): State<AppState>,
     Path(id): Path<i64>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Json(body): Json<SendBody>,
 ) -> Result<(StatusCode, Json<Message>), AppError> {
     let conversation = own_conversation(&st, &headers, id).await?;
+    st.limits.visitor(VisitorAction::Send, conversation.id, ip)?;
     let out = Outgoing {
         conversation_id: conversation.id,
         author: Author::Customer,
@@ -154,6 +166,7 @@ pub async fn identify(
     Json(who): Json<app::customers::Identity>,
 ) -> Result<Json<Identified>, AppError> {
     let conversation = own_conversation(&st, &headers, id).await?;
+    st.limits.visitor(VisitorAction::Identify, conversation.id, None)?;
     let (_, verified) = app::customers::store::identify(&st.db, conversation.id, &who, st.now()).await?;
     st.committed();
     Ok(Json(Identified { verified }))
@@ -167,6 +180,7 @@ pub async fn context(
     Json(ctx): Json<Context>,
 ) -> Result<StatusCode, AppError> {
     let conversation = own_conversation(&st, &headers, id).await?;
+    st.limits.visitor(VisitorAction::Identify, conversation.id, None)?;
     app::customers::store::set_context(&st.db, conversation.id, &ctx, st.now()).await?;
     st.committed();
     Ok(StatusCode::NO_CONTENT)

@@ -20,12 +20,8 @@ fn secure(st: &crate::state::AppState, parts: &http::request::Parts) -> bool {
 }
 
 #[cfg(feature = "ssr")]
-fn client_addr(parts: &http::request::Parts) -> String {
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "local".into())
+fn client_addr(st: &crate::state::AppState, parts: &http::request::Parts) -> String {
+    st.client_ip(parts).map(|ip| ip.to_string()).unwrap_or_else(|| "local".into())
 }
 
 /// `POST /api/login` with the form fields `email` and `password`.
@@ -36,7 +32,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         let parts = request_parts()?;
         let previous = session::token_from_headers(&parts.headers);
         let (token, agent) =
-            session::login(&st, &client_addr(&parts), &email, &password, previous.as_deref()).await?;
+            session::login(&st, &client_addr(&st, &parts), &email, &password, previous.as_deref()).await?;
         expect_context::<ResponseOptions>()
             .append_header(http::header::SET_COOKIE, session::session_cookie(&token, secure(&st, &parts)));
         tracing::info!(agent_id = agent.id, "login");

@@ -66,22 +66,22 @@ pub async fn login(
     if email.trim().is_empty() || password_text.is_empty() {
         return Err(AppError::BadRequest("enter your email and password".into()));
     }
+    // Bounded: a flood of logins gets 429 at once instead of piling up argon2 runs
+    // (memory) and database lookups (the pool every agent needs).
+    let _slot = st.throttle.password_check().ok_or(AppError::TooManyRequests { retry_after_secs: 1 })?;
     st.throttle
-        .check(addr, email, now)
+        .attempt(addr, email, now)
         .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
     let agent = store::find_by_email(&st.db, email).await?;
     let ok = password::verify(password_text.to_owned(), agent.as_ref().map(|a| a.password_hash.clone())).await;
     let agent = match agent {
         Some(a) if ok => a,
-        _ => {
-            st.throttle.record_failure(addr, email, now);
-            return Err(AppError::BadCredentials);
-        }
+        _ => return Err(AppError::BadCredentials),
     };
     if !agent.is_active() {
         return Err(AppError::Forbidden);
     }
-    st.throttle.record_success(addr, email);
+    st.throttle.succeeded(addr, email);
     if let Some(old) = previous_token {
         store::delete_session(&st.db, &hash_token(old)).await?;
     }

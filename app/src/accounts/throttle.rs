@@ -1,65 +1,91 @@
-//! Failed-login throttling. Only failures count, so a team behind one office IP can
-//! still log in while a password guesser is slowed to a crawl.
+//! Login throttling, and the bound on password checks running at once.
+//!
+//! Every attempt is counted *before* its password is verified, in one step with the
+//! check, so requests in flight cannot slip past the limit together. A success takes
+//! its attempt back from the address's count and clears the account's, so a team
+//! behind one office address can still log in while a guesser is slowed to a crawl.
+//! Keys use the email exactly as the account lookup normalises it: no spelling of an
+//! address (case, surrounding spaces) gets fresh guesses.
+use super::normalize_email;
 use std::collections::HashMap;
 use std::sync::Mutex;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 #[derive(Debug)]
 pub struct LoginThrottle {
-    /// Failures allowed per (address, email) within a window.
+    /// Attempts allowed per (address, account) within a window, successes aside.
     pub per_account: u32,
-    /// Failures allowed per address within a window, whatever the email.
+    /// Attempts allowed per address within a window, whatever the account.
     pub per_address: u32,
     pub window_ms: i64,
-    failures: Mutex<HashMap<String, (u32, i64)>>,
+    attempts: Mutex<HashMap<String, (u32, i64)>>,
+    /// argon2 takes ~19 MiB and a core for a while: at most this many run at once.
+    checks: Semaphore,
 }
 
 impl Default for LoginThrottle {
     fn default() -> Self {
-        Self::new(5, 50, 15 * 60 * 1000)
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Self::new(5, 50, 15 * 60 * 1000, cores)
     }
 }
 
 impl LoginThrottle {
-    pub fn new(per_account: u32, per_address: u32, window_ms: i64) -> Self {
-        Self { per_account, per_address, window_ms, failures: Mutex::default() }
+    pub fn new(per_account: u32, per_address: u32, window_ms: i64, concurrent_checks: usize) -> Self {
+        Self {
+            per_account,
+            per_address,
+            window_ms,
+            attempts: Mutex::default(),
+            checks: Semaphore::new(concurrent_checks.max(1)),
+        }
     }
 
-    fn keys(addr: &str, email: &str) -> [(String, u32); 2] {
-        [(format!("{addr}|{}", email.to_lowercase()), 0), (format!("{addr}|*"), 1)]
+    fn keys(addr: &str, email: &str) -> [String; 2] {
+        [format!("{addr}|{}", normalize_email(email)), format!("{addr}|*")]
     }
 
-    /// `Err(seconds)` while either limit is reached: how long until the window ends.
-    pub fn check(&self, addr: &str, email: &str, now: i64) -> Result<(), u64> {
-        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for (key, which) in Self::keys(addr, email) {
-            let limit = if which == 0 { self.per_account } else { self.per_address };
-            if let Some(&(count, start)) = map.get(&key) {
+    /// Counts an attempt, or refuses it with `Err(seconds)` (until the window ends)
+    /// when either limit is already reached. Check and count are one step.
+    pub fn attempt(&self, addr: &str, email: &str, now: i64) -> Result<(), u64> {
+        let mut map = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (_, start)| now < *start + self.window_ms);
+        }
+        let keys = Self::keys(addr, email);
+        for (key, limit) in keys.iter().zip([self.per_account, self.per_address]) {
+            if let Some(&(count, start)) = map.get(key) {
                 let ends = start + self.window_ms;
                 if now < ends && count >= limit {
                     return Err(((ends - now) as u64).div_ceil(1000).max(1));
                 }
             }
         }
-        Ok(())
-    }
-
-    pub fn record_failure(&self, addr: &str, email: &str, now: i64) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, (_, start)| now < *start + self.window_ms);
-        }
-        for (key, _) in Self::keys(addr, email) {
+        for key in keys {
             let entry = map.entry(key).or_insert((0, now));
             if now >= entry.1 + self.window_ms {
                 *entry = (0, now);
             }
             entry.0 += 1;
         }
+        Ok(())
     }
 
-    pub fn record_success(&self, addr: &str, email: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&Self::keys(addr, email)[0].0);
+    /// The attempt was right: the account starts afresh and the address gets its
+    /// attempt back.
+    pub fn succeeded(&self, addr: &str, email: &str) {
+        let mut map = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
+        let [account, address] = Self::keys(addr, email);
+        map.remove(&account);
+        if let Some(entry) = map.get_mut(&address) {
+            entry.0 = entry.0.saturating_sub(1);
+        }
+    }
+
+    /// A slot for one password check, or `None` when as many run as there are cores:
+    /// the caller answers 429 at once rather than queueing without bound.
+    pub fn password_check(&self) -> Option<SemaphorePermit<'_>> {
+        self.checks.try_acquire().ok()
     }
 }
 
@@ -69,31 +95,63 @@ mod tests {
 
     #[test]
     fn blocks_after_the_limit_and_reopens_after_the_window() {
-        let t = LoginThrottle::new(3, 100, 60_000);
+        let t = LoginThrottle::new(3, 100, 60_000, 2);
         for _ in 0..3 {
-            assert!(t.check("1.2.3.4", "a@x", 0).is_ok());
-            t.record_failure("1.2.3.4", "a@x", 0);
+            assert!(t.attempt("1.2.3.4", "a@x", 0).is_ok());
         }
-        assert_eq!(t.check("1.2.3.4", "A@X", 1_000), Err(59));
-        assert!(t.check("5.6.7.8", "a@x", 1_000).is_ok(), "another address is not blocked");
-        assert!(t.check("1.2.3.4", "b@x", 1_000).is_ok(), "another account is not blocked");
-        assert!(t.check("1.2.3.4", "a@x", 60_000).is_ok(), "the window has passed");
+        assert_eq!(t.attempt("1.2.3.4", "A@X", 1_000), Err(59));
+        assert!(t.attempt("5.6.7.8", "a@x", 1_000).is_ok(), "another address is not blocked");
+        assert!(t.attempt("1.2.3.4", "b@x", 1_000).is_ok(), "another account is not blocked");
+        assert!(t.attempt("1.2.3.4", "a@x", 60_000).is_ok(), "the window has passed");
+    }
+
+    #[test]
+    fn spacing_and_case_share_the_account_counter() {
+        let t = LoginThrottle::new(2, 100, 60_000, 2);
+        assert!(t.attempt("ip", "jo@example.com", 0).is_ok());
+        assert!(t.attempt("ip", " JO@example.com\t", 0).is_ok());
+        for variant in ["jo@example.com", " jo@example.com", "jo@example.com  ", "Jo@Example.com"] {
+            assert!(t.attempt("ip", variant, 0).is_err(), "{variant:?} got another guess");
+        }
+    }
+
+    #[test]
+    fn attempts_count_before_they_are_verified() {
+        // Many in flight at once (none has finished verifying): only the limit pass.
+        let t = LoginThrottle::new(5, 1000, 60_000, 2);
+        let passed = (0..40).filter(|_| t.attempt("ip", "a@x", 0).is_ok()).count();
+        assert_eq!(passed, 5);
     }
 
     #[test]
     fn per_address_limit_spans_accounts() {
-        let t = LoginThrottle::new(100, 2, 60_000);
-        t.record_failure("ip", "a", 0);
-        t.record_failure("ip", "b", 0);
-        assert!(t.check("ip", "c", 0).is_err());
+        let t = LoginThrottle::new(100, 2, 60_000, 2);
+        assert!(t.attempt("ip", "a", 0).is_ok());
+        assert!(t.attempt("ip", "b", 0).is_ok());
+        assert!(t.attempt("ip", "c", 0).is_err());
     }
 
     #[test]
-    fn success_clears_the_account_counter() {
-        let t = LoginThrottle::new(2, 100, 60_000);
-        t.record_failure("ip", "a", 0);
-        t.record_success("ip", "a");
-        t.record_failure("ip", "a", 0);
-        assert!(t.check("ip", "a", 0).is_ok());
+    fn success_clears_the_account_and_refunds_the_address() {
+        let t = LoginThrottle::new(2, 2, 60_000, 2);
+        assert!(t.attempt("ip", "a", 0).is_ok());
+        t.succeeded("ip", "a");
+        assert!(t.attempt("ip", "a", 0).is_ok());
+        t.succeeded("ip", "a");
+        // Two successes used none of the address's two attempts.
+        assert!(t.attempt("ip", "b", 0).is_ok());
+        assert!(t.attempt("ip", "c", 0).is_ok());
+        assert!(t.attempt("ip", "d", 0).is_err());
+    }
+
+    #[test]
+    fn password_checks_are_bounded() {
+        let t = LoginThrottle::new(5, 50, 60_000, 2);
+        let a = t.password_check();
+        let b = t.password_check();
+        assert!(a.is_some() && b.is_some());
+        assert!(t.password_check().is_none(), "a third check while two run");
+        drop(a);
+        assert!(t.password_check().is_some());
     }
 }

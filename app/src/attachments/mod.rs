@@ -71,11 +71,12 @@ pub fn check_type(name: &str, bytes: &[u8]) -> Result<&'static str, String> {
     Ok(kind)
 }
 
-/// A display name from what the client sent: no directories, no control characters,
+/// A display name from what the client sent: no directories, no control or
+/// bidirectional characters,
 /// at most 120 characters. It is only ever shown, never used as a path.
 pub fn clean_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).collect::<String>().trim().trim_start_matches('.').to_string();
+    let cleaned: String = crate::text::display_name(base).trim().trim_start_matches('.').to_string();
     let cleaned: String = cleaned.chars().take(120).collect();
     if cleaned.is_empty() { "file".into() } else { cleaned }
 }
@@ -105,6 +106,7 @@ mod tests {
         assert_eq!(clean_name("C:\\Users\\x\\report.pdf"), "report.pdf");
         assert_eq!(clean_name("..\u{0}"), "file");
         assert_eq!(clean_name("a\nb.txt"), "ab.txt");
+        assert_eq!(clean_name("invoice\u{202e}gnp.txt"), "invoicegnp.txt", "a right-to-left override");
         assert_eq!(human_size(2048), "2 KB");
     }
 }

@@ -22,8 +22,8 @@ use {
 
 /// The conversation, if the agent may take `action` on it (404 outside their inboxes).
 #[cfg(feature = "ssr")]
-async fn visible(st: &AppState, agent: &crate::accounts::store::AgentRow, id: i64) -> Result<Conversation, AppError> {
-    Ok(handling::visible(&st.db, &Actor::of(agent), id, Action::Reply).await?.0)
+async fn visible(st: &AppState, agent: &crate::accounts::store::AgentRow, id: i64, action: Action) -> Result<Conversation, AppError> {
+    Ok(handling::visible(&st.db, &Actor::of(agent), id, action).await?.0)
 }
 
 /// What the console needs to offer the right actions on one chat.
@@ -44,7 +44,7 @@ pub async fn get_handling(id: i64) -> Result<Handling, AppError> {
         let agent = auth().await?;
         let st = state()?;
         let actor = Actor::of(&agent);
-        let (conv, standing) = handling::visible(&st.db, &actor, id, Action::Reply).await?;
+        let (conv, standing) = handling::visible(&st.db, &actor, id, Action::Read).await?;
         let members = crate::accounts::presence::inbox_members(&st.db, conv.inbox_id).await?;
         let inboxes = crate::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?;
         let inbox_name = inboxes.iter().find(|i| i.id == conv.inbox_id).map(|i| i.name.clone()).unwrap_or_default();
@@ -57,7 +57,7 @@ pub async fn get_handling(id: i64) -> Result<Handling, AppError> {
             None => None,
         };
         Ok(Handling {
-            actions: super::rules::allowed(standing, agent.id, conv.assignee_id),
+            actions: super::rules::allowed(standing, agent.id, conv.assignee_id, conv.status == super::Status::Closed),
             inbox_name,
             assignee_name,
             members,
@@ -138,7 +138,7 @@ pub async fn get_thread(id: i64) -> Result<Thread, AppError> {
     api(async move {
         let agent = auth().await?;
         let st = state()?;
-        visible(&st, &agent, id).await?;
+        visible(&st, &agent, id, Action::Read).await?;
         store::thread(&st.db, id, true).await
     })
     .await
@@ -150,7 +150,7 @@ pub async fn send_reply(conversation_id: i64, client_id: String, body: String, i
     api(async move {
         let agent = auth().await?;
         let st = state()?;
-        visible(&st, &agent, conversation_id).await?;
+        visible(&st, &agent, conversation_id, Action::Reply).await?;
         let out = Outgoing {
             conversation_id,
             author: Author::Agent { id: agent.id, name: &agent.name },
@@ -187,7 +187,7 @@ pub async fn mark_read(id: i64) -> Result<(), AppError> {
     api(async move {
         let agent = auth().await?;
         let st = state()?;
-        visible(&st, &agent, id).await?;
+        visible(&st, &agent, id, Action::Read).await?;
         crate::inbox::counts::mark_read(&st.db, id, agent.id).await
     })
     .await

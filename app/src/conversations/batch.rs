@@ -155,24 +155,37 @@ async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> AppResult
     if !plain {
         return Ok(None); // a 404 or a status line: the careful path
     }
-    // A retried client id fails the multi-row INSERT on its unique key; undo just
-    // that statement and take the careful path, which answers it with the original.
+    // Any failure of the bulk statements (a retried client id on its unique key, a
+    // value the database refuses) undoes just them and takes the careful path, where
+    // each send stands alone: one bad send never fails the others of its batch.
     sqlx::query("SAVEPOINT bulk").execute(&mut *tx).await?;
-    let messages = match insert_messages(tx, sends, &convs).await {
-        Err(AppError::Conflict(_)) => {
+    match bulk_writes(tx, db, sends, &convs).await {
+        Ok(messages) => {
+            sqlx::query("RELEASE SAVEPOINT bulk").execute(&mut *tx).await?;
+            Ok(Some(messages))
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, "bulk send failed; writing one by one");
             sqlx::query("ROLLBACK TO SAVEPOINT bulk").execute(&mut *tx).await?;
             sqlx::query("RELEASE SAVEPOINT bulk").execute(&mut *tx).await?;
-            return Ok(None);
+            Ok(None)
         }
-        other => other?,
-    };
-    sqlx::query("RELEASE SAVEPOINT bulk").execute(&mut *tx).await?;
+    }
+}
+
+async fn bulk_writes(
+    tx: &mut AnyConnection,
+    db: &Db,
+    sends: &[OwnedSend],
+    convs: &HashMap<i64, Conversation>,
+) -> AppResult<Vec<Message>> {
+    let messages = insert_messages(tx, sends, convs).await?;
     for s in sends {
         touch_conversation(tx, &s.outgoing(), s.now).await?;
     }
     let evs = messages.iter().map(|m| message_event_row(convs[&m.conversation_id].inbox_id, m)).collect::<AppResult<Vec<_>>>()?;
     events::append_many(tx, db.dialect(), evs, sends[0].now).await?;
-    Ok(Some(messages))
+    Ok(messages)
 }
 
 async fn insert_messages(tx: &mut AnyConnection, sends: &[OwnedSend], convs: &HashMap<i64, Conversation>) -> AppResult<Vec<Message>> {

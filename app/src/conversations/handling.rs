@@ -5,7 +5,7 @@
 use super::rules::{self, Action, Standing};
 use super::store::load;
 use super::erase::{erase_in, Erased};
-use super::write::{close_in, insert_message, message_event};
+use super::write::{close_in, insert_message, message_event, status_event};
 use super::{AuthorKind, CloseReason, Conversation, Status, Visibility};
 use crate::audit;
 use crate::db::Db;
@@ -43,8 +43,26 @@ pub async fn standing(conn: &mut AnyConnection, actor: &Actor, inbox_id: i64) ->
 async fn checked(conn: &mut AnyConnection, actor: &Actor, id: i64, action: Action) -> AppResult<(Conversation, Standing)> {
     let conv = load(conn, id).await?;
     let standing = standing(conn, actor, conv.inbox_id).await?;
-    rules::check(action, standing, actor.id, conv.assignee_id)?;
+    match rules::check(action, standing, actor.id, conv.assignee_id, conv.status == Status::Closed) {
+        // A chat the operator took part in through a team chat stays readable to them.
+        Err(AppError::NotFound)
+            if action == Action::Read && standing == Standing::Operator && took_part(conn, actor.id, conv.id).await? => {}
+        other => other?,
+    }
     Ok((conv, standing))
+}
+
+/// Whether `agent` joined a team chat about conversation `id`.
+async fn took_part(conn: &mut AnyConnection, agent: i64, id: i64) -> AppResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM team_sessions s JOIN team_participants p ON p.session_id = s.id
+         WHERE s.conversation_id = $1 AND p.agent_id = $2 AND p.state IN ('joined', 'left') LIMIT 1",
+    )
+    .bind(id)
+    .bind(agent)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
 }
 
 /// Reads a conversation for `actor` (404 outside their inboxes).
@@ -105,6 +123,9 @@ async fn set_assignee(
         }),
     };
     events::append(conn, db.dialect(), ev, now).await?;
+    if status != conv.status {
+        status_event(conn, db, conv.id, conv.inbox_id, status, None, now).await?;
+    }
     load(conn, conv.id).await
 }
 
@@ -195,6 +216,9 @@ pub async fn move_to(db: &Db, id: i64, actor: &Actor, inbox_id: i64, now: i64) -
             }),
         };
         events::append(&mut tx, db.dialect(), ev, now).await?;
+    }
+    if status != conv.status {
+        status_event(&mut tx, db, id, inbox_id, status, None, now).await?;
     }
     tx.commit().await?;
     Ok(moved)

@@ -97,6 +97,33 @@ pub struct Context {
     pub url: Option<String>,
 }
 
+impl Context {
+    /// The context as it may be stored, whichever route it came by: text trimmed and
+    /// capped, and a link only if [`safe_link`] passes it.
+    pub fn sanitized(&self) -> Context {
+        fn clean(s: &Option<String>, max: usize) -> Option<String> {
+            s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.chars().take(max).collect())
+        }
+        Context {
+            kind: clean(&self.kind, 60),
+            id: clean(&self.id, 200),
+            label: clean(&self.label, 200),
+            url: clean(&self.url, 2000).filter(|u| safe_link(u).is_some()),
+        }
+    }
+}
+
+/// `url` if it may go into an `href`: `http:` or `https:` only, with no whitespace or
+/// control characters anywhere (browsers drop tabs and newlines inside a scheme, so
+/// `java\tscript:` is `javascript:` to them). Checked when a link is stored and again
+/// where it is rendered.
+pub fn safe_link(url: &str) -> Option<&str> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+    let clean = !url.chars().any(|c| c.is_control() || c.is_whitespace());
+    (scheme_ok && clean).then_some(url)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conversation {
     pub id: i64,

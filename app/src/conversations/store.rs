@@ -168,7 +168,7 @@ pub struct StartVisitor<'a> {
 }
 
 fn clean(s: Option<&str>, max: usize) -> Option<String> {
-    s.map(str::trim).filter(|s| !s.is_empty()).map(|s| s.chars().take(max).collect())
+    s.map(crate::text::display_name).map(|s| s.trim().chars().take(max).collect::<String>()).filter(|s| !s.is_empty())
 }
 
 /// Starts the visitor's conversation, or returns the one their token already has:
@@ -201,7 +201,7 @@ pub async fn start(db: &Db, req: StartVisitor<'_>, now: i64) -> AppResult<(Conve
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    let ctx = req.context.cloned().unwrap_or_default();
+    let ctx = req.context.map(Context::sanitized).unwrap_or_default();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO conversations (inbox_id, customer_id, status, created_at, activity_at, visitor_token_hash,
             context_type, context_id, context_label, context_url)
@@ -211,10 +211,10 @@ pub async fn start(db: &Db, req: StartVisitor<'_>, now: i64) -> AppResult<(Conve
     .bind(customer_id)
     .bind(now)
     .bind(req.token_hash)
-    .bind(clean(ctx.kind.as_deref(), 60))
-    .bind(clean(ctx.id.as_deref(), 200))
-    .bind(clean(ctx.label.as_deref(), 200))
-    .bind(clean(ctx.url.as_deref(), 2000))
+    .bind(ctx.kind)
+    .bind(ctx.id)
+    .bind(ctx.label)
+    .bind(ctx.url)
     .fetch_one(&mut *tx)
     .await?;
     let conversation = load(&mut tx, id).await?;

@@ -103,17 +103,10 @@ pub fn verify_file_token(key: &[u8], token: &str, now: i64) -> AppResult<i64> {
 /// `signature` is hex HMAC-SHA256(inbox secret, external_id), as the host's backend
 /// computes it; verified in constant time.
 pub fn identity_is_signed(inbox_secret: &str, external_id: &str, signature: &str) -> bool {
-    let Ok(sig) = hex_decode(signature) else { return false };
+    let Ok(sig) = hex::decode(signature) else { return false };
     let mut mac = HmacSha256::new_from_slice(inbox_secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(external_id.as_bytes());
     mac.verify_slice(&sig).is_ok()
-}
-
-fn hex_decode(s: &str) -> Result<Vec<u8>, ()> {
-    if s.len() % 2 != 0 {
-        return Err(());
-    }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|_| ())).collect()
 }
 
 #[cfg(test)]
@@ -149,6 +142,13 @@ mod tests {
         assert!(!identity_is_signed("inbox-secret", "user-43", &sig));
         assert!(!identity_is_signed("other", "user-42", &sig));
         assert!(!identity_is_signed("inbox-secret", "user-42", "zz"));
+        // Multi-byte characters at odd byte offsets once panicked the server (it sliced
+        // the string by bytes).
+        for odd in ["aéa", "é", "ééé", "0é", "日本", "\u{0}\u{0}"] {
+            assert!(!identity_is_signed("inbox-secret", "user-42", odd), "{odd:?}");
+        }
+        assert!(!identity_is_signed("inbox-secret", "user-42", &format!("é{}", &sig[1..])));
+        assert!(identity_is_signed("inbox-secret", "user-42", &sig.to_uppercase()));
     }
 
     #[test]

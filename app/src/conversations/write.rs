@@ -100,12 +100,27 @@ pub(super) async fn change_status(
     let client_id = format!("system-{}-{}", conv.id, crate::conversations::visitor::random_id());
     let m = insert_message(conn, conv.id, AuthorKind::System, None, None, &client_id, &line, Visibility::Public, now).await?;
     message_event(conn, db, conv.inbox_id, &m, now).await?;
+    status_event(conn, db, conv.id, conv.inbox_id, to, reason, now).await
+}
+
+/// Tells everyone, the customer's widget included, that the conversation's status is
+/// now `to`. Every change of status sends it, whatever caused the change (a reply,
+/// an accept, an assignment, a move, a close).
+pub(super) async fn status_event(
+    conn: &mut AnyConnection,
+    db: &Db,
+    conversation_id: i64,
+    inbox_id: i64,
+    to: Status,
+    reason: Option<CloseReason>,
+    now: i64,
+) -> AppResult<()> {
     let ev = NewEvent {
         kind: "conversation.status",
-        inbox_id: Some(conv.inbox_id),
-        conversation_id: Some(conv.id),
+        inbox_id: Some(inbox_id),
+        conversation_id: Some(conversation_id),
         audience: AUDIENCE_ALL,
-        payload: serde_json::json!({ "conversation_id": conv.id, "status": to, "close_reason": reason }),
+        payload: serde_json::json!({ "conversation_id": conversation_id, "status": to, "close_reason": reason }),
     };
     events::append(conn, db.dialect(), ev, now).await?;
     Ok(())

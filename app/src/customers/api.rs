@@ -12,7 +12,7 @@ pub async fn get_customer_panel(conversation_id: i64) -> Result<CustomerPanel, A
         let agent = crate::accounts::session::auth().await?;
         let st = crate::state::state()?;
         let actor = Actor::of(&agent);
-        handling::visible(&st.db, &actor, conversation_id, Action::Reply).await?;
+        handling::visible(&st.db, &actor, conversation_id, Action::Read).await?;
         super::panel::load(&st.db, conversation_id, agent.id, actor.is_admin).await
     })
     .await

@@ -58,7 +58,7 @@ pub async fn load(db: &Db, id: i64, viewer: i64, is_admin: bool) -> AppResult<Cu
     let context_link = template
         .as_deref()
         .and_then(|t| context_link(t, ctype.as_deref(), cid.as_deref()))
-        .or(curl);
+        .or(curl.filter(|u| crate::conversations::safe_link(u).is_some()));
     Ok(CustomerPanel {
         customer_id,
         name,

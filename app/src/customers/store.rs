@@ -7,7 +7,7 @@ use crate::events::store::{self as events, NewEvent};
 use crate::events::AUDIENCE_AGENTS;
 
 fn clean(s: &Option<String>, max: usize) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.chars().take(max).collect())
+    s.as_deref().map(crate::text::display_name).map(|s| s.trim().chars().take(max).collect::<String>()).filter(|s| !s.is_empty())
 }
 
 async fn updated_event(tx: &mut sqlx::AnyConnection, db: &Db, conv: &Conversation, now: i64) -> AppResult<()> {
@@ -110,15 +110,16 @@ pub async fn identify(db: &Db, id: i64, who: &Identity, now: i64) -> AppResult<(
 
 /// Sets what conversation `id` is about (a transaction, a test…).
 pub async fn set_context(db: &Db, id: i64, ctx: &Context, now: i64) -> AppResult<Conversation> {
+    let ctx = ctx.sanitized();
     let mut tx = db.begin_write().await?;
     conversations::load(&mut tx, id).await?;
     sqlx::query(
         "UPDATE conversations SET context_type = $1, context_id = $2, context_label = $3, context_url = $4 WHERE id = $5",
     )
-    .bind(clean(&ctx.kind, 60))
-    .bind(clean(&ctx.id, 200))
-    .bind(clean(&ctx.label, 200))
-    .bind(clean(&ctx.url, 2000).filter(|u| u.starts_with("https://") || u.starts_with("http://")))
+    .bind(ctx.kind)
+    .bind(ctx.id)
+    .bind(ctx.label)
+    .bind(ctx.url)
     .bind(id)
     .execute(&mut *tx)
     .await?;

@@ -30,6 +30,11 @@ impl From<sqlx::Error> for AppError {
             }
             _ => {
                 if let Some(db) = err.as_database_error() {
+                    // PostgreSQL refuses NUL in text (22021) and in JSON (22P05): the
+                    // input was bad, not the server.
+                    if matches!(db.code().as_deref(), Some("22021") | Some("22P05")) {
+                        return AppError::BadRequest("text may not contain NUL characters".into());
+                    }
                     if db.is_unique_violation() {
                         return AppError::Conflict(match constraint_name(&err).as_deref() {
                             Some("agents_email_key") => "an agent with that email already exists".into(),

@@ -232,6 +232,9 @@ fn decode_cursor(cursor: &str, text: bool) -> AppResult<(Bind, i64)> {
     let bad = || AppError::BadRequest("that page cursor is not valid".into());
     let (key, id) = cursor.rsplit_once('.').ok_or_else(bad)?;
     let key = String::from_utf8(URL_SAFE_NO_PAD.decode(key).map_err(|_| bad())?).map_err(|_| bad())?;
+    if crate::text::forbidden_control(&key).is_some() {
+        return Err(bad()); // a forged cursor: no sort key holds a NUL
+    }
     let id: i64 = id.parse().map_err(|_| bad())?;
     let key = if text { Bind::S(key) } else { Bind::I(key.parse().map_err(|_| bad())?) };
     Ok((key, id))

@@ -118,7 +118,7 @@ pub async fn list(db: &Db, actor: &Actor, status: Option<RequestStatus>) -> AppR
 
 /// The requests made from one chat the actor may see.
 pub async fn for_conversation(db: &Db, actor: &Actor, conversation_id: i64) -> AppResult<Vec<ServiceRequest>> {
-    handling::visible(db, actor, conversation_id, Action::Reply).await?;
+    handling::visible(db, actor, conversation_id, Action::Read).await?;
     let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} WHERE r.conversation_id = $1 ORDER BY r.id"))
         .bind(conversation_id)
         .fetch_all(db.pool())

@@ -37,15 +37,25 @@ pub fn is_internal(ip: IpAddr) -> bool {
                 || o[0] == 0
                 || (o[0] == 100 && (o[1] & 0xC0) == 64)
                 || (o[0] == 192 && o[1] == 0 && o[2] == 0)
+                // Benchmarking (198.18.0.0/15) and reserved (240.0.0.0/4).
+                || (o[0] == 198 && (o[1] & 0xFE) == 18)
+                || o[0] >= 240
         }
         IpAddr::V6(v6) => {
             let s = v6.segments();
+            let embedded_v4 = |hi: u16, lo: u16| IpAddr::V4(std::net::Ipv4Addr::from(((hi as u32) << 16) | lo as u32));
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00
                 || (s[0] & 0xffc0) == 0xfe80
                 || v6.to_ipv4_mapped().is_some_and(|v4| is_internal(IpAddr::V4(v4)))
+                // IPv4-compatible `::a.b.c.d` (deprecated, and reaches a.b.c.d on some stacks).
+                || (s[..6] == [0; 6] && is_internal(embedded_v4(s[6], s[7])))
+                // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address that a
+                // gateway connects to: refused, wherever the address points.
+                || (s[..6] == [0x64, 0xff9b, 0, 0, 0, 0])
+                || s[0] == 0x2002
         }
     }
 }
@@ -235,10 +245,12 @@ mod tests {
 
     #[test]
     fn internal_ranges() {
-        for ip in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1"] {
+        for ip in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1",
+            "198.18.0.1", "198.19.255.255", "240.0.0.1", "255.255.255.254", "64:ff9b::7f00:1", "64:ff9b::808:808",
+            "2002:7f00:1::", "2002:0808:0808::1", "::127.0.0.1", "::10.0.0.1"] {
             assert!(is_internal(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["93.184.216.34", "2606:4700::1111"] {
+        for ip in ["93.184.216.34", "2606:4700::1111", "198.20.0.1", "223.0.0.1"] {
             assert!(!is_internal(ip.parse().unwrap()), "{ip}");
         }
     }

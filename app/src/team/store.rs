@@ -87,7 +87,7 @@ pub async fn start(db: &Db, actor: &Actor, topic: &str, conversation_id: Option<
         return Err(AppError::Unprocessable("a team chat needs a topic of 1 to 200 characters".into()));
     }
     if let Some(c) = conversation_id {
-        handling::visible(db, actor, c, Action::Reply).await?;
+        handling::visible(db, actor, c, Action::Read).await?;
     }
     if let Some(r) = request_id {
         crate::requests::store::get(db, actor, r).await?;

@@ -67,7 +67,7 @@ fn PanelBody(p: CustomerPanel) -> impl IntoView {
         })}
         {p.context_label.clone().map(|label| view! {
             <h3>"Linked record"</h3>
-            <p class="context">{match p.context_link.clone() {
+            <p class="context">{match p.context_link.clone().filter(|l| crate::conversations::safe_link(l).is_some()) {
                 Some(href) => view! { <a href=href target="_blank" rel="noopener noreferrer external">{label}</a> }.into_any(),
                 None => label.into_any(),
             }}</p>
