@@ -29,6 +29,11 @@ impl Server {
         let child = Command::new(bin)
             .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
             .arg(data_dir)
+            // All of the benchmark's visitors and agents come from one address with
+            // thousands of streams per session: exactly what the visitor rate limits
+            // and stream caps exist to refuse. They are tested on their own; here
+            // they would measure nothing but 429s.
+            .arg("--no-rate-limits")
             .env("DATABASE_URL", url)
             .env("LEPTOS_SITE_ROOT", site)
             // Request logs at info would measure the logger; warnings still show.
