@@ -60,7 +60,8 @@ async fn stored_client_ids(url: &str, conv: i64) -> Vec<String> {
 async fn sigterm_with_open_streams_and_sends_in_flight_exits_cleanly_and_keeps_acked_messages() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/term.db", dir.path().display());
-    let mut server = Server::start(&url, &dir.path().join("files"), true);
+    // Durability under a burst from one visitor: the visitor rate limits would refuse it.
+    let mut server = Server::start_with(&url, &dir.path().join("files"), true, &["--no-rate-limits"]);
     let c = client();
     let cookie = login(&c, &server.base, "alex.operator@example.com", "operator-demo-pass").await;
     let mut stream = c.get(format!("{}/api/events", server.base)).header("cookie", &cookie).send().await.unwrap();
@@ -85,7 +86,7 @@ async fn sigterm_with_open_streams_and_sends_in_flight_exits_cleanly_and_keeps_a
 async fn kill_9_during_a_burst_loses_no_acknowledged_message() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/crash.db", dir.path().display());
-    let mut server = Server::start(&url, &dir.path().join("files"), true);
+    let mut server = Server::start_with(&url, &dir.path().join("files"), true, &["--no-rate-limits"]);
     let c = client();
     let conv = start_conversation(&c, &server.base).await;
     let base = server.base.clone();

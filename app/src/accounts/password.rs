@@ -1,5 +1,5 @@
-//! argon2id password hashes. Hashing is deliberately slow, so it runs on the blocking
-//! pool and never stalls the async threads.
+//! argon2id password hashes. Hashing is deliberately slow, so it runs on threads of
+//! its own and never stalls the async threads.
 use crate::error::{AppError, AppResult};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -30,14 +30,45 @@ pub fn verify_blocking(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Runs `f` on one of the password threads (one per core). argon2 allocates 19 MiB
+/// per run, and glibc keeps freed memory in the arena of the thread that used it: on
+/// the open-ended blocking pool, every new thread kept its own 19 MiB (a login flood
+/// once left the server at 4 GB). A fixed set of threads bounds that for good.
+async fn on_password_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    type Job = Box<dyn FnOnce() + Send>;
+    static JOBS: std::sync::OnceLock<std::sync::mpsc::Sender<Job>> = std::sync::OnceLock::new();
+    let jobs = JOBS.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        for i in 0..threads {
+            let rx = rx.clone();
+            let _ = std::thread::Builder::new().name(format!("password-{i}")).spawn(move || loop {
+                let job = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            });
+        }
+        tx
+    });
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    jobs.send(Box::new(move || {
+        let _ = tx.send(f());
+    }))
+    .map_err(|_| AppError::Internal)?;
+    rx.await.map_err(|_| AppError::Internal)
+}
+
 pub async fn hash(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(|_| AppError::Internal)?
+    on_password_thread(move || hash_blocking(&password)).await?
 }
 
 /// Verifies against `hash`, or against a dummy hash when there is no such agent, so
 /// that a missing account takes as long to reject as a wrong password.
 pub async fn verify(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || match hash {
+    on_password_thread(move || match hash {
         Some(h) => verify_blocking(&password, &h),
         None => {
             let _ = verify_blocking(&password, DUMMY_HASH);

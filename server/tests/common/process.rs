@@ -11,10 +11,16 @@ pub struct Server {
 
 impl Server {
     pub fn start(database_url: &str, data_dir: &std::path::Path, demo: bool) -> Server {
+        Self::start_with(database_url, data_dir, demo, &[])
+    }
+
+    /// Starts a server with extra `serve` arguments.
+    pub fn start_with(database_url: &str, data_dir: &std::path::Path, demo: bool, extra: &[&str]) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
         cmd.env("RUST_LOG", "warn")
             .args(["--database-url", database_url, "serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
+            .args(extra)
             .stdout(Stdio::piped());
         if demo {
             cmd.arg("--demo");
@@ -47,6 +53,14 @@ impl Server {
             std::thread::sleep(Duration::from_millis(25));
         }
         None
+    }
+}
+
+impl Server {
+    /// The process's peak resident memory so far, in KiB (Linux).
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
     }
 }
 
