@@ -541,3 +541,26 @@ async fn the_widget_hears_every_status_change() {
     })
     .await;
 }
+
+/// Console pages carry a nonce-based CSP, and the hydration script carries the nonce.
+#[tokio::test]
+async fn console_pages_have_a_nonce_csp() {
+    each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let res = app.send(Request::get("/login").header(header::HOST, "localhost").body(Body::empty()).unwrap()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let csp = res.headers().get(header::CONTENT_SECURITY_POLICY).expect("a CSP").to_str().unwrap().to_string();
+        for part in ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "script-src 'self' 'nonce-"] {
+            assert!(csp.contains(part), "{part} in {csp}");
+        }
+        let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string();
+        assert!(nonce.len() >= 16);
+        let html = body_text(res).await;
+        assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+        // A fresh nonce per response.
+        let again = app.send(Request::get("/login").header(header::HOST, "localhost").body(Body::empty()).unwrap()).await;
+        let csp2 = again.headers().get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap().to_string();
+        assert_ne!(csp, csp2);
+    })
+    .await;
+}
