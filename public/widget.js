@@ -1,8 +1,10 @@
 /* Switchboard widget loader. Embed with:
  *   <script src="https://HOST/widget.js" data-inbox="PUBLIC_INBOX_KEY" async></script>
- * It adds one iframe (the chat runs inside it, isolated from this page's CSS and JS,
- * with its own storage) and the API Switchboard.identify / Switchboard.setContext.
- * Calls made before this script loads can be queued in window.Switchboard.q. */
+ * It adds one iframe (the chat runs inside it, isolated from this page's CSS and JS)
+ * and the API Switchboard.identify / Switchboard.setContext. Calls made before this
+ * script loads can be queued in window.Switchboard.q. It keeps a copy of the
+ * visitor's token in this page's own storage, for browsers that block the frame's
+ * (third-party) storage, and hands it only to the frame, by origin. */
 (function () {
   var me = document.currentScript || document.querySelector('script[data-inbox]');
   if (!me || window.__switchboardLoaded) return;
@@ -11,6 +13,18 @@
   var inbox = me.getAttribute('data-inbox') || '';
   var frame, ready = false, queue = [];
   var earlier = (window.Switchboard && window.Switchboard.q) || [];
+  var key = 'switchboard:' + inbox;
+
+  function saved() {
+    try { return JSON.parse(localStorage.getItem(key) || 'null'); } catch (e) { return null; }
+  }
+  function keep(data) {
+    try {
+      if (data && typeof data.token === 'string') {
+        localStorage.setItem(key, JSON.stringify({ token: data.token, conv: typeof data.conv === 'number' ? data.conv : null }));
+      }
+    } catch (e) { /* this page's storage is blocked too: nothing to keep */ }
+  }
 
   function post(type, data) {
     if (ready) frame.contentWindow.postMessage({ sb: type, data: data }, origin);
@@ -36,8 +50,11 @@
     if (!frame || e.source !== frame.contentWindow || e.origin !== origin) return;
     var d = e.data || {};
     if (d.sb === 'ready') {
+      frame.contentWindow.postMessage({ sb: 'store', data: saved() }, origin);
       ready = true;
       queue.splice(0).forEach(function (m) { post(m[0], m[1]); });
+    } else if (d.sb === 'save') {
+      keep(d.data);
     } else if (d.sb === 'size') {
       size(!!d.open);
     }

@@ -3,7 +3,7 @@
 use crate::dom::show;
 use crate::net::{call, get, get_f64, get_str, obj};
 use crate::stream::open_stream;
-use crate::{files, render, set_status, storage, Shared};
+use crate::{files, render, set_status, Shared};
 use wasm_bindgen::JsValue;
 use web_sys::HtmlInputElement;
 
@@ -36,9 +36,7 @@ pub(crate) async fn ensure_conversation(s: &Shared) -> Result<i64, String> {
         st.conv = Some(id);
         st.last_event = get_f64(&thread, "last_event_id").unwrap_or_default();
         show(&st.ui.prechat, false);
-        if let Some(store) = storage() {
-            let _ = store.set_item(&format!("sb:conv:{}", st.inbox), &id.to_string());
-        }
+        crate::remember(&st);
     }
     set_status(s, &get_str(&conv, "status").unwrap_or_default(), get_str(&conv, "close_reason"));
     if s.borrow().identity.is_object() {
@@ -114,8 +112,6 @@ fn forget_conversation(s: &Shared) {
     if let Some(es) = st.stream.take() {
         es.close();
     }
-    if let Some(store) = storage() {
-        let _ = store.remove_item(&format!("sb:conv:{}", st.inbox));
-    }
+    crate::remember(&st);
 }
 

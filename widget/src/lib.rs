@@ -1,10 +1,12 @@
 //! The Switchboard customer widget. It runs inside the iframe that `widget.js` adds to
-//! the host page, keeps the visitor's token in its own storage, and talks to the
-//! widget API and its event stream. Built without a framework to stay small.
+//! the host page, keeps the visitor's token where it survives (see `persist`), and
+//! talks to the widget API and its event stream. Built without a framework to stay
+//! small.
 mod conversation;
 mod dom;
 mod files;
 mod net;
+mod persist;
 mod stream;
 mod ui;
 
@@ -32,13 +34,18 @@ pub(crate) struct State {
     pub(crate) stream: Option<EventSource>,
     /// Opens the conversation's files (`<img>` and downloads cannot send a bearer).
     pub(crate) file_token: String,
+    /// The embedding page's origin: the only one messages go to or come from.
+    pub(crate) host: Option<String>,
+    /// Whether the token is settled and the thread is loading.
+    begun: bool,
     pub(crate) ui: Ui,
 }
 
 pub(crate) type Shared = Rc<RefCell<State>>;
 
-pub(crate) fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+/// Saves the visitor's token and conversation where they survive a reload.
+pub(crate) fn remember(st: &State) {
+    persist::save(&st.inbox, &st.token, st.conv, st.host.as_deref());
 }
 
 pub(crate) fn uuid() -> String {
@@ -216,30 +223,22 @@ async fn load_config(s: Shared) {
 pub fn start() {
     let params = web_sys::UrlSearchParams::new_with_str(&dom::document().location().and_then(|l| l.search().ok()).unwrap_or_default());
     let inbox = params.ok().and_then(|p| p.get("inbox")).unwrap_or_default();
-    let store = storage();
-    let key = format!("sb:token:{inbox}");
-    let token = store.as_ref().and_then(|s| s.get_item(&key).ok().flatten()).unwrap_or_else(|| {
-        let t = uuid();
-        if let Some(s) = &store {
-            let _ = s.set_item(&key, &t);
-        }
-        t
-    });
-    let conv = store
-        .as_ref()
-        .and_then(|s| s.get_item(&format!("sb:conv:{inbox}")).ok().flatten())
-        .and_then(|v| v.parse().ok());
+    let window = web_sys::window().expect("a window");
+    let framed = window.parent().ok().flatten().is_some_and(|p| JsValue::from(p) != JsValue::from(window.clone()));
+    let host = if framed { persist::host_origin() } else { None };
     let ui = build_ui();
     let s: Shared = Rc::new(RefCell::new(State {
         inbox,
-        token,
-        conv,
+        token: String::new(),
+        conv: None,
         last_event: 0.0,
         rendered: Vec::new(),
         identity: JsValue::UNDEFINED,
         context: JsValue::UNDEFINED,
         stream: None,
         file_token: String::new(),
+        host,
+        begun: false,
         ui,
     }));
     let st = s.borrow();
@@ -267,16 +266,17 @@ pub fn start() {
     let s5 = s.clone();
     if let Some(w) = web_sys::window() {
         on(&w, "message", move |e: MessageEvent| {
-            let parent = web_sys::window().and_then(|w| w.parent().ok().flatten());
-            let from_parent = match (e.source(), parent) {
-                (Some(src), Some(p)) => JsValue::from(src) == JsValue::from(p),
-                _ => false,
-            };
-            if !from_parent {
+            if !persist::from_embedder(&e, s5.borrow().host.as_deref()) {
                 return;
             }
             let data = e.data();
             match get_str(&data, "sb").as_deref() {
+                Some("store") => {
+                    if s5.borrow().host.is_none() {
+                        s5.borrow_mut().host = Some(e.origin());
+                    }
+                    begin(&s5, persist::from_host(&persist::payload(&e)));
+                }
                 Some("identify") => {
                     s5.borrow_mut().identity = get(&data, "data");
                     show(&s5.borrow().ui.prechat, false);
@@ -295,7 +295,33 @@ pub fn start() {
     }
     drop(st);
     files::wire(&s);
+    if framed {
+        // The loader answers "ready" with what the host page's storage holds; if it
+        // does not (an old or blocked loader), go on with the frame's own.
+        tell_host(&obj(&[("sb", "ready".into())]));
+        let s7 = s.clone();
+        let later = Closure::once_into_js(move || begin(&s7, persist::Saved::default()));
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 1500);
+    } else {
+        begin(&s, persist::Saved::default());
+    }
+}
+
+/// Settles the visitor's token (the frame's storage, else the host page's, else a
+/// new one) and loads the conversation. Runs once.
+fn begin(s: &Shared, from_host: persist::Saved) {
+    {
+        let mut st = s.borrow_mut();
+        if st.begun {
+            return;
+        }
+        let own = persist::own(&st.inbox);
+        let saved = if own.token.is_some() { own } else { from_host };
+        st.token = saved.token.unwrap_or_else(uuid);
+        st.conv = saved.conv;
+        st.begun = true;
+        remember(&st);
+    }
     spawn_local(load_config(s.clone()));
     spawn_local(load_thread(s.clone()));
-    tell_host(&obj(&[("sb", "ready".into())]));
 }
