@@ -11,6 +11,9 @@ http
       return;
     }
     const inbox = (url.searchParams.get('inbox') ?? 'demo-support').replace(/[^\w-]/g, '');
+    // Tests may point the widget at a proxy in front of the server (a loopback origin).
+    const sb = url.searchParams.get('sb') ?? '';
+    const server = /^http:\/\/(127\.0\.0\.1|localhost):\d+$/.test(sb) ? sb : switchboard;
     const identify = url.searchParams.get('identify') === '1';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<!DOCTYPE html>
@@ -21,7 +24,7 @@ ${identify ? `<script>window.Switchboard = { q: [
   ['identify', { external_id: 'cust-77', name: 'Robin Buyer', email: 'robin@example.com', phone: '+1 555 0100', role: 'Merchant', attributes: { progress: 'Lesson 3 of 5', plan: 'Pro' } }],
   ['setContext', { type: 'transaction', id: 'T-1234', label: 'Order #1234', url: 'https://acme.example/orders/1234' }]
 ] };</script>` : ''}
-<script src="${switchboard}/widget.js" data-inbox="${inbox}" async></script>
+<script src="${server}/widget.js" data-inbox="${inbox}" async></script>
 </body></html>`);
   })
   .listen(port, '127.0.0.1');

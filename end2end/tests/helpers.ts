@@ -38,3 +38,46 @@ export async function loginOk(page: Page, email: string, password: string) {
   await page.waitForURL((url) => url.pathname === '/');
   await hydrated(page);
 }
+
+/**
+ * A TCP proxy in front of the server, for dropping the network for real: `cut()`
+ * destroys every open connection and refuses new ones (nothing listens on the port),
+ * `restore()` listens again on the same port. Chromium's `setOffline` leaves an open
+ * EventSource running, so it cannot test a reconnect.
+ */
+export async function tcpProxy(target: URL): Promise<{ origin: string; cut: () => Promise<void>; restore: () => Promise<void>; close: () => Promise<void> }> {
+  const net = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  let server: import('node:net').Server | null = null;
+  let port = 0;
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server = net.createServer((client) => {
+        const upstream = net.connect(Number(target.port), target.hostname);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => s.destroy());
+        }
+        client.pipe(upstream);
+        upstream.pipe(client);
+        client.on('close', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
+      });
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        port = (server!.address() as import('node:net').AddressInfo).port;
+        resolve();
+      });
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+      if (!server) return resolve();
+      server.close(() => resolve());
+      server = null;
+    });
+  await listen();
+  return { origin: `http://127.0.0.1:${port}`, cut: stop, restore: listen, close: stop };
+}

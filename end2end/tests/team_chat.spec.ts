@@ -73,6 +73,15 @@ test('three agents: invite, accept, decline, off the record, the originator leav
   await expect(c.locator('body')).not.toContainText('just between us');
   await c.goto(sessionUrl);
   await expect(c.getByRole('heading', { name: 'Team chat not found' })).toBeVisible();
+  // Invited again while on that very page: accepting shows the window, no reload.
+  await a.getByRole('button', { name: 'Invite', exact: true }).click();
+  await a.getByRole('dialog', { name: 'Invite to the team chat' }).getByRole('button', { name: 'Invite Jo Operator' }).click();
+  await a.getByRole('dialog', { name: 'Invite to the team chat' }).getByRole('button', { name: 'Done' }).click();
+  await c.getByRole('alertdialog', { name: 'Invitation from Sam Supervisor' }).getByRole('button', { name: 'Accept' }).click();
+  await expect(c.getByRole('list', { name: 'Team messages' })).toContainText('Jo Operator joined');
+  await expect(c.getByRole('heading', { name: 'Team chat not found' })).toHaveCount(0);
+  // Off-the-record lines from before Jo joined stay between their two parties.
+  await expect(c.getByRole('list', { name: 'Team messages' })).not.toContainText('just between us');
 
   await expect(a.getByRole('timer', { name: 'Chat time' })).toHaveText(/^\d\d:\d\d$/);
   await a.getByRole('button', { name: 'Leave' }).click();

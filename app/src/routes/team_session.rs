@@ -45,6 +45,12 @@ pub fn TeamSessionPage() -> impl IntoView {
         spawn_local(async move {
             if let Ok(s) = get_team_chat(sid).await {
                 apply(&s);
+                // A page that said "not found" (the agent had left) shows the window
+                // once they are back in, say by accepting a new invitation while here:
+                // navigating to the same address does not load it again.
+                if session.with_untracked(|v| !matches!(v, Some(Ok(_)))) {
+                    session.set(Some(Ok(s)));
+                }
             }
         })
     };
