@@ -2,7 +2,7 @@
 # Installs whatever the build and the tests need and is missing. Idempotent, and quick
 # when everything is there. Usage: scripts/ensure-tools.sh [build|test]
 #   build: wasm32 target, cargo-leptos, wasm-bindgen-cli, wasm-opt (binaryen)
-#   test:  all of build, plus Debian's chromium and the end2end npm packages
+#   test:  all of build, plus cargo-audit, Debian's chromium and the end2end npm packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-build}"
@@ -14,6 +14,7 @@ say() { printf '==> %s\n' "$*"; }
 WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' Cargo.toml)"
 CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132"
+CARGO_AUDIT_VERSION="0.22.2"
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -39,6 +40,10 @@ if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
 fi
 
 if [ "$what" = "test" ]; then
+  if ! cargo audit --version 2>/dev/null | grep -q "$CARGO_AUDIT_VERSION"; then
+    say "installing cargo-audit $CARGO_AUDIT_VERSION (a few minutes, once)"
+    cargo install cargo-audit --version "$CARGO_AUDIT_VERSION" --locked
+  fi
   if [ ! -x /usr/bin/chromium ]; then
     say "installing Debian's chromium"
     export DEBIAN_FRONTEND=noninteractive

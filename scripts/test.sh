@@ -37,6 +37,16 @@ cargo test -p app -p switchboard -p switchboard-bench --features app/ssr 2>&1 | 
 rust_passed=$(awk '/^test result:/ {s += $4} END {print s + 0}' "$LOGS/cargo.txt")
 rust_failed=$(awk '/^test result:/ {s += $6} END {print s + 0}' "$LOGS/cargo.txt")
 
+echo "==> Known-vulnerable dependencies (cargo audit against the RustSec database)"
+audit_passed=0
+audit_failed=0
+if scripts/audit.sh; then
+  audit_passed=1
+else
+  audit_failed=1
+  status=1
+fi
+
 echo "==> Benchmark, quick mode: correctness only (no lost, duplicated or leaked events; every request answered)"
 bench_passed=0
 bench_failed=0
@@ -62,13 +72,14 @@ e2e_passed=$(sed -n 's/^ *\([0-9]\+\) passed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null
 e2e_failed=$(sed -n 's/^ *\([0-9]\+\) failed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null | tail -1)
 e2e_passed=${e2e_passed:-0}
 e2e_failed=${e2e_failed:-0}
-if [ "$status" -ne 0 ] && [ "$((rust_failed + bench_failed + e2e_failed))" -eq 0 ]; then
+if [ "$status" -ne 0 ] && [ "$((rust_failed + audit_failed + bench_failed + e2e_failed))" -eq 0 ]; then
   e2e_failed=1 # something failed without a count (a build, a crash): never report green
 fi
 
 echo
 echo "Rust:       $rust_passed passed, $rust_failed failed ($pg_note)"
+echo "Audit:      $audit_passed passed, $audit_failed failed (cargo audit, RustSec advisories)"
 echo "Benchmark:  $bench_passed passed, $bench_failed failed (--quick on $bench_backends)"
 echo "Playwright: $e2e_passed passed, $e2e_failed failed"
-echo "$((rust_passed + bench_passed + e2e_passed)) passed, $((rust_failed + bench_failed + e2e_failed)) failed"
+echo "$((rust_passed + audit_passed + bench_passed + e2e_passed)) passed, $((rust_failed + audit_failed + bench_failed + e2e_failed)) failed"
 exit "$status"

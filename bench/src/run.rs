@@ -156,8 +156,13 @@ async fn measure(cli: &Cli, p: &Params, backend: &str, url: &str, dir: &std::pat
     );
 
     let a = Server::start(&cli.server, url, dir, &cli.site).await?;
-    let client =
-        reqwest::Client::builder().pool_max_idle_per_host(512).connect_timeout(Duration::from_secs(10)).build()?;
+    // Pooled connections are dropped before the server's header timeout (15 s) would
+    // close them, so no request goes out on a connection the server is closing.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(512)
+        .pool_idle_timeout(Duration::from_secs(5))
+        .connect_timeout(Duration::from_secs(10))
+        .build()?;
     let ctx = Ctx { client: client.clone(), base: a.base.clone(), fixture: &fx, pid: a.pid() };
 
     if cli.wants("lists") {

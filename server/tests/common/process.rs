@@ -82,7 +82,8 @@ impl Drop for Server {
 
 /// A client that keeps cookies and sends the Origin the console would.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap()
+    // Idle pooled connections go before the server's header timeout closes them.
+    reqwest::Client::builder().timeout(Duration::from_secs(20)).pool_idle_timeout(Duration::from_secs(5)).build().unwrap()
 }
 
 /// Logs in and returns the `Cookie` header value.
