@@ -10,9 +10,10 @@ process.env.E2E_HOST_URL = `http://127.0.0.1:${HOST_PORT}`;
 
 export default defineConfig({
   testDir: './tests',
-  // Three browser contexts and an unoptimised WASM build share two cores: keep slack.
-  timeout: 60_000,
-  expect: { timeout: 15_000 },
+  // The console's WASM is optimised (profile wasm-dev) and each test closes the
+  // contexts it opened: a test takes a few seconds, 20 at most on two busy cores.
+  timeout: 40_000,
+  expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
   retries: 0,

@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { ADMIN, hydrated, login, watchConsole } from './helpers';
+import { test, expect, ADMIN, hydrated, login, watchConsole } from './helpers';
 
 test('a wrong password shows an error and opens no session', async ({ page, context }) => {
   await login(page, ADMIN.email, 'not-the-password');

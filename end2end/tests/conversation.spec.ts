@@ -1,5 +1,5 @@
-import { test, expect, Browser, Page, FrameLocator } from '@playwright/test';
-import { hydrated, loginOk, tcpProxy } from './helpers';
+import type { Browser, Page, FrameLocator } from '@playwright/test';
+import { test, expect, hydrated, loginOk, tcpProxy } from './helpers';
 
 const HOST = process.env.E2E_HOST_URL ?? 'http://127.0.0.1:3101';
 

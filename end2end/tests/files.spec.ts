@@ -1,6 +1,6 @@
-import { test, expect, Browser, Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { hydrated, loginOk } from './helpers';
+import { test, expect, hydrated, loginOk } from './helpers';
 
 const HOST = process.env.E2E_HOST_URL ?? 'http://127.0.0.1:3101';
 // A 1×1 PNG.

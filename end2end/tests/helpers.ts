@@ -1,11 +1,23 @@
-import { expect, Page, test } from '@playwright/test';
+import { expect, Page, test as base } from '@playwright/test';
 
-// Tests open extra browser contexts (a customer, colleagues). The browser lives for the
-// whole worker, so close them after each test: otherwise their pages, streams and
-// timers pile up and slow every later test down.
-test.afterEach(async ({ browser }) => {
-  await Promise.all(browser.contexts().map((c) => c.close().catch(() => undefined)));
+/**
+ * The `test` every spec uses. Tests open extra browser contexts (a customer,
+ * colleagues) and the browser lives for the whole worker, so an automatic fixture
+ * closes them after each test: otherwise their pages, streams and timers pile up
+ * and slow every later test down. (This was a `test.afterEach` in this module, which
+ * registered only for the first spec file that imported it: every later file leaked
+ * its contexts, and the suite slowed down as it went.)
+ */
+export const test = base.extend<{ closeContexts: void }>({
+  closeContexts: [
+    async ({ browser }, use) => {
+      await use();
+      await Promise.all(browser.contexts().map((c) => c.close().catch(() => undefined)));
+    },
+    { auto: true },
+  ],
 });
+export { expect };
 
 export const ADMIN = { email: 'admin@example.com', password: 'admin-demo-pass' };
 

@@ -1,5 +1,5 @@
-import { test, expect, Browser, Page } from '@playwright/test';
-import { hydrated, loginOk } from './helpers';
+import type { Browser, Page } from '@playwright/test';
+import { test, expect, hydrated, loginOk } from './helpers';
 
 const HOST = process.env.E2E_HOST_URL ?? 'http://127.0.0.1:3101';
 
@@ -94,7 +94,6 @@ test('filter by status and date, search by name and by a word from a message', a
 });
 
 test('page through more than 60 chats', async ({ browser }) => {
-  test.setTimeout(60_000); // it starts 62 chats first
   const page = await supervisor(browser);
   await visitors(page, 62, 'Pager');
   await page.goto('/conversations?q=pager');

@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { hydrated, loginOk } from './helpers';
+import { test, expect, hydrated, loginOk } from './helpers';
 
 const HOST = process.env.E2E_HOST_URL ?? 'http://127.0.0.1:3101';
 

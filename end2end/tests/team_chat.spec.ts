@@ -1,5 +1,5 @@
-import { test, expect, Browser, Page } from '@playwright/test';
-import { hydrated, loginOk } from './helpers';
+import type { Browser, Page } from '@playwright/test';
+import { test, expect, hydrated, loginOk } from './helpers';
 
 const HOST = process.env.E2E_HOST_URL ?? 'http://127.0.0.1:3101';
 
@@ -11,9 +11,6 @@ async function agent(browser: Browser, email: string, password: string): Promise
 }
 
 test('three agents: invite, accept, decline, off the record, the originator leaves, the transcript lands', async ({ browser }) => {
-  // Four fresh browser contexts each compile the unoptimised console WASM (about 10 s
-  // apiece on two busy cores) before the chat even starts.
-  test.setTimeout(120_000);
   const customer = await (await browser.newContext()).newPage();
   await customer.goto(`${HOST}/?inbox=demo-support`);
   const widget = customer.frameLocator('iframe[data-switchboard]');
