@@ -139,6 +139,46 @@ fn the_connection_cap_holds_and_recovers_when_silent_sockets_are_cut() {
     assert!(healthy, "never answered again after the silent sockets were cut");
 }
 
+/// The report: under `ulimit -n 512`, 600 silent sockets made `/healthz` and login
+/// unreachable for good. Now the cap stays under the file limit and the silent ones
+/// are cut by the header timeout.
+#[test]
+fn six_hundred_silent_sockets_under_a_512_file_limit_do_not_lock_the_server_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/conn.db", dir.path().display());
+    let server = Server::start_with_file_limit(&url, &dir.path().join("files"), 512, &["--header-timeout-secs", "2"]);
+    let silent: Vec<TcpStream> = (0..600).filter_map(|_| TcpStream::connect(addr(&server)).ok()).collect();
+    assert!(silent.len() >= 500, "only {} sockets connected", silent.len());
+    let start = Instant::now();
+    let mut answered = None;
+    while start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(250));
+        let Ok(mut s) = TcpStream::connect(addr(&server)) else { continue };
+        s.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+        let login = "email=alex.operator%40example.com&password=operator-demo-pass";
+        let req = format!(
+            "POST /api/login HTTP/1.1\r\nHost: {0}\r\nOrigin: http://{0}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {1}\r\nConnection: close\r\n\r\n{login}",
+            addr(&server),
+            login.len()
+        );
+        if s.write_all(req.as_bytes()).is_ok() {
+            let mut out = String::new();
+            let _ = s.read_to_string(&mut out);
+            if out.starts_with("HTTP/1.1 200") {
+                answered = Some(start.elapsed());
+                break;
+            }
+        }
+    }
+    drop(silent);
+    assert!(answered.is_some(), "login never answered while 600 silent sockets were held");
+    let mut s = TcpStream::connect(addr(&server)).unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_login_flood_stays_bounded_and_agents_carry_on() {
     let dir = tempfile::tempdir().unwrap();
@@ -155,14 +195,19 @@ async fn a_login_flood_stays_bounded_and_agents_carry_on() {
             res.map(|r| r.status().as_u16()).unwrap_or(0)
         }));
     }
-    // While the flood runs, a signed-in agent's requests are answered.
+    // While the flood runs, a signed-in agent's requests are answered. (Their time is
+    // printed, not asserted: speed is the benchmark's to measure.)
     let mut agent_ok = 0;
+    let mut slowest = Duration::ZERO;
     for _ in 0..5 {
+        let t = Instant::now();
         let res = c.post(format!("{}/api/inbox/counters", server.base)).header("origin", &server.base).header("cookie", &cookie).send().await.unwrap();
+        slowest = slowest.max(t.elapsed());
         if res.status() == 200 {
             agent_ok += 1;
         }
     }
+    eprintln!("an agent's slowest request during the flood: {slowest:?}");
     let mut counts = std::collections::BTreeMap::new();
     for h in flood {
         *counts.entry(h.await.unwrap()).or_insert(0) += 1;

@@ -16,7 +16,27 @@ impl Server {
 
     /// Starts a server with extra `serve` arguments.
     pub fn start_with(database_url: &str, data_dir: &std::path::Path, demo: bool, extra: &[&str]) -> Server {
+        Self::spawn(Command::new(env!("CARGO_BIN_EXE_switchboard")), database_url, data_dir, demo, extra)
+    }
+
+    /// Starts a server that may open at most `files` files (soft and hard limit).
+    pub fn start_with_file_limit(database_url: &str, data_dir: &std::path::Path, files: u64, extra: &[&str]) -> Server {
+        use std::os::unix::process::CommandExt;
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+        // SAFETY: setrlimit is async-signal-safe, as pre_exec requires.
+        unsafe {
+            cmd.pre_exec(move || {
+                let lim = libc::rlimit { rlim_cur: files, rlim_max: files };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        Self::spawn(cmd, database_url, data_dir, true, extra)
+    }
+
+    fn spawn(mut cmd: Command, database_url: &str, data_dir: &std::path::Path, demo: bool, extra: &[&str]) -> Server {
         cmd.env("RUST_LOG", "warn")
             .args(["--database-url", database_url, "serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
