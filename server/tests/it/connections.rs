@@ -2,8 +2,7 @@
 //! holds, event streams outlive the header timeout, and a login flood stays bounded
 //! in memory while signed-in agents carry on. (The database plays no part here:
 //! these run on SQLite.)
-mod common;
-use common::process::{client, login, wait_for_text, Server};
+use crate::common::process::{client, login, wait_for_text, Server};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};

@@ -57,10 +57,10 @@ pub async fn drop_pg_database(name: &str) {
     }
 }
 
-/// Runs `body` against a fresh, migrated database of each dialect.
-pub async fn each_backend<F, Fut>(body: F)
+/// Runs `body` against a fresh, migrated SQLite database.
+pub async fn on_sqlite<F, Fut>(body: F)
 where
-    F: Fn(Db) -> Fut,
+    F: FnOnce(Db) -> Fut,
     Fut: Future<Output = ()>,
 {
     let dir = tempfile::tempdir().unwrap();
@@ -69,7 +69,15 @@ where
     db.migrate().await.expect("migrate sqlite");
     body(db.clone()).await;
     db.close().await;
+}
 
+/// Runs `body` against a fresh, migrated PostgreSQL database, dropped afterwards.
+/// Skipped with a notice when PostgreSQL is unreachable, except under `CI=true`.
+pub async fn on_postgres<F, Fut>(body: F)
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: Future<Output = ()>,
+{
     if let Some((url, name)) = create_pg_database().await {
         let db = Db::connect(&url).await.expect("open postgres");
         assert_eq!(db.dialect(), Dialect::Postgres);
@@ -78,6 +86,37 @@ where
         db.close().await;
         drop_pg_database(&name).await;
     }
+}
+
+/// Runs `body` against a fresh, migrated database of each dialect, in turn.
+pub async fn each_backend<F, Fut>(body: F)
+where
+    F: Fn(Db) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    on_sqlite(&body).await;
+    on_postgres(&body).await;
+}
+
+/// One test body, two tests: `NAME::sqlite` and `NAME::postgres`, so a failure says
+/// which back end failed. The body is a closure taking the `Db`.
+macro_rules! test_both_dbs {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                $crate::common::on_sqlite($body).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                $crate::common::on_postgres($body).await;
+            }
+        }
+    };
 }
 
 /// The real router over a test database, with a clock that only moves when told.

@@ -1,7 +1,6 @@
 //! What only real processes show: clean SIGTERM, crash durability, and delivery
 //! between two instances on one PostgreSQL.
-mod common;
-use common::process::{client, login, wait_for_text, Server};
+use crate::common::process::{client, login, wait_for_text, Server};
 use serde_json::json;
 use std::time::Duration;
 
@@ -110,7 +109,7 @@ async fn kill_9_during_a_burst_loses_no_acknowledged_message() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_on_one_postgresql_deliver_each_others_events() {
-    let Some((url, name)) = common::create_pg_database().await else { return };
+    let Some((url, name)) = crate::common::create_pg_database().await else { return };
     let dir = tempfile::tempdir().unwrap();
     let a = Server::start(&url, &dir.path().join("a"), true);
     let b = Server::start(&url, &dir.path().join("b"), false);
@@ -134,5 +133,5 @@ async fn two_instances_on_one_postgresql_deliver_each_others_events() {
         "instance B's stream got instance A's event"
     );
     drop((a, b));
-    common::drop_pg_database(&name).await;
+    crate::common::drop_pg_database(&name).await;
 }

@@ -1,0 +1,23 @@
+//! Every integration test, in one binary: the whole Leptos + axum stack is linked once,
+//! not once per file. Each test that touches the database runs as two tests,
+//! `…::sqlite` and `…::postgres` (see `common::test_both_dbs!`), so a failure names
+//! its back end.
+#[macro_use]
+mod common;
+mod attachments;
+mod auth;
+mod cli;
+mod connections;
+mod conversations;
+mod delete_export_presence;
+mod handling;
+mod hardening;
+mod identity;
+mod inbox_counts_csv;
+mod inbox_list;
+mod live;
+mod processes;
+mod requests;
+mod retention;
+mod store;
+mod team_chat;

@@ -1,0 +1,124 @@
+//! Store round-trips, identical on SQLite and PostgreSQL.
+use app::accounts::{store as agents, Role};
+use app::db::Dialect;
+use app::error::AppError;
+use app::inboxes::{store as inboxes, MemberRole};
+use crate::common::{T0};
+
+test_both_dbs!(sqlite_pragmas_are_durable_and_strict, |db| async move {
+    if db.dialect() != Dialect::Sqlite {
+        let sync: String = sqlx::query_scalar("SHOW synchronous_commit").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(sync, "on");
+        return;
+    }
+    assert_eq!(db.pragma("journal_mode").await.unwrap(), "wal");
+    assert_eq!(db.pragma("synchronous").await.unwrap(), "2", "FULL");
+    assert_eq!(db.pragma("foreign_keys").await.unwrap(), "1");
+    assert_eq!(db.pragma("busy_timeout").await.unwrap(), "5000");
+    assert_eq!(db.pragma("secure_delete").await.unwrap(), "1");
+    assert_eq!(db.pragma("wal_autocheckpoint").await.unwrap(), "0", "checkpoints run in the background");
+});
+
+test_both_dbs!(agents_round_trip, |db| async move {
+    let new = agents::NewAgent { email: " Ana@Example.COM ", name: "Ana", role: Role::Supervisor, password_hash: "h" };
+    let id = agents::insert(&db, new, T0).await.unwrap();
+    let found = agents::find_by_email(&db, "ana@example.com").await.unwrap().unwrap();
+    assert_eq!((found.id, found.email.as_str(), found.role()), (id, "ana@example.com", Role::Supervisor));
+    assert!(found.is_active());
+
+    let dup = agents::NewAgent { email: "ANA@example.com", name: "Other", role: Role::Operator, password_hash: "h" };
+    match agents::insert(&db, dup, T0).await {
+        Err(AppError::Conflict(msg)) => assert!(msg.contains("email"), "{msg}"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+
+    agents::set_active(&db, id, false, T0 + 5).await.unwrap();
+    assert_eq!(agents::get(&db, id).await.unwrap().deactivated_at, Some(T0 + 5));
+    assert_eq!(agents::set_active(&db, 9999, false, T0).await, Err(AppError::NotFound));
+    assert_eq!(agents::list(&db).await.unwrap().len(), 1);
+});
+
+test_both_dbs!(sessions_expire_and_die_with_deactivation, |db| async move {
+    let new = agents::NewAgent { email: "s@x.io", name: "S", role: Role::Operator, password_hash: "h" };
+    let id = agents::insert(&db, new, T0).await.unwrap();
+    agents::insert_session(&db, "hash-1", id, T0, T0 + 1000).await.unwrap();
+    assert_eq!(agents::agent_for_session(&db, "hash-1", T0 + 999).await.unwrap().map(|a| a.id), Some(id));
+    assert!(agents::agent_for_session(&db, "hash-1", T0 + 1000).await.unwrap().is_none(), "expired");
+    assert!(agents::agent_for_session(&db, "nope", T0).await.unwrap().is_none());
+
+    agents::insert_session(&db, "hash-2", id, T0, T0 + 10_000).await.unwrap();
+    agents::set_active(&db, id, false, T0).await.unwrap();
+    assert!(agents::agent_for_session(&db, "hash-2", T0).await.unwrap().is_none(), "sessions ended");
+});
+
+test_both_dbs!(inboxes_and_membership_round_trip, |db| async move {
+    let op = agents::insert(&db, agents::NewAgent { email: "o@x.io", name: "O", role: Role::Operator, password_hash: "h" }, T0).await.unwrap();
+    let sup = agents::insert(&db, agents::NewAgent { email: "p@x.io", name: "P", role: Role::Supervisor, password_hash: "h" }, T0).await.unwrap();
+    let admin = agents::insert(&db, agents::NewAgent { email: "a@x.io", name: "A", role: Role::Admin, password_hash: "h" }, T0).await.unwrap();
+    let support = inboxes::create(&db, "Support", T0).await.unwrap();
+    let billing = inboxes::create(&db, "Billing", T0).await.unwrap();
+    assert!(matches!(inboxes::create(&db, "Support", T0).await, Err(AppError::Conflict(_))));
+    assert!(matches!(inboxes::create(&db, "  ", T0).await, Err(AppError::Unprocessable(_))));
+
+    inboxes::set_member(&db, support, op, Some(MemberRole::Operator)).await.unwrap();
+    inboxes::set_member(&db, billing, sup, Some(MemberRole::Operator)).await.unwrap();
+    // Upsert changes the role in place.
+    inboxes::set_member(&db, billing, sup, Some(MemberRole::Supervisor)).await.unwrap();
+    assert!(matches!(
+        inboxes::set_member(&db, billing, op, Some(MemberRole::Supervisor)).await,
+        Err(AppError::Unprocessable(_))
+    ));
+    assert_eq!(inboxes::set_member(&db, 999, op, Some(MemberRole::Operator)).await, Err(AppError::NotFound));
+
+    let seen: Vec<String> = inboxes::visible_to(&db, op, Role::Operator).await.unwrap().into_iter().map(|i| i.name).collect();
+    assert_eq!(seen, ["Support"]);
+    let sup_view = inboxes::visible_to(&db, sup, Role::Supervisor).await.unwrap();
+    assert_eq!(sup_view.len(), 1);
+    assert_eq!(sup_view[0].my_role, Some(MemberRole::Supervisor));
+    assert_eq!(inboxes::visible_to(&db, admin, Role::Admin).await.unwrap().len(), 2, "admins see all");
+
+    let detail = inboxes::list_with_members(&db).await.unwrap();
+    let billing_row = detail.iter().find(|i| i.id == billing).unwrap();
+    assert_eq!(billing_row.members.len(), 1);
+    assert_eq!(billing_row.retention_days, Some(90), "90 days by default");
+
+    inboxes::set_member(&db, support, op, None).await.unwrap();
+    assert!(inboxes::visible_to(&db, op, Role::Operator).await.unwrap().is_empty());
+});
+
+test_both_dbs!(audit_entries_round_trip_and_foreign_keys_hold, |db| async move {
+    let entry = app::audit::Entry {
+        actor_id: None,
+        action: "test.action",
+        target_type: "thing",
+        target_id: "7".into(),
+        detail: serde_json::json!({"n": 1}),
+    };
+    app::audit::record(&db, T0, entry).await.unwrap();
+    let rows = app::audit::recent(&db, 10).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].action.as_str(), rows[0].at, rows[0].detail.as_str()), ("test.action", T0, r#"{"n":1}"#));
+
+    // A membership of an agent that does not exist is refused by the foreign key.
+    let bad = sqlx::query("INSERT INTO inbox_members (inbox_id, agent_id, role) VALUES (424242, 434343, 'operator')")
+        .execute(db.pool())
+        .await
+        .unwrap_err();
+    assert!(matches!(AppError::from(bad), AppError::BadRequest(_)));
+});
+
+test_both_dbs!(migrations_are_idempotent, |db| async move {
+    db.migrate().await.expect("second run is a no-op");
+    assert!(db.ping().await);
+});
+
+test_both_dbs!(demo_seed_runs_once, |db| async move {
+    assert!(app::demo::seed(&db, T0).await.unwrap());
+    assert!(!app::demo::seed(&db, T0).await.unwrap(), "no duplicates on restart");
+    assert_eq!(agents::count(&db).await.unwrap(), 4);
+    assert_eq!(inboxes::list_with_members(&db).await.unwrap().len(), 2);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations").fetch_one(db.pool()).await.unwrap();
+    assert_eq!(n, 12, "a dozen demo conversations");
+    let statuses: Vec<String> = sqlx::query_scalar("SELECT DISTINCT status FROM conversations ORDER BY status").fetch_all(db.pool()).await.unwrap();
+    assert_eq!(statuses, ["closed", "new", "open"]);
+});
