@@ -37,6 +37,16 @@ cargo test -p app -p switchboard -p switchboard-bench --features app/ssr 2>&1 | 
 rust_passed=$(awk '/^test result:/ {s += $4} END {print s + 0}' "$LOGS/cargo.txt")
 rust_failed=$(awk '/^test result:/ {s += $6} END {print s + 0}' "$LOGS/cargo.txt")
 
+echo "==> Import cycles between top-level modules (arrows point down only)"
+cycles_passed=0
+cycles_failed=0
+if python3 scripts/check-cycles.py app/src server/src; then
+  cycles_passed=1
+else
+  cycles_failed=1
+  status=1
+fi
+
 echo "==> Known-vulnerable dependencies (cargo audit against the RustSec database)"
 audit_passed=0
 audit_failed=0
@@ -72,14 +82,15 @@ e2e_passed=$(sed -n 's/^ *\([0-9]\+\) passed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null
 e2e_failed=$(sed -n 's/^ *\([0-9]\+\) failed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null | tail -1)
 e2e_passed=${e2e_passed:-0}
 e2e_failed=${e2e_failed:-0}
-if [ "$status" -ne 0 ] && [ "$((rust_failed + audit_failed + bench_failed + e2e_failed))" -eq 0 ]; then
+if [ "$status" -ne 0 ] && [ "$((rust_failed + cycles_failed + audit_failed + bench_failed + e2e_failed))" -eq 0 ]; then
   e2e_failed=1 # something failed without a count (a build, a crash): never report green
 fi
 
 echo
 echo "Rust:       $rust_passed passed, $rust_failed failed ($pg_note)"
+echo "Cycles:     $cycles_passed passed, $cycles_failed failed (scripts/check-cycles.py)"
 echo "Audit:      $audit_passed passed, $audit_failed failed (cargo audit, RustSec advisories)"
 echo "Benchmark:  $bench_passed passed, $bench_failed failed (--quick on $bench_backends)"
 echo "Playwright: $e2e_passed passed, $e2e_failed failed"
-echo "$((rust_passed + audit_passed + bench_passed + e2e_passed)) passed, $((rust_failed + audit_failed + bench_failed + e2e_failed)) failed"
+echo "$((rust_passed + cycles_passed + audit_passed + bench_passed + e2e_passed)) passed, $((rust_failed + cycles_failed + audit_failed + bench_failed + e2e_failed)) failed"
 exit "$status"

@@ -69,7 +69,7 @@ async fn conversations(db: &Db, alex: i64, jo: i64, now: i64) -> AppResult<()> {
     ];
     for (i, (inbox, name, question, answer)) in CHATS.iter().enumerate() {
         let at = now - (12 - i as i64) * 3_600_000;
-        let token_hash = visitor::hash_token(&format!("demo-visitor-{i}-{}", visitor::random_id()));
+        let token_hash = visitor::hash_token(&format!("demo-visitor-{i}-{}", crate::tokens::random_id()));
         let context = (i % 3 == 2).then(|| Context {
             kind: Some("transaction".into()),
             id: Some(format!("T-{}", 2200 + i)),

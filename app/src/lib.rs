@@ -12,6 +12,7 @@ pub mod events;
 pub mod inbox;
 pub mod inboxes;
 pub mod live;
+pub mod me;
 pub mod requests;
 pub mod retention;
 pub mod routes;
@@ -28,8 +29,12 @@ pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod files;
 #[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
 pub mod limits;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod tokens;
 
 pub use app::{shell, App};

@@ -1,6 +1,6 @@
 //! Server-side context: the state every server function and handler reaches through
 //! `state()`, plus the clock that tests can fix.
-use crate::accounts::throttle::LoginThrottle;
+use crate::limits::LoginThrottle;
 use crate::db::Db;
 use crate::events::hub::Hub;
 use crate::error::{AppError, AppResult};
@@ -44,6 +44,9 @@ impl Clock for ManualClock {
     }
 }
 
+/// The largest attachment by default (`--max-upload-mb` changes it).
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 10 * 1024 * 1024;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Mark cookies `Secure` (set when served behind https).
@@ -68,7 +71,7 @@ impl Default for Config {
             secure_cookies: false,
             data_dir: PathBuf::from("data"),
             allowed_origins: vec![],
-            max_upload_bytes: crate::attachments::DEFAULT_MAX_BYTES,
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             trusted_proxies: vec![],
             limits: crate::limits::LimitSettings::default(),
             body_timeout: std::time::Duration::from_secs(20),
@@ -102,71 +105,6 @@ impl AppState {
         }
     }
 
-    /// Starts the event pump; `database_url` lets it LISTEN on PostgreSQL.
-    pub fn start_background(&self, database_url: Option<String>) {
-        tokio::spawn(self.hub.clone().run(self.db.clone(), database_url));
-        // Agents whose tabs have all been gone for the grace period turn Offline.
-        let st = self.clone();
-        tokio::spawn(async move {
-            let every = std::time::Duration::from_secs(15);
-            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-            loop {
-                tick.tick().await;
-                match crate::accounts::presence::sweep(&st.db, st.now()).await {
-                    Ok(0) => {}
-                    Ok(_) => st.committed(),
-                    Err(e) => tracing::warn!(error = %e, "presence sweep failed"),
-                }
-                match crate::team::store::expire_invites(&st.db, st.now()).await {
-                    Ok(0) => {}
-                    Ok(_) => st.committed(),
-                    Err(e) => tracing::warn!(error = %e, "expiring team chat invitations failed"),
-                }
-            }
-        });
-        // SQLite's WAL into the database file, off the commit path (see db::SQLITE_PRAGMAS).
-        if self.db.dialect() == crate::db::Dialect::Sqlite {
-            let db = self.db.clone();
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-                loop {
-                    tick.tick().await;
-                    if let Err(e) = db.checkpoint().await {
-                        tracing::warn!(error = %e, "checkpoint failed");
-                    }
-                }
-            });
-        }
-        // Webhook deliveries: every two seconds, whatever is due.
-        let st = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
-            loop {
-                tick.tick().await;
-                if let Err(e) = crate::requests::webhook::deliver_due(&st.db, st.now()).await {
-                    tracing::warn!(error = %e, "webhook delivery failed");
-                }
-            }
-        });
-        // Retention: hourly, first a minute after start.
-        let st = self.clone();
-        tokio::spawn(async move {
-            let every = std::time::Duration::from_secs(3600);
-            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + std::time::Duration::from_secs(60), every);
-            loop {
-                tick.tick().await;
-                match crate::retention::purge::run(&st.db, &st.config.data_dir, st.now()).await {
-                    Ok(r) if r.conversations > 0 => {
-                        tracing::info!(conversations = r.conversations, messages = r.messages, files = r.files, "retention purge");
-                        st.committed();
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "retention purge failed"),
-                }
-            }
-        });
-    }
-
     /// Call after committing events: the pump publishes them at once.
     pub fn committed(&self) {
         self.hub.poke();
@@ -175,7 +113,7 @@ impl AppState {
     /// The key that signs visitors' short-lived stream tokens.
     pub async fn stream_key(&self) -> AppResult<Vec<u8>> {
         self.stream_key
-            .get_or_try_init(|| crate::conversations::visitor::stream_key(&self.db))
+            .get_or_try_init(|| crate::tokens::server_key(&self.db, "stream_key"))
             .await
             .cloned()
     }

@@ -1,4 +1,4 @@
-//! Time formatting shared by the server and the browser (UTC, no dependencies).
+//! Time formatting shared by the server and the browser (UTC).
 
 /// (year, month, day, hour, minute) in UTC for milliseconds since the epoch.
 pub fn civil(ms: i64) -> (i64, i64, i64, i64, i64) {
@@ -13,6 +13,15 @@ pub fn civil(ms: i64) -> (i64, i64, i64, i64, i64) {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     (yoe + era * 400 + i64::from(m <= 2), m, d, secs / 3600, secs % 3600 / 60)
+}
+
+/// RFC 3339 in UTC, for exports.
+#[cfg(feature = "ssr")]
+pub fn iso8601(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
 }
 
 /// "YYYY-MM-DD" in UTC.

@@ -237,7 +237,7 @@ async fn serve(db: Db, database_url: String, args: ServeArgs) -> Result<(), Stri
         ..Default::default()
     };
     let state = AppState::new(options, db.clone(), clock, config);
-    state.start_background(Some(database_url.clone()));
+    let jobs = app::jobs::start(&state, Some(database_url.clone()));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Switchboard listening on http://{addr}");
@@ -249,6 +249,7 @@ async fn serve(db: Db, database_url: String, args: ServeArgs) -> Result<(), Stri
         hub.shut_down();
     };
     crate::listen::serve(listener, crate::router(state), connections, shutdown).await.map_err(|e| e.to_string())?;
+    jobs.stop();
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -1,6 +1,6 @@
 //! Server functions for logging in and out and for managing agents. Each has a fixed
 //! path, because tests, scripts and the widget call them too.
-use super::{AgentSummary, Me};
+use super::AgentSummary;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -63,24 +63,6 @@ pub async fn logout() -> Result<(), AppError> {
         expect_context::<ResponseOptions>()
             .append_header(http::header::SET_COOKIE, session::clear_cookie(secure(&st, &parts)));
         Ok(())
-    })
-    .await
-}
-
-/// The logged-in agent, or `None` when the request has no live session.
-#[server(prefix = "/api", endpoint = "me")]
-pub async fn get_me() -> Result<Option<Me>, AppError> {
-    api(async move {
-        let agent = match session::auth().await {
-            Ok(agent) => agent,
-            Err(AppError::Unauthorized) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let st = state()?;
-        let inboxes = crate::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?;
-        let role = agent.role();
-        let availability = super::presence::chosen(&st.db, agent.id).await?;
-        Ok(Some(Me { id: agent.id, availability, email: agent.email, name: agent.name, role, inboxes }))
     })
     .await
 }
@@ -153,27 +135,6 @@ pub async fn set_availability(availability: super::Availability) -> Result<(), A
             st.committed();
         }
         Ok(())
-    })
-    .await
-}
-
-/// The colleagues who share an inbox with a supervisor (everyone for an admin), with
-/// their presence. Operators get a 403.
-#[server(prefix = "/api", endpoint = "team")]
-pub async fn get_team() -> Result<Vec<super::TeamMember>, AppError> {
-    api(async move {
-        let agent = session::auth().await?;
-        let st = state()?;
-        let role = agent.role();
-        let supervises = role == Role::Admin
-            || crate::inboxes::store::visible_to(&st.db, agent.id, role)
-                .await?
-                .iter()
-                .any(|i| i.my_role == Some(crate::inboxes::MemberRole::Supervisor));
-        if !supervises {
-            return Err(AppError::Forbidden);
-        }
-        super::presence::team(&st.db, agent.id, role).await
     })
     .await
 }

@@ -8,10 +8,7 @@ pub mod presence;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod store;
-#[cfg(feature = "ssr")]
-pub mod throttle;
 
-use crate::inboxes::InboxSummary;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,17 +58,6 @@ pub struct AgentSummary {
     pub name: String,
     pub role: Role,
     pub active: bool,
-}
-
-/// The logged-in agent and the inboxes they can see.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Me {
-    pub id: i64,
-    pub availability: Availability,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub inboxes: Vec<InboxSummary>,
 }
 
 /// Whether an agent takes chats: chosen in the console; shown to the team and, for

@@ -4,23 +4,14 @@ use super::password;
 use super::store::{self, AgentRow};
 use crate::error::{AppError, AppResult};
 use crate::state::{request_parts, state, AppState};
-use base64::Engine;
 use cookie::{Cookie, SameSite};
 use http::{HeaderMap, HeaderValue};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 pub const COOKIE: &str = "sb_session";
 const LIFETIME_DAYS: i64 = 30;
 
 pub fn hash_token(token: &str) -> String {
-    format!("{:x}", Sha256::digest(token.as_bytes()))
-}
-
-fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    crate::tokens::hash(token)
 }
 
 pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
@@ -69,8 +60,10 @@ pub async fn login(
     // Bounded: a flood of logins gets 429 at once instead of piling up argon2 runs
     // (memory) and database lookups (the pool every agent needs).
     let _slot = st.throttle.password_check().ok_or(AppError::TooManyRequests { retry_after_secs: 1 })?;
+    // The account key is the email as the lookup below normalises it.
+    let account = super::normalize_email(email);
     st.throttle
-        .attempt(addr, email, now)
+        .attempt(addr, &account, now)
         .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
     let agent = store::find_by_email(&st.db, email).await?;
     let ok = password::verify(password_text.to_owned(), agent.as_ref().map(|a| a.password_hash.clone())).await;
@@ -81,11 +74,11 @@ pub async fn login(
     if !agent.is_active() {
         return Err(AppError::Forbidden);
     }
-    st.throttle.succeeded(addr, email);
+    st.throttle.succeeded(addr, &account);
     if let Some(old) = previous_token {
         store::delete_session(&st.db, &hash_token(old)).await?;
     }
-    let token = new_token();
+    let token = crate::tokens::random_secret();
     let expires = now + LIFETIME_DAYS * 24 * 3600 * 1000;
     store::insert_session(&st.db, &hash_token(&token), agent.id, now, expires).await?;
     Ok((token, agent))

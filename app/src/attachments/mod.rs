@@ -6,9 +6,6 @@ pub mod store;
 
 use serde::{Deserialize, Serialize};
 
-/// The largest upload by default (`--max-upload-mb` changes it).
-pub const DEFAULT_MAX_BYTES: u64 = 10 * 1024 * 1024;
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachmentRef {
     pub id: String,

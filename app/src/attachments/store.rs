@@ -18,7 +18,7 @@ pub struct NewFile {
 /// acknowledged never points to a file that a crash lost.
 pub async fn write_file(data_dir: &Path, name: String, content_type: &'static str, bytes: &[u8]) -> AppResult<NewFile> {
     use tokio::io::AsyncWriteExt;
-    let key = format!("{}{}", crate::conversations::visitor::random_id(), crate::conversations::visitor::random_id());
+    let key = format!("{}{}", crate::tokens::random_id(), crate::tokens::random_id());
     let path = crate::files::attachment_path(data_dir, &key).ok_or(AppError::Internal)?;
     let dir = path.parent().ok_or(AppError::Internal)?;
     let io = |e: std::io::Error| {
@@ -34,7 +34,7 @@ pub async fn write_file(data_dir: &Path, name: String, content_type: &'static st
 
 /// Inserts the row for a stored file, inside the message's transaction.
 pub async fn insert(conn: &mut sqlx::AnyConnection, message_id: i64, conversation_id: i64, f: &NewFile, now: i64) -> AppResult<AttachmentRef> {
-    let id = crate::conversations::visitor::random_id();
+    let id = crate::tokens::random_id();
     sqlx::query(
         "INSERT INTO attachments (id, message_id, conversation_id, file_name, content_type, size_bytes, storage_key, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

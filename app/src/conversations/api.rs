@@ -188,7 +188,7 @@ pub async fn mark_read(id: i64) -> Result<(), AppError> {
         let agent = auth().await?;
         let st = state()?;
         visible(&st, &agent, id, Action::Read).await?;
-        crate::inbox::counts::mark_read(&st.db, id, agent.id).await
+        store::mark_read(&st.db, id, agent.id).await
     })
     .await
 }

@@ -8,13 +8,13 @@ use super::store::{load_many, MessageRow};
 use super::write::{message_event_row, next_status, send_in, touch_conversation, Author, Outgoing};
 use super::{AuthorKind, Conversation, Message, Visibility};
 use crate::attachments::store::NewFile;
-use crate::db::group::BoxFuture;
+use crate::db::group::{self, BoxFuture};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::store as events;
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 /// A send with everything it needs owned, so it can wait in the committer's queue.
 pub struct OwnedSend {
@@ -65,11 +65,19 @@ pub struct Pending {
 
 type Outcome = AppResult<(Message, bool)>;
 
+/// The conversations domain's group committer, attached to the database handle:
+/// `None` when `SWITCHBOARD_GROUP_COMMIT=off` (a transaction per send, for comparison).
+struct Committer(Option<mpsc::Sender<Pending>>);
+
 /// Queues a send and waits for its answer (after the commit).
 pub(super) async fn submit(db: &Db, send: OwnedSend) -> Outcome {
     let (answer, rx) = oneshot::channel();
     let pending = Pending { send, answer };
-    match db.queue() {
+    let committer = db.extension(|plain| {
+        let grouped = std::env::var("SWITCHBOARD_GROUP_COMMIT").map(|v| v != "off").unwrap_or(true);
+        Committer(grouped.then(|| group::start(plain, commit)))
+    });
+    match &committer.0 {
         Some(q) => {
             if let Err(e) = q.send(pending).await {
                 let _ = e.0.answer.send(Err(AppError::Unavailable));

@@ -72,7 +72,7 @@ pub async fn visible(db: &Db, actor: &Actor, id: i64, action: Action) -> AppResu
 }
 
 async fn line(conn: &mut AnyConnection, db: &Db, conv: &Conversation, body: &str, visibility: Visibility, now: i64) -> AppResult<()> {
-    let client_id = format!("system-{}-{}", conv.id, super::visitor::random_id());
+    let client_id = format!("system-{}-{}", conv.id, crate::tokens::random_id());
     let m = insert_message(conn, conv.id, AuthorKind::System, None, None, &client_id, body, visibility, now).await?;
     message_event(conn, db, conv.inbox_id, &m, now).await
 }

@@ -4,7 +4,7 @@
 use super::{AuthorKind, Visibility};
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::inbox::csv::iso8601;
+use crate::timefmt::iso8601;
 use std::collections::HashMap;
 
 pub const HEADER: [&str; 6] = ["timestamp", "author", "author_role", "visibility", "message", "attachments"];

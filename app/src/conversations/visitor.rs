@@ -2,24 +2,16 @@
 //! and sends it only in an `Authorization` header. Event streams, which cannot carry
 //! headers, get a short-lived token instead, signed with a server key and bound to
 //! one conversation, so no long-lived secret ever appears in a URL.
-use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use rand::RngCore;
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
 /// How long a stream token is valid for opening (not for staying open).
 pub const STREAM_TOKEN_MS: i64 = 5 * 60 * 1000;
-
-pub fn random_id() -> String {
-    let mut b = [0u8; 12];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    URL_SAFE_NO_PAD.encode(b)
-}
 
 /// A visitor token must be long and random enough to be a secret.
 pub fn check_token(token: &str) -> AppResult<()> {
@@ -30,21 +22,7 @@ pub fn check_token(token: &str) -> AppResult<()> {
 }
 
 pub fn hash_token(token: &str) -> String {
-    crate::accounts::session::hash_token(token)
-}
-
-/// The server key for stream tokens: created once, shared by all instances.
-pub async fn stream_key(db: &Db) -> AppResult<Vec<u8>> {
-    let mut fresh = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut fresh);
-    sqlx::query("INSERT INTO settings (key, value) VALUES ('stream_key', $1) ON CONFLICT (key) DO NOTHING")
-        .bind(URL_SAFE_NO_PAD.encode(fresh))
-        .execute(db.pool())
-        .await?;
-    let stored: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'stream_key'")
-        .fetch_one(db.pool())
-        .await?;
-    URL_SAFE_NO_PAD.decode(stored).map_err(|_| AppError::Internal)
+    crate::tokens::hash(token)
 }
 
 fn sign(key: &[u8], msg: &str) -> Vec<u8> {

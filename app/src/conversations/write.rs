@@ -97,7 +97,7 @@ pub(super) async fn change_status(
         .execute(&mut *conn)
         .await?;
     let line = lifecycle::status_line(to, reason, actor);
-    let client_id = format!("system-{}-{}", conv.id, crate::conversations::visitor::random_id());
+    let client_id = format!("system-{}-{}", conv.id, crate::tokens::random_id());
     let m = insert_message(conn, conv.id, AuthorKind::System, None, None, &client_id, &line, Visibility::Public, now).await?;
     message_event(conn, db, conv.inbox_id, &m, now).await?;
     status_event(conn, db, conv.id, conv.inbox_id, to, reason, now).await
@@ -252,7 +252,7 @@ pub(super) async fn close_in(
 pub async fn internal_line_in(conn: &mut AnyConnection, db: &Db, conversation_id: i64, body: &str, now: i64) -> AppResult<()> {
     let conv = load(conn, conversation_id).await?;
     let body: String = body.chars().take(super::MAX_BODY_CHARS).collect();
-    let client_id = format!("system-{}-{}", conv.id, crate::conversations::visitor::random_id());
+    let client_id = format!("system-{}-{}", conv.id, crate::tokens::random_id());
     let m = insert_message(conn, conv.id, AuthorKind::System, None, None, &client_id, &body, Visibility::Internal, now).await?;
     message_event(conn, db, conv.inbox_id, &m, now).await
 }

@@ -10,6 +10,9 @@ pub use errors::constraint_name;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::any::{Any as AnyType, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,13 +35,20 @@ pub struct Sql {
     pub postgres: &'static str,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
     dialect: Dialect,
-    /// The message committer's queue (see [`group`]); `None` on the committer's own
-    /// handle, and when `SWITCHBOARD_GROUP_COMMIT=off` (for comparison in benchmarks).
-    queue: Option<tokio::sync::mpsc::Sender<crate::conversations::batch::Pending>>,
+    /// Long-lived helpers that domains attach to the handle (the conversations domain
+    /// keeps its message committer here), by type, created on first use and shared
+    /// by every clone. The database layer knows nothing of what they are.
+    extensions: Arc<RwLock<HashMap<TypeId, Arc<dyn AnyType + Send + Sync>>>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("dialect", &self.dialect).finish_non_exhaustive()
+    }
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -96,10 +106,28 @@ impl Db {
             })
             .connect(&url)
             .await?;
-        let plain = Db { pool: pool.clone(), dialect, queue: None };
-        let grouped = std::env::var("SWITCHBOARD_GROUP_COMMIT").map(|v| v != "off").unwrap_or(true);
-        let queue = grouped.then(|| group::start(plain, crate::conversations::batch::commit));
-        Ok(Db { pool, dialect, queue })
+        Ok(Db { pool, dialect, extensions: Arc::default() })
+    }
+
+    /// The helper of type `T` attached to this handle, made by `init` on first use.
+    /// `init` gets a handle on the same pool without the attached helpers, so a task
+    /// that owns it does not keep itself alive: it ends once every handle is gone.
+    pub fn extension<T: Send + Sync + 'static>(&self, init: impl FnOnce(Db) -> T) -> Arc<T> {
+        let key = TypeId::of::<T>();
+        let found = self.extensions.read().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
+        let any = match found {
+            Some(x) => x,
+            None => {
+                let mut map = self.extensions.write().unwrap_or_else(|p| p.into_inner());
+                map.entry(key)
+                    .or_insert_with(|| {
+                        let detached = Db { pool: self.pool.clone(), dialect: self.dialect, extensions: Arc::default() };
+                        Arc::new(init(detached)) as Arc<dyn AnyType + Send + Sync>
+                    })
+                    .clone()
+            }
+        };
+        any.downcast::<T>().expect("an extension is stored under its own type")
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
@@ -111,10 +139,6 @@ impl Db {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
-    }
-
-    pub(crate) fn queue(&self) -> Option<&tokio::sync::mpsc::Sender<crate::conversations::batch::Pending>> {
-        self.queue.as_ref()
     }
 
     pub fn dialect(&self) -> Dialect {

@@ -42,16 +42,4 @@ pub async fn counters(db: &Db, agent_id: i64, role: Role) -> AppResult<Counters>
     Ok(Counters { red: mine_unread + unassigned, blue: new_unassigned })
 }
 
-/// Marks everything in the conversation as read by the agent, up to now.
-pub async fn mark_read(db: &Db, conversation_id: i64, agent_id: i64) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO read_markers (conversation_id, agent_id, last_read_message_id)
-         SELECT $1, $2, COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = $1
-         ON CONFLICT (conversation_id, agent_id) DO UPDATE SET last_read_message_id = excluded.last_read_message_id",
-    )
-    .bind(conversation_id)
-    .bind(agent_id)
-    .execute(db.pool())
-    .await?;
-    Ok(())
-}
+pub use crate::conversations::store::mark_read;

@@ -16,12 +16,7 @@ pub fn neutralize(cell: &str) -> String {
     }
 }
 
-pub fn iso8601(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
-}
+pub use crate::timefmt::iso8601;
 
 /// Encodes records as CSV bytes, every cell neutralised.
 pub fn encode<I, R>(records: I) -> AppResult<Vec<u8>>

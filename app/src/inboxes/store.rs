@@ -3,15 +3,7 @@ use super::{InboxDetail, InboxSummary, Member, MemberRole};
 use crate::accounts::Role;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use base64::Engine;
-use rand::RngCore;
 use std::collections::HashMap;
-
-fn random_key(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut buf);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
-}
 
 pub fn validate_name(name: &str) -> AppResult<()> {
     let n = name.trim();
@@ -27,8 +19,8 @@ pub async fn create(db: &Db, name: &str, now: i64) -> AppResult<i64> {
         "INSERT INTO inboxes (name, public_key, secret, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(name.trim())
-    .bind(random_key(12))
-    .bind(random_key(32))
+    .bind(crate::tokens::random_id())
+    .bind(crate::tokens::random_secret())
     .bind(now)
     .fetch_one(db.pool())
     .await?)

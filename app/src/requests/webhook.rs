@@ -184,7 +184,7 @@ pub async fn configure(db: &Db, inbox_id: i64, url: &str, allow_private: bool) -
         check_target(url, allow_private).await.map_err(AppError::Unprocessable)?;
         Some(url)
     };
-    let secret = crate::conversations::visitor::random_id() + &crate::conversations::visitor::random_id();
+    let secret = crate::tokens::random_id() + &crate::tokens::random_id();
     let done = sqlx::query(
         "UPDATE inboxes SET webhook_url = $1, webhook_allow_private = $2, webhook_secret = COALESCE(webhook_secret, $3) WHERE id = $4",
     )

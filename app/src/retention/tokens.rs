@@ -11,10 +11,10 @@ pub async fn create(db: &Db, name: &str, created_by: Option<i64>, now: i64) -> A
     if name.is_empty() || name.chars().count() > 80 {
         return Err(AppError::Unprocessable("a token needs a name of 1 to 80 characters".into()));
     }
-    let token = format!("{PREFIX}{}{}", crate::conversations::visitor::random_id(), crate::conversations::visitor::random_id());
+    let token = format!("{PREFIX}{}{}", crate::tokens::random_id(), crate::tokens::random_id());
     sqlx::query("INSERT INTO api_tokens (name, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4)")
         .bind(name)
-        .bind(crate::conversations::visitor::hash_token(&token))
+        .bind(crate::tokens::hash(&token))
         .bind(created_by)
         .bind(now)
         .execute(db.pool())
@@ -28,7 +28,7 @@ pub async fn verify(db: &Db, token: &str) -> AppResult<bool> {
         return Ok(false);
     }
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM api_tokens WHERE token_hash = $1")
-        .bind(crate::conversations::visitor::hash_token(token))
+        .bind(crate::tokens::hash(token))
         .fetch_optional(db.pool())
         .await?;
     Ok(found.is_some())

@@ -3,8 +3,9 @@
 //! Resources are created at the top of components, never inside a `Suspend`: the
 //! server may render a suspended branch more than once, and a resource created there
 //! would get a different id than in the browser and break hydration.
-use crate::accounts::api::{get_me, Logout};
-use crate::accounts::{Me, Role};
+use crate::accounts::api::Logout;
+use crate::accounts::Role;
+use crate::me::{get_me, Me};
 use crate::components::Avatar;
 use crate::error::AppError;
 use crate::live::ConnectionIndicator;

@@ -1,5 +1,5 @@
 //! The team list for supervisors: each colleague's availability, live.
-use crate::accounts::api::get_team;
+use crate::me::get_team;
 use crate::accounts::{Availability, TeamMember};
 use crate::components::initials;
 use crate::error::AppError;

@@ -134,7 +134,7 @@ pub async fn transcript(conn: &mut AnyConnection, session_id: i64) -> AppResult<
         .into_iter()
         .map(to_message)
         .map(|m| {
-            let at = crate::inbox::csv::iso8601(m.created_at);
+            let at = crate::timefmt::iso8601(m.created_at);
             match (m.system, m.author_name) {
                 (false, Some(name)) => format!("{at} {name}: {}", m.body),
                 _ => format!("{at} — {}", m.body),

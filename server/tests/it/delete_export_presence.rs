@@ -17,13 +17,13 @@ async fn visitor_chat(app: &TestApp, inbox: i64, token: &str, text: &str) -> i64
     let hash = visitor::hash_token(token);
     let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some("Cleo"), email: None, context: None };
     let id = start(app.db(), req, T0).await.unwrap().0.id;
-    let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: &visitor::random_id(), body: text, visibility: Visibility::Public, file: None };
+    let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: &app::tokens::random_id(), body: text, visibility: Visibility::Public, file: None };
     send(app.db(), out, T0).await.unwrap();
     id
 }
 
 async fn agent_note(app: &TestApp, conv: i64, agent: i64, text: &str, visibility: Visibility) {
-    let out = Outgoing { conversation_id: conv, author: Author::Agent { id: agent, name: "Sam" }, client_id: &visitor::random_id(), body: text, visibility, file: None };
+    let out = Outgoing { conversation_id: conv, author: Author::Agent { id: agent, name: "Sam" }, client_id: &app::tokens::random_id(), body: text, visibility, file: None };
     send(app.db(), out, T0).await.unwrap();
 }
 

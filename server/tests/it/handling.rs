@@ -56,10 +56,10 @@ async fn world(db: &Db) -> World {
 
 pub async fn chat_in(db: &Db, inbox: i64, text: &str) -> i64 {
     let key: String = sqlx::query_scalar("SELECT public_key FROM inboxes WHERE id = $1").bind(inbox).fetch_one(db.pool()).await.unwrap();
-    let hash = visitor::hash_token(&visitor::random_id());
+    let hash = visitor::hash_token(&app::tokens::random_id());
     let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some("Cleo Customer"), email: None, context: None };
     let id = start(db, req, T0).await.unwrap().0.id;
-    let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: &visitor::random_id(), body: text, visibility: Visibility::Public, file: None };
+    let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: &app::tokens::random_id(), body: text, visibility: Visibility::Public, file: None };
     send(db, out, T0).await.unwrap();
     id
 }

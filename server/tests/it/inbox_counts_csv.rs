@@ -11,7 +11,7 @@ use crate::common::{body_text, TestApp, T0};
 
 async fn chat(app: &TestApp, inbox: i64, name: &str, text: &str) -> i64 {
     let key: String = sqlx::query_scalar("SELECT public_key FROM inboxes WHERE id = $1").bind(inbox).fetch_one(app.db().pool()).await.unwrap();
-    let hash = visitor::hash_token(&visitor::random_id());
+    let hash = visitor::hash_token(&app::tokens::random_id());
     let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some(name), email: None, context: None };
     let id = start(app.db(), req, T0).await.unwrap().0.id;
     customer_says(app, id, text).await;
@@ -19,7 +19,7 @@ async fn chat(app: &TestApp, inbox: i64, name: &str, text: &str) -> i64 {
 }
 
 async fn customer_says(app: &TestApp, conv: i64, text: &str) {
-    let out = Outgoing { conversation_id: conv, author: Author::Customer, client_id: &visitor::random_id(), body: text, visibility: Visibility::Public, file: None };
+    let out = Outgoing { conversation_id: conv, author: Author::Customer, client_id: &app::tokens::random_id(), body: text, visibility: Visibility::Public, file: None };
     send(app.db(), out, T0).await.unwrap();
 }
 

@@ -52,7 +52,7 @@ async fn key(db: &Db, id: i64) -> String {
 
 /// A conversation started at `at` by `name`, with one customer message.
 async fn chat(db: &Db, key: &str, name: &str, at: i64, text: &str, ctx: Option<&str>) -> i64 {
-    let hash = visitor::hash_token(&format!("{name}-{at}-{}", visitor::random_id()));
+    let hash = visitor::hash_token(&format!("{name}-{at}-{}", app::tokens::random_id()));
     let context = ctx.map(|l| Context { label: Some(l.into()), ..Context::default() });
     let email = format!("{}@mail.test", name.to_lowercase().replace(' ', "."));
     let req = StartVisitor { inbox_key: key, token_hash: &hash, name: Some(name), email: Some(&email), context: context.as_ref() };

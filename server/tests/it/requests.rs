@@ -22,7 +22,7 @@ async fn actor(db: &Db, name: &str, role: Role) -> Actor {
 }
 
 async fn say(db: &Db, conv: i64, author: Author<'_>, text: &str, visibility: Visibility) {
-    let out = Outgoing { conversation_id: conv, author, client_id: &visitor::random_id(), body: text, visibility, file: None };
+    let out = Outgoing { conversation_id: conv, author, client_id: &app::tokens::random_id(), body: text, visibility, file: None };
     send(db, out, T0).await.unwrap();
 }
 
@@ -35,7 +35,7 @@ async fn setup(db: &Db) -> (i64, i64, Actor, Actor) {
     inboxes::set_member(db, a, olga.id, Some(MemberRole::Operator)).await.unwrap();
     inboxes::set_member(db, b, xena.id, Some(MemberRole::Operator)).await.unwrap();
     let key: String = sqlx::query_scalar("SELECT public_key FROM inboxes WHERE id = $1").bind(a).fetch_one(db.pool()).await.unwrap();
-    let hash = visitor::hash_token(&visitor::random_id());
+    let hash = visitor::hash_token(&app::tokens::random_id());
     let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some("Cleo"), email: None, context: None };
     let conv = start(db, req, T0).await.unwrap().0.id;
     say(db, conv, Author::Customer, "my card was charged twice", Visibility::Public).await;

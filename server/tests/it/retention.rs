@@ -18,10 +18,10 @@ async fn inbox(db: &Db, name: &str, days: Option<i64>) -> String {
 }
 
 async fn chat(db: &Db, key: &str, text: &str, context: Option<Context>) -> i64 {
-    let hash = visitor::hash_token(&visitor::random_id());
+    let hash = visitor::hash_token(&app::tokens::random_id());
     let req = StartVisitor { inbox_key: key, token_hash: &hash, name: Some("Cleo"), email: None, context: context.as_ref() };
     let id = start(db, req, T0).await.unwrap().0.id;
-    let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: &visitor::random_id(), body: text, visibility: Visibility::Public, file: None };
+    let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: &app::tokens::random_id(), body: text, visibility: Visibility::Public, file: None };
     send(db, out, T0).await.unwrap();
     id
 }

@@ -34,7 +34,7 @@ async fn world(db: Db) -> World {
     let inbox = inboxes::create(app.db(), "Support", T0).await.unwrap();
     inboxes::set_member(app.db(), inbox, a.id, Some(MemberRole::Supervisor)).await.unwrap();
     let key: String = sqlx::query_scalar("SELECT public_key FROM inboxes WHERE id = $1").bind(inbox).fetch_one(app.db().pool()).await.unwrap();
-    let hash = visitor::hash_token(&visitor::random_id());
+    let hash = visitor::hash_token(&app::tokens::random_id());
     let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some("Cleo"), email: None, context: None };
     let conv = start(app.db(), req, T0).await.unwrap().0.id;
     World { app, a, b, c, d, conv }

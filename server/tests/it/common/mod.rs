@@ -133,7 +133,8 @@ impl TestApp {
         let options = leptos::prelude::LeptosOptions::builder().output_name("switchboard").build();
         let config = Config { data_dir: dir.path().to_path_buf(), ..Config::default() };
         let state = AppState::new(options, db, clock.clone(), config);
-        state.start_background(None);
+        // Dropping the handles detaches the jobs: they run until the test's runtime ends.
+        drop(app::jobs::start(&state, None));
         TestApp { state, clock, _dir: dir }
     }
 

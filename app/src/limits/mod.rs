@@ -6,6 +6,9 @@
 //! Addresses come from the connection, or, when the connection comes from a trusted
 //! reverse proxy, from the `X-Forwarded-For` entries that proxy vouches for: never
 //! from a header an untrusted client wrote.
+mod login;
+pub use login::LoginThrottle;
+
 use crate::error::{AppError, AppResult};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};

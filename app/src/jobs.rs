@@ -1,0 +1,102 @@
+//! Every background task in one place, above the domains: the event pump and the
+//! periodic jobs. Each keeps its handle; [`Jobs::stop`] ends them all on shutdown.
+use crate::state::AppState;
+use std::future::Future;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// Agents whose tabs have all gone turn Offline; lapsed team chat invitations expire.
+pub const PRESENCE_SWEEP_EVERY: Duration = Duration::from_secs(15);
+/// SQLite's WAL is copied into the database file off the commit path.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// Webhook deliveries that are due.
+pub const WEBHOOKS_EVERY: Duration = Duration::from_secs(2);
+/// Retention purges, the first a minute after start.
+pub const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+pub const RETENTION_FIRST_AFTER: Duration = Duration::from_secs(60);
+
+/// The running background tasks.
+#[derive(Debug, Default)]
+pub struct Jobs {
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Jobs {
+    /// Stops every task (on shutdown, after the streams have ended).
+    pub fn stop(self) {
+        for h in self.handles {
+            h.abort();
+        }
+    }
+}
+
+/// Runs `step` every `every`, the first time after `first`.
+fn every<F, Fut>(first: Duration, every: Duration, step: F) -> JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + first, every);
+        loop {
+            tick.tick().await;
+            step().await;
+        }
+    })
+}
+
+/// Starts the event pump (`database_url` lets it LISTEN on PostgreSQL) and the jobs.
+pub fn start(st: &AppState, database_url: Option<String>) -> Jobs {
+    let mut handles = vec![tokio::spawn(st.hub.clone().run(st.db.clone(), database_url))];
+    let s = st.clone();
+    handles.push(every(PRESENCE_SWEEP_EVERY, PRESENCE_SWEEP_EVERY, move || {
+        let st = s.clone();
+        async move {
+            match crate::accounts::presence::sweep(&st.db, st.now()).await {
+                Ok(0) => {}
+                Ok(_) => st.committed(),
+                Err(e) => tracing::warn!(error = %e, "presence sweep failed"),
+            }
+            match crate::team::store::expire_invites(&st.db, st.now()).await {
+                Ok(0) => {}
+                Ok(_) => st.committed(),
+                Err(e) => tracing::warn!(error = %e, "expiring team chat invitations failed"),
+            }
+        }
+    }));
+    if st.db.dialect() == crate::db::Dialect::Sqlite {
+        let db = st.db.clone();
+        handles.push(every(Duration::ZERO, CHECKPOINT_EVERY, move || {
+            let db = db.clone();
+            async move {
+                if let Err(e) = db.checkpoint().await {
+                    tracing::warn!(error = %e, "checkpoint failed");
+                }
+            }
+        }));
+    }
+    let s = st.clone();
+    handles.push(every(Duration::ZERO, WEBHOOKS_EVERY, move || {
+        let st = s.clone();
+        async move {
+            if let Err(e) = crate::requests::webhook::deliver_due(&st.db, st.now()).await {
+                tracing::warn!(error = %e, "webhook delivery failed");
+            }
+        }
+    }));
+    let s = st.clone();
+    handles.push(every(RETENTION_FIRST_AFTER, RETENTION_EVERY, move || {
+        let st = s.clone();
+        async move {
+            match crate::retention::purge::run(&st.db, &st.config.data_dir, st.now()).await {
+                Ok(r) if r.conversations > 0 => {
+                    tracing::info!(conversations = r.conversations, messages = r.messages, files = r.files, "retention purge");
+                    st.committed();
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "retention purge failed"),
+            }
+        }
+    }));
+    Jobs { handles }
+}
