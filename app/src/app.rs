@@ -1,4 +1,4 @@
-use crate::routes::{admin::AdminPage, console::ConsoleLayout, conversation::ConversationPage, home::HomePage, inbox::InboxPage, list::ListPage, login::LoginPage, requests::RequestsPage, team::TeamPage, team_chat::TeamChatPage, team_session::TeamSessionPage};
+use crate::routes::{admin::AdminPage, console::ConsoleLayout, conversation::ConversationPage, home::HomePage, list::ListPage, login::LoginPage, requests::RequestsPage, team::TeamPage, team_chat::TeamChatPage, team_session::TeamSessionPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -55,7 +55,6 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=ConsoleLayout>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("admin") view=AdminPage/>
-                    <Route path=path!("inbox/:id") view=InboxPage/>
                     <Route path=path!("conversations") view=ListPage/>
                     <Route path=path!("conversations/:id") view=ConversationPage/>
                     <Route path=path!("team") view=TeamPage/>

@@ -51,7 +51,8 @@ pub async fn seed(db: &Db, now: i64) -> AppResult<bool> {
 /// A dozen conversations across both inboxes: waiting, answered and closed ones.
 async fn conversations(db: &Db, alex: i64, jo: i64, now: i64) -> AppResult<()> {
     use crate::conversations::store::{start, StartVisitor};
-    use crate::conversations::write::{close, send, Author, Outgoing};
+    use crate::conversations::handling::{close, Actor};
+    use crate::conversations::write::{send, Author, Outgoing};
     use crate::conversations::{visitor, CloseReason, Context, Visibility};
     const CHATS: [(&str, &str, &str, Option<&str>); 12] = [
         ("demo-support", "Maria Lopez", "I can't log in to my account since this morning.", Some("Sure, let me reset your session.")),
@@ -92,10 +93,11 @@ async fn conversations(db: &Db, alex: i64, jo: i64, now: i64) -> AppResult<()> {
                 file: None,
             };
             send(db, reply, at + 120_000).await?;
-            // Whoever answered owns the chat (the assignment actions arrive with #5).
+            // Whoever answered owns the chat.
             sqlx::query("UPDATE conversations SET assignee_id = $1 WHERE id = $2").bind(agent).bind(conv.id).execute(db.pool()).await?;
             if i % 4 == 0 {
-                close(db, conv.id, agent_name, CloseReason::Solved, at + 300_000).await?;
+                let actor = Actor { id: agent, name: agent_name.into(), is_admin: false };
+                close(db, conv.id, &actor, CloseReason::Solved, at + 300_000).await?;
             }
         }
     }

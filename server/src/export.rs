@@ -3,9 +3,9 @@
 //! chat's export.
 use app::accounts::session;
 use app::error::AppError;
-use app::inbox::csv::{encode, list_record, LIST_HEADER};
-use app::inbox::query::{page, validate, Viewer};
-use app::inbox::ListQuery;
+use app::list::csv::{encode, list_record, LIST_HEADER};
+use app::list::query::{page, validate, Viewer};
+use app::list::ListQuery;
 use app::state::AppState;
 use axum::body::{Body, Bytes};
 use app::conversations::handling::{self, Actor};

@@ -16,7 +16,6 @@ use {
     super::write::{self, Author, Outgoing},
     super::Visibility,
     crate::accounts::session::auth,
-    crate::inboxes::store::can_access,
     crate::state::{api, state, AppState},
 };
 
@@ -116,19 +115,6 @@ pub async fn delete_conversation(id: i64) -> Result<(), AppError> {
         crate::files::remove_attachments(&st.config.data_dir, &deleted.storage_keys).await;
         tracing::info!(conversation_id = id, agent_id = agent.id, "conversation deleted");
         Ok(())
-    })
-    .await
-}
-
-#[server(prefix = "/api", endpoint = "conversations/list")]
-pub async fn list_conversations(inbox_id: i64) -> Result<Vec<Conversation>, AppError> {
-    api(async move {
-        let agent = auth().await?;
-        let st = state()?;
-        if !can_access(&st.db, agent.id, agent.role(), inbox_id).await? {
-            return Err(AppError::NotFound);
-        }
-        store::list_for_inbox(&st.db, inbox_id, 100).await
     })
     .await
 }

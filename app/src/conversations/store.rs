@@ -1,4 +1,5 @@
-//! Conversation rows: starting, reading, and the message write path.
+//! Conversation rows: starting a visitor's conversation, reading conversations and
+//! threads, and read markers. (Sending is in `write` and `batch`.)
 use super::{AuthorKind, CloseReason, Context, Conversation, Message, Status, Thread, Visibility, MAX_BODY_CHARS};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -120,19 +121,6 @@ pub async fn by_visitor_hash(db: &Db, token_hash: &str) -> AppResult<Option<Conv
             .fetch_optional(db.pool())
             .await?;
     Ok(row.map(Into::into))
-}
-
-/// The newest conversations of an inbox, latest activity first.
-pub async fn list_for_inbox(db: &Db, inbox_id: i64, limit: i64) -> AppResult<Vec<Conversation>> {
-    let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
-        "{CONVERSATION_SELECT} WHERE c.inbox_id = $1
-         ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC LIMIT $2"
-    ))
-    .bind(inbox_id)
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// A conversation and its messages; visitors never see internal lines.

@@ -1,5 +1,5 @@
-//! One chat as CSV rows: the export download, and (later) the transcript attached to
-//! a service request. Two queries whatever the length: the messages, then every
+//! One chat as CSV rows: the export download and the transcript attached to a service
+//! request. Two queries whatever the length: the messages, then every
 //! attachment name of the chat.
 use super::{AuthorKind, Visibility};
 use crate::db::Db;

@@ -223,15 +223,8 @@ pub(super) async fn send_in(tx: &mut AnyConnection, db: &Db, out: Outgoing<'_>, 
     Ok((m, true))
 }
 
-/// Closes a conversation with a reason; closing a closed one changes nothing.
-/// No permission check: the console goes through `handling::close`.
-pub async fn close(db: &Db, conversation_id: i64, actor: &str, reason: CloseReason, now: i64) -> AppResult<Conversation> {
-    let mut tx = db.begin_write().await?;
-    let after = close_in(&mut tx, db, conversation_id, actor, reason, now).await?;
-    tx.commit().await?;
-    Ok(after)
-}
-
+/// Closes a conversation with a reason; closing a closed one changes nothing. The
+/// caller has checked the actor's standing (see `handling::close`).
 pub(super) async fn close_in(
     tx: &mut AnyConnection,
     db: &Db,

@@ -120,19 +120,6 @@ pub async fn set_member(db: &Db, inbox_id: i64, agent_id: i64, role: Option<Memb
     Ok(())
 }
 
-/// Whether an agent may work in an inbox: admins everywhere, others by membership.
-pub async fn can_access(db: &Db, agent_id: i64, role: Role, inbox_id: i64) -> AppResult<bool> {
-    if role == Role::Admin {
-        return Ok(true);
-    }
-    let found: Option<String> = sqlx::query_scalar("SELECT role FROM inbox_members WHERE inbox_id = $1 AND agent_id = $2")
-        .bind(inbox_id)
-        .bind(agent_id)
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(found.is_some())
-}
-
 pub async fn set_prechat_form(db: &Db, inbox_id: i64, on: bool) -> AppResult<()> {
     let done = sqlx::query("UPDATE inboxes SET prechat_form = $1 WHERE id = $2")
         .bind(on as i64)

@@ -85,7 +85,7 @@ pub fn ConsoleLayout() -> impl IntoView {
 fn Counters() -> impl IntoView {
     let feed = crate::live::use_live_feed();
     let changes = Memo::new(move |_| (feed.events.with(|e| e.last().map(|e| e.id)), feed.local.get(), feed.resyncs.get()));
-    let counts = Resource::new(move || changes.get(), |_| crate::inbox::api::get_counters());
+    let counts = Resource::new(move || changes.get(), |_| crate::list::api::get_counters());
     view! {
         <div class="counters">
             <Transition fallback=|| ()>

@@ -1,8 +1,8 @@
 //! `/conversations`: the whole-system list. Every filter lives in the URL, so reloads,
 //! the back button and shared links all work.
 use crate::components::initials;
-use crate::inbox::api::list_page;
-use crate::inbox::{ListQuery, Page, Row};
+use crate::list::api::list_page;
+use crate::list::{ListQuery, Page, Row};
 use crate::live::use_live_feed;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -153,7 +153,7 @@ fn Filters(query: Memo<ListQuery>, go: impl Fn(ListQuery) + Clone + Send + Sync 
             v["tz"] = browser_tz().into();
         }
         let mut q: ListQuery = serde_json::from_value(v).unwrap_or_default();
-        if field == "started" && q.started == crate::inbox::Started::All { q.tz = 0; }
+        if field == "started" && q.started == crate::list::Started::All { q.tz = 0; }
         q
     };
     let go_inbox = go.clone();

@@ -4,7 +4,6 @@ pub mod admin_settings;
 pub mod console;
 pub mod conversation;
 pub mod home;
-pub mod inbox;
 pub mod list;
 pub mod login;
 pub mod requests;

@@ -131,10 +131,11 @@ test_both_dbs!(the_status_lifecycle_with_system_lines_and_events, |db| async mov
     write::send(&db, reply, T0 + 1).await.unwrap();
     assert_eq!(status(db.clone()).await, Status::Open);
 
-    let closed = write::close(&db, conv, "Alex", CloseReason::Solved, T0 + 2).await.unwrap();
+    let alex = app::conversations::handling::Actor { id: agent_id, name: "Alex".into(), is_admin: true };
+    let closed = app::conversations::handling::close(&db, conv, &alex, CloseReason::Solved, T0 + 2).await.unwrap();
     assert_eq!((closed.status, closed.close_reason), (Status::Closed, Some(CloseReason::Solved)));
     // Closing again changes nothing and adds no line.
-    write::close(&db, conv, "Alex", CloseReason::Closed, T0 + 3).await.unwrap();
+    app::conversations::handling::close(&db, conv, &alex, CloseReason::Closed, T0 + 3).await.unwrap();
 
     write::send(&db, customer(conv, "c-2", "one more thing"), T0 + 4).await.unwrap();
     let after = store::get(&db, conv).await.unwrap();
@@ -142,7 +143,7 @@ test_both_dbs!(the_status_lifecycle_with_system_lines_and_events, |db| async mov
 
     // Assignment arrives with the conversation-handling work; set it directly here.
     sqlx::query("UPDATE conversations SET assignee_id = $1 WHERE id = $2").bind(agent_id).bind(conv).execute(db.pool()).await.unwrap();
-    write::close(&db, conv, "Alex", CloseReason::Closed, T0 + 4).await.unwrap();
+    app::conversations::handling::close(&db, conv, &alex, CloseReason::Closed, T0 + 4).await.unwrap();
     write::send(&db, customer(conv, "c-3", "still there?"), T0 + 5).await.unwrap();
     assert_eq!(status(db.clone()).await, Status::Open, "assigned: back to Open");
 

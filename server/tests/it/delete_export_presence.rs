@@ -52,7 +52,7 @@ test_both_dbs!(a_deleted_chat_leaves_no_message_file_search_hit_or_event_payload
     let file = app.state.config.data_dir.join("attachments").join("key-att1");
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, b"%PDF").unwrap();
-    app::inbox::counts::mark_read(app.db(), id, sup).await.unwrap();
+    app::list::counts::mark_read(app.db(), id, sup).await.unwrap();
 
     let op_cookie = app.login("op@x.io", "password-1").await;
     let res = app.post_form("/api/conversations/delete", &format!("id={id}"), Some(&op_cookie)).await;
@@ -75,9 +75,9 @@ test_both_dbs!(a_deleted_chat_leaves_no_message_file_search_hit_or_event_payload
         .bind(keep).fetch_one(app.db().pool()).await.unwrap();
     assert_eq!(leaked, 0, "no event payload keeps the text");
     // Search finds the other chat only.
-    let viewer = app::inbox::query::Viewer { id: sup, role: Role::Supervisor };
-    let q = app::inbox::ListQuery { q: Some(CANARY.into()), ..Default::default() };
-    let found: Vec<i64> = app::inbox::query::page(app.db(), &viewer, &q, T0).await.unwrap().rows.iter().map(|r| r.id).collect();
+    let viewer = app::list::query::Viewer { id: sup, role: Role::Supervisor };
+    let q = app::list::ListQuery { q: Some(CANARY.into()), ..Default::default() };
+    let found: Vec<i64> = app::list::query::page(app.db(), &viewer, &q, T0).await.unwrap().rows.iter().map(|r| r.id).collect();
     assert_eq!(found, vec![keep]);
     if app.db().dialect() == app::db::Dialect::Sqlite {
         let hits: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH $1").bind(CANARY).fetch_one(app.db().pool()).await.unwrap();

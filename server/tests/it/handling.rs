@@ -186,12 +186,12 @@ test_both_dbs!(states_reasons_and_the_lines_customers_see, |db| async move {
 
     let solved = handling::close(&db, id, &w.op1, CloseReason::Solved, T0 + 1).await.unwrap();
     assert_eq!((solved.status, solved.close_reason), (Status::Closed, Some(CloseReason::Solved)));
-    let viewer = app::inbox::query::Viewer { id: w.sup.id, role: Role::Supervisor };
-    let by_reason = |reason| app::inbox::ListQuery { reason: Some(reason), ..Default::default() };
-    let page = app::inbox::query::page(&db, &viewer, &by_reason(CloseReason::Solved), T0).await.unwrap();
+    let viewer = app::list::query::Viewer { id: w.sup.id, role: Role::Supervisor };
+    let by_reason = |reason| app::list::ListQuery { reason: Some(reason), ..Default::default() };
+    let page = app::list::query::page(&db, &viewer, &by_reason(CloseReason::Solved), T0).await.unwrap();
     assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id], "filter on the reason");
     assert_eq!(page.rows[0].close_reason, Some(CloseReason::Solved));
-    assert!(app::inbox::query::page(&db, &viewer, &by_reason(CloseReason::Cancelled), T0).await.unwrap().rows.is_empty());
+    assert!(app::list::query::page(&db, &viewer, &by_reason(CloseReason::Cancelled), T0).await.unwrap().rows.is_empty());
 
     // A later customer message reopens it, still Olga's.
     let out = Outgoing { conversation_id: id, author: Author::Customer, client_id: "again-1", body: "one more thing", visibility: Visibility::Public, file: None };

@@ -3,7 +3,7 @@ use app::accounts::Role;
 use app::conversations::store::{start, StartVisitor};
 use app::conversations::write::{send, Author, Outgoing};
 use app::conversations::{visitor, Visibility};
-use app::inbox::counts::{counters, mark_read};
+use app::list::counts::{counters, mark_read};
 use app::inboxes::{store as inboxes, MemberRole};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -48,7 +48,7 @@ test_both_dbs!(counters_follow_roles_and_read_markers, |db| async move {
     customer_says(&app, assigned, "still there?").await;
     assert_eq!(counters(app.db(), op, Role::Operator).await.unwrap().red, 1, "a new message makes it unread again");
 
-    let page = app::inbox::query::page(app.db(), &app::inbox::query::Viewer { id: op, role: Role::Operator }, &Default::default(), T0).await.unwrap();
+    let page = app::list::query::page(app.db(), &app::list::query::Viewer { id: op, role: Role::Operator }, &Default::default(), T0).await.unwrap();
     let row = page.rows.iter().find(|r| r.id == assigned).unwrap();
     assert_eq!(row.unread, 1, "per-row unread count since the marker");
 });

@@ -2,11 +2,12 @@
 //! fixed clock, search on every field, hostile input, and keyset pages.
 use app::accounts::{store as agents, Role};
 use app::conversations::store::{start, StartVisitor};
-use app::conversations::write::{close, send, Author, Outgoing};
+use app::conversations::handling::{close, Actor};
+use app::conversations::write::{send, Author, Outgoing};
 use app::conversations::{visitor, CloseReason, Context, Status, Visibility};
 use app::db::Db;
-use app::inbox::query::{page, Viewer};
-use app::inbox::{FollowUp, Group, ListQuery, Sort, Started};
+use app::list::query::{page, Viewer};
+use app::list::{FollowUp, Group, ListQuery, Sort, Started};
 use app::inboxes::{store as inboxes, MemberRole};
 use crate::common::{T0};
 
@@ -86,7 +87,8 @@ test_both_dbs!(visibility_and_groups_follow_roles, |db| async move {
     let free = chat(&db, &w.a_key, "Free Three", T0, "help", None).await;
     let done = chat(&db, &w.a_key, "Done Four", T0, "help", None).await;
     assign(&db, done, &w.op2).await;
-    close(&db, done, "Op2", CloseReason::Solved, T0 + 1).await.unwrap();
+    let op2 = Actor { id: w.op2.id, name: "Op2".into(), is_admin: false };
+    close(&db, done, &op2, CloseReason::Solved, T0 + 1).await.unwrap();
     let other_inbox = chat(&db, &w.b_key, "Elsewhere Five", T0, "help", None).await;
     let all = ListQuery::default;
 
@@ -109,7 +111,7 @@ test_both_dbs!(started_dates_use_the_agents_time_zone, |db| async move {
     let w = world(&db).await;
     // Agent in UTC+10. T0 is 2026-09-21 14:13 UTC = 2026-09-22 00:13 there.
     let tz = 600;
-    let midnight = app::inbox::query::day_start(T0, tz);
+    let midnight = app::list::query::day_start(T0, tz);
     let today = chat(&db, &w.a_key, "Today", midnight + 1_000, "x", None).await;
     let yesterday_late = chat(&db, &w.a_key, "Yesterday", midnight - 1_000, "x", None).await;
     let yesterday_early = chat(&db, &w.a_key, "Yesterday Early", midnight - 24 * HOUR, "x", None).await;
@@ -218,7 +220,7 @@ test_both_dbs!(a_page_is_one_statement_that_walks_the_activity_index, |db| async
     for i in 0..30 {
         chat(&db, &w.a_key, &format!("Plan {i}"), T0 + i, "hi", None).await;
     }
-    let plan = app::inbox::query::explain(&db, &w.admin, &ListQuery::default(), T0).await.unwrap();
+    let plan = app::list::query::explain(&db, &w.admin, &ListQuery::default(), T0).await.unwrap();
     let text = plan.join("\n");
     if db.dialect() == app::db::Dialect::Sqlite {
         assert!(text.contains("conversations_activity_key_idx"), "uses the activity index: {text}");
@@ -227,7 +229,7 @@ test_both_dbs!(a_page_is_one_statement_that_walks_the_activity_index, |db| async
         assert!(!text.is_empty(), "PostgreSQL explains the statement: {text}");
     }
     let started = ListQuery { sort: Sort::Started, ..ListQuery::default() };
-    let text = app::inbox::query::explain(&db, &w.admin, &started, T0).await.unwrap().join("\n");
+    let text = app::list::query::explain(&db, &w.admin, &started, T0).await.unwrap().join("\n");
     if db.dialect() == app::db::Dialect::Sqlite {
         assert!(text.contains("conversations_created_key_idx"), "{text}");
     }

@@ -68,9 +68,9 @@ test_both_dbs!(boundaries_other_inboxes_reruns_and_the_context_rule, |db| async 
     assert!(!file.exists(), "the file is gone");
     assert!(exists(&db, kept).await, "an inbox that keeps forever is untouched");
     assert!(exists(&db, linked).await, "an open context waits");
-    let viewer = app::inbox::query::Viewer { id: 0, role: app::accounts::Role::Admin };
-    let q = app::inbox::ListQuery { q: Some("quokkaword".into()), ..Default::default() };
-    let hits: Vec<i64> = app::inbox::query::page(&db, &viewer, &q, T0).await.unwrap().rows.iter().map(|r| r.id).collect();
+    let viewer = app::list::query::Viewer { id: 0, role: app::accounts::Role::Admin };
+    let q = app::list::ListQuery { q: Some("quokkaword".into()), ..Default::default() };
+    let hits: Vec<i64> = app::list::query::page(&db, &viewer, &q, T0).await.unwrap().rows.iter().map(|r| r.id).collect();
     assert_eq!(hits, vec![kept], "no search hit is left for the purged chat");
     let payloads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE conversation_id = $1 AND payload LIKE '%quokkaword%'")
         .bind(old).fetch_one(db.pool()).await.unwrap();

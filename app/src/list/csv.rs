@@ -1,4 +1,4 @@
-//! CSV output for the list (and, later, one chat's export). Spreadsheet apps run a
+//! CSV output for the list and for one chat's export. Spreadsheet apps run a
 //! cell that starts with `= + - @ TAB CR` as a formula, so such cells get a leading
 //! apostrophe.
 use super::Row;
