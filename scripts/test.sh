@@ -32,8 +32,10 @@ cargo leptos build --frontend-only || { echo "FAIL: front-end build"; exit 1; }
 scripts/build-widget.sh || { echo "FAIL: widget build"; exit 1; }
 
 echo "==> Rust tests"
+rust_start=$SECONDS
 cargo test -p app -p switchboard -p switchboard-bench --features app/ssr 2>&1 | tee "$LOGS/cargo.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+rust_secs=$((SECONDS - rust_start))
 rust_passed=$(awk '/^test result:/ {s += $4} END {print s + 0}' "$LOGS/cargo.txt")
 rust_failed=$(awk '/^test result:/ {s += $6} END {print s + 0}' "$LOGS/cargo.txt")
 
@@ -71,6 +73,7 @@ else
 fi
 
 echo "==> Playwright tests in Chromium"
+e2e_start=$SECONDS
 if [ -x "$TARGET/debug/switchboard" ]; then
   (cd end2end && SWITCHBOARD_BIN="$TARGET/debug/switchboard" npx playwright test) 2>&1 | tee "$LOGS/e2e.txt"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
@@ -78,6 +81,7 @@ else
   echo "FAIL: $TARGET/debug/switchboard was not built"
   status=1
 fi
+e2e_secs=$((SECONDS - e2e_start))
 e2e_passed=$(sed -n 's/^ *\([0-9]\+\) passed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null | tail -1)
 e2e_failed=$(sed -n 's/^ *\([0-9]\+\) failed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null | tail -1)
 e2e_passed=${e2e_passed:-0}
@@ -87,10 +91,10 @@ if [ "$status" -ne 0 ] && [ "$((rust_failed + cycles_failed + audit_failed + ben
 fi
 
 echo
-echo "Rust:       $rust_passed passed, $rust_failed failed ($pg_note)"
+echo "Rust:       $rust_passed passed, $rust_failed failed ($pg_note; ${rust_secs} s with the build)"
 echo "Cycles:     $cycles_passed passed, $cycles_failed failed (scripts/check-cycles.py)"
 echo "Audit:      $audit_passed passed, $audit_failed failed (cargo audit, RustSec advisories)"
 echo "Benchmark:  $bench_passed passed, $bench_failed failed (--quick on $bench_backends)"
-echo "Playwright: $e2e_passed passed, $e2e_failed failed"
+echo "Playwright: $e2e_passed passed, $e2e_failed failed (${e2e_secs} s)"
 echo "$((rust_passed + cycles_passed + audit_passed + bench_passed + e2e_passed)) passed, $((rust_failed + cycles_failed + audit_failed + bench_failed + e2e_failed)) failed"
 exit "$status"
