@@ -101,3 +101,37 @@ test_both_dbs!(streams_are_capped_per_visitor, |db| async move {
     assert!(ok, "a closed stream's place was never freed");
 });
 
+
+test_both_dbs!(streams_are_capped_per_agent_session, |db| async move {
+    let app = TestApp::new(db);
+    app.agent("ana@x.io", app::accounts::Role::Operator, "password-1").await;
+    let cookie = app.login("ana@x.io", "password-1").await;
+    let stream = || {
+        axum::http::Request::get("/api/events")
+            .header(header::HOST, "localhost")
+            .header(header::COOKIE, format!("sb_session={cookie}"))
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let cap = app.state.limits.settings.streams_per_session;
+    let mut open = Vec::new();
+    for _ in 0..cap {
+        let res = app.send(stream()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        open.push(res);
+    }
+    let res = app.send(stream()).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "tab {} of one session", cap + 1);
+    // Another session of the same agent has its own places.
+    let other = app.login("ana@x.io", "password-1").await;
+    let res = app
+        .send(
+            axum::http::Request::get("/api/events")
+                .header(header::HOST, "localhost")
+                .header(header::COOKIE, format!("sb_session={other}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+});
