@@ -45,8 +45,10 @@ where
     })
 }
 
-/// Starts the event pump (`database_url` lets it LISTEN on PostgreSQL) and the jobs.
+/// Sets up the message committer as configured, then starts the event pump
+/// (`database_url` lets it LISTEN on PostgreSQL) and the jobs.
 pub fn start(st: &AppState, database_url: Option<String>) -> Jobs {
+    crate::conversations::batch::configure(&st.db, st.config.group_commit);
     let mut handles = vec![tokio::spawn(st.hub.clone().run(st.db.clone(), database_url))];
     let s = st.clone();
     handles.push(every(PRESENCE_SWEEP_EVERY, PRESENCE_SWEEP_EVERY, move || {

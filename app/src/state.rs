@@ -63,6 +63,8 @@ pub struct Config {
     pub limits: crate::limits::LimitSettings,
     /// A request body that sends nothing for this long is cut off (408).
     pub body_timeout: std::time::Duration,
+    /// Message sends that arrive together share a transaction (off for comparison).
+    pub group_commit: bool,
 }
 
 impl Default for Config {
@@ -75,6 +77,7 @@ impl Default for Config {
             trusted_proxies: vec![],
             limits: crate::limits::LimitSettings::default(),
             body_timeout: std::time::Duration::from_secs(20),
+            group_commit: true,
         }
     }
 }

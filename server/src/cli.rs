@@ -79,6 +79,10 @@ pub struct ServeArgs {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     #[command(flatten)]
     pub limits: LimitArgs,
+    /// Message sends that arrive together share one transaction; `off` writes one
+    /// transaction per send (for comparison in benchmarks).
+    #[arg(long, env = "SWITCHBOARD_GROUP_COMMIT", default_value = "on", value_parser = ["on", "off"])]
+    pub group_commit: String,
 }
 
 /// Timeouts, connection and rate limits (see the README's Security model).
@@ -230,6 +234,7 @@ async fn serve(db: Db, database_url: String, args: ServeArgs) -> Result<(), Stri
         trusted_proxies: args.trusted_proxies.clone(),
         limits: args.limits.settings(),
         body_timeout: Duration::from_secs(args.limits.body_timeout_secs.max(1)),
+        group_commit: args.group_commit == "on",
     };
     let connections = crate::listen::ConnectionLimits {
         header_timeout: Duration::from_secs(args.limits.header_timeout_secs.max(1)),

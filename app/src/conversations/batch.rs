@@ -66,17 +66,20 @@ pub struct Pending {
 type Outcome = AppResult<(Message, bool)>;
 
 /// The conversations domain's group committer, attached to the database handle:
-/// `None` when `SWITCHBOARD_GROUP_COMMIT=off` (a transaction per send, for comparison).
+/// `None` when group commit is off (a transaction per send, for comparison).
 struct Committer(Option<mpsc::Sender<Pending>>);
+
+/// Turns group commit on (the default) or off for sends through `db` and its clones
+/// (`--group-commit off`).
+pub fn configure(db: &Db, grouped: bool) {
+    db.set_extension(|plain| Committer(grouped.then(|| group::start(plain, commit))));
+}
 
 /// Queues a send and waits for its answer (after the commit).
 pub(super) async fn submit(db: &Db, send: OwnedSend) -> Outcome {
     let (answer, rx) = oneshot::channel();
     let pending = Pending { send, answer };
-    let committer = db.extension(|plain| {
-        let grouped = std::env::var("SWITCHBOARD_GROUP_COMMIT").map(|v| v != "off").unwrap_or(true);
-        Committer(grouped.then(|| group::start(plain, commit)))
-    });
+    let committer = db.extension(|plain| Committer(Some(group::start(plain, commit))));
     match &committer.0 {
         Some(q) => {
             if let Err(e) = q.send(pending).await {

@@ -130,6 +130,13 @@ impl Db {
         any.downcast::<T>().expect("an extension is stored under its own type")
     }
 
+    /// Attaches a helper of type `T` made by `init`, replacing one made before.
+    pub fn set_extension<T: Send + Sync + 'static>(&self, init: impl FnOnce(Db) -> T) {
+        let detached = Db { pool: self.pool.clone(), dialect: self.dialect, extensions: Arc::default() };
+        let value = Arc::new(init(detached)) as Arc<dyn AnyType + Send + Sync>;
+        self.extensions.write().unwrap_or_else(|p| p.into_inner()).insert(TypeId::of::<T>(), value);
+    }
+
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.dialect {
             Dialect::Sqlite => SQLITE_MIGRATOR.run(&self.pool).await,
