@@ -64,7 +64,10 @@ bench_passed=0
 bench_failed=0
 bench_backends=sqlite
 pg_isready -q -d "$SWITCHBOARD_TEST_PG" 2>/dev/null && bench_backends=sqlite,postgres
-if cargo build -p switchboard-bench && "$TARGET/debug/switchboard-bench" --quick --server "$TARGET/debug/switchboard" \
+# Built with the same packages and features as the tests, so the dependencies compiled
+# for them are reused (alone, the bench crate unifies features differently and
+# rebuilds dozens of crates).
+if cargo build -p app -p switchboard -p switchboard-bench --features app/ssr && "$TARGET/debug/switchboard-bench" --quick --server "$TARGET/debug/switchboard" \
     --backends "$bench_backends" --pg "$SWITCHBOARD_TEST_PG"; then
   bench_passed=1
 else
