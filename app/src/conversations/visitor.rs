@@ -1,5 +1,6 @@
-//! Visitor credentials. The widget keeps a long-lived random token in its own storage
-//! and sends it only in an `Authorization` header. Event streams, which cannot carry
+//! Visitor credentials. The widget keeps a long-lived random token (in its frame's
+//! storage and, through the loader, the host page's) and sends it only in an
+//! `Authorization` header. Event streams, which cannot carry
 //! headers, get a short-lived token instead, signed with a server key and bound to
 //! one conversation, so no long-lived secret ever appears in a URL.
 use crate::error::{AppError, AppResult};
