@@ -16,6 +16,7 @@ pub const AUDIENCE_TEAM: &str = "team";
 
 /// One row of the log, as streams send it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Event {
     pub id: i64,
     pub kind: String,

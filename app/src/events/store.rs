@@ -64,33 +64,23 @@ pub async fn append_many(conn: &mut AnyConnection, dialect: Dialect, evs: Vec<Ne
 
 const COLUMNS: &str = "id, kind, inbox_id, conversation_id, audience, payload, created_at";
 
-type Row = (i64, String, Option<i64>, Option<i64>, String, Option<String>, i64);
-
-fn to_event((id, kind, inbox_id, conversation_id, audience, payload, created_at): Row) -> Event {
-    Event { id, kind, inbox_id, conversation_id, audience, payload, created_at }
-}
-
 /// Events after `last_id`, oldest first.
 pub async fn after(db: &crate::db::Db, last_id: i64, limit: i64) -> AppResult<Vec<Event>> {
-    let rows: Vec<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM events WHERE id > $1 ORDER BY id LIMIT $2"))
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM events WHERE id > $1 ORDER BY id LIMIT $2"))
         .bind(last_id)
         .bind(limit)
         .fetch_all(db.pool())
-        .await?;
-    Ok(rows.into_iter().map(to_event).collect())
+        .await?)
 }
 
 /// Events after `last_id` of one conversation, oldest first (a visitor's replay).
 pub async fn after_in_conversation(db: &crate::db::Db, conversation_id: i64, last_id: i64, limit: i64) -> AppResult<Vec<Event>> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM events WHERE conversation_id = $1 AND id > $2 ORDER BY id LIMIT $3"
-    ))
-    .bind(conversation_id)
-    .bind(last_id)
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?;
-    Ok(rows.into_iter().map(to_event).collect())
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM events WHERE conversation_id = $1 AND id > $2 ORDER BY id LIMIT $3"))
+        .bind(conversation_id)
+        .bind(last_id)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?)
 }
 
 /// The newest event id (0 for an empty log).

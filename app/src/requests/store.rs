@@ -68,25 +68,39 @@ pub async fn create(db: &Db, actor: &Actor, new: NewRequest<'_>, now: i64) -> Ap
     Ok(request)
 }
 
-type Row = (i64, i64, String, Option<i64>, String, String, String, String, Option<String>, i64, Option<String>);
+/// A request as stored, with its inbox's and author's names.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    inbox_id: i64,
+    inbox_name: String,
+    conversation_id: Option<i64>,
+    title: String,
+    description: String,
+    priority: String,
+    status: String,
+    created_by: Option<String>,
+    created_at: i64,
+    transcript: Option<String>,
+}
 
-const SELECT: &str = "SELECT r.id, r.inbox_id, i.name, r.conversation_id, r.title, r.description, r.priority, r.status,
-    a.name, r.created_at, r.transcript
+const SELECT: &str = "SELECT r.id, r.inbox_id, i.name AS inbox_name, r.conversation_id, r.title, r.description,
+    r.priority, r.status, a.name AS created_by, r.created_at, r.transcript
     FROM requests r JOIN inboxes i ON i.id = r.inbox_id LEFT JOIN agents a ON a.id = r.created_by";
 
-fn to_request((id, inbox_id, inbox_name, conversation_id, title, description, priority, status, created_by, created_at, transcript): Row) -> ServiceRequest {
+fn to_request(r: Row) -> ServiceRequest {
     ServiceRequest {
-        id,
-        inbox_id,
-        inbox_name,
-        conversation_id,
-        title,
-        description,
-        priority: Priority::parse(&priority).unwrap_or(Priority::Normal),
-        status: RequestStatus::parse(&status).unwrap_or(RequestStatus::Open),
-        created_by,
-        created_at,
-        transcript: transcript.and_then(|t| serde_json::from_str(&t).ok()),
+        id: r.id,
+        inbox_id: r.inbox_id,
+        inbox_name: r.inbox_name,
+        conversation_id: r.conversation_id,
+        title: r.title,
+        description: r.description,
+        priority: Priority::parse(&r.priority).unwrap_or(Priority::Normal),
+        status: RequestStatus::parse(&r.status).unwrap_or(RequestStatus::Open),
+        created_by: r.created_by,
+        created_at: r.created_at,
+        transcript: r.transcript.and_then(|t| serde_json::from_str(&t).ok()),
     }
 }
 

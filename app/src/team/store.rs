@@ -10,7 +10,20 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use sqlx::AnyConnection;
 
-type SessionRow = (i64, String, i64, Option<i64>, Option<i64>, String, i64, Option<i64>, i64, Option<i64>);
+/// A team chat session as stored.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    topic: String,
+    originator_id: i64,
+    conversation_id: Option<i64>,
+    request_id: Option<i64>,
+    status: String,
+    timer_accrued_ms: i64,
+    timer_running_since: Option<i64>,
+    created_at: i64,
+    ended_at: Option<i64>,
+}
 
 async fn load(conn: &mut AnyConnection, id: i64) -> AppResult<(SessionRow, Vec<Participant>)> {
     let row: Option<SessionRow> = sqlx::query_as(
@@ -40,17 +53,17 @@ async fn load(conn: &mut AnyConnection, id: i64) -> AppResult<(SessionRow, Vec<P
     Ok((row, participants))
 }
 
-fn session((id, topic, originator_id, conversation_id, request_id, status, accrued, since, created_at, ended_at): SessionRow, participants: Vec<Participant>) -> Session {
+fn session(r: SessionRow, participants: Vec<Participant>) -> Session {
     Session {
-        id,
-        topic,
-        originator_id,
-        conversation_id,
-        request_id,
-        active: status == "active",
-        timer: Timer { accrued_ms: accrued, running_since: since },
-        created_at,
-        ended_at,
+        id: r.id,
+        topic: r.topic,
+        originator_id: r.originator_id,
+        conversation_id: r.conversation_id,
+        request_id: r.request_id,
+        active: r.status == "active",
+        timer: Timer { accrued_ms: r.timer_accrued_ms, running_since: r.timer_running_since },
+        created_at: r.created_at,
+        ended_at: r.ended_at,
         participants,
         messages: Vec::new(),
     }
@@ -153,7 +166,7 @@ pub async fn respond(db: &Db, actor: &Actor, session_id: i64, accept: bool, now:
         return Err(AppError::Conflict("there is no open invitation to this team chat".into()));
     }
     let (row, _) = load(&mut tx, session_id).await?;
-    if row.5 != "active" {
+    if row.status != "active" {
         return Err(AppError::Conflict("this team chat has ended".into()));
     }
     let (state, line) = if accept { ("joined", "joined") } else { ("declined", "declined the invitation") };
