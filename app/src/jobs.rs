@@ -56,12 +56,12 @@ pub fn start(st: &AppState, database_url: Option<String>) -> Jobs {
         async move {
             match crate::accounts::presence::sweep(&st.db, st.now()).await {
                 Ok(0) => {}
-                Ok(_) => st.committed(),
+                Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "presence sweep failed"),
             }
             match crate::team::store::expire_invites(&st.db, st.now()).await {
                 Ok(0) => {}
-                Ok(_) => st.committed(),
+                Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "expiring team chat invitations failed"),
             }
         }
@@ -93,7 +93,6 @@ pub fn start(st: &AppState, database_url: Option<String>) -> Jobs {
             match crate::retention::purge::run(&st.db, &st.config.data_dir, st.now()).await {
                 Ok(r) if r.conversations > 0 => {
                     tracing::info!(conversations = r.conversations, messages = r.messages, files = r.files, "retention purge");
-                    st.committed();
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "retention purge failed"),

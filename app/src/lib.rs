@@ -13,6 +13,7 @@ pub mod inboxes;
 pub mod list;
 pub mod live;
 pub mod me;
+pub mod model;
 pub mod requests;
 pub mod retention;
 pub mod routes;

@@ -5,28 +5,19 @@
 //! what was missed. If the browser gives up (the stream was refused), we reopen it
 //! ourselves after a pause, passing the last id in the query string.
 use leptos::prelude::*;
-use serde::Deserialize;
+use crate::model::change::Change;
 
+/// One frame of the stream, parsed once into its change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveEvent {
     pub id: i64,
-    pub kind: String,
-    pub data: String,
+    pub change: Change,
 }
 
 impl LiveEvent {
-    /// The conversation the payload names (message and status events).
+    /// The conversation the change is about.
     pub fn conversation_id(&self) -> Option<i64> {
-        #[derive(Deserialize)]
-        struct Probe {
-            conversation_id: Option<i64>,
-            id: Option<i64>,
-        }
-        let p: Probe = serde_json::from_str(&self.data).ok()?;
-        match self.kind.as_str() {
-            "conversation.created" | "conversation.updated" => p.id,
-            _ => p.conversation_id,
-        }
+        self.change.conversation_id()
     }
 }
 
@@ -48,23 +39,6 @@ pub struct LiveFeed {
     pub local: RwSignal<u32>,
 }
 
-const KINDS: [&str; 15] = [
-    "request.created",
-    "team.invite",
-    "team.message",
-    "team.session",
-    "team.ended",
-    "message.created",
-    "conversation.created",
-    "conversation.status",
-    "conversation.assigned",
-    "conversation.moved",
-    "conversation.deleted",
-    "conversation.updated",
-    "visitor.presence",
-    "agent.presence",
-    "resync",
-];
 const KEEP: usize = 500;
 
 pub fn provide_live_feed() -> LiveFeed {
@@ -119,19 +93,23 @@ fn connect(feed: LiveFeed, last_id: Option<i64>) {
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
 
-    for kind in KINDS {
+    for kind in Change::KINDS {
         let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             feed.connection.set(Connection::Live);
             let id = e.last_event_id().parse().unwrap_or(0);
-            if kind == "resync" {
+            let data = e.data().as_string().unwrap_or_default();
+            let Ok(change) = Change::parse(kind, &data) else {
+                leptos::logging::warn!("unreadable {kind} event {id}");
+                return;
+            };
+            if matches!(change, Change::Resync(_)) {
                 feed.resyncs.update(|n| *n += 1);
             }
-            let data = e.data().as_string().unwrap_or_default();
             feed.events.update(|list| {
                 if list.iter().any(|x| x.id == id && id != 0) {
                     return; // never the same event twice
                 }
-                list.push(LiveEvent { id, kind: kind.to_string(), data });
+                list.push(LiveEvent { id, change });
                 if list.len() > KEEP {
                     let extra = list.len() - KEEP;
                     list.drain(..extra);

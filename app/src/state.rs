@@ -108,11 +108,6 @@ impl AppState {
         }
     }
 
-    /// Call after committing events: the pump publishes them at once.
-    pub fn committed(&self) {
-        self.hub.poke();
-    }
-
     /// The key that signs visitors' short-lived stream tokens.
     pub async fn stream_key(&self) -> AppResult<Vec<u8>> {
         self.stream_key

@@ -58,9 +58,6 @@ async fn store_and_send(st: &AppState, conversation_id: i64, author: Author<'_>,
         app::files::remove_attachments(&st.config.data_dir, std::slice::from_ref(&file.key)).await;
     }
     let (message, created) = result?;
-    if created {
-        st.committed();
-    }
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
 }
 

@@ -8,7 +8,8 @@ use app::accounts::{session, store as agents, Role};
 use app::error::AppError;
 use app::accounts::presence;
 use app::limits::{StreamKey, StreamSlot};
-use app::events::{store as events, Event, AUDIENCE_AGENTS, AUDIENCE_ALL, AUDIENCE_TEAM};
+use app::events::{store as events, Audience, Event};
+use app::model::change::{Change, Empty};
 use app::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -22,54 +23,45 @@ use tokio_stream::wrappers::ReceiverStream;
 
 pub type EventStream = Sse<axum::response::sse::KeepAliveStream<ReceiverStream<Result<Frame, Infallible>>>>;
 
-/// Events that steer streams (logout, deactivation, membership) and are never sent.
-pub const AUDIENCE_CONTROL: &str = "control";
-
 #[derive(serde::Deserialize, Default)]
 pub struct StreamQuery {
     pub last_event_id: Option<i64>,
     pub token: Option<String>,
 }
 
-enum Audience {
+/// Who holds the stream.
+enum Subscriber {
     Agent { agent_id: i64, token_hash: String, inboxes: Option<HashSet<i64>> },
     Visitor { conversation_id: i64 },
 }
 
-impl Audience {
+impl Subscriber {
     fn admits(&self, ev: &Event) -> bool {
         if ev.payload.is_none() {
             return false; // purged
         }
-        match self {
-            Audience::Agent { .. } if ev.audience == AUDIENCE_TEAM => true,
+        match (self, ev.audience) {
+            (_, Audience::Control) => false,
+            (Subscriber::Agent { .. }, Audience::Team) => true,
             // Team chat events name their one recipient.
-            Audience::Agent { agent_id, .. } if ev.audience.starts_with("agent:") => {
-                ev.audience.strip_prefix("agent:").and_then(|id| id.parse::<i64>().ok()) == Some(*agent_id)
-            }
-            Audience::Agent { inboxes, .. } => {
-                (ev.audience == AUDIENCE_ALL || ev.audience == AUDIENCE_AGENTS)
-                    && match (inboxes, ev.inbox_id) {
-                        (None, _) => true,
-                        (Some(set), Some(inbox)) => set.contains(&inbox),
-                        (Some(_), None) => false,
-                    }
-            }
-            Audience::Visitor { conversation_id } => {
-                ev.audience == AUDIENCE_ALL && ev.conversation_id == Some(*conversation_id)
-            }
+            (Subscriber::Agent { agent_id, .. }, Audience::Agent(to)) => to == *agent_id,
+            (Subscriber::Agent { inboxes, .. }, Audience::All | Audience::Agents) => match (inboxes, ev.inbox_id) {
+                (None, _) => true,
+                (Some(set), Some(inbox)) => set.contains(&inbox),
+                (Some(_), None) => false,
+            },
+            (Subscriber::Visitor { conversation_id }, Audience::All) => ev.conversation_id == Some(*conversation_id),
+            (Subscriber::Visitor { .. }, Audience::Agents | Audience::Team | Audience::Agent(_)) => false,
         }
     }
 
     /// Re-checks the credentials; `false` ends the stream.
     async fn revalidate(&mut self, st: &AppState) -> bool {
         match self {
-            Audience::Agent { agent_id, token_hash, inboxes } => {
+            Subscriber::Agent { agent_id, token_hash, inboxes } => {
                 match agents::agent_for_session(&st.db, token_hash, st.now()).await {
                     Ok(Some(agent)) if agent.is_active() && agent.id == *agent_id => {
-                        if presence::seen(&st.db, agent.id, st.now()).await.unwrap_or(false) {
-                            st.committed();
-                        }
+                        let _ = presence::seen(&st.db, agent.id, st.now()).await;
                         match inbox_set(st, &agent).await {
                             // Removed from an inbox: end the stream. The browser
                             // reconnects with Last-Event-ID under the narrower rights.
@@ -85,24 +77,23 @@ impl Audience {
                     Err(_) => true,
                 }
             }
-            Audience::Visitor { conversation_id } => {
-                if app::conversations::store::visitor_seen(&st.db, *conversation_id, true, st.now()).await.is_ok() {
-                    st.committed();
-                }
+            Subscriber::Visitor { conversation_id } => {
+                let _ = app::conversations::store::visitor_seen(&st.db, *conversation_id, true, st.now()).await;
                 !matches!(app::conversations::store::get(&st.db, *conversation_id).await, Err(AppError::NotFound))
             }
         }
     }
 
+    /// Whether a control event is about this stream's agent.
     fn concerns(&self, ev: &Event) -> bool {
         match self {
-            Audience::Agent { agent_id, .. } => ev
+            Subscriber::Agent { agent_id, .. } => ev
                 .payload
                 .as_deref()
-                .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
-                .and_then(|v| v.get("agent_id").and_then(|a| a.as_i64()))
+                .and_then(|p| Change::parse(&ev.kind, p).ok())
+                .and_then(|c| c.controlled_agent())
                 == Some(*agent_id),
-            Audience::Visitor { .. } => false,
+            Subscriber::Visitor { .. } => false,
         }
     }
 }
@@ -131,12 +122,10 @@ pub async fn agent_events(
     let agent = session::agent_from_headers(&st, &headers).await?;
     let token = session::token_from_headers(&headers).ok_or(AppError::Unauthorized)?;
     let inboxes = inbox_set(&st, &agent).await?;
-    if presence::seen(&st.db, agent.id, st.now()).await? {
-        st.committed();
-    }
+    presence::seen(&st.db, agent.id, st.now()).await?;
     let token_hash = session::hash_token(&token);
     let slot = st.limits.open_stream(StreamKey::Session(token_hash.clone()))?;
-    let audience = Audience::Agent { agent_id: agent.id, token_hash, inboxes };
+    let audience = Subscriber::Agent { agent_id: agent.id, token_hash, inboxes };
     open(st, audience, last_event_id(&headers, &query), slot).await
 }
 
@@ -151,20 +140,19 @@ pub async fn visitor_events(
     app::conversations::store::get(&st.db, conversation_id).await?;
     let slot = st.limits.open_stream(StreamKey::Visitor(conversation_id))?;
     app::conversations::store::visitor_seen(&st.db, conversation_id, true, st.now()).await?;
-    st.committed();
-    open(st, Audience::Visitor { conversation_id }, last_event_id(&headers, &query), slot).await
+    open(st, Subscriber::Visitor { conversation_id }, last_event_id(&headers, &query), slot).await
 }
 
 /// Subscribes and fixes the starting point *before* answering, so a stream opened
 /// without `Last-Event-ID` starts at the moment of the request, not a little later.
-async fn open(st: AppState, audience: Audience, last: Option<i64>, slot: StreamSlot) -> Result<EventStream, AppError> {
+async fn open(st: AppState, audience: Subscriber, last: Option<i64>, slot: StreamSlot) -> Result<EventStream, AppError> {
     let live = st.hub.subscribe();
     let end = events::last_id(&st.db).await?;
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(async move {
         let who = match &audience {
-            Audience::Agent { agent_id, .. } => Ok(*agent_id),
-            Audience::Visitor { conversation_id } => Err(*conversation_id),
+            Subscriber::Agent { agent_id, .. } => Ok(*agent_id),
+            Subscriber::Visitor { conversation_id } => Err(*conversation_id),
         };
         let _ = run(st.clone(), audience, last, end, live, tx).await;
         drop(slot); // the stream's place is free again
@@ -175,7 +163,6 @@ async fn open(st: AppState, audience: Audience, last: Option<i64>, slot: StreamS
             Ok(agent) => Box::pin(agents::touch(&st.db, agent, st.now())).await,
             Err(conv) => Box::pin(app::conversations::store::visitor_seen(&st.db, conv, false, st.now())).await,
         };
-        st.committed();
     });
     Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("heartbeat")))
 }
@@ -188,8 +175,8 @@ fn frame(ev: &Event) -> Frame {
 
 /// Sends one event if the audience may see it; a control event about this audience
 /// re-checks its rights instead. `Err` ends the stream.
-async fn deliver(st: &AppState, audience: &mut Audience, ev: &Event, tx: &Tx) -> Result<(), ()> {
-    if ev.audience == AUDIENCE_CONTROL {
+async fn deliver(st: &AppState, audience: &mut Subscriber, ev: &Event, tx: &Tx) -> Result<(), ()> {
+    if ev.audience == Audience::Control {
         if audience.concerns(ev) && !audience.revalidate(st).await {
             return Err(());
         }
@@ -199,13 +186,13 @@ async fn deliver(st: &AppState, audience: &mut Audience, ev: &Event, tx: &Tx) ->
     Ok(())
 }
 
-async fn replay(st: &AppState, audience: &mut Audience, cursor: &mut i64, tx: &Tx) -> Result<(), ()> {
+async fn replay(st: &AppState, audience: &mut Subscriber, cursor: &mut i64, tx: &Tx) -> Result<(), ()> {
     loop {
         let batch = match audience {
-            Audience::Visitor { conversation_id } => {
+            Subscriber::Visitor { conversation_id } => {
                 events::after_in_conversation(&st.db, *conversation_id, *cursor, 500).await
             }
-            Audience::Agent { .. } => events::after(&st.db, *cursor, 500).await,
+            Subscriber::Agent { .. } => events::after(&st.db, *cursor, 500).await,
         }
         .map_err(|_| ())?;
         if batch.is_empty() {
@@ -220,7 +207,7 @@ async fn replay(st: &AppState, audience: &mut Audience, cursor: &mut i64, tx: &T
 
 async fn run(
     st: AppState,
-    mut audience: Audience,
+    mut audience: Subscriber,
     last: Option<i64>,
     end: i64,
     mut live: tokio::sync::broadcast::Receiver<std::sync::Arc<Event>>,
@@ -241,7 +228,8 @@ async fn run(
     let hello = Frame::default().retry(Duration::from_secs(3)).id(cursor.to_string()).comment("connected");
     tx.send(Ok(hello)).await.map_err(|_| ())?;
     if resync {
-        let resync = Frame::default().id(end.to_string()).event("resync").data("{}");
+        let change = Change::Resync(Empty {});
+        let resync = Frame::default().id(end.to_string()).event(change.kind()).data(change.payload());
         tx.send(Ok(resync)).await.map_err(|_| ())?;
     }
     Box::pin(replay(&st, &mut audience, &mut cursor, &tx)).await?;

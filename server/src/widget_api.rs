@@ -59,9 +59,6 @@ pub async fn start(
         context: body.context.as_ref(),
     };
     let (conversation, created) = conversations::start(&st.db, req, st.now()).await?;
-    if created {
-        st.committed();
-    }
     let thread = conversations::thread(&st.db, conversation.id, false).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(thread)))
 }
@@ -98,9 +95,6 @@ pub async fn send(
         file: None,
     };
     let (message, created) = write::send(&st.db, out, st.now()).await?;
-    if created {
-        st.committed();
-    }
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
 }
 
@@ -168,7 +162,6 @@ pub async fn identify(
     let conversation = own_conversation(&st, &headers, id).await?;
     st.limits.visitor(VisitorAction::Identify, conversation.id, None)?;
     let (_, verified) = app::customers::store::identify(&st.db, conversation.id, &who, st.now()).await?;
-    st.committed();
     Ok(Json(Identified { verified }))
 }
 
@@ -182,7 +175,6 @@ pub async fn context(
     let conversation = own_conversation(&st, &headers, id).await?;
     st.limits.visitor(VisitorAction::Identify, conversation.id, None)?;
     app::customers::store::set_context(&st.db, conversation.id, &ctx, st.now()).await?;
-    st.committed();
     Ok(StatusCode::NO_CONTENT)
 }
 

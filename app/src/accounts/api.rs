@@ -9,6 +9,8 @@ use {
     super::{password, session, store, Role},
     crate::audit,
     crate::state::{api, request_parts, state},
+    crate::events::Audience,
+    crate::model::change::{AgentRef, Change},
     leptos_axum::ResponseOptions,
 };
 
@@ -37,9 +39,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
             .append_header(http::header::SET_COOKIE, session::session_cookie(&token, secure(&st, &parts)));
         tracing::info!(agent_id = agent.id, "login");
         // Logging in means taking chats; the presence turns Online with the first tab.
-        if super::presence::choose(&st.db, agent.id, super::Availability::Online, st.now()).await? {
-            st.committed();
-        }
+        super::presence::choose(&st.db, agent.id, super::Availability::Online, st.now()).await?;
         Ok(())
     })
     .await
@@ -56,8 +56,7 @@ pub async fn logout() -> Result<(), AppError> {
             let agent = store::agent_for_session(&st.db, &hash, st.now()).await?;
             store::delete_session(&st.db, &hash).await?;
             if let Some(agent) = agent {
-                crate::events::store::append_control(&st.db, "agent.logout", agent.id, st.now()).await?;
-                st.committed();
+                crate::events::store::append_alone(&st.db, Change::AgentLogout(AgentRef { agent_id: agent.id }).event(Audience::Control, None, None), st.now()).await?;
             }
         }
         expect_context::<ResponseOptions>()
@@ -110,8 +109,7 @@ pub async fn set_agent_active(id: i64, active: bool) -> Result<(), AppError> {
         }
         let st = state()?;
         store::set_active(&st.db, id, active, st.now()).await?;
-        crate::events::store::append_control(&st.db, "agent.active", id, st.now()).await?;
-        st.committed();
+        crate::events::store::append_alone(&st.db, Change::AgentActive(AgentRef { agent_id: id }).event(Audience::Control, None, None), st.now()).await?;
         let entry = audit::Entry {
             actor_id: Some(admin.id),
             action: if active { "agent.activate" } else { "agent.deactivate" },
@@ -131,9 +129,7 @@ pub async fn set_availability(availability: super::Availability) -> Result<(), A
     api(async move {
         let agent = session::auth().await?;
         let st = state()?;
-        if super::presence::choose(&st.db, agent.id, availability, st.now()).await? {
-            st.committed();
-        }
+        super::presence::choose(&st.db, agent.id, availability, st.now()).await?;
         Ok(())
     })
     .await

@@ -8,8 +8,9 @@
 use super::{Availability, Role, TeamMember};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::events::store::{self as events, NewEvent};
-use crate::events::AUDIENCE_TEAM;
+use crate::events::store as events;
+use crate::events::Audience;
+use crate::model::change::{self, Change};
 use sqlx::AnyConnection;
 
 /// How long after the last tab disconnects an agent turns Offline.
@@ -28,13 +29,7 @@ pub fn effective(chosen: Availability, last_seen_at: Option<i64>, now: i64) -> A
 
 async fn announce(conn: &mut AnyConnection, db: &Db, id: i64, name: &str, presence: Availability, now: i64) -> AppResult<()> {
     sqlx::query("UPDATE agents SET presence = $1 WHERE id = $2").bind(presence.as_str()).bind(id).execute(&mut *conn).await?;
-    let ev = NewEvent {
-        kind: "agent.presence",
-        inbox_id: None,
-        conversation_id: None,
-        audience: AUDIENCE_TEAM,
-        payload: serde_json::json!({ "agent_id": id, "name": name, "presence": presence }),
-    };
+    let ev = Change::AgentPresence(change::AgentPresence { agent_id: id, name: name.to_string(), presence }).event(Audience::Team, None, None);
     events::append(conn, db.dialect(), ev, now).await?;
     Ok(())
 }

@@ -4,15 +4,8 @@
 #[cfg(feature = "ssr")]
 pub mod store;
 
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AttachmentRef {
-    pub id: String,
-    pub name: String,
-    pub content_type: String,
-    pub size: i64,
-}
+pub use crate::model::attachment::AttachmentRef;
 
 /// Images a browser may show inline (never SVG: it can carry script).
 pub fn is_inline_image(content_type: &str) -> bool {

@@ -3,13 +3,13 @@
 //! short tone unless muted. A chat someone assigns to the agent raises one too.
 //! When a colleague is faster, the alert says who took the chat.
 use crate::conversations::api::accept_conversation;
-use crate::conversations::Conversation;
 use crate::error::AppError;
 use crate::live::{on_events, use_live_feed};
+use crate::model::change::Change;
+use crate::conversations::Status;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq)]
 struct Alert {
@@ -20,14 +20,6 @@ struct Alert {
     taken_by: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Assigned {
-    conversation_id: i64,
-    assignee_id: Option<i64>,
-    assignee_name: Option<String>,
-    actor_id: i64,
-    actor_name: String,
-}
 
 const MUTE_KEY: &str = "sb:mute";
 const MAX_SHOWN: usize = 4;
@@ -127,30 +119,24 @@ pub fn NewChatAlerts(me: i64) -> impl IntoView {
             });
         }
     };
-    on_events(feed, None, move |ev| match ev.kind.as_str() {
-        "conversation.created" => {
-            if let Ok(c) = serde_json::from_str::<Conversation>(&ev.data) {
-                let who = c.customer_name.clone().unwrap_or_else(|| "a visitor".into());
-                let alert = Alert { conversation_id: c.id, title: format!("New chat from {who}"), assigned: false, taken_by: None };
-                raise(alert, c.context.label.unwrap_or_else(|| "Click to accept it".into()));
-            }
+    on_events(feed, None, move |ev| match &ev.change {
+        Change::ConversationCreated(c) => {
+            let who = c.customer_name.clone().unwrap_or_else(|| "a visitor".into());
+            let alert = Alert { conversation_id: c.id, title: format!("New chat from {who}"), assigned: false, taken_by: None };
+            raise(alert, c.context.label.clone().unwrap_or_else(|| "Click to accept it".into()));
         }
-        "conversation.assigned" => {
-            let Ok(a) = serde_json::from_str::<Assigned>(&ev.data) else { return };
+        Change::ConversationAssigned(a) => {
             if a.assignee_id == Some(me) && a.actor_id != me {
                 let alert = Alert { conversation_id: a.conversation_id, title: format!("{} assigned you a chat", a.actor_name), assigned: true, taken_by: None };
                 raise(alert, "Click to open it".into());
             } else if a.assignee_id != Some(me) {
-                let who = a.assignee_name.map(|n| format!("{n} took this chat")).unwrap_or_else(|| "This chat went back to the queue".into());
+                let who = a.assignee_name.as_ref().map(|n| format!("{n} took this chat")).unwrap_or_else(|| "This chat went back to the queue".into());
                 alerts.update(|list| list.iter_mut().filter(|x| x.conversation_id == a.conversation_id && !x.assigned).for_each(|x| x.taken_by = Some(who.clone())));
             }
         }
-        "conversation.deleted" | "conversation.status" => {
-            if let Some(id) = ev.conversation_id() {
-                if ev.kind == "conversation.deleted" || ev.data.contains("\"closed\"") {
-                    alerts.update(|list| list.retain(|a| a.conversation_id != id));
-                }
-            }
+        Change::ConversationDeleted(r) => alerts.update(|list| list.retain(|a| a.conversation_id != r.conversation_id)),
+        Change::ConversationStatus(s) if s.status == Status::Closed => {
+            alerts.update(|list| list.retain(|a| a.conversation_id != s.conversation_id))
         }
         _ => {}
     });

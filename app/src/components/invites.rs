@@ -1,29 +1,21 @@
 //! Team chat invitations: a live pop-up with Accept and Decline.
 use crate::live::{on_events, use_live_feed};
+use crate::model::change::{Change, TeamInvite as Invite};
 use crate::team::api::answer_team_invite;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-
-#[derive(Clone, PartialEq, serde::Deserialize)]
-struct Invite {
-    session_id: i64,
-    topic: String,
-    from: String,
-}
 
 #[component]
 pub fn TeamInvites() -> impl IntoView {
     let feed = use_live_feed();
     let invites = RwSignal::new(Vec::<Invite>::new());
     on_events(feed, None, move |ev| {
-        if ev.kind == "team.invite" {
-            if let Ok(i) = serde_json::from_str::<Invite>(&ev.data) {
-                invites.update(|list| {
-                    list.retain(|x| x.session_id != i.session_id);
-                    list.push(i);
-                });
-            }
+        if let Change::TeamInvite(i) = &ev.change {
+            invites.update(|list| {
+                list.retain(|x| x.session_id != i.session_id);
+                list.push(i.clone());
+            });
         }
     });
     let navigate = use_navigate();

@@ -73,7 +73,6 @@ pub async fn accept_conversation(id: i64) -> Result<Conversation, AppError> {
         let agent = auth().await?;
         let st = state()?;
         let c = handling::accept(&st.db, id, &Actor::of(&agent), st.now()).await?;
-        st.committed();
         Ok(c)
     })
     .await
@@ -86,7 +85,6 @@ pub async fn assign_conversation(id: i64, agent_id: Option<i64>) -> Result<Conve
         let agent = auth().await?;
         let st = state()?;
         let c = handling::assign(&st.db, id, &Actor::of(&agent), agent_id, st.now()).await?;
-        st.committed();
         Ok(c)
     })
     .await
@@ -98,7 +96,6 @@ pub async fn move_conversation(id: i64, inbox_id: i64) -> Result<Conversation, A
         let agent = auth().await?;
         let st = state()?;
         let c = handling::move_to(&st.db, id, &Actor::of(&agent), inbox_id, st.now()).await?;
-        st.committed();
         Ok(c)
     })
     .await
@@ -111,7 +108,6 @@ pub async fn delete_conversation(id: i64) -> Result<(), AppError> {
         let agent = auth().await?;
         let st = state()?;
         let deleted = handling::delete(&st.db, id, &Actor::of(&agent), st.now()).await?;
-        st.committed();
         crate::files::remove_attachments(&st.config.data_dir, &deleted.storage_keys).await;
         tracing::info!(conversation_id = id, agent_id = agent.id, "conversation deleted");
         Ok(())
@@ -145,10 +141,7 @@ pub async fn send_reply(conversation_id: i64, client_id: String, body: String, i
             visibility: if internal { Visibility::Internal } else { Visibility::Public },
             file: None,
         };
-        let (message, created) = write::send(&st.db, out, st.now()).await?;
-        if created {
-            st.committed();
-        }
+        let (message, _created) = write::send(&st.db, out, st.now()).await?;
         Ok(message)
     })
     .await
@@ -161,7 +154,6 @@ pub async fn close_conversation(id: i64, reason: CloseReason) -> Result<Conversa
         let agent = auth().await?;
         let st = state()?;
         let conversation = handling::close(&st.db, id, &Actor::of(&agent), reason, st.now()).await?;
-        st.committed();
         Ok(conversation)
     })
     .await

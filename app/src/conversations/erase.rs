@@ -3,8 +3,9 @@
 use super::Conversation;
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::events::store::{self as events, NewEvent};
-use crate::events::AUDIENCE_ALL;
+use crate::events::store as events;
+use crate::events::Audience;
+use crate::model::change::{Change, ConversationRef};
 use sqlx::AnyConnection;
 
 /// What one erase removed; the files are for the caller to unlink after commit.
@@ -48,13 +49,7 @@ pub async fn erase_in(conn: &mut AnyConnection, db: &Db, conv: &Conversation, no
     .bind(conv.customer_id)
     .execute(&mut *conn)
     .await?;
-    let ev = NewEvent {
-        kind: "conversation.deleted",
-        inbox_id: Some(conv.inbox_id),
-        conversation_id: Some(id),
-        audience: AUDIENCE_ALL,
-        payload: serde_json::json!({ "conversation_id": id }),
-    };
+    let ev = Change::ConversationDeleted(ConversationRef { conversation_id: id }).event(Audience::All, Some(conv.inbox_id), Some(id));
     events::append(conn, db.dialect(), ev, now).await?;
     Ok(Erased { messages: messages.rows_affected(), storage_keys })
 }

@@ -10,8 +10,9 @@ use super::{AuthorKind, CloseReason, Conversation, Status, Visibility};
 use crate::audit;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::events::store::{self as events, NewEvent};
-use crate::events::AUDIENCE_AGENTS;
+use crate::events::store as events;
+use crate::events::Audience;
+use crate::model::change::{Assigned, Change, Moved};
 use crate::inboxes::MemberRole;
 use sqlx::AnyConnection;
 
@@ -111,17 +112,16 @@ async fn set_assignee(
         }
         None => line(conn, db, conv, &format!("{} returned the chat to the queue", actor.name), Visibility::Internal, now).await?,
     }
-    let ev = NewEvent {
-        kind: "conversation.assigned",
-        inbox_id: Some(conv.inbox_id),
-        conversation_id: Some(conv.id),
-        audience: AUDIENCE_AGENTS,
-        payload: serde_json::json!({
-            "conversation_id": conv.id, "inbox_id": conv.inbox_id, "status": status,
-            "assignee_id": to.map(|t| t.0), "assignee_name": to.map(|t| t.1),
-            "actor_id": actor.id, "actor_name": actor.name,
-        }),
+    let assigned = Assigned {
+        conversation_id: conv.id,
+        inbox_id: conv.inbox_id,
+        status,
+        assignee_id: to.map(|t| t.0),
+        assignee_name: to.map(|t| t.1.to_string()),
+        actor_id: actor.id,
+        actor_name: actor.name.clone(),
     };
+    let ev = Change::ConversationAssigned(assigned).event(Audience::Agents, Some(conv.inbox_id), Some(conv.id));
     events::append(conn, db.dialect(), ev, now).await?;
     if status != conv.status {
         status_event(conn, db, conv.id, conv.inbox_id, status, None, now).await?;
@@ -205,16 +205,15 @@ pub async fn move_to(db: &Db, id: i64, actor: &Actor, inbox_id: i64, now: i64) -
     line(&mut tx, db, &moved, &format!("{} moved the chat to {name}", actor.name), Visibility::Public, now).await?;
     // Both inboxes hear of it: one loses the chat, the other gains it.
     for inbox in [conv.inbox_id, inbox_id] {
-        let ev = NewEvent {
-            kind: "conversation.moved",
-            inbox_id: Some(inbox),
-            conversation_id: Some(id),
-            audience: AUDIENCE_AGENTS,
-            payload: serde_json::json!({
-                "conversation_id": id, "from_inbox_id": conv.inbox_id, "to_inbox_id": inbox_id,
-                "to_inbox_name": name, "status": status, "actor_name": actor.name,
-            }),
+        let moved = Moved {
+            conversation_id: id,
+            from_inbox_id: conv.inbox_id,
+            to_inbox_id: inbox_id,
+            to_inbox_name: name.to_string(),
+            status,
+            actor_name: actor.name.clone(),
         };
+        let ev = Change::ConversationMoved(moved).event(Audience::Agents, Some(inbox), Some(id));
         events::append(&mut tx, db.dialect(), ev, now).await?;
     }
     if status != conv.status {

@@ -3,8 +3,9 @@
 use super::{AuthorKind, CloseReason, Context, Conversation, Message, Status, Thread, Visibility, MAX_BODY_CHARS};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::events::store::{self as events, NewEvent};
-use crate::events::{AUDIENCE_AGENTS, AUDIENCE_ALL};
+use crate::events::store as events;
+use crate::events::Audience;
+use crate::model::change::{self, Change};
 use sqlx::{AnyConnection, FromRow};
 
 #[derive(FromRow)]
@@ -206,23 +207,17 @@ pub async fn start(db: &Db, req: StartVisitor<'_>, now: i64) -> AppResult<(Conve
     .fetch_one(&mut *tx)
     .await?;
     let conversation = load(&mut tx, id).await?;
-    let ev = NewEvent {
-        kind: "conversation.created",
-        inbox_id: Some(inbox_id),
-        conversation_id: Some(id),
-        audience: AUDIENCE_AGENTS,
-        payload: serde_json::to_value(&conversation).map_err(|_| AppError::Internal)?,
-    };
+    let ev = Change::ConversationCreated(conversation.clone()).event(Audience::Agents, Some(inbox_id), Some(id));
     events::append(&mut tx, db.dialect(), ev, now).await?;
     tx.commit().await?;
     Ok((conversation, true))
 }
 
-pub(super) fn audience(visibility: Visibility) -> &'static str {
+pub(super) fn audience(visibility: Visibility) -> Audience {
     if visibility == Visibility::Public {
-        AUDIENCE_ALL
+        Audience::All
     } else {
-        AUDIENCE_AGENTS
+        Audience::Agents
     }
 }
 
@@ -271,13 +266,8 @@ pub async fn visitor_seen(db: &Db, id: i64, online: bool, now: i64) -> AppResult
     let conv = load(&mut tx, id).await?;
     sqlx::query("UPDATE conversations SET visitor_online = $1 WHERE id = $2").bind(online as i64).bind(id).execute(&mut *tx).await?;
     sqlx::query("UPDATE customers SET last_seen_at = $1 WHERE id = $2").bind(now).bind(conv.customer_id).execute(&mut *tx).await?;
-    let ev = NewEvent {
-        kind: "visitor.presence",
-        inbox_id: Some(conv.inbox_id),
-        conversation_id: Some(id),
-        audience: AUDIENCE_AGENTS,
-        payload: serde_json::json!({ "conversation_id": id, "online": online, "seen_at": now }),
-    };
+    let ev = Change::VisitorPresence(change::VisitorPresence { conversation_id: id, online, seen_at: now })
+        .event(Audience::Agents, Some(conv.inbox_id), Some(id));
     events::append(&mut tx, db.dialect(), ev, now).await?;
     tx.commit().await?;
     Ok(())

@@ -4,8 +4,9 @@ use super::store::{audience, load, validate_message};
 use super::{lifecycle, AuthorKind, CloseReason, Conversation, Message, Status, Visibility};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::events::store::{self as events, NewEvent};
-use crate::events::AUDIENCE_ALL;
+use crate::events::store as events;
+use crate::events::{Audience, NewEvent};
+use crate::model::change::{Change, StatusChanged};
 use sqlx::AnyConnection;
 
 #[derive(Debug, Clone, Copy)]
@@ -65,14 +66,8 @@ pub(super) async fn insert_message(
 }
 
 /// The `message.created` event of a stored message.
-pub(super) fn message_event_row(inbox_id: i64, m: &Message) -> AppResult<NewEvent<'static>> {
-    Ok(NewEvent {
-        kind: "message.created",
-        inbox_id: Some(inbox_id),
-        conversation_id: Some(m.conversation_id),
-        audience: audience(m.visibility),
-        payload: serde_json::to_value(m).map_err(|_| AppError::Internal)?,
-    })
+pub(super) fn message_event_row(inbox_id: i64, m: &Message) -> AppResult<NewEvent> {
+    Ok(Change::MessageCreated(m.clone()).event(audience(m.visibility), Some(inbox_id), Some(m.conversation_id)))
 }
 
 pub(super) async fn message_event(conn: &mut AnyConnection, db: &Db, inbox_id: i64, m: &Message, now: i64) -> AppResult<()> {
@@ -115,13 +110,8 @@ pub(super) async fn status_event(
     reason: Option<CloseReason>,
     now: i64,
 ) -> AppResult<()> {
-    let ev = NewEvent {
-        kind: "conversation.status",
-        inbox_id: Some(inbox_id),
-        conversation_id: Some(conversation_id),
-        audience: AUDIENCE_ALL,
-        payload: serde_json::json!({ "conversation_id": conversation_id, "status": to, "close_reason": reason }),
-    };
+    let ev = Change::ConversationStatus(StatusChanged { conversation_id, status: to, close_reason: reason })
+        .event(Audience::All, Some(inbox_id), Some(conversation_id));
     events::append(conn, db.dialect(), ev, now).await?;
     Ok(())
 }

@@ -3,21 +3,16 @@ use super::Identity;
 use crate::conversations::{store as conversations, visitor, Context, Conversation};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::events::store::{self as events, NewEvent};
-use crate::events::AUDIENCE_AGENTS;
+use crate::events::store as events;
+use crate::events::Audience;
+use crate::model::change::Change;
 
 fn clean(s: &Option<String>, max: usize) -> Option<String> {
     s.as_deref().map(crate::text::display_name).map(|s| s.trim().chars().take(max).collect::<String>()).filter(|s| !s.is_empty())
 }
 
 async fn updated_event(tx: &mut sqlx::AnyConnection, db: &Db, conv: &Conversation, now: i64) -> AppResult<()> {
-    let ev = NewEvent {
-        kind: "conversation.updated",
-        inbox_id: Some(conv.inbox_id),
-        conversation_id: Some(conv.id),
-        audience: AUDIENCE_AGENTS,
-        payload: serde_json::to_value(conv).map_err(|_| AppError::Internal)?,
-    };
+    let ev = Change::ConversationUpdated(conv.clone()).event(Audience::Agents, Some(conv.inbox_id), Some(conv.id));
     events::append(tx, db.dialect(), ev, now).await?;
     Ok(())
 }

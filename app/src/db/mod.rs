@@ -9,11 +9,12 @@ pub mod group;
 pub use errors::constraint_name;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 use std::any::{Any as AnyType, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
+use tokio::sync::Notify;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -43,6 +44,43 @@ pub struct Db {
     /// keeps its message committer here), by type, created on first use and shared
     /// by every clone. The database layer knows nothing of what they are.
     extensions: Arc<RwLock<HashMap<TypeId, Arc<dyn AnyType + Send + Sync>>>>,
+    /// Signalled after every write transaction commits; the event pump waits on it.
+    commits: Arc<Notify>,
+}
+
+/// A write transaction from [`Db::begin_write`]. It derefs to the connection, and its
+/// [`WriteTx::commit`] also wakes whoever waits on [`Db::commits`] (the event pump),
+/// so a write publishes its events by committing: no caller remembers to.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    commits: Arc<Notify>,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+}
+
+impl WriteTx {
+    /// Commits, then wakes the event pump.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await?;
+        self.commits.notify_one();
+        Ok(())
+    }
+
+    /// Rolls back (dropping the guard does the same, later).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
 }
 
 impl std::fmt::Debug for Db {
@@ -106,7 +144,7 @@ impl Db {
             })
             .connect(&url)
             .await?;
-        Ok(Db { pool, dialect, extensions: Arc::default() })
+        Ok(Db { pool, dialect, extensions: Arc::default(), commits: Arc::default() })
     }
 
     /// The helper of type `T` attached to this handle, made by `init` on first use.
@@ -121,7 +159,7 @@ impl Db {
                 let mut map = self.extensions.write().unwrap_or_else(|p| p.into_inner());
                 map.entry(key)
                     .or_insert_with(|| {
-                        let detached = Db { pool: self.pool.clone(), dialect: self.dialect, extensions: Arc::default() };
+                        let detached = self.detached();
                         Arc::new(init(detached)) as Arc<dyn AnyType + Send + Sync>
                     })
                     .clone()
@@ -130,9 +168,19 @@ impl Db {
         any.downcast::<T>().expect("an extension is stored under its own type")
     }
 
+    /// The same pool and commit signal, without the attached helpers.
+    fn detached(&self) -> Db {
+        Db { pool: self.pool.clone(), dialect: self.dialect, extensions: Arc::default(), commits: self.commits.clone() }
+    }
+
+    /// Notified after each write transaction commits.
+    pub fn commits(&self) -> &Notify {
+        &self.commits
+    }
+
     /// Attaches a helper of type `T` made by `init`, replacing one made before.
     pub fn set_extension<T: Send + Sync + 'static>(&self, init: impl FnOnce(Db) -> T) {
-        let detached = Db { pool: self.pool.clone(), dialect: self.dialect, extensions: Arc::default() };
+        let detached = self.detached();
         let value = Arc::new(init(detached)) as Arc<dyn AnyType + Send + Sync>;
         self.extensions.write().unwrap_or_else(|p| p.into_inner()).insert(TypeId::of::<T>(), value);
     }
@@ -168,15 +216,19 @@ impl Db {
     /// writers then commit one at a time, in the order their event ids were drawn from
     /// the sequence, so a reader following `id > last` never skips an event whose
     /// transaction committed late.
-    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self.dialect {
-            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+    ///
+    /// Committing the returned guard wakes the event pump: the write's events go out
+    /// at once, without the caller publishing anything.
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        let tx = match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK_KEY).execute(&mut *tx).await?;
-                Ok(tx)
+                tx
             }
-        }
+        };
+        Ok(WriteTx { tx, commits: self.commits.clone() })
     }
 
     /// Copies the WAL into the database file without blocking readers or the writer

@@ -1,5 +1,6 @@
 //! Live fan-out inside one instance. A single pump reads new rows from the event log
-//! and broadcasts them; it wakes when this instance commits (`poke`), when PostgreSQL
+//! and broadcasts them; it wakes when this instance commits a write (the database
+//! handle signals every commit, see `Db::begin_write`), when PostgreSQL
 //! notifies that another instance did, and once a second as a safety net. Reading
 //! from the log (rather than passing events around in memory) is what makes every
 //! instance deliver the same events in the same order.
@@ -31,8 +32,8 @@ impl Default for Hub {
 }
 
 impl Hub {
-    /// Tells the pump that this instance has committed new events.
-    pub fn poke(&self) {
+    /// Wakes the pump (another instance committed).
+    fn poke(&self) {
         self.wake.notify_one();
     }
 
@@ -78,6 +79,7 @@ impl Hub {
             self.drain(&db).await;
             tokio::select! {
                 _ = self.wake.notified() => {}
+                _ = db.commits().notified() => {}
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 _ = shutdown.changed() => {}
             }

@@ -1,6 +1,10 @@
 //! The append-only event log and its live fan-out. Every change appends an event in
 //! the same transaction as the change; SSE streams replay from the log and then
 //! follow the hub.
+//!
+//! The log is infrastructure: it stores a kind, an [`Audience`] and a JSON payload,
+//! and knows nothing of what they mean. The typed changes themselves are
+//! `crate::model::change::Change`.
 #[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]
@@ -8,11 +12,59 @@ pub mod store;
 
 use serde::{Deserialize, Serialize};
 
-/// Who may receive an event.
-pub const AUDIENCE_ALL: &str = "all";
-pub const AUDIENCE_AGENTS: &str = "agents";
-/// Every agent, whatever their inboxes (presence); never visitors.
-pub const AUDIENCE_TEAM: &str = "team";
+/// Who may receive an event. Stored as text: `all`, `agents`, `team`, `agent:<id>`,
+/// `control`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum Audience {
+    /// The agents of the event's inbox and the visitor of its conversation.
+    All,
+    /// The agents of the event's inbox only.
+    Agents,
+    /// Every agent, whatever their inboxes (presence); never visitors.
+    Team,
+    /// One agent (team chat lines name each recipient).
+    Agent(i64),
+    /// Never sent: it makes the named agent's open streams re-check their rights.
+    Control,
+}
+
+impl Audience {
+    pub fn parse(s: &str) -> Option<Audience> {
+        Some(match s {
+            "all" => Audience::All,
+            "agents" => Audience::Agents,
+            "team" => Audience::Team,
+            "control" => Audience::Control,
+            other => Audience::Agent(other.strip_prefix("agent:")?.parse().ok()?),
+        })
+    }
+}
+
+impl std::fmt::Display for Audience {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Audience::All => f.write_str("all"),
+            Audience::Agents => f.write_str("agents"),
+            Audience::Team => f.write_str("team"),
+            Audience::Agent(id) => write!(f, "agent:{id}"),
+            Audience::Control => f.write_str("control"),
+        }
+    }
+}
+
+impl From<Audience> for String {
+    fn from(a: Audience) -> String {
+        a.to_string()
+    }
+}
+
+impl TryFrom<String> for Audience {
+    type Error = String;
+    fn try_from(s: String) -> Result<Audience, String> {
+        Audience::parse(&s).ok_or_else(|| format!("unknown event audience {s:?}"))
+    }
+}
 
 /// One row of the log, as streams send it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,8 +74,20 @@ pub struct Event {
     pub kind: String,
     pub inbox_id: Option<i64>,
     pub conversation_id: Option<i64>,
-    pub audience: String,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub audience: Audience,
     /// JSON, already encoded once for every subscriber. `None` once purged.
     pub payload: Option<String>,
     pub created_at: i64,
+}
+
+/// An event to append: what the typed change becomes on its way into the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub kind: &'static str,
+    pub inbox_id: Option<i64>,
+    pub conversation_id: Option<i64>,
+    pub audience: Audience,
+    /// The change's payload, as JSON.
+    pub payload: String,
 }

@@ -1,6 +1,6 @@
 //! Event rows. Appends happen inside the writer's transaction, so an event exists
 //! exactly when its change does.
-use super::Event;
+use super::{Event, NewEvent};
 use crate::db::{Dialect, Sql};
 use crate::error::AppResult;
 use sqlx::AnyConnection;
@@ -11,23 +11,15 @@ pub const CHANNEL: &str = "switchboard_events";
 const INSERT: &str = "INSERT INTO events (kind, inbox_id, conversation_id, audience, payload, created_at)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 
-pub struct NewEvent<'a> {
-    pub kind: &'a str,
-    pub inbox_id: Option<i64>,
-    pub conversation_id: Option<i64>,
-    pub audience: &'a str,
-    pub payload: serde_json::Value,
-}
-
 /// Appends an event inside the caller's transaction. On PostgreSQL it also queues a
 /// NOTIFY, which PostgreSQL delivers only if and when the transaction commits.
-pub async fn append(conn: &mut AnyConnection, dialect: Dialect, ev: NewEvent<'_>, now: i64) -> AppResult<i64> {
+pub async fn append(conn: &mut AnyConnection, dialect: Dialect, ev: NewEvent, now: i64) -> AppResult<i64> {
     let id: i64 = sqlx::query_scalar(INSERT)
         .bind(ev.kind)
         .bind(ev.inbox_id)
         .bind(ev.conversation_id)
-        .bind(ev.audience)
-        .bind(ev.payload.to_string())
+        .bind(ev.audience.to_string())
+        .bind(ev.payload)
         .bind(now)
         .fetch_one(&mut *conn)
         .await?;
@@ -38,7 +30,7 @@ pub async fn append(conn: &mut AnyConnection, dialect: Dialect, ev: NewEvent<'_>
 }
 
 /// Appends several events with one statement, in order, and one NOTIFY.
-pub async fn append_many(conn: &mut AnyConnection, dialect: Dialect, evs: Vec<NewEvent<'_>>, now: i64) -> AppResult<()> {
+pub async fn append_many(conn: &mut AnyConnection, dialect: Dialect, evs: Vec<NewEvent>, now: i64) -> AppResult<()> {
     if evs.is_empty() {
         return Ok(());
     }
@@ -51,7 +43,7 @@ pub async fn append_many(conn: &mut AnyConnection, dialect: Dialect, evs: Vec<Ne
     );
     let mut q = sqlx::query_scalar::<_, i64>(&sql);
     for ev in &evs {
-        q = q.bind(ev.kind).bind(ev.inbox_id).bind(ev.conversation_id).bind(ev.audience).bind(ev.payload.to_string()).bind(now);
+        q = q.bind(ev.kind).bind(ev.inbox_id).bind(ev.conversation_id).bind(ev.audience.to_string()).bind(ev.payload.as_str()).bind(now);
     }
     let ids = q.fetch_all(&mut *conn).await?;
     if dialect == Dialect::Postgres {
@@ -103,17 +95,10 @@ pub async fn is_known(db: &crate::db::Db, id: i64) -> AppResult<bool> {
     Ok(found.is_some())
 }
 
-/// Appends a control event about an agent (logout, deactivation, membership change):
-/// never sent to anyone, it makes that agent's open streams re-check their rights.
-pub async fn append_control(db: &crate::db::Db, kind: &str, agent_id: i64, now: i64) -> AppResult<()> {
+/// Appends one event in a transaction of its own (a control event about an agent:
+/// logout, deactivation, a membership change).
+pub async fn append_alone(db: &crate::db::Db, ev: NewEvent, now: i64) -> AppResult<()> {
     let mut tx = db.begin_write().await?;
-    let ev = NewEvent {
-        kind,
-        inbox_id: None,
-        conversation_id: None,
-        audience: "control",
-        payload: serde_json::json!({ "agent_id": agent_id }),
-    };
     append(&mut tx, db.dialect(), ev, now).await?;
     tx.commit().await?;
     Ok(())

@@ -9,6 +9,8 @@ use {
     crate::accounts::session::auth_admin,
     crate::audit,
     crate::state::{api, state},
+    crate::events::Audience,
+    crate::model::change::{AgentRef, Change},
 };
 
 #[server(prefix = "/api", endpoint = "admin/inboxes")]
@@ -52,8 +54,7 @@ pub async fn set_membership(inbox_id: i64, agent_id: i64, role: String) -> Resul
         };
         let st = state()?;
         store::set_member(&st.db, inbox_id, agent_id, role).await?;
-        crate::events::store::append_control(&st.db, "inbox.membership", agent_id, st.now()).await?;
-        st.committed();
+        crate::events::store::append_alone(&st.db, Change::InboxMembership(AgentRef { agent_id }).event(Audience::Control, None, None), st.now()).await?;
         let entry = audit::Entry {
             actor_id: Some(admin.id),
             action: "inbox.member",

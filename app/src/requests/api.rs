@@ -19,7 +19,6 @@ pub async fn create_request(conversation_id: i64, title: String, description: St
         let st = state()?;
         let new = store::NewRequest { conversation_id, title: &title, description: &description, priority };
         let r = store::create(&st.db, &Actor::of(&agent), new, st.now()).await?;
-        st.committed();
         Ok(r)
     })
     .await

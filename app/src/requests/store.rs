@@ -4,8 +4,9 @@ use crate::conversations::handling::{self, Actor};
 use crate::conversations::rules::Action;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::events::store::{self as events, NewEvent};
-use crate::events::AUDIENCE_AGENTS;
+use crate::events::store as events;
+use crate::events::Audience;
+use crate::model::change::{Change, RequestFiled};
 
 pub struct NewRequest<'a> {
     pub conversation_id: i64,
@@ -56,13 +57,8 @@ pub async fn create(db: &Db, actor: &Actor, new: NewRequest<'_>, now: i64) -> Ap
     .await?;
     let request = load(&mut tx, id).await?;
     super::webhook::enqueue(&mut tx, &request, now).await?;
-    let ev = NewEvent {
-        kind: "request.created",
-        inbox_id: Some(conv.inbox_id),
-        conversation_id: Some(conv.id),
-        audience: AUDIENCE_AGENTS,
-        payload: serde_json::json!({ "conversation_id": conv.id, "request_id": id, "title": title }),
-    };
+    let filed = RequestFiled { conversation_id: conv.id, request_id: id, title: title.to_string() };
+    let ev = Change::RequestCreated(filed).event(Audience::Agents, Some(conv.inbox_id), Some(conv.id));
     events::append(&mut tx, db.dialect(), ev, now).await?;
     tx.commit().await?;
     Ok(request)

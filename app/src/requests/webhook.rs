@@ -88,7 +88,7 @@ pub async fn enqueue(conn: &mut sqlx::AnyConnection, r: &ServiceRequest, now: i6
     let url: Option<String> =
         sqlx::query_scalar("SELECT webhook_url FROM inboxes WHERE id = $1").bind(r.inbox_id).fetch_one(&mut *conn).await?;
     let Some(url) = url else { return Ok(()) };
-    let payload = serde_json::json!({ "event": "request.created", "request": r });
+    let payload = serde_json::json!({ "event": crate::model::change::kind::REQUEST_CREATED, "request": r });
     sqlx::query(
         "INSERT INTO webhook_deliveries (inbox_id, request_id, url, payload, status, attempts, next_attempt_at, created_at, updated_at)
          VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $5)",
@@ -115,7 +115,7 @@ async fn send(url: &str, secret: &str, allow_private: bool, delivery_id: i64, bo
     let res = client
         .post(url)
         .header("content-type", "application/json")
-        .header("x-switchboard-event", "request.created")
+        .header("x-switchboard-event", crate::model::change::kind::REQUEST_CREATED)
         .header("x-switchboard-delivery", delivery_id.to_string())
         .header("x-switchboard-signature", format!("sha256={}", signature(secret, body.as_bytes())))
         .body(body.to_string())

@@ -78,7 +78,6 @@ pub async fn purge_now() -> Result<PurgeReport, AppError> {
         auth_admin().await?;
         let st = state()?;
         let report = super::purge::run(&st.db, &st.config.data_dir, st.now()).await?;
-        st.committed();
         Ok(report)
     })
     .await

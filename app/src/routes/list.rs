@@ -4,6 +4,7 @@ use crate::components::initials;
 use crate::list::api::list_page;
 use crate::list::{ListQuery, Page, Row};
 use crate::live::use_live_feed;
+use crate::model::change::Change;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -62,6 +63,11 @@ fn js_escape(s: &str) -> String {
         .collect()
 }
 
+/// A change that can put a new or newly active row into the list.
+fn is_new_activity(change: &Change) -> bool {
+    matches!(change, Change::ConversationCreated(_) | Change::MessageCreated(_))
+}
+
 #[component]
 pub fn ListPage() -> impl IntoView {
     let query_map = use_query_map();
@@ -72,12 +78,12 @@ pub fn ListPage() -> impl IntoView {
     // Live changes do not move the rows under the reader: they raise a bar instead.
     let seen_events = RwSignal::new(None::<usize>);
     let fresh = Memo::new(move |_| {
-        let n = feed.events.with(|e| e.iter().filter(|e| e.kind == "conversation.created" || e.kind == "message.created").count());
+        let n = feed.events.with(|e| e.iter().filter(|e| is_new_activity(&e.change)).count());
         seen_events.with(|s| s.map(|s| n.saturating_sub(s)).unwrap_or(0))
     });
     Effect::new(move |_| {
         page.track();
-        let n = feed.events.with_untracked(|e| e.iter().filter(|e| e.kind == "conversation.created" || e.kind == "message.created").count());
+        let n = feed.events.with_untracked(|e| e.iter().filter(|e| is_new_activity(&e.change)).count());
         seen_events.set(Some(n));
     });
     let navigate = use_navigate();

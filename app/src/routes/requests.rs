@@ -2,6 +2,7 @@
 //! transcripts. Loaded in the browser and refreshed when a request is created.
 use crate::error::AppError;
 use crate::live::{on_events, use_live_feed};
+use crate::model::change::Change;
 use crate::requests::api::{list_requests, set_request_status};
 use crate::requests::{RequestStatus, ServiceRequest};
 use leptos::prelude::*;
@@ -20,7 +21,7 @@ pub fn RequestsPage() -> impl IntoView {
         load();
     });
     on_events(feed, None, move |ev| {
-        if ev.kind == "request.created" {
+        if matches!(ev.change, Change::RequestCreated(_)) {
             load();
         }
     });

@@ -1,18 +1,13 @@
 //! The team list for supervisors: each colleague's availability, live.
 use crate::me::get_team;
-use crate::accounts::{Availability, TeamMember};
+use crate::accounts::TeamMember;
+use crate::model::change::Change;
 use crate::components::initials;
 use crate::error::AppError;
 use crate::live::{on_events, use_live_feed};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-
-#[derive(serde::Deserialize)]
-struct PresenceChange {
-    agent_id: i64,
-    presence: Availability,
-}
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
@@ -25,10 +20,7 @@ pub fn TeamPage() -> impl IntoView {
         load();
     });
     on_events(feed, None, move |ev| {
-        if ev.kind != "agent.presence" {
-            return;
-        }
-        if let Ok(p) = serde_json::from_str::<PresenceChange>(&ev.data) {
+        if let Change::AgentPresence(p) = &ev.change {
             team.update(|t| {
                 if let Some(Ok(list)) = t {
                     list.iter_mut().filter(|m| m.id == p.agent_id).for_each(|m| m.presence = p.presence);

@@ -2,6 +2,7 @@
 //! sessions, and under **Messages** the ended standalone ones, read-only.
 use crate::error::AppError;
 use crate::live::{on_events, use_live_feed};
+use crate::model::change::Change;
 use crate::team::api::{answer_team_invite, list_team_chats, start_team_chat};
 use crate::team::{ParticipantState, SessionSummary};
 use leptos::prelude::*;
@@ -21,7 +22,7 @@ pub fn TeamChatPage() -> impl IntoView {
         load();
     });
     on_events(feed, None, move |ev| {
-        if ev.kind.starts_with("team.") {
+        if matches!(ev.change, Change::TeamInvite(_) | Change::TeamSession(_) | Change::TeamEnded(_) | Change::TeamMessage(_)) {
             load();
         }
     });

@@ -1,6 +1,7 @@
 //! A team chat window: attendees with their availability, Invite, Leave, the chat
 //! timer, the dialog and the text entry with off-the-record.
 use crate::accounts::{Availability, TeamMember};
+use crate::model::change::Change;
 use crate::components::{initials, ErrorNotice};
 use crate::error::AppError;
 use crate::live::{new_client_id, on_events, use_live_feed};
@@ -10,11 +11,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
-
-#[derive(serde::Deserialize)]
-struct SessionRef {
-    session_id: i64,
-}
 
 #[component]
 pub fn TeamSessionPage() -> impl IntoView {
@@ -72,10 +68,9 @@ pub fn TeamSessionPage() -> impl IntoView {
             on_cleanup(move || h.clear());
         }
     });
-    on_events(feed, None, move |ev| match ev.kind.as_str() {
+    on_events(feed, None, move |ev| match &ev.change {
         // A new line: appended, never a reload (that would reset the window).
-        "team.message" => {
-            let Ok(m) = serde_json::from_str::<TeamMessage>(&ev.data) else { return };
+        Change::TeamMessage(m) => {
             if m.session_id != id() {
                 return;
             }
@@ -84,7 +79,7 @@ pub fn TeamSessionPage() -> impl IntoView {
             }
             lines.update(|list| {
                 if !list.iter().any(|x| x.id == m.id) {
-                    list.push(m);
+                    list.push(m.clone());
                 }
             });
             // Joins and leaves change the attendees.
@@ -93,18 +88,11 @@ pub fn TeamSessionPage() -> impl IntoView {
             }
         }
         // The attendees' availability, live.
-        "agent.presence" => {
-            #[derive(serde::Deserialize)]
-            struct P {
-                agent_id: i64,
-                presence: Availability,
-            }
-            if let Ok(p) = serde_json::from_str::<P>(&ev.data) {
-                people.update(|ps| ps.iter_mut().filter(|x| x.agent_id == p.agent_id).for_each(|x| x.presence = p.presence));
-            }
+        Change::AgentPresence(p) => {
+            people.update(|ps| ps.iter_mut().filter(|x| x.agent_id == p.agent_id).for_each(|x| x.presence = p.presence));
         }
-        "team.session" | "team.ended" => {
-            if serde_json::from_str::<SessionRef>(&ev.data).is_ok_and(|r| r.session_id == id()) {
+        Change::TeamSession(r) | Change::TeamEnded(r) => {
+            if r.session_id == id() {
                 refresh();
             }
         }
@@ -268,7 +256,7 @@ fn Entry(sid: i64, others: Signal<Vec<(i64, String)>>, error: RwSignal<Option<Ap
                     error.set(None);
                     lines.update(|list| {
                         if !list.iter().any(|x| x.id == m.id) {
-                            list.push(m);
+                            list.push(m.clone());
                         }
                     });
                 }

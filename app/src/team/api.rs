@@ -21,7 +21,6 @@ pub async fn start_team_chat(topic: String, conversation_id: Option<i64>, reques
         let agent = auth().await?;
         let st = state()?;
         let id = store::start(&st.db, &Actor::of(&agent), &topic, conversation_id, request_id, st.now()).await?;
-        st.committed();
         Ok(id)
     })
     .await
@@ -61,7 +60,6 @@ pub async fn invite_to_team_chat(session_id: i64, agent_id: i64) -> Result<(), A
         let agent = auth().await?;
         let st = state()?;
         store::invite(&st.db, &Actor::of(&agent), session_id, agent_id, st.now()).await?;
-        st.committed();
         Ok(())
     })
     .await
@@ -73,7 +71,6 @@ pub async fn answer_team_invite(session_id: i64, accept: bool) -> Result<(), App
         let agent = auth().await?;
         let st = state()?;
         store::respond(&st.db, &Actor::of(&agent), session_id, accept, st.now()).await?;
-        st.committed();
         Ok(())
     })
     .await
@@ -85,7 +82,6 @@ pub async fn leave_team_chat(session_id: i64) -> Result<(), AppError> {
         let agent = auth().await?;
         let st = state()?;
         store::leave(&st.db, &Actor::of(&agent), session_id, st.now()).await?;
-        st.committed();
         Ok(())
     })
     .await
@@ -102,7 +98,6 @@ pub async fn team_timer(session_id: i64, action: TimerAction) -> Result<Timer, A
             TimerAction::Set { seconds } => store::TimerOp::Set(seconds.saturating_mul(1000)),
         };
         let t = store::timer(&st.db, &Actor::of(&agent), session_id, op, st.now()).await?;
-        st.committed();
         Ok(t)
     })
     .await
@@ -115,7 +110,6 @@ pub async fn send_team_message(session_id: i64, client_id: String, body: String,
         let agent = auth().await?;
         let st = state()?;
         let m = messages::send(&st.db, &Actor::of(&agent), session_id, &client_id, &body, off_record_to, st.now()).await?;
-        st.committed();
         Ok(m)
     })
     .await

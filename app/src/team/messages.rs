@@ -5,20 +5,15 @@ use super::{Session, TeamMessage};
 use crate::conversations::handling::Actor;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::events::store::{self as events, NewEvent};
+use crate::events::store as events;
+use crate::events::Audience;
+use crate::model::change::Change;
 use sqlx::AnyConnection;
 
-/// The event audience of one agent.
-pub fn audience(agent_id: i64) -> String {
-    format!("agent:{agent_id}")
-}
-
-/// Appends `kind` with `payload` for each recipient.
-pub async fn emit(conn: &mut AnyConnection, db: &Db, kind: &str, payload: &serde_json::Value, to: &[i64], now: i64) -> AppResult<()> {
+/// Appends `change` once for each recipient.
+pub async fn emit(conn: &mut AnyConnection, db: &Db, change: Change, to: &[i64], now: i64) -> AppResult<()> {
     for agent in to {
-        let who = audience(*agent);
-        let ev = NewEvent { kind, inbox_id: None, conversation_id: None, audience: &who, payload: payload.clone() };
-        events::append(conn, db.dialect(), ev, now).await?;
+        events::append(conn, db.dialect(), change.event(Audience::Agent(*agent), None, None), now).await?;
     }
     Ok(())
 }
@@ -73,7 +68,7 @@ pub async fn system_line(conn: &mut AnyConnection, db: &Db, session_id: i64, bod
     let m = insert(conn, session_id, None, true, body, None, None, now).await?;
     let mut to = joined(conn, session_id).await?;
     to.extend(also.iter().filter(|a| !to.contains(a)).collect::<Vec<_>>());
-    emit(conn, db, "team.message", &serde_json::to_value(&m).map_err(|_| AppError::Internal)?, &to, now).await
+    emit(conn, db, Change::TeamMessage(m), &to, now).await
 }
 
 /// Sends a line. Off the record, it goes to the author and `off_record_to` alone,
@@ -107,7 +102,7 @@ pub async fn send(
         None => everyone,
     };
     let m = insert(&mut tx, session_id, Some(actor), false, body, off_record_to, Some(client_id), now).await?;
-    emit(&mut tx, db, "team.message", &serde_json::to_value(&m).map_err(|_| AppError::Internal)?, &to, now).await?;
+    emit(&mut tx, db, Change::TeamMessage(m.clone()), &to, now).await?;
     tx.commit().await?;
     Ok(m)
 }

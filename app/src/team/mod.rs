@@ -90,20 +90,7 @@ pub fn clock_text(ms: i64) -> String {
     if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m:02}:{s:02}") }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TeamMessage {
-    pub id: i64,
-    pub session_id: i64,
-    pub author_id: Option<i64>,
-    pub author_name: Option<String>,
-    pub system: bool,
-    pub body: String,
-    /// Set on an off-the-record line: the one other participant who sees it.
-    pub off_record_to: Option<i64>,
-    pub off_record_to_name: Option<String>,
-    pub client_id: Option<String>,
-    pub created_at: i64,
-}
+pub use crate::model::team::TeamMessage;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {

@@ -8,6 +8,7 @@ use crate::conversations::handling::{self, Actor};
 use crate::conversations::rules::Action;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::model::change::{Change, SessionRef, TeamInvite};
 use sqlx::AnyConnection;
 
 /// A team chat session as stored.
@@ -153,8 +154,8 @@ pub async fn invite(db: &Db, actor: &Actor, session_id: i64, agent_id: i64, now:
     .execute(&mut *tx)
     .await?;
     system_line(&mut tx, db, session_id, &format!("{} invited {name}", actor.name), &[], now).await?;
-    let payload = serde_json::json!({ "session_id": session_id, "topic": s.topic, "from": actor.name });
-    emit(&mut tx, db, "team.invite", &payload, &[agent_id], now).await?;
+    let invite = TeamInvite { session_id, topic: s.topic.clone(), from: actor.name.clone() };
+    emit(&mut tx, db, Change::TeamInvite(invite), &[agent_id], now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -179,7 +180,7 @@ pub async fn respond(db: &Db, actor: &Actor, session_id: i64, accept: bool, now:
         .await?;
     system_line(&mut tx, db, session_id, &format!("{} {line}", actor.name), &[], now).await?;
     let to = joined(&mut tx, session_id).await?;
-    emit(&mut tx, db, "team.session", &serde_json::json!({ "session_id": session_id }), &to, now).await?;
+    emit(&mut tx, db, Change::TeamSession(SessionRef { session_id }), &to, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -203,7 +204,7 @@ pub async fn leave(db: &Db, actor: &Actor, session_id: i64, now: i64) -> AppResu
             .await?;
         system_line(&mut tx, db, session_id, &format!("{} left; the team chat has ended", actor.name), &[], now).await?;
         messages::attach(&mut tx, db, &s, chat_time, now).await?;
-        emit(&mut tx, db, "team.ended", &serde_json::json!({ "session_id": session_id }), &everyone, now).await?;
+        emit(&mut tx, db, Change::TeamEnded(SessionRef { session_id }), &everyone, now).await?;
     } else {
         sqlx::query("UPDATE team_participants SET state = 'left' WHERE session_id = $1 AND agent_id = $2")
             .bind(session_id)
@@ -261,7 +262,7 @@ pub async fn timer(db: &Db, actor: &Actor, session_id: i64, op: TimerOp, now: i6
         .execute(&mut *tx)
         .await?;
     let to = joined(&mut tx, session_id).await?;
-    emit(&mut tx, db, "team.session", &serde_json::json!({ "session_id": session_id }), &to, now).await?;
+    emit(&mut tx, db, Change::TeamSession(SessionRef { session_id }), &to, now).await?;
     tx.commit().await?;
     Ok(next)
 }

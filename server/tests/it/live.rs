@@ -161,7 +161,6 @@ test_both_dbs!(agents_get_only_their_inboxes_events_and_visitors_only_public_lin
     write::send(app.db(), note, T0).await.unwrap();
     let reply = Outgoing { conversation_id: support_conv, author: Author::Agent { id: agent_id, name: "Op" }, client_id: "r-1", body: "public reply", visibility: Visibility::Public, file: None };
     write::send(app.db(), reply, T0).await.unwrap();
-    app.state.committed();
 
     let seen = read_frames(&mut visitor_stream, 4, 5_000).await;
     let data: Vec<&str> = seen.iter().map(|f| f.data.as_str()).collect();

@@ -12,6 +12,7 @@ use crate::customers::api::get_customer_panel;
 use crate::customers::CustomerPanel;
 use crate::error::AppError;
 use crate::live::{new_client_id, on_events, use_live_feed};
+use crate::model::change::Change;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -96,12 +97,6 @@ impl ChatState {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct StatusChange {
-    status: Status,
-    close_reason: Option<CloseReason>,
-}
-
 /// `POST /api/conversations/{id}/attachments` with the file as the body.
 async fn upload_file(conversation_id: i64, client_id: &str, file: &web_sys::File) -> Result<Message, AppError> {
     use wasm_bindgen::JsCast;
@@ -163,31 +158,29 @@ fn ThreadView(thread: Thread) -> impl IntoView {
         if ev.conversation_id() != Some(conv_id) {
             return;
         }
-        match ev.kind.as_str() {
-            "message.created" => {
-                if let Ok(m) = serde_json::from_str::<Message>(&ev.data) {
-                    if m.author_kind == AuthorKind::Customer {
-                        read();
-                    }
-                    pending.update(|p| p.retain(|x| x.client_id != m.client_id));
-                    messages.update(|list| add_message(list, m));
+        match &ev.change {
+            Change::MessageCreated(m) => {
+                if m.author_kind == AuthorKind::Customer {
+                    read();
                 }
+                pending.update(|p| p.retain(|x| x.client_id != m.client_id));
+                messages.update(|list| add_message(list, m.clone()));
             }
-            "conversation.status" => {
-                if let Ok(s) = serde_json::from_str::<StatusChange>(&ev.data) {
-                    chat.status.set(s.status);
-                    chat.reason.set(s.close_reason);
-                    chat.refresh_handling();
-                }
-            }
-            "conversation.assigned" | "conversation.moved" => {
-                if let Ok(s) = serde_json::from_str::<StatusChange>(&ev.data) {
-                    chat.status.set(s.status);
-                }
+            Change::ConversationStatus(s) => {
+                chat.status.set(s.status);
+                chat.reason.set(s.close_reason);
                 chat.refresh_handling();
             }
-            "conversation.updated" | "visitor.presence" | "request.created" => chat.refresh_panel(),
-            "conversation.deleted" => chat.gone.set(Some("This chat was deleted.".into())),
+            Change::ConversationAssigned(a) => {
+                chat.status.set(a.status);
+                chat.refresh_handling();
+            }
+            Change::ConversationMoved(m) => {
+                chat.status.set(m.status);
+                chat.refresh_handling();
+            }
+            Change::ConversationUpdated(_) | Change::VisitorPresence(_) | Change::RequestCreated(_) => chat.refresh_panel(),
+            Change::ConversationDeleted(_) => chat.gone.set(Some("This chat was deleted.".into())),
             _ => {}
         }
     });

@@ -1,0 +1,10 @@
+//! A file sent with a message, as messages carry it.
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentRef {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+}
