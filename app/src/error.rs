@@ -72,15 +72,26 @@ impl FromServerFnError for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// The one place an error becomes an HTTP answer's head: its status, and for a
+    /// 429 the `Retry-After`. Plain handlers get it through `IntoResponse`; server
+    /// functions (which leptos answers with 500 and the encoded error) through the
+    /// router's error-status layer, which decodes the error and calls this.
+    pub fn apply_to(&self, head: &mut http::response::Parts) {
+        head.status = http::StatusCode::from_u16(self.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            head.headers.insert(http::header::RETRY_AFTER, (*retry_after_secs).into());
+        }
+    }
+}
+
 /// Plain axum handlers (the widget API, streams) answer errors as JSON with the status.
 #[cfg(feature = "ssr")]
 impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
-        let status = http::StatusCode::from_u16(self.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-        let mut res = (status, axum::Json(serde_json::json!({ "error": self.to_string() }))).into_response();
-        if let AppError::TooManyRequests { retry_after_secs } = self {
-            res.headers_mut().insert(http::header::RETRY_AFTER, retry_after_secs.into());
-        }
-        res
+        let (mut head, body) = axum::Json(serde_json::json!({ "error": self.to_string() })).into_response().into_parts();
+        self.apply_to(&mut head);
+        axum::response::Response::from_parts(head, body)
     }
 }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::state::{api, state};
+use {crate::identity::{extract, SignedIn}, crate::state::state};
 
 /// The logged-in agent and the inboxes they can see.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,38 +24,32 @@ pub struct Me {
 /// The logged-in agent, or `None` when the request has no live session.
 #[server(prefix = "/api", endpoint = "me")]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
-    api(async move {
-        let agent = match crate::accounts::session::auth().await {
-            Ok(agent) => agent,
-            Err(AppError::Unauthorized) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let st = state()?;
-        let inboxes = crate::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?;
-        let role = agent.role();
-        let availability = crate::accounts::presence::chosen(&st.db, agent.id).await?;
-        Ok(Some(Me { id: agent.id, availability, email: agent.email, name: agent.name, role, inboxes }))
-    })
-    .await
+    let agent = match extract::<SignedIn>().await {
+        Ok(SignedIn(agent)) => agent,
+        Err(AppError::Unauthorized) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let st = state()?;
+    let inboxes = crate::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?;
+    let role = agent.role();
+    let availability = crate::accounts::presence::chosen(&st.db, agent.id).await?;
+    Ok(Some(Me { id: agent.id, availability, email: agent.email, name: agent.name, role, inboxes }))
 }
 
 /// The colleagues who share an inbox with a supervisor (everyone for an admin), with
 /// their presence. Operators get a 403.
 #[server(prefix = "/api", endpoint = "team")]
 pub async fn get_team() -> Result<Vec<TeamMember>, AppError> {
-    api(async move {
-        let agent = crate::accounts::session::auth().await?;
-        let st = state()?;
-        let role = agent.role();
-        let supervises = role == Role::Admin
-            || crate::inboxes::store::visible_to(&st.db, agent.id, role)
-                .await?
-                .iter()
-                .any(|i| i.my_role == Some(crate::inboxes::MemberRole::Supervisor));
-        if !supervises {
-            return Err(AppError::Forbidden);
-        }
-        crate::accounts::presence::team(&st.db, agent.id, role).await
-    })
-    .await
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let role = agent.role();
+    let supervises = role == Role::Admin
+        || crate::inboxes::store::visible_to(&st.db, agent.id, role)
+            .await?
+            .iter()
+            .any(|i| i.my_role == Some(crate::inboxes::MemberRole::Supervisor));
+    if !supervises {
+        return Err(AppError::Forbidden);
+    }
+    crate::accounts::presence::team(&st.db, agent.id, role).await
 }

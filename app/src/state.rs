@@ -5,7 +5,6 @@ use crate::db::Db;
 use crate::events::hub::Hub;
 use crate::error::{AppError, AppResult};
 use leptos::prelude::*;
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -133,21 +132,4 @@ pub fn state() -> AppResult<AppState> {
 /// The incoming request's head, from the server function's context.
 pub fn request_parts() -> AppResult<http::request::Parts> {
     use_context::<http::request::Parts>().ok_or(AppError::Internal)
-}
-
-/// Runs a server function body and turns its error into the response status
-/// (server functions would otherwise answer every error with a 500).
-pub async fn api<T>(body: impl Future<Output = AppResult<T>>) -> AppResult<T> {
-    let result = body.await;
-    if let Err(err) = &result {
-        if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(status) = http::StatusCode::from_u16(err.status()) {
-                opts.set_status(status);
-            }
-            if let AppError::TooManyRequests { retry_after_secs } = err {
-                opts.insert_header(http::header::RETRY_AFTER, (*retry_after_secs).into());
-            }
-        }
-    }
-    result
 }

@@ -1,8 +1,8 @@
 //! CSV downloads. `GET /api/conversations.csv?<the list's query>`: the filtered list,
 //! streamed page by page over the same keyset query, never built in memory; and one
 //! chat's export.
-use app::accounts::session;
 use app::error::AppError;
+use app::identity::{ChatReader, SignedIn};
 use app::list::csv::{encode, list_record, LIST_HEADER};
 use app::list::query::{page, validate, Viewer};
 use app::list::ListQuery;
@@ -12,17 +12,16 @@ use app::conversations::handling::{self, Actor};
 use app::conversations::rules::Action;
 use app::conversations::transcript;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::Response;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 pub async fn conversations_csv(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(agent): SignedIn,
     Query(mut q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let agent = session::agent_from_headers(&st, &headers).await?;
     validate(&q)?;
     let viewer = Viewer { id: agent.id, role: agent.role() };
     q.size = 100;
@@ -79,18 +78,17 @@ pub struct ExportQuery {
 /// is a 404) and without internal lines.
 pub async fn conversation_csv(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    reader: ChatReader,
     Path(id): Path<i64>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    let include_internal = if headers.contains_key(header::AUTHORIZATION) {
-        crate::widget_api::own_conversation(&st, &headers, id).await?;
-        false
-    } else {
-        let agent = session::agent_from_headers(&st, &headers).await?;
-        let action = if q.internal { Action::ExportInternal } else { Action::Export };
-        handling::visible(&st.db, &Actor::of(&agent), id, action).await?;
-        q.internal
+    let include_internal = match reader {
+        ChatReader::Visitor(_) => false,
+        ChatReader::Agent(agent) => {
+            let action = if q.internal { Action::ExportInternal } else { Action::Export };
+            handling::visible(&st.db, &Actor::of(&agent), id, action).await?;
+            q.internal
+        }
     };
     let mut records = vec![transcript::HEADER.map(String::from).to_vec()];
     records.extend(transcript::rows(&st.db, id, include_internal).await?);

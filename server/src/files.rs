@@ -8,6 +8,7 @@ use app::conversations::rules::Action;
 use app::conversations::write::{self, Author, Outgoing};
 use app::conversations::{visitor, Message, Visibility};
 use app::error::AppError;
+use app::identity::{OwnChat, SignedIn};
 use app::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -64,12 +65,12 @@ async fn store_and_send(st: &AppState, conversation_id: i64, author: Author<'_>,
 /// `POST /api/conversations/{id}/attachments`: an agent sends a file.
 pub async fn agent_upload(
     State(st): State<AppState>,
+    SignedIn(agent): SignedIn,
     Path(id): Path<i64>,
     Query(q): Query<UploadQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Message>), AppError> {
-    let agent = app::accounts::session::agent_from_headers(&st, &headers).await?;
     handling::visible(&st.db, &Actor::of(&agent), id, Action::Reply).await?;
     let bytes = read_limited(&st, &headers, body).await?;
     store_and_send(&st, id, Author::Agent { id: agent.id, name: &agent.name }, &q, bytes).await
@@ -78,12 +79,11 @@ pub async fn agent_upload(
 /// `POST /api/widget/conversations/{id}/attachments`: the visitor sends a file.
 pub async fn visitor_upload(
     State(st): State<AppState>,
-    Path(id): Path<i64>,
+    OwnChat(conversation): OwnChat,
     Query(q): Query<UploadQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Message>), AppError> {
-    let conversation = crate::widget_api::own_conversation(&st, &headers, id).await?;
     st.limits.visitor(app::limits::VisitorAction::Upload, conversation.id, None)?;
     let q = UploadQuery { internal: false, ..q };
     let bytes = read_limited(&st, &headers, body).await?;
@@ -114,8 +114,7 @@ async fn serve(st: &AppState, found: store::Stored) -> Result<Response, AppError
 }
 
 /// `GET /api/attachments/{id}`: for agents who may see the conversation.
-pub async fn agent_download(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
-    let agent = app::accounts::session::agent_from_headers(&st, &headers).await?;
+pub async fn agent_download(State(st): State<AppState>, SignedIn(agent): SignedIn, Path(id): Path<String>) -> Result<Response, AppError> {
     let found = store::find(&st.db, &id).await?;
     handling::visible(&st.db, &Actor::of(&agent), found.conversation_id, Action::Read).await?;
     serve(&st, found).await

@@ -70,7 +70,8 @@ fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Res
 
 /// Server functions answer every error with 500, including arguments that failed to
 /// parse before our code ran (leptos_axum registers them, with POST only, inside
-/// `leptos_routes_with_context`). The body is the encoded `AppError`: give it its status.
+/// `leptos_routes_with_context`). The body is the encoded `AppError`: give it its
+/// status and headers ([`AppError::apply_to`], the same as every plain handler's).
 async fn with_error_status(res: axum::response::Response) -> axum::response::Response {
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
         return res;
@@ -78,7 +79,7 @@ async fn with_error_status(res: axum::response::Response) -> axum::response::Res
     let (mut parts, body) = res.into_parts();
     let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        err.apply_to(&mut parts);
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }

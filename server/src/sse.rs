@@ -6,6 +6,7 @@
 //! so nothing arrives twice. An id the log does not know gets a `resync` event.
 use app::accounts::{session, store as agents, Role};
 use app::error::AppError;
+use app::identity::SignedIn;
 use app::accounts::presence;
 use app::limits::{StreamKey, StreamSlot};
 use app::events::{store as events, Audience, Event};
@@ -116,10 +117,10 @@ fn last_event_id(headers: &HeaderMap, query: &StreamQuery) -> Option<i64> {
 
 pub async fn agent_events(
     State(st): State<AppState>,
+    SignedIn(agent): SignedIn,
     headers: HeaderMap,
     Query(query): Query<StreamQuery>,
 ) -> Result<EventStream, AppError> {
-    let agent = session::agent_from_headers(&st, &headers).await?;
     let token = session::token_from_headers(&headers).ok_or(AppError::Unauthorized)?;
     let inboxes = inbox_set(&st, &agent).await?;
     presence::seen(&st.db, agent.id, st.now()).await?;

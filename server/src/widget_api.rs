@@ -3,32 +3,16 @@
 //! These routes carry no cookies, so they are exempt from the Origin check.
 use app::conversations::store::{self as conversations, StartVisitor};
 use app::conversations::write::{self, Author, Outgoing};
-use app::conversations::{visitor, Context, Conversation, Message, Thread, Visibility};
+use app::conversations::{visitor, Context, Message, Thread, Visibility};
 use app::error::AppError;
+use app::identity::OwnChat;
 use app::limits::VisitorAction;
 use app::state::AppState;
 use crate::client::ClientIp;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-
-fn bearer(headers: &HeaderMap) -> Result<&str, AppError> {
-    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(AppError::Unauthorized)?;
-    let token = value.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
-    visitor::check_token(token).map_err(|_| AppError::Unauthorized)?;
-    Ok(token)
-}
-
-/// Conversation `id`, if it is the one the visitor's token is bound to; 404 otherwise,
-/// whether or not conversation `id` exists.
-pub(crate) async fn own_conversation(st: &AppState, headers: &HeaderMap, id: i64) -> Result<Conversation, AppError> {
-    let token = bearer(headers)?;
-    match conversations::by_visitor_hash(&st.db, &visitor::hash_token(token)).await? {
-        Some(c) if c.id == id => Ok(c),
-        _ => Err(AppError::NotFound),
-    }
-}
 
 #[derive(Deserialize)]
 pub struct StartBody {
@@ -64,8 +48,7 @@ pub async fn start(
 }
 
 /// `GET /api/widget/conversations/{id}`: the conversation and its public messages.
-pub async fn thread(State(st): State<AppState>, Path(id): Path<i64>, headers: HeaderMap) -> Result<Json<Thread>, AppError> {
-    let conversation = own_conversation(&st, &headers, id).await?;
+pub async fn thread(State(st): State<AppState>, OwnChat(conversation): OwnChat) -> Result<Json<Thread>, AppError> {
     Ok(Json(conversations::thread(&st.db, conversation.id, false).await?))
 }
 
@@ -79,12 +62,10 @@ pub struct SendBody {
 /// retried one.
 pub async fn send(
     State(st): State<AppState>,
-    Path(id): Path<i64>,
+    OwnChat(conversation): OwnChat,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
     Json(body): Json<SendBody>,
 ) -> Result<(StatusCode, Json<Message>), AppError> {
-    let conversation = own_conversation(&st, &headers, id).await?;
     st.limits.visitor(VisitorAction::Send, conversation.id, ip)?;
     let out = Outgoing {
         conversation_id: conversation.id,
@@ -110,10 +91,8 @@ pub struct StreamToken {
 /// `GET /api/widget/events`.
 pub async fn stream_token(
     State(st): State<AppState>,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
+    OwnChat(conversation): OwnChat,
 ) -> Result<Json<StreamToken>, AppError> {
-    let conversation = own_conversation(&st, &headers, id).await?;
     let key = st.stream_key().await?;
     Ok(Json(StreamToken {
         token: visitor::issue_stream_token(&key, conversation.id, st.now()),
@@ -155,11 +134,9 @@ pub struct Identified {
 /// `POST /api/widget/conversations/{id}/identify`: `Switchboard.identify(...)`.
 pub async fn identify(
     State(st): State<AppState>,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
+    OwnChat(conversation): OwnChat,
     Json(who): Json<app::customers::Identity>,
 ) -> Result<Json<Identified>, AppError> {
-    let conversation = own_conversation(&st, &headers, id).await?;
     st.limits.visitor(VisitorAction::Identify, conversation.id, None)?;
     let (_, verified) = app::customers::store::identify(&st.db, conversation.id, &who, st.now()).await?;
     Ok(Json(Identified { verified }))
@@ -168,11 +145,9 @@ pub async fn identify(
 /// `POST /api/widget/conversations/{id}/context`: `Switchboard.setContext(...)`.
 pub async fn context(
     State(st): State<AppState>,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
+    OwnChat(conversation): OwnChat,
     Json(ctx): Json<Context>,
 ) -> Result<StatusCode, AppError> {
-    let conversation = own_conversation(&st, &headers, id).await?;
     st.limits.visitor(VisitorAction::Identify, conversation.id, None)?;
     app::customers::store::set_context(&st.db, conversation.id, &ctx, st.now()).await?;
     Ok(StatusCode::NO_CONTENT)

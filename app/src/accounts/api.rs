@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use {
     super::{password, session, store, Role},
     crate::audit,
-    crate::state::{api, request_parts, state},
+    crate::state::{request_parts, state},
+    crate::identity::{extract, Admin, SignedIn},
     crate::events::Audience,
     crate::model::change::{AgentRef, Change},
     leptos_axum::ResponseOptions,
@@ -29,108 +30,90 @@ fn client_addr(st: &crate::state::AppState, parts: &http::request::Parts) -> Str
 /// `POST /api/login` with the form fields `email` and `password`.
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
-    api(async move {
-        let st = state()?;
-        let parts = request_parts()?;
-        let previous = session::token_from_headers(&parts.headers);
-        let (token, agent) =
-            session::login(&st, &client_addr(&st, &parts), &email, &password, previous.as_deref()).await?;
-        expect_context::<ResponseOptions>()
-            .append_header(http::header::SET_COOKIE, session::session_cookie(&token, secure(&st, &parts)));
-        tracing::info!(agent_id = agent.id, "login");
-        // Logging in means taking chats; the presence turns Online with the first tab.
-        super::presence::choose(&st.db, agent.id, super::Availability::Online, st.now()).await?;
-        Ok(())
-    })
-    .await
+    let st = state()?;
+    let parts = request_parts()?;
+    let previous = session::token_from_headers(&parts.headers);
+    let (token, agent) =
+        session::login(&st, &client_addr(&st, &parts), &email, &password, previous.as_deref()).await?;
+    expect_context::<ResponseOptions>()
+        .append_header(http::header::SET_COOKIE, session::session_cookie(&token, secure(&st, &parts)));
+    tracing::info!(agent_id = agent.id, "login");
+    // Logging in means taking chats; the presence turns Online with the first tab.
+    super::presence::choose(&st.db, agent.id, super::Availability::Online, st.now()).await?;
+    Ok(())
 }
 
 /// `POST /api/logout` ends the session and clears the cookie.
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    api(async move {
-        let st = state()?;
-        let parts = request_parts()?;
-        if let Some(token) = session::token_from_headers(&parts.headers) {
-            let hash = session::hash_token(&token);
-            let agent = store::agent_for_session(&st.db, &hash, st.now()).await?;
-            store::delete_session(&st.db, &hash).await?;
-            if let Some(agent) = agent {
-                crate::events::store::append_alone(&st.db, Change::AgentLogout(AgentRef { agent_id: agent.id }).event(Audience::Control, None, None), st.now()).await?;
-            }
+    let st = state()?;
+    let parts = request_parts()?;
+    if let Some(token) = session::token_from_headers(&parts.headers) {
+        let hash = session::hash_token(&token);
+        let agent = store::agent_for_session(&st.db, &hash, st.now()).await?;
+        store::delete_session(&st.db, &hash).await?;
+        if let Some(agent) = agent {
+            crate::events::store::append_alone(&st.db, Change::AgentLogout(AgentRef { agent_id: agent.id }).event(Audience::Control, None, None), st.now()).await?;
         }
-        expect_context::<ResponseOptions>()
-            .append_header(http::header::SET_COOKIE, session::clear_cookie(secure(&st, &parts)));
-        Ok(())
-    })
-    .await
+    }
+    expect_context::<ResponseOptions>()
+        .append_header(http::header::SET_COOKIE, session::clear_cookie(secure(&st, &parts)));
+    Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "admin/agents")]
 pub async fn list_agents() -> Result<Vec<AgentSummary>, AppError> {
-    api(async move {
-        session::auth_admin().await?;
-        let st = state()?;
-        Ok(store::list(&st.db).await?.iter().map(|a| a.summary()).collect())
-    })
-    .await
+    extract::<Admin>().await?;
+    let st = state()?;
+    Ok(store::list(&st.db).await?.iter().map(|a| a.summary()).collect())
 }
 
 #[server(prefix = "/api", endpoint = "admin/agents/create")]
 pub async fn create_agent(email: String, name: String, role: String, password: String) -> Result<i64, AppError> {
-    api(async move {
-        let admin = session::auth_admin().await?;
-        let role: Role = role.parse()?;
-        store::validate_new(&email, &name)?;
-        password::validate(&password)?;
-        let st = state()?;
-        let hash = password::hash(password).await?;
-        let new = store::NewAgent { email: &email, name: &name, role, password_hash: &hash };
-        let id = store::insert(&st.db, new, st.now()).await?;
-        let entry = audit::Entry {
-            actor_id: Some(admin.id),
-            action: "agent.create",
-            target_type: "agent",
-            target_id: id.to_string(),
-            detail: serde_json::json!({ "role": role.as_str() }),
-        };
-        audit::record(&st.db, st.now(), entry).await?;
-        Ok(id)
-    })
-    .await
+    let Admin(admin) = extract().await?;
+    let role: Role = role.parse()?;
+    store::validate_new(&email, &name)?;
+    password::validate(&password)?;
+    let st = state()?;
+    let hash = password::hash(password).await?;
+    let new = store::NewAgent { email: &email, name: &name, role, password_hash: &hash };
+    let id = store::insert(&st.db, new, st.now()).await?;
+    let entry = audit::Entry {
+        actor_id: Some(admin.id),
+        action: "agent.create",
+        target_type: "agent",
+        target_id: id.to_string(),
+        detail: serde_json::json!({ "role": role.as_str() }),
+    };
+    audit::record(&st.db, st.now(), entry).await?;
+    Ok(id)
 }
 
 #[server(prefix = "/api", endpoint = "admin/agents/active")]
 pub async fn set_agent_active(id: i64, active: bool) -> Result<(), AppError> {
-    api(async move {
-        let admin = session::auth_admin().await?;
-        if admin.id == id && !active {
-            return Err(AppError::Unprocessable("you cannot deactivate yourself".into()));
-        }
-        let st = state()?;
-        store::set_active(&st.db, id, active, st.now()).await?;
-        crate::events::store::append_alone(&st.db, Change::AgentActive(AgentRef { agent_id: id }).event(Audience::Control, None, None), st.now()).await?;
-        let entry = audit::Entry {
-            actor_id: Some(admin.id),
-            action: if active { "agent.activate" } else { "agent.deactivate" },
-            target_type: "agent",
-            target_id: id.to_string(),
-            detail: serde_json::json!({}),
-        };
-        audit::record(&st.db, st.now(), entry).await?;
-        Ok(())
-    })
-    .await
+    let Admin(admin) = extract().await?;
+    if admin.id == id && !active {
+        return Err(AppError::Unprocessable("you cannot deactivate yourself".into()));
+    }
+    let st = state()?;
+    store::set_active(&st.db, id, active, st.now()).await?;
+    crate::events::store::append_alone(&st.db, Change::AgentActive(AgentRef { agent_id: id }).event(Audience::Control, None, None), st.now()).await?;
+    let entry = audit::Entry {
+        actor_id: Some(admin.id),
+        action: if active { "agent.activate" } else { "agent.deactivate" },
+        target_type: "agent",
+        target_id: id.to_string(),
+        detail: serde_json::json!({}),
+    };
+    audit::record(&st.db, st.now(), entry).await?;
+    Ok(())
 }
 
 /// Sets the agent's own availability (Online, Away, Offline).
 #[server(prefix = "/api", endpoint = "me/availability")]
 pub async fn set_availability(availability: super::Availability) -> Result<(), AppError> {
-    api(async move {
-        let agent = session::auth().await?;
-        let st = state()?;
-        super::presence::choose(&st.db, agent.id, availability, st.now()).await?;
-        Ok(())
-    })
-    .await
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    super::presence::choose(&st.db, agent.id, availability, st.now()).await?;
+    Ok(())
 }

@@ -3,7 +3,7 @@
 use super::password;
 use super::store::{self, AgentRow};
 use crate::error::{AppError, AppResult};
-use crate::state::{request_parts, state, AppState};
+use crate::state::AppState;
 use cookie::{Cookie, SameSite};
 use http::{HeaderMap, HeaderValue};
 
@@ -92,20 +92,4 @@ pub async fn agent_from_headers(st: &AppState, headers: &HeaderMap) -> AppResult
         Some(agent) if agent.is_active() => Ok(agent),
         _ => Err(AppError::Unauthorized),
     }
-}
-
-/// The logged-in agent, inside a server function.
-pub async fn auth() -> AppResult<AgentRow> {
-    let st = state()?;
-    let parts = request_parts()?;
-    agent_from_headers(&st, &parts.headers).await
-}
-
-/// The logged-in agent if they are an admin; 403 otherwise.
-pub async fn auth_admin() -> AppResult<AgentRow> {
-    let agent = auth().await?;
-    if agent.role() != super::Role::Admin {
-        return Err(AppError::Forbidden);
-    }
-    Ok(agent)
 }

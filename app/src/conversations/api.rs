@@ -15,8 +15,8 @@ use {
     super::store,
     super::write::{self, Author, Outgoing},
     super::Visibility,
-    crate::accounts::session::auth,
-    crate::state::{api, state, AppState},
+    crate::state::{state, AppState},
+    crate::identity::{extract, SignedIn},
 };
 
 /// The conversation, if the agent may take `action` on it (404 outside their inboxes).
@@ -39,134 +39,107 @@ pub struct Handling {
 
 #[server(prefix = "/api", endpoint = "conversations/handling")]
 pub async fn get_handling(id: i64) -> Result<Handling, AppError> {
-    api(async move {
-        let agent = auth().await?;
-        let st = state()?;
-        let actor = Actor::of(&agent);
-        let (conv, standing) = handling::visible(&st.db, &actor, id, Action::Read).await?;
-        let members = crate::accounts::presence::inbox_members(&st.db, conv.inbox_id).await?;
-        let inboxes = crate::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?;
-        let inbox_name = inboxes.iter().find(|i| i.id == conv.inbox_id).map(|i| i.name.clone()).unwrap_or_default();
-        // An admin may hold a chat without being a member of its inbox.
-        let assignee_name = match conv.assignee_id {
-            Some(a) => match members.iter().find(|m| m.id == a) {
-                Some(m) => Some(m.name.clone()),
-                None => Some(crate::accounts::store::get(&st.db, a).await?.name),
-            },
-            None => None,
-        };
-        Ok(Handling {
-            actions: super::rules::allowed(standing, agent.id, conv.assignee_id, conv.status == super::Status::Closed),
-            inbox_name,
-            assignee_name,
-            members,
-            move_targets: inboxes.into_iter().filter(|i| i.id != conv.inbox_id).collect(),
-        })
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let actor = Actor::of(&agent);
+    let (conv, standing) = handling::visible(&st.db, &actor, id, Action::Read).await?;
+    let members = crate::accounts::presence::inbox_members(&st.db, conv.inbox_id).await?;
+    let inboxes = crate::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?;
+    let inbox_name = inboxes.iter().find(|i| i.id == conv.inbox_id).map(|i| i.name.clone()).unwrap_or_default();
+    // An admin may hold a chat without being a member of its inbox.
+    let assignee_name = match conv.assignee_id {
+        Some(a) => match members.iter().find(|m| m.id == a) {
+            Some(m) => Some(m.name.clone()),
+            None => Some(crate::accounts::store::get(&st.db, a).await?.name),
+        },
+        None => None,
+    };
+    Ok(Handling {
+        actions: super::rules::allowed(standing, agent.id, conv.assignee_id, conv.status == super::Status::Closed),
+        inbox_name,
+        assignee_name,
+        members,
+        move_targets: inboxes.into_iter().filter(|i| i.id != conv.inbox_id).collect(),
     })
-    .await
 }
 
 /// Takes an unassigned chat; a 409 names whoever was faster.
 #[server(prefix = "/api", endpoint = "conversations/accept")]
 pub async fn accept_conversation(id: i64) -> Result<Conversation, AppError> {
-    api(async move {
-        let agent = auth().await?;
-        let st = state()?;
-        let c = handling::accept(&st.db, id, &Actor::of(&agent), st.now()).await?;
-        Ok(c)
-    })
-    .await
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let c = handling::accept(&st.db, id, &Actor::of(&agent), st.now()).await?;
+    Ok(c)
 }
 
 /// Assigns the chat to a member of its inbox; `None` returns it to the queue.
 #[server(prefix = "/api", endpoint = "conversations/assign")]
 pub async fn assign_conversation(id: i64, agent_id: Option<i64>) -> Result<Conversation, AppError> {
-    api(async move {
-        let agent = auth().await?;
-        let st = state()?;
-        let c = handling::assign(&st.db, id, &Actor::of(&agent), agent_id, st.now()).await?;
-        Ok(c)
-    })
-    .await
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let c = handling::assign(&st.db, id, &Actor::of(&agent), agent_id, st.now()).await?;
+    Ok(c)
 }
 
 #[server(prefix = "/api", endpoint = "conversations/move")]
 pub async fn move_conversation(id: i64, inbox_id: i64) -> Result<Conversation, AppError> {
-    api(async move {
-        let agent = auth().await?;
-        let st = state()?;
-        let c = handling::move_to(&st.db, id, &Actor::of(&agent), inbox_id, st.now()).await?;
-        Ok(c)
-    })
-    .await
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let c = handling::move_to(&st.db, id, &Actor::of(&agent), inbox_id, st.now()).await?;
+    Ok(c)
 }
 
 /// Deletes the chat for good (supervisors of its inbox and admins).
 #[server(prefix = "/api", endpoint = "conversations/delete")]
 pub async fn delete_conversation(id: i64) -> Result<(), AppError> {
-    api(async move {
-        let agent = auth().await?;
-        let st = state()?;
-        let deleted = handling::delete(&st.db, id, &Actor::of(&agent), st.now()).await?;
-        crate::files::remove_attachments(&st.config.data_dir, &deleted.storage_keys).await;
-        tracing::info!(conversation_id = id, agent_id = agent.id, "conversation deleted");
-        Ok(())
-    })
-    .await
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let deleted = handling::delete(&st.db, id, &Actor::of(&agent), st.now()).await?;
+    crate::files::remove_attachments(&st.config.data_dir, &deleted.storage_keys).await;
+    tracing::info!(conversation_id = id, agent_id = agent.id, "conversation deleted");
+    Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "conversations/thread")]
 pub async fn get_thread(id: i64) -> Result<Thread, AppError> {
-    api(async move {
-        let agent = auth().await?;
-        let st = state()?;
-        visible(&st, &agent, id, Action::Read).await?;
-        store::thread(&st.db, id, true).await
-    })
-    .await
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    visible(&st, &agent, id, Action::Read).await?;
+    store::thread(&st.db, id, true).await
 }
 
 /// Sends an agent message; the same `client_id` again returns the original.
 #[server(prefix = "/api", endpoint = "conversations/reply")]
 pub async fn send_reply(conversation_id: i64, client_id: String, body: String, internal: bool) -> Result<Message, AppError> {
-    api(async move {
-        let agent = auth().await?;
-        let st = state()?;
-        visible(&st, &agent, conversation_id, Action::Reply).await?;
-        let out = Outgoing {
-            conversation_id,
-            author: Author::Agent { id: agent.id, name: &agent.name },
-            client_id: &client_id,
-            body: &body,
-            visibility: if internal { Visibility::Internal } else { Visibility::Public },
-            file: None,
-        };
-        let (message, _created) = write::send(&st.db, out, st.now()).await?;
-        Ok(message)
-    })
-    .await
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    visible(&st, &agent, conversation_id, Action::Reply).await?;
+    let out = Outgoing {
+        conversation_id,
+        author: Author::Agent { id: agent.id, name: &agent.name },
+        client_id: &client_id,
+        body: &body,
+        visibility: if internal { Visibility::Internal } else { Visibility::Public },
+        file: None,
+    };
+    let (message, _created) = write::send(&st.db, out, st.now()).await?;
+    Ok(message)
 }
 
 /// Closes the chat as closed, solved or cancelled.
 #[server(prefix = "/api", endpoint = "conversations/close")]
 pub async fn close_conversation(id: i64, reason: CloseReason) -> Result<Conversation, AppError> {
-    api(async move {
-        let agent = auth().await?;
-        let st = state()?;
-        let conversation = handling::close(&st.db, id, &Actor::of(&agent), reason, st.now()).await?;
-        Ok(conversation)
-    })
-    .await
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let conversation = handling::close(&st.db, id, &Actor::of(&agent), reason, st.now()).await?;
+    Ok(conversation)
 }
 
 /// Marks the conversation read by the agent (opening it does this).
 #[server(prefix = "/api", endpoint = "conversations/read")]
 pub async fn mark_read(id: i64) -> Result<(), AppError> {
-    api(async move {
-        let agent = auth().await?;
-        let st = state()?;
-        visible(&st, &agent, id, Action::Read).await?;
-        store::mark_read(&st.db, id, agent.id).await
-    })
-    .await
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    visible(&st, &agent, id, Action::Read).await?;
+    store::mark_read(&st.db, id, agent.id).await
 }

@@ -8,12 +8,10 @@ use leptos::prelude::*;
 pub async fn get_customer_panel(conversation_id: i64) -> Result<CustomerPanel, AppError> {
     use crate::conversations::handling::{self, Actor};
     use crate::conversations::rules::Action;
-    crate::state::api(async move {
-        let agent = crate::accounts::session::auth().await?;
-        let st = crate::state::state()?;
-        let actor = Actor::of(&agent);
-        handling::visible(&st.db, &actor, conversation_id, Action::Read).await?;
-        super::panel::load(&st.db, conversation_id, agent.id, actor.is_admin).await
-    })
-    .await
+    use crate::identity::{extract, SignedIn};
+    let SignedIn(agent) = extract().await?;
+    let st = crate::state::state()?;
+    let actor = Actor::of(&agent);
+    handling::visible(&st.db, &actor, conversation_id, Action::Read).await?;
+    super::panel::load(&st.db, conversation_id, agent.id, actor.is_admin).await
 }

@@ -6,106 +6,91 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::{store, MemberRole},
-    crate::accounts::session::auth_admin,
     crate::audit,
-    crate::state::{api, state},
+    crate::state::{state},
+    crate::identity::{extract, Admin},
     crate::events::Audience,
     crate::model::change::{AgentRef, Change},
 };
 
 #[server(prefix = "/api", endpoint = "admin/inboxes")]
 pub async fn list_inboxes() -> Result<Vec<InboxDetail>, AppError> {
-    api(async move {
-        auth_admin().await?;
-        store::list_with_members(&state()?.db).await
-    })
-    .await
+    extract::<Admin>().await?;
+    store::list_with_members(&state()?.db).await
 }
 
 #[server(prefix = "/api", endpoint = "admin/inboxes/create")]
 pub async fn create_inbox(name: String) -> Result<i64, AppError> {
-    api(async move {
-        let admin = auth_admin().await?;
-        let st = state()?;
-        let id = store::create(&st.db, &name, st.now()).await?;
-        let entry = audit::Entry {
-            actor_id: Some(admin.id),
-            action: "inbox.create",
-            target_type: "inbox",
-            target_id: id.to_string(),
-            detail: serde_json::json!({}),
-        };
-        audit::record(&st.db, st.now(), entry).await?;
-        Ok(id)
-    })
-    .await
+    let Admin(admin) = extract().await?;
+    let st = state()?;
+    let id = store::create(&st.db, &name, st.now()).await?;
+    let entry = audit::Entry {
+        actor_id: Some(admin.id),
+        action: "inbox.create",
+        target_type: "inbox",
+        target_id: id.to_string(),
+        detail: serde_json::json!({}),
+    };
+    audit::record(&st.db, st.now(), entry).await?;
+    Ok(id)
 }
 
 /// `role` is `operator`, `supervisor`, or `none` to remove the agent from the inbox.
 #[server(prefix = "/api", endpoint = "admin/inboxes/member")]
 pub async fn set_membership(inbox_id: i64, agent_id: i64, role: String) -> Result<(), AppError> {
-    api(async move {
-        let admin = auth_admin().await?;
-        let role = match role.as_str() {
-            "none" => None,
-            other => Some(MemberRole::parse(other).ok_or_else(|| {
-                AppError::Unprocessable(format!("unknown inbox role {other:?}: use operator, supervisor or none"))
-            })?),
-        };
-        let st = state()?;
-        store::set_member(&st.db, inbox_id, agent_id, role).await?;
-        crate::events::store::append_alone(&st.db, Change::InboxMembership(AgentRef { agent_id }).event(Audience::Control, None, None), st.now()).await?;
-        let entry = audit::Entry {
-            actor_id: Some(admin.id),
-            action: "inbox.member",
-            target_type: "inbox",
-            target_id: inbox_id.to_string(),
-            detail: serde_json::json!({ "agent_id": agent_id, "role": role.map(|r| r.as_str()) }),
-        };
-        audit::record(&st.db, st.now(), entry).await?;
-        Ok(())
-    })
-    .await
+    let Admin(admin) = extract().await?;
+    let role = match role.as_str() {
+        "none" => None,
+        other => Some(MemberRole::parse(other).ok_or_else(|| {
+            AppError::Unprocessable(format!("unknown inbox role {other:?}: use operator, supervisor or none"))
+        })?),
+    };
+    let st = state()?;
+    store::set_member(&st.db, inbox_id, agent_id, role).await?;
+    crate::events::store::append_alone(&st.db, Change::InboxMembership(AgentRef { agent_id }).event(Audience::Control, None, None), st.now()).await?;
+    let entry = audit::Entry {
+        actor_id: Some(admin.id),
+        action: "inbox.member",
+        target_type: "inbox",
+        target_id: inbox_id.to_string(),
+        detail: serde_json::json!({ "agent_id": agent_id, "role": role.map(|r| r.as_str()) }),
+    };
+    audit::record(&st.db, st.now(), entry).await?;
+    Ok(())
 }
 
 /// Turns the widget's pre-chat form (name and email) on or off for an inbox.
 #[server(prefix = "/api", endpoint = "admin/inboxes/prechat")]
 pub async fn set_prechat_form(inbox_id: i64, enabled: Option<String>) -> Result<(), AppError> {
-    api(async move {
-        let admin = auth_admin().await?;
-        let st = state()?;
-        let on = enabled.is_some();
-        store::set_prechat_form(&st.db, inbox_id, on).await?;
-        let entry = audit::Entry {
-            actor_id: Some(admin.id),
-            action: "inbox.prechat",
-            target_type: "inbox",
-            target_id: inbox_id.to_string(),
-            detail: serde_json::json!({ "enabled": on }),
-        };
-        audit::record(&st.db, st.now(), entry).await?;
-        Ok(())
-    })
-    .await
+    let Admin(admin) = extract().await?;
+    let st = state()?;
+    let on = enabled.is_some();
+    store::set_prechat_form(&st.db, inbox_id, on).await?;
+    let entry = audit::Entry {
+        actor_id: Some(admin.id),
+        action: "inbox.prechat",
+        target_type: "inbox",
+        target_id: inbox_id.to_string(),
+        detail: serde_json::json!({ "enabled": on }),
+    };
+    audit::record(&st.db, st.now(), entry).await?;
+    Ok(())
 }
 
 /// Sets the link template for conversation contexts, such as
 /// `https://backoffice.example/{type}/{id}`; empty clears it.
 #[server(prefix = "/api", endpoint = "admin/inboxes/context-link")]
 pub async fn set_context_link(inbox_id: i64, template: String) -> Result<(), AppError> {
-    api(async move {
-        let admin = auth_admin().await?;
-        let st = state()?;
-        store::set_context_url_template(&st.db, inbox_id, &template).await?;
-        let entry = audit::Entry {
-            actor_id: Some(admin.id),
-            action: "inbox.context_link",
-            target_type: "inbox",
-            target_id: inbox_id.to_string(),
-            detail: serde_json::json!({ "set": !template.trim().is_empty() }),
-        };
-        audit::record(&st.db, st.now(), entry).await?;
-        Ok(())
-    })
-    .await
+    let Admin(admin) = extract().await?;
+    let st = state()?;
+    store::set_context_url_template(&st.db, inbox_id, &template).await?;
+    let entry = audit::Entry {
+        actor_id: Some(admin.id),
+        action: "inbox.context_link",
+        target_type: "inbox",
+        target_id: inbox_id.to_string(),
+        detail: serde_json::json!({ "set": !template.trim().is_empty() }),
+    };
+    audit::record(&st.db, st.now(), entry).await?;
+    Ok(())
 }

@@ -6,26 +6,20 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::{counts, query},
-    crate::accounts::session::auth,
-    crate::state::{api, state},
+    crate::state::{state},
+    crate::identity::{extract, SignedIn},
 };
 
 #[server(prefix = "/api", endpoint = "inbox/page")]
 pub async fn list_page(query: ListQuery) -> Result<Page, AppError> {
-    api(async move {
-        let agent = auth().await?;
-        let st = state()?;
-        let viewer = query::Viewer { id: agent.id, role: agent.role() };
-        query::page(&st.db, &viewer, &query, st.now()).await
-    })
-    .await
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let viewer = query::Viewer { id: agent.id, role: agent.role() };
+    query::page(&st.db, &viewer, &query, st.now()).await
 }
 
 #[server(prefix = "/api", endpoint = "inbox/counters")]
 pub async fn get_counters() -> Result<Counters, AppError> {
-    api(async move {
-        let agent = auth().await?;
-        counts::counters(&state()?.db, agent.id, agent.role()).await
-    })
-    .await
+    let SignedIn(agent) = extract().await?;
+    counts::counters(&state()?.db, agent.id, agent.role()).await
 }

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
-    crate::accounts::session::auth_admin,
     crate::audit,
-    crate::state::{api, state},
+    crate::state::{state},
+    crate::identity::{extract, Admin},
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,71 +35,56 @@ pub struct RetentionOverview {
 
 #[server(prefix = "/api", endpoint = "admin/retention")]
 pub async fn get_retention() -> Result<RetentionOverview, AppError> {
-    api(async move {
-        auth_admin().await?;
-        let st = state()?;
-        Ok(RetentionOverview {
-            inboxes: super::purge::inboxes(&st.db).await?,
-            last_purge: super::purge::last(&st.db).await?,
-            tokens: super::tokens::list(&st.db)
-                .await?
-                .into_iter()
-                .map(|(id, name, created_at)| ApiToken { id, name, created_at })
-                .collect(),
-        })
+    extract::<Admin>().await?;
+    let st = state()?;
+    Ok(RetentionOverview {
+        inboxes: super::purge::inboxes(&st.db).await?,
+        last_purge: super::purge::last(&st.db).await?,
+        tokens: super::tokens::list(&st.db)
+            .await?
+            .into_iter()
+            .map(|(id, name, created_at)| ApiToken { id, name, created_at })
+            .collect(),
     })
-    .await
 }
 
 /// Sets an inbox's retention: `days` empty keeps forever.
 #[server(prefix = "/api", endpoint = "admin/retention/set")]
 pub async fn set_retention(inbox_id: i64, days: String, purge_transcripts: Option<String>) -> Result<(), AppError> {
-    api(async move {
-        let admin = auth_admin().await?;
-        let st = state()?;
-        let purge = purge_transcripts.is_some();
-        let days = super::purge::set_inbox(&st.db, inbox_id, &days, purge).await?;
-        let entry = audit::Entry {
-            actor_id: Some(admin.id),
-            action: "inbox.retention",
-            target_type: "inbox",
-            target_id: inbox_id.to_string(),
-            detail: serde_json::json!({ "days": days, "purge_request_transcripts": purge }),
-        };
-        audit::record(&st.db, st.now(), entry).await
-    })
-    .await
+    let Admin(admin) = extract().await?;
+    let st = state()?;
+    let purge = purge_transcripts.is_some();
+    let days = super::purge::set_inbox(&st.db, inbox_id, &days, purge).await?;
+    let entry = audit::Entry {
+        actor_id: Some(admin.id),
+        action: "inbox.retention",
+        target_type: "inbox",
+        target_id: inbox_id.to_string(),
+        detail: serde_json::json!({ "days": days, "purge_request_transcripts": purge }),
+    };
+    audit::record(&st.db, st.now(), entry).await
 }
 
 /// Runs the purge now (it also runs hourly).
 #[server(prefix = "/api", endpoint = "admin/retention/purge")]
 pub async fn purge_now() -> Result<PurgeReport, AppError> {
-    api(async move {
-        auth_admin().await?;
-        let st = state()?;
-        let report = super::purge::run(&st.db, &st.config.data_dir, st.now()).await?;
-        Ok(report)
-    })
-    .await
+    extract::<Admin>().await?;
+    let st = state()?;
+    let report = super::purge::run(&st.db, &st.config.data_dir, st.now()).await?;
+    Ok(report)
 }
 
 /// Creates an API token; the answer is the only time it can be read.
 #[server(prefix = "/api", endpoint = "admin/tokens/create")]
 pub async fn create_api_token(name: String) -> Result<String, AppError> {
-    api(async move {
-        let admin = auth_admin().await?;
-        let st = state()?;
-        super::tokens::create(&st.db, &name, Some(admin.id), st.now()).await
-    })
-    .await
+    let Admin(admin) = extract().await?;
+    let st = state()?;
+    super::tokens::create(&st.db, &name, Some(admin.id), st.now()).await
 }
 
 #[server(prefix = "/api", endpoint = "admin/tokens/revoke")]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
-    api(async move {
-        auth_admin().await?;
-        let st = state()?;
-        super::tokens::revoke(&st.db, id).await
-    })
-    .await
+    extract::<Admin>().await?;
+    let st = state()?;
+    super::tokens::revoke(&st.db, id).await
 }
