@@ -30,8 +30,6 @@ pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod files;
 #[cfg(feature = "ssr")]
-pub mod identity;
-#[cfg(feature = "ssr")]
 pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod limits;

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use {crate::identity::{extract, SignedIn}, crate::state::state};
+use {crate::accounts::identity::SignedIn,
+    crate::state::extract, crate::state::state};
 
 /// The logged-in agent and the inboxes they can see.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

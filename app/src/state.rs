@@ -133,3 +133,12 @@ pub fn state() -> AppResult<AppState> {
 pub fn request_parts() -> AppResult<http::request::Parts> {
     use_context::<http::request::Parts>().ok_or(AppError::Internal)
 }
+
+/// An extractor inside a server function: the same checks as on a plain handler,
+/// with the typed error kept (leptos_axum's `extract_with_state` would flatten the
+/// rejection into a string, and every refusal into a 500).
+pub async fn extract<T: axum::extract::FromRequestParts<AppState, Rejection = AppError>>() -> AppResult<T> {
+    let st = state()?;
+    let mut parts = request_parts()?;
+    T::from_request_parts(&mut parts, &st).await
+}

@@ -4,7 +4,7 @@
 use app::error::AppError;
 use app::state::AppState;
 use axum::extract::{Path, State};
-use app::identity::ApiClient;
+use app::retention::tokens::ApiClient;
 use axum::http::StatusCode;
 
 pub async fn complete(

@@ -2,7 +2,8 @@
 //! streamed page by page over the same keyset query, never built in memory; and one
 //! chat's export.
 use app::error::AppError;
-use app::identity::{ChatReader, SignedIn};
+use app::accounts::identity::SignedIn;
+use app::conversations::identity::ChatReader;
 use app::list::csv::{encode, list_record, LIST_HEADER};
 use app::list::query::{page, validate, Viewer};
 use app::list::ListQuery;

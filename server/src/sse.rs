@@ -6,7 +6,7 @@
 //! so nothing arrives twice. An id the log does not know gets a `resync` event.
 use app::accounts::{session, store as agents, Role};
 use app::error::AppError;
-use app::identity::SignedIn;
+use app::accounts::identity::SignedIn;
 use app::accounts::presence;
 use app::limits::{StreamKey, StreamSlot};
 use app::events::{store as events, Audience, Event};

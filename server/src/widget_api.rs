@@ -5,7 +5,7 @@ use app::conversations::store::{self as conversations, StartVisitor};
 use app::conversations::write::{self, Author, Outgoing};
 use app::conversations::{visitor, Context, Message, Thread, Visibility};
 use app::error::AppError;
-use app::identity::OwnChat;
+use app::conversations::identity::OwnChat;
 use app::limits::VisitorAction;
 use app::state::AppState;
 use crate::client::ClientIp;

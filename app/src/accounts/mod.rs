@@ -1,6 +1,8 @@
 //! Agents, their roles, sessions and logins.
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod identity;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod presence;

@@ -16,7 +16,8 @@ use {
     super::write::{self, Author, Outgoing},
     super::Visibility,
     crate::state::{state, AppState},
-    crate::identity::{extract, SignedIn},
+    crate::accounts::identity::SignedIn,
+    crate::state::extract,
 };
 
 /// The conversation, if the agent may take `action` on it (404 outside their inboxes).

@@ -6,6 +6,8 @@ pub mod batch;
 pub mod erase;
 #[cfg(feature = "ssr")]
 pub mod handling;
+#[cfg(feature = "ssr")]
+pub mod identity;
 pub mod lifecycle;
 pub mod rules;
 #[cfg(feature = "ssr")]

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 pub async fn get_customer_panel(conversation_id: i64) -> Result<CustomerPanel, AppError> {
     use crate::conversations::handling::{self, Actor};
     use crate::conversations::rules::Action;
-    use crate::identity::{extract, SignedIn};
+    use crate::{accounts::identity::SignedIn, state::extract};
     let SignedIn(agent) = extract().await?;
     let st = crate::state::state()?;
     let actor = Actor::of(&agent);

@@ -8,7 +8,8 @@ use {
     super::{store, MemberRole},
     crate::audit,
     crate::state::{state},
-    crate::identity::{extract, Admin},
+    crate::accounts::identity::Admin,
+    crate::state::extract,
     crate::events::Audience,
     crate::model::change::{AgentRef, Change},
 };

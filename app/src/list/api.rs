@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use {
     super::{counts, query},
     crate::state::{state},
-    crate::identity::{extract, SignedIn},
+    crate::accounts::identity::SignedIn,
+    crate::state::extract,
 };
 
 #[server(prefix = "/api", endpoint = "inbox/page")]

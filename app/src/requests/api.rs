@@ -8,7 +8,8 @@ use {
     super::store,
     crate::conversations::handling::Actor,
     crate::state::{state},
-    crate::identity::{extract, Admin, SignedIn},
+    crate::accounts::identity::{Admin, SignedIn},
+    crate::state::extract,
 };
 
 /// "Create request" in a conversation.

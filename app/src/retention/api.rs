@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use {
     crate::audit,
     crate::state::{state},
-    crate::identity::{extract, Admin},
+    crate::accounts::identity::Admin,
+    crate::state::extract,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

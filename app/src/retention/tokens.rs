@@ -42,3 +42,18 @@ pub async fn revoke(db: &Db, id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM api_tokens WHERE id = $1").bind(id).execute(db.pool()).await?;
     Ok(())
 }
+
+/// A host system holding a valid admin API token.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiClient;
+
+impl axum::extract::FromRequestParts<crate::state::AppState> for ApiClient {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut http::request::Parts, st: &crate::state::AppState) -> AppResult<Self> {
+        let token = crate::accounts::identity::bearer(&parts.headers)?;
+        if !verify(&st.db, token).await? {
+            return Err(AppError::Unauthorized);
+        }
+        Ok(ApiClient)
+    }
+}

@@ -9,7 +9,8 @@ use {
     super::{messages, store},
     crate::conversations::handling::Actor,
     crate::state::{state},
-    crate::identity::{extract, SignedIn},
+    crate::accounts::identity::SignedIn,
+    crate::state::extract,
 };
 
 /// The timer operations the window offers.
