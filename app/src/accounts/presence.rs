@@ -36,18 +36,24 @@ async fn announce(conn: &mut AnyConnection, db: &Db, id: i64, name: &str, presen
 
 /// Re-derives one agent's presence; `true` when it changed (an event was appended).
 async fn refresh(conn: &mut AnyConnection, db: &Db, id: i64, now: i64) -> AppResult<bool> {
-    let row: Option<(String, String, String, Option<i64>)> =
-        sqlx::query_as("SELECT name, availability, presence, last_seen_at FROM agents WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let (name, chosen, shown, seen) = row.ok_or(AppError::NotFound)?;
-    let chosen = Availability::parse(&chosen).unwrap_or(Availability::Offline);
-    let next = effective(chosen, seen, now);
-    if Availability::parse(&shown) == Some(next) {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        name: String,
+        availability: String,
+        presence: String,
+        last_seen_at: Option<i64>,
+    }
+    let row: Option<Row> = sqlx::query_as("SELECT name, availability, presence, last_seen_at FROM agents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let row = row.ok_or(AppError::NotFound)?;
+    let chosen = Availability::parse(&row.availability).unwrap_or(Availability::Offline);
+    let next = effective(chosen, row.last_seen_at, now);
+    if Availability::parse(&row.presence) == Some(next) {
         return Ok(false);
     }
-    announce(conn, db, id, &name, next, now).await?;
+    announce(conn, db, id, &row.name, next, now).await?;
     Ok(true)
 }
 
@@ -111,16 +117,26 @@ pub async fn sweep(db: &Db, now: i64) -> AppResult<usize> {
     Ok(changed)
 }
 
-type MemberRow = (i64, String, String, String, Option<i64>, Option<String>);
+/// A colleague, with one of their inboxes' names (the team list) or their role in
+/// this inbox (the assign menu) as `label`.
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    id: i64,
+    name: String,
+    role: String,
+    presence: String,
+    last_seen_at: Option<i64>,
+    label: Option<String>,
+}
 
-fn to_member((id, name, role, presence, last_seen_at, inbox): MemberRow) -> TeamMember {
+fn to_member(r: MemberRow) -> TeamMember {
     TeamMember {
-        id,
-        name,
-        role: role.parse().unwrap_or(Role::Operator),
-        presence: Availability::parse(&presence).unwrap_or(Availability::Offline),
-        last_seen_at,
-        inboxes: inbox.into_iter().collect(),
+        id: r.id,
+        name: r.name,
+        role: r.role.parse().unwrap_or(Role::Operator),
+        presence: Availability::parse(&r.presence).unwrap_or(Availability::Offline),
+        last_seen_at: r.last_seen_at,
+        inboxes: r.label.into_iter().collect(),
     }
 }
 
@@ -128,11 +144,11 @@ fn to_member((id, name, role, presence, last_seen_at, inbox): MemberRow) -> Team
 /// with their presence and shared inboxes, in one query.
 pub async fn team(db: &Db, viewer: i64, role: Role) -> AppResult<Vec<TeamMember>> {
     let sql = if role == Role::Admin {
-        "SELECT a.id, a.name, a.role, a.presence, a.last_seen_at, i.name FROM agents a
+        "SELECT a.id, a.name, a.role, a.presence, a.last_seen_at, i.name AS label FROM agents a
          LEFT JOIN inbox_members m ON m.agent_id = a.id LEFT JOIN inboxes i ON i.id = m.inbox_id
          WHERE a.deactivated_at IS NULL AND $1 = $1 ORDER BY a.name, a.id, i.name"
     } else {
-        "SELECT a.id, a.name, a.role, a.presence, a.last_seen_at, i.name FROM agents a
+        "SELECT a.id, a.name, a.role, a.presence, a.last_seen_at, i.name AS label FROM agents a
          JOIN inbox_members m ON m.agent_id = a.id JOIN inboxes i ON i.id = m.inbox_id
          WHERE a.deactivated_at IS NULL
            AND m.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE agent_id = $1)
@@ -142,7 +158,7 @@ pub async fn team(db: &Db, viewer: i64, role: Role) -> AppResult<Vec<TeamMember>
     let mut out: Vec<TeamMember> = Vec::new();
     for row in rows {
         match out.last_mut() {
-            Some(last) if last.id == row.0 => last.inboxes.extend(row.5),
+            Some(last) if last.id == row.id => last.inboxes.extend(row.label),
             _ => out.push(to_member(row)),
         }
     }
@@ -152,7 +168,7 @@ pub async fn team(db: &Db, viewer: i64, role: Role) -> AppResult<Vec<TeamMember>
 /// The active members of one inbox, for the assign menu.
 pub async fn inbox_members(db: &Db, inbox_id: i64) -> AppResult<Vec<TeamMember>> {
     let rows: Vec<MemberRow> = sqlx::query_as(
-        "SELECT a.id, a.name, a.role, a.presence, a.last_seen_at, m.role FROM inbox_members m
+        "SELECT a.id, a.name, a.role, a.presence, a.last_seen_at, m.role AS label FROM inbox_members m
          JOIN agents a ON a.id = m.agent_id
          WHERE m.inbox_id = $1 AND a.deactivated_at IS NULL ORDER BY a.name, a.id",
     )

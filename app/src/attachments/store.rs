@@ -54,15 +54,22 @@ pub async fn insert(conn: &mut sqlx::AnyConnection, message_id: i64, conversatio
 
 /// Every attachment of a conversation, by message: one query for a whole thread.
 pub async fn by_message(db: &Db, conversation_id: i64) -> AppResult<HashMap<i64, Vec<AttachmentRef>>> {
-    let rows: Vec<(String, i64, String, String, i64)> = sqlx::query_as(
-        "SELECT id, message_id, file_name, content_type, size_bytes FROM attachments WHERE conversation_id = $1 ORDER BY created_at, id",
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        message_id: i64,
+        #[sqlx(flatten)]
+        file: AttachmentRef,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, message_id, file_name AS name, content_type, size_bytes AS size FROM attachments
+         WHERE conversation_id = $1 ORDER BY created_at, id",
     )
     .bind(conversation_id)
     .fetch_all(db.pool())
     .await?;
     let mut out: HashMap<i64, Vec<AttachmentRef>> = HashMap::new();
-    for (id, message_id, name, content_type, size) in rows {
-        out.entry(message_id).or_default().push(AttachmentRef { id, name, content_type, size });
+    for r in rows {
+        out.entry(r.message_id).or_default().push(r.file);
     }
     Ok(out)
 }
@@ -77,13 +84,27 @@ pub struct Stored {
 }
 
 pub async fn find(db: &Db, id: &str) -> AppResult<Stored> {
-    let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT a.conversation_id, a.file_name, a.content_type, a.storage_key, m.visibility
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        conversation_id: i64,
+        name: String,
+        content_type: String,
+        storage_key: String,
+        visibility: String,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT a.conversation_id, a.file_name AS name, a.content_type, a.storage_key, m.visibility
          FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = $1",
     )
     .bind(id)
     .fetch_optional(db.pool())
     .await?;
-    let (conversation_id, name, content_type, storage_key, visibility) = row.ok_or(AppError::NotFound)?;
-    Ok(Stored { conversation_id, name, content_type, storage_key, public: visibility == "public" })
+    let r = row.ok_or(AppError::NotFound)?;
+    Ok(Stored {
+        conversation_id: r.conversation_id,
+        name: r.name,
+        content_type: r.content_type,
+        storage_key: r.storage_key,
+        public: r.visibility == "public",
+    })
 }

@@ -208,8 +208,9 @@ async fn insert_messages(tx: &mut AnyConnection, sends: &[OwnedSend], convs: &Ha
         .collect();
     let sql = format!(
         "INSERT INTO messages (conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at)
-         VALUES {} RETURNING id, conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at",
-        rows.join(", ")
+         VALUES {} RETURNING {}",
+        rows.join(", "),
+        super::store::MESSAGE_COLUMNS
     );
     let mut q = sqlx::query_as::<_, MessageRow>(&sql);
     for s in sends {

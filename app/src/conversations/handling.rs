@@ -5,8 +5,8 @@
 use super::rules::{self, Action, Standing};
 use super::store::load;
 use super::erase::{erase_in, Erased};
-use super::write::{close_in, insert_message, message_event, status_event};
-use super::{AuthorKind, CloseReason, Conversation, Status, Visibility};
+use super::write::{close_in, status_event, system_line};
+use super::{CloseReason, Conversation, Status, Visibility};
 use crate::audit;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -72,11 +72,6 @@ pub async fn visible(db: &Db, actor: &Actor, id: i64, action: Action) -> AppResu
     checked(&mut conn, actor, id, action).await
 }
 
-async fn line(conn: &mut AnyConnection, db: &Db, conv: &Conversation, body: &str, visibility: Visibility, now: i64) -> AppResult<()> {
-    let client_id = format!("system-{}-{}", conv.id, crate::tokens::random_id());
-    let m = insert_message(conn, conv.id, AuthorKind::System, None, None, &client_id, body, visibility, now).await?;
-    message_event(conn, db, conv.inbox_id, &m, now).await
-}
 
 async fn agent_name(conn: &mut AnyConnection, id: i64) -> AppResult<Option<String>> {
     Ok(sqlx::query_scalar("SELECT name FROM agents WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?)
@@ -106,11 +101,11 @@ async fn set_assignee(
         // The customer sees who joined; agents also see who handed the chat over.
         Some((id, name)) => {
             if id != actor.id {
-                line(conn, db, conv, &format!("{} assigned the chat to {name}", actor.name), Visibility::Internal, now).await?;
+                system_line(conn, db, conv, &format!("{} assigned the chat to {name}", actor.name), Visibility::Internal, now).await?;
             }
-            line(conn, db, conv, &format!("{name} joined the chat"), Visibility::Public, now).await?;
+            system_line(conn, db, conv, &format!("{name} joined the chat"), Visibility::Public, now).await?;
         }
-        None => line(conn, db, conv, &format!("{} returned the chat to the queue", actor.name), Visibility::Internal, now).await?,
+        None => system_line(conn, db, conv, &format!("{} returned the chat to the queue", actor.name), Visibility::Internal, now).await?,
     }
     let assigned = Assigned {
         conversation_id: conv.id,
@@ -202,7 +197,7 @@ pub async fn move_to(db: &Db, id: i64, actor: &Actor, inbox_id: i64, now: i64) -
         .execute(&mut *tx)
         .await?;
     let moved = load(&mut tx, id).await?;
-    line(&mut tx, db, &moved, &format!("{} moved the chat to {name}", actor.name), Visibility::Public, now).await?;
+    system_line(&mut tx, db, &moved, &format!("{} moved the chat to {name}", actor.name), Visibility::Public, now).await?;
     // Both inboxes hear of it: one loses the chat, the other gains it.
     for inbox in [conv.inbox_id, inbox_id] {
         let moved = Moved {

@@ -87,7 +87,8 @@ impl From<MessageRow> for Message {
     }
 }
 
-const MESSAGE_COLUMNS: &str =
+/// The columns of a [`MessageRow`], for every query (and `RETURNING`) that reads one.
+pub(super) const MESSAGE_COLUMNS: &str =
     "id, conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at";
 
 pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> AppResult<Conversation> {

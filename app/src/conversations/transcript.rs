@@ -13,7 +13,16 @@ pub const HEADER: [&str; 6] = ["timestamp", "author", "author_role", "visibility
 /// lines are included only when `include_internal` is set.
 pub async fn rows(db: &Db, id: i64, include_internal: bool) -> AppResult<Vec<Vec<String>>> {
     let filter = if include_internal { "" } else { " AND visibility = 'public'" };
-    let messages: Vec<(i64, String, Option<String>, String, String, i64)> = sqlx::query_as(&format!(
+    #[derive(sqlx::FromRow)]
+    struct Line {
+        id: i64,
+        author_kind: String,
+        author_name: Option<String>,
+        visibility: String,
+        body: String,
+        created_at: i64,
+    }
+    let messages: Vec<Line> = sqlx::query_as(&format!(
         "SELECT id, author_kind, author_name, visibility, body, created_at FROM messages
          WHERE conversation_id = $1{filter} ORDER BY id"
     ))
@@ -31,20 +40,20 @@ pub async fn rows(db: &Db, id: i64, include_internal: bool) -> AppResult<Vec<Vec
     }
     Ok(messages
         .into_iter()
-        .map(|(mid, kind, author, visibility, body, at)| {
-            let kind = AuthorKind::parse(&kind).unwrap_or(AuthorKind::System);
+        .map(|m| {
+            let kind = AuthorKind::parse(&m.author_kind).unwrap_or(AuthorKind::System);
             let author = match kind {
                 AuthorKind::System => "Switchboard".to_string(),
-                _ => author.unwrap_or_else(|| "Visitor".into()),
+                _ => m.author_name.unwrap_or_else(|| "Visitor".into()),
             };
-            let visibility = Visibility::parse(&visibility).unwrap_or(Visibility::Internal);
+            let visibility = Visibility::parse(&m.visibility).unwrap_or(Visibility::Internal);
             vec![
-                iso8601(at),
+                iso8601(m.created_at),
                 author,
                 kind.as_str().to_string(),
                 visibility.as_str().to_string(),
-                body,
-                names.remove(&mid).unwrap_or_default().join("; "),
+                m.body,
+                names.remove(&m.id).unwrap_or_default().join("; "),
             ]
         })
         .collect())

@@ -1,6 +1,6 @@
 //! The message write path and status changes. A message is acknowledged only after
 //! the transaction holding it, its conversation update and its events has committed.
-use super::store::{audience, load, validate_message};
+use super::store::{audience, load, validate_message, MESSAGE_COLUMNS};
 use super::{lifecycle, AuthorKind, CloseReason, Conversation, Message, Status, Visibility};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -34,9 +34,6 @@ pub struct Outgoing<'a> {
     pub file: Option<&'a crate::attachments::store::NewFile>,
 }
 
-const MESSAGE_RETURNING: &str =
-    "RETURNING id, conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at";
-
 pub(super) async fn insert_message(
     conn: &mut AnyConnection,
     conversation_id: i64,
@@ -50,7 +47,7 @@ pub(super) async fn insert_message(
 ) -> AppResult<Message> {
     let row: super::store::MessageRow = sqlx::query_as(&format!(
         "INSERT INTO messages (conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) {MESSAGE_RETURNING}"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {MESSAGE_COLUMNS}"
     ))
     .bind(conversation_id)
     .bind(kind.as_str())
@@ -91,10 +88,7 @@ pub(super) async fn change_status(
         .bind(conv.id)
         .execute(&mut *conn)
         .await?;
-    let line = lifecycle::status_line(to, reason, actor);
-    let client_id = format!("system-{}-{}", conv.id, crate::tokens::random_id());
-    let m = insert_message(conn, conv.id, AuthorKind::System, None, None, &client_id, &line, Visibility::Public, now).await?;
-    message_event(conn, db, conv.inbox_id, &m, now).await?;
+    system_line(conn, db, conv, &lifecycle::status_line(to, reason, actor), Visibility::Public, now).await?;
     status_event(conn, db, conv.id, conv.inbox_id, to, reason, now).await
 }
 
@@ -168,10 +162,9 @@ pub(super) async fn touch_conversation(conn: &mut AnyConnection, out: &Outgoing<
 /// The send itself, inside the caller's write transaction.
 pub(super) async fn send_in(tx: &mut AnyConnection, db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, bool)> {
     let conv = load(&mut *tx, out.conversation_id).await?;
-    let existing: Option<super::store::MessageRow> = sqlx::query_as(
-        "SELECT id, conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at
-         FROM messages WHERE conversation_id = $1 AND client_id = $2",
-    )
+    let existing: Option<super::store::MessageRow> = sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND client_id = $2"
+    ))
     .bind(conv.id)
     .bind(out.client_id)
     .fetch_optional(&mut *tx)
@@ -234,8 +227,22 @@ pub(super) async fn close_in(
 /// transaction: a team chat's transcript and chat time, for instance.
 pub async fn internal_line_in(conn: &mut AnyConnection, db: &Db, conversation_id: i64, body: &str, now: i64) -> AppResult<()> {
     let conv = load(conn, conversation_id).await?;
+    system_line(conn, db, &conv, body, Visibility::Internal, now).await
+}
+
+/// A line from Switchboard itself (a status change, a join, a move, a team chat's
+/// transcript), capped at [`super::MAX_BODY_CHARS`], with its `message.created` event:
+/// the one way every system line is written.
+pub(super) async fn system_line(
+    conn: &mut AnyConnection,
+    db: &Db,
+    conv: &Conversation,
+    body: &str,
+    visibility: Visibility,
+    now: i64,
+) -> AppResult<()> {
     let body: String = body.chars().take(super::MAX_BODY_CHARS).collect();
     let client_id = format!("system-{}-{}", conv.id, crate::tokens::random_id());
-    let m = insert_message(conn, conv.id, AuthorKind::System, None, None, &client_id, &body, Visibility::Internal, now).await?;
+    let m = insert_message(conn, conv.id, AuthorKind::System, None, None, &client_id, &body, visibility, now).await?;
     message_event(conn, db, conv.inbox_id, &m, now).await
 }

@@ -52,33 +52,49 @@ pub async fn visible_to(db: &Db, agent_id: i64, role: Role) -> AppResult<Vec<Inb
 
 /// Every inbox with its members, in two queries whatever the number of inboxes.
 pub async fn list_with_members(db: &Db) -> AppResult<Vec<InboxDetail>> {
-    let inboxes: Vec<(i64, String, String, Option<i64>, i64, Option<String>)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct InboxRow {
+        id: i64,
+        name: String,
+        public_key: String,
+        retention_days: Option<i64>,
+        prechat_form: i64,
+        context_url_template: Option<String>,
+    }
+    #[derive(sqlx::FromRow)]
+    struct MemberRow {
+        inbox_id: i64,
+        agent_id: i64,
+        name: String,
+        role: String,
+    }
+    let inboxes: Vec<InboxRow> = sqlx::query_as(
         "SELECT id, name, public_key, retention_days, prechat_form, context_url_template FROM inboxes ORDER BY name, id",
     )
-            .fetch_all(db.pool())
-            .await?;
-    let members: Vec<(i64, i64, String, String)> = sqlx::query_as(
-        "SELECT m.inbox_id, a.id, a.name, m.role FROM inbox_members m
+    .fetch_all(db.pool())
+    .await?;
+    let members: Vec<MemberRow> = sqlx::query_as(
+        "SELECT m.inbox_id, a.id AS agent_id, a.name, m.role FROM inbox_members m
          JOIN agents a ON a.id = m.agent_id ORDER BY a.name, a.id",
     )
     .fetch_all(db.pool())
     .await?;
     let mut by_inbox: HashMap<i64, Vec<Member>> = HashMap::new();
-    for (inbox_id, agent_id, name, role) in members {
-        if let Some(role) = MemberRole::parse(&role) {
-            by_inbox.entry(inbox_id).or_default().push(Member { agent_id, name, role });
+    for m in members {
+        if let Some(role) = MemberRole::parse(&m.role) {
+            by_inbox.entry(m.inbox_id).or_default().push(Member { agent_id: m.agent_id, name: m.name, role });
         }
     }
     Ok(inboxes
         .into_iter()
-        .map(|(id, name, public_key, retention_days, prechat, context_url_template)| InboxDetail {
-            id,
-            name,
-            public_key,
-            retention_days,
-            prechat_form: prechat != 0,
-            context_url_template,
-            members: by_inbox.remove(&id).unwrap_or_default(),
+        .map(|i| InboxDetail {
+            members: by_inbox.remove(&i.id).unwrap_or_default(),
+            id: i.id,
+            name: i.name,
+            public_key: i.public_key,
+            retention_days: i.retention_days,
+            prechat_form: i.prechat_form != 0,
+            context_url_template: i.context_url_template,
         })
         .collect())
 }

@@ -54,6 +54,7 @@ pub struct ServiceRequest {
 
 /// A webhook delivery, as the admin's log shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Delivery {
     pub id: i64,
     pub request_id: Option<i64>,

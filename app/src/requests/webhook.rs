@@ -129,7 +129,16 @@ async fn send(url: &str, secret: &str, allow_private: bool, delivery_id: i64, bo
 /// instances never send the same one at once. Returns how many were attempted.
 pub async fn deliver_due(db: &Db, now: i64) -> AppResult<usize> {
     let mut tx = db.begin_write().await?;
-    let due: Vec<(i64, String, String, i64, Option<String>, i64)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Due {
+        id: i64,
+        url: String,
+        payload: String,
+        attempts: i64,
+        webhook_secret: Option<String>,
+        webhook_allow_private: i64,
+    }
+    let due: Vec<Due> = sqlx::query_as(
         "SELECT d.id, d.url, d.payload, d.attempts, i.webhook_secret, i.webhook_allow_private
          FROM webhook_deliveries d JOIN inboxes i ON i.id = d.inbox_id
          WHERE d.status = 'pending' AND d.next_attempt_at <= $1 ORDER BY d.next_attempt_at, d.id LIMIT 20",
@@ -137,13 +146,14 @@ pub async fn deliver_due(db: &Db, now: i64) -> AppResult<usize> {
     .bind(now)
     .fetch_all(&mut *tx)
     .await?;
-    for (id, ..) in &due {
-        sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id = $2").bind(now + 60_000).bind(id).execute(&mut *tx).await?;
+    for d in &due {
+        sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id = $2").bind(now + 60_000).bind(d.id).execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    for (id, url, payload, attempts, secret, allow_private) in &due {
-        let result = send(url, secret.as_deref().unwrap_or(""), *allow_private != 0, *id, payload).await;
-        let attempts = attempts + 1;
+    for d in &due {
+        let secret = d.webhook_secret.as_deref().unwrap_or("");
+        let result = send(&d.url, secret, d.webhook_allow_private != 0, d.id, &d.payload).await;
+        let attempts = d.attempts + 1;
         let (status, code, error, next) = match result {
             Ok(code) if (200..300).contains(&code) => ("delivered", Some(code as i64), None, now),
             other => {
@@ -167,7 +177,7 @@ pub async fn deliver_due(db: &Db, now: i64) -> AppResult<usize> {
         .bind(error)
         .bind(next)
         .bind(now)
-        .bind(id)
+        .bind(d.id)
         .execute(db.pool())
         .await?;
     }
@@ -200,12 +210,26 @@ pub async fn configure(db: &Db, inbox_id: i64, url: &str, allow_private: bool) -
 
 /// The admin's view: every inbox's webhook and its latest deliveries (two queries).
 pub async fn settings(db: &Db) -> AppResult<Vec<super::WebhookSettings>> {
-    let inboxes: Vec<(i64, String, Option<String>, Option<String>, i64)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Hook {
+        id: i64,
+        name: String,
+        webhook_url: Option<String>,
+        webhook_secret: Option<String>,
+        webhook_allow_private: i64,
+    }
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        inbox_id: i64,
+        #[sqlx(flatten)]
+        delivery: Delivery,
+    }
+    let inboxes: Vec<Hook> = sqlx::query_as(
         "SELECT id, name, webhook_url, webhook_secret, webhook_allow_private FROM inboxes ORDER BY name, id",
     )
     .fetch_all(db.pool())
     .await?;
-    let rows: Vec<(i64, i64, Option<i64>, String, String, i64, Option<i64>, Option<String>, i64, i64)> = sqlx::query_as(
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, inbox_id, request_id, url, status, attempts, last_status, last_error, created_at, updated_at
          FROM webhook_deliveries ORDER BY id DESC LIMIT 200",
     )
@@ -213,28 +237,13 @@ pub async fn settings(db: &Db) -> AppResult<Vec<super::WebhookSettings>> {
     .await?;
     Ok(inboxes
         .into_iter()
-        .map(|(inbox_id, inbox_name, url, secret, allow)| super::WebhookSettings {
-            inbox_id,
-            inbox_name,
-            url,
-            secret,
-            allow_private: allow != 0,
-            deliveries: rows
-                .iter()
-                .filter(|r| r.1 == inbox_id)
-                .take(20)
-                .map(|r| Delivery {
-                    id: r.0,
-                    request_id: r.2,
-                    url: r.3.clone(),
-                    status: r.4.clone(),
-                    attempts: r.5,
-                    last_status: r.6,
-                    last_error: r.7.clone(),
-                    created_at: r.8,
-                    updated_at: r.9,
-                })
-                .collect(),
+        .map(|h| super::WebhookSettings {
+            inbox_id: h.id,
+            inbox_name: h.name,
+            url: h.webhook_url,
+            secret: h.webhook_secret,
+            allow_private: h.webhook_allow_private != 0,
+            deliveries: rows.iter().filter(|r| r.inbox_id == h.id).take(20).map(|r| r.delivery.clone()).collect(),
         })
         .collect())
 }

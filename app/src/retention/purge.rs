@@ -96,13 +96,25 @@ pub async fn complete_context(db: &Db, kind: &str, id: &str, now: i64) -> AppRes
 
 /// Every inbox's retention setting, for the admin page.
 pub async fn inboxes(db: &Db) -> AppResult<Vec<super::api::InboxRetention>> {
-    let rows: Vec<(i64, String, Option<i64>, i64)> =
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        name: String,
+        retention_days: Option<i64>,
+        purge_request_transcripts: i64,
+    }
+    let rows: Vec<Row> =
         sqlx::query_as("SELECT id, name, retention_days, purge_request_transcripts FROM inboxes ORDER BY name, id")
             .fetch_all(db.pool())
             .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, retention_days, p)| super::api::InboxRetention { id, name, retention_days, purge_request_transcripts: p != 0 })
+        .map(|r| super::api::InboxRetention {
+            id: r.id,
+            name: r.name,
+            retention_days: r.retention_days,
+            purge_request_transcripts: r.purge_request_transcripts != 0,
+        })
         .collect())
 }
 

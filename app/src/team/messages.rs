@@ -26,13 +26,36 @@ pub async fn joined(conn: &mut AnyConnection, session_id: i64) -> AppResult<Vec<
         .await?)
 }
 
-type Row = (i64, i64, Option<i64>, Option<String>, String, String, Option<i64>, Option<String>, Option<String>, i64);
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    session_id: i64,
+    author_id: Option<i64>,
+    author_name: Option<String>,
+    kind: String,
+    body: String,
+    off_record_to: Option<i64>,
+    off_record_to_name: Option<String>,
+    client_id: Option<String>,
+    created_at: i64,
+}
 
-const SELECT: &str = "SELECT m.id, m.session_id, m.author_id, m.author_name, m.kind, m.body, m.off_record_to, o.name,
-    m.client_id, m.created_at FROM team_messages m LEFT JOIN agents o ON o.id = m.off_record_to";
+const SELECT: &str = "SELECT m.id, m.session_id, m.author_id, m.author_name, m.kind, m.body, m.off_record_to,
+    o.name AS off_record_to_name, m.client_id, m.created_at FROM team_messages m LEFT JOIN agents o ON o.id = m.off_record_to";
 
-fn to_message((id, session_id, author_id, author_name, kind, body, off_record_to, off_record_to_name, client_id, created_at): Row) -> TeamMessage {
-    TeamMessage { id, session_id, author_id, author_name, system: kind == "system", body, off_record_to, off_record_to_name, client_id, created_at }
+fn to_message(r: Row) -> TeamMessage {
+    TeamMessage {
+        id: r.id,
+        session_id: r.session_id,
+        author_id: r.author_id,
+        author_name: r.author_name,
+        system: r.kind == "system",
+        body: r.body,
+        off_record_to: r.off_record_to,
+        off_record_to_name: r.off_record_to_name,
+        client_id: r.client_id,
+        created_at: r.created_at,
+    }
 }
 
 async fn insert(
@@ -172,7 +195,15 @@ pub async fn attach(conn: &mut AnyConnection, db: &Db, s: &Session, chat_time_ms
 
 /// The team chats a request's activity shows.
 pub async fn for_request(db: &Db, request_id: i64) -> AppResult<Vec<super::TeamTranscript>> {
-    let rows: Vec<(i64, String, i64, String, i64)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        session_id: i64,
+        topic: String,
+        chat_time_ms: i64,
+        transcript: String,
+        created_at: i64,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT session_id, topic, chat_time_ms, transcript, created_at FROM team_transcripts WHERE request_id = $1 ORDER BY id",
     )
     .bind(request_id)
@@ -180,12 +211,12 @@ pub async fn for_request(db: &Db, request_id: i64) -> AppResult<Vec<super::TeamT
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(session_id, topic, chat_time_ms, t, created_at)| super::TeamTranscript {
-            session_id,
-            topic,
-            chat_time_ms,
-            lines: serde_json::from_str(&t).unwrap_or_default(),
-            created_at,
+        .map(|r| super::TeamTranscript {
+            session_id: r.session_id,
+            topic: r.topic,
+            chat_time_ms: r.chat_time_ms,
+            lines: serde_json::from_str(&r.transcript).unwrap_or_default(),
+            created_at: r.created_at,
         })
         .collect())
 }

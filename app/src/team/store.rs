@@ -35,7 +35,14 @@ async fn load(conn: &mut AnyConnection, id: i64) -> AppResult<(SessionRow, Vec<P
     .fetch_optional(&mut *conn)
     .await?;
     let row = row.ok_or(AppError::NotFound)?;
-    let people: Vec<(i64, String, String, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Person {
+        agent_id: i64,
+        name: String,
+        state: String,
+        presence: String,
+    }
+    let people: Vec<Person> = sqlx::query_as(
         "SELECT p.agent_id, a.name, p.state, a.presence FROM team_participants p JOIN agents a ON a.id = p.agent_id
          WHERE p.session_id = $1 ORDER BY p.invited_at, p.agent_id",
     )
@@ -44,11 +51,11 @@ async fn load(conn: &mut AnyConnection, id: i64) -> AppResult<(SessionRow, Vec<P
     .await?;
     let participants = people
         .into_iter()
-        .map(|(agent_id, name, state, presence)| Participant {
-            agent_id,
-            name,
-            state: ParticipantState::parse(&state).unwrap_or(ParticipantState::Left),
-            presence: Availability::parse(&presence).unwrap_or(Availability::Offline),
+        .map(|p| Participant {
+            agent_id: p.agent_id,
+            name: p.name,
+            state: ParticipantState::parse(&p.state).unwrap_or(ParticipantState::Left),
+            presence: Availability::parse(&p.presence).unwrap_or(Availability::Offline),
         })
         .collect();
     Ok((row, participants))
@@ -281,8 +288,19 @@ pub async fn read(db: &Db, actor: &Actor, session_id: i64) -> AppResult<Session>
 
 /// The actor's sessions and invitations, newest first.
 pub async fn list(db: &Db, actor: &Actor) -> AppResult<Vec<SessionSummary>> {
-    let rows: Vec<(i64, String, String, String, String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT s.id, s.topic, s.status, p.state, o.name, s.created_at, s.conversation_id, s.request_id
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        topic: String,
+        status: String,
+        state: String,
+        originator_name: String,
+        created_at: i64,
+        conversation_id: Option<i64>,
+        request_id: Option<i64>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT s.id, s.topic, s.status, p.state, o.name AS originator_name, s.created_at, s.conversation_id, s.request_id
          FROM team_participants p JOIN team_sessions s ON s.id = p.session_id JOIN agents o ON o.id = s.originator_id
          WHERE p.agent_id = $1 AND p.state IN ('invited', 'joined', 'left')
          ORDER BY s.created_at DESC, s.id DESC LIMIT 100",
@@ -292,14 +310,14 @@ pub async fn list(db: &Db, actor: &Actor) -> AppResult<Vec<SessionSummary>> {
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, topic, status, state, originator_name, created_at, c, r)| SessionSummary {
-            id,
-            topic,
-            active: status == "active",
-            my_state: ParticipantState::parse(&state).unwrap_or(ParticipantState::Left),
-            originator_name,
-            created_at,
-            standalone: c.is_none() && r.is_none(),
+        .map(|r| SessionSummary {
+            id: r.id,
+            topic: r.topic,
+            active: r.status == "active",
+            my_state: ParticipantState::parse(&r.state).unwrap_or(ParticipantState::Left),
+            originator_name: r.originator_name,
+            created_at: r.created_at,
+            standalone: r.conversation_id.is_none() && r.request_id.is_none(),
         })
         .collect())
 }
