@@ -122,3 +122,23 @@ test_both_dbs!(demo_seed_runs_once, |db| async move {
     let statuses: Vec<String> = sqlx::query_scalar("SELECT DISTINCT status FROM conversations ORDER BY status").fetch_all(db.pool()).await.unwrap();
     assert_eq!(statuses, ["closed", "new", "open"]);
 });
+
+// A write publishes itself: committing a write transaction signals the handle's commit
+// notifier, which the event pump waits on; a rolled-back one does not. `timeout` with
+// a zero duration polls once, so "ready" means the signal was already given.
+test_both_dbs!(a_committed_write_wakes_the_event_pump, |db| async move {
+    use std::time::Duration;
+    let signalled = |db: app::db::Db| async move { tokio::time::timeout(Duration::ZERO, db.commits().notified()).await.is_ok() };
+    assert!(!signalled(db.clone()).await, "nothing committed yet");
+
+    let mut tx = db.begin_write().await.unwrap();
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('probe', 'x')").execute(&mut *tx).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert!(!signalled(db.clone()).await, "a rollback publishes nothing");
+
+    let mut tx = db.begin_write().await.unwrap();
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('probe', 'y')").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(signalled(db.clone()).await, "a commit wakes the pump");
+    assert!(!signalled(db.clone()).await, "once per commit");
+});
