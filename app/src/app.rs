@@ -1,4 +1,4 @@
-use crate::routes::{admin::AdminPage, console::ConsoleLayout, conversation::ConversationPage, home::HomePage, list::ListPage, login::LoginPage, requests::RequestsPage, team::TeamPage, team_chat::TeamChatPage, team_session::TeamSessionPage};
+use crate::routes::{admin::AdminPage, console::ConsoleLayout, conversation::ConversationPage, home::HomePage, list::ListPage, login::LoginPage, requests::RequestsPage, team::TeamPage, team_chat::TeamChatPage, team_session::TeamSessionPage, workspace::{NoChatOpen, Workspace}};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -7,9 +7,13 @@ use leptos_router::path;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     content_security_policy();
+    #[cfg(feature = "ssr")]
+    let theme = crate::components::theme::from_request();
+    #[cfg(not(feature = "ssr"))]
+    let theme: Option<&'static str> = None;
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-theme=theme>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -55,6 +59,10 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=ConsoleLayout>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("admin") view=AdminPage/>
+                    <ParentRoute path=path!("inbox") view=Workspace>
+                        <Route path=path!("") view=NoChatOpen/>
+                        <Route path=path!(":id") view=ConversationPage/>
+                    </ParentRoute>
                     <Route path=path!("conversations") view=ListPage/>
                     <Route path=path!("conversations/:id") view=ConversationPage/>
                     <Route path=path!("team") view=TeamPage/>

@@ -57,6 +57,9 @@ test('a customer on another site and an agent chat live both ways; close and reo
   await customerSays(widget, 'Thanks, I will wait');
   await expect(agent.getByRole('list', { name: 'Messages' })).toContainText('Thanks, I will wait');
 
+  // Ending a chat other than by solving it is in "More", each way with what it means.
+  await agent.getByText('More', { exact: true }).click();
+  await expect(agent.getByRole('group', { name: 'End the chat' })).toContainText('without a verdict');
   await agent.getByRole('button', { name: 'Close conversation' }).click();
   await expect(agent.locator('.status-badge')).toHaveText('Closed');
   await expect(widget.getByRole('status')).toHaveText('Closed — write to reopen');

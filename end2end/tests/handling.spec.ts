@@ -42,8 +42,12 @@ test('accept from the in-app alert; a slower colleague is told who took it', asy
   const alert = alex.locator('.alert', { hasText: 'New chat from' });
   await expect(alert).toBeVisible();
   await expect(sam.locator('.alert', { hasText: 'New chat from' })).toBeVisible();
+  // The alert says where the chat is and what the customer wrote first.
+  await expect(alert.locator('.alert-about')).toContainText('Support');
+  await expect(alert.locator('.alert-line')).toHaveText(text);
+  await expect(alert.getByRole('button', { name: 'Open' })).toBeVisible();
   await alert.getByRole('button', { name: 'Accept' }).click();
-  await expect(alex).toHaveURL(/\/conversations\/\d+$/);
+  await expect(alex).toHaveURL(/\/inbox\/\d+$/);
   await expect(alex.getByRole('list', { name: 'Messages' })).toContainText(text);
   await expect(alex.getByTestId('assignee')).toContainText('Assigned to Alex Operator');
   await expect(alex.locator('.status-badge')).toHaveText('Open');
@@ -93,7 +97,10 @@ test('solve a chat, and find it by its close reason', async ({ browser }) => {
   await openChat(alex, text);
   await alex.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Accept' }).click();
   await expect(alex.getByTestId('assignee')).toContainText('Assigned to Alex Operator');
-  await alex.getByRole('button', { name: 'Mark as solved' }).click();
+  // Once the chat is Alex's, solving it is the one primary action.
+  const solve = alex.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Mark as solved' });
+  await expect(solve).toHaveClass(/primary/);
+  await solve.click();
   await expect(alex.locator('.status-badge')).toHaveText('Solved');
   await expect(widget.getByRole('status')).toHaveText('Solved — write to reopen');
   await alex.goto('/conversations?group=closed&reason=solved&q=' + encodeURIComponent(text));
@@ -109,7 +116,15 @@ test('cancel a chat: the customer sees the notice', async ({ browser }) => {
   const text = `Never mind ${Date.now()}`;
   const { widget } = await customer(browser, text);
   await openChat(alex, text);
-  await alex.getByRole('button', { name: 'Cancel chat' }).click();
+  // Cancelling tells the customer, so it asks first; "Keep chatting" changes nothing.
+  await alex.getByText('More', { exact: true }).click();
+  await alex.getByRole('button', { name: 'Cancel chat…' }).click();
+  const ask = alex.getByRole('alertdialog', { name: 'Cancel this chat?' });
+  await ask.getByRole('button', { name: 'Keep chatting' }).click();
+  await expect(ask).toHaveCount(0);
+  await expect(alex.locator('.status-badge')).not.toHaveText('Cancelled');
+  await alex.getByRole('button', { name: 'Cancel chat…' }).click();
+  await ask.getByRole('button', { name: 'Yes, cancel the chat' }).click();
   await expect(alex.locator('.status-badge')).toHaveText('Cancelled');
   await expect(widget.locator('.messages')).toContainText('This chat was cancelled by support.');
   await expect(widget.getByRole('status')).toHaveText('Cancelled by support — write to reopen');

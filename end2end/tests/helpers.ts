@@ -45,9 +45,10 @@ export function watchConsole(page: Page): string[] {
 }
 
 /** Logs in and waits until the console has loaded and hydrated. */
+/** Logs in and waits for the landing: agents land on their work, the workspace. */
 export async function loginOk(page: Page, email: string, password: string) {
   await login(page, email, password);
-  await page.waitForURL((url) => url.pathname === '/');
+  await page.waitForURL((url) => url.pathname === '/inbox');
   await hydrated(page);
 }
 

@@ -29,7 +29,7 @@ async function visitors(page: Page, n: number, prefix: string) {
 
 test('filter by status and date, search by name and by a word from a message', async ({ browser }) => {
   const page = await supervisor(browser);
-  await page.getByRole('link', { name: 'All', exact: true }).click();
+  await page.getByRole('link', { name: 'All conversations', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Conversations' })).toBeVisible();
   const rows = page.locator('table.conversations tbody tr');
   await expect(rows.first()).toBeVisible();
@@ -152,10 +152,15 @@ test("the operator's red counter falls when they open an unread chat of theirs",
   const before = Number(await red.textContent());
   expect(before).toBeGreaterThan(0);
   await page.getByRole('link', { name: 'My chats' }).click();
-  await expect(page).toHaveURL(/group=mine/);
-  const unread = page.locator('table.conversations tbody tr', { has: page.locator('.badge') });
-  await hydrated(page);
-  await unread.first().locator('td:nth-child(3) a').click();
+  await expect(page).toHaveURL(/\/inbox\?group=mine/);
+  // In the workspace's queue: an unread row, opened beside the queue.
+  const unread = page.locator('.queue-list a.queue-row', { has: page.locator('.badge') });
+  const rowsBefore = await unread.count();
+  expect(rowsBefore).toBeGreaterThan(0);
+  await unread.first().click();
+  await expect(page).toHaveURL(/\/inbox\/\d+/);
   await expect(page.getByRole('list', { name: 'Messages' })).toBeVisible();
   await expect(red).toHaveText(String(before - 1));
+  // The queue itself follows: that row no longer shows an unread badge.
+  await expect(unread).toHaveCount(rowsBefore - 1);
 });

@@ -1,5 +1,5 @@
 //! Building the widget's DOM: launcher, panel, messages, pre-chat form, composer.
-use crate::dom::{self, append, attr, el, show, text};
+use crate::dom::{self, append, attr, el, icon, show, text, CLOSE, PAPERCLIP};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 
@@ -31,7 +31,8 @@ pub(crate) fn build_ui() -> Ui {
     let title = text("h1", "title", "Chat with us");
     let status = text("p", "state", "");
     attr(&status, "role", "status");
-    let close = text("button", "close", "×");
+    let close = el("button", "close");
+    append(&close, &icon(CLOSE));
     attr(&close, "type", "button");
     attr(&close, "aria-label", "Close chat");
     append(&head, &title);
@@ -60,7 +61,8 @@ pub(crate) fn build_ui() -> Ui {
     attr(&input, "rows", "2");
     let send = text("button", "send", "Send");
     attr(&send, "type", "submit");
-    let attach = text("label", "attach", "📎");
+    let attach = el("label", "attach");
+    append(&attach, &icon(PAPERCLIP));
     attr(&attach, "title", "Attach a file");
     let file: HtmlInputElement = el("input", "").unchecked_into();
     attr(&file, "type", "file");

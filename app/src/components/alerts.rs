@@ -15,6 +15,10 @@ use leptos_router::hooks::use_navigate;
 struct Alert {
     conversation_id: i64,
     title: String,
+    /// The inbox and what the chat is about, when known.
+    about: Option<String>,
+    /// The customer's first line, once it has arrived.
+    first_line: Option<String>,
     /// Assigned to me by someone else: "Open" instead of "Accept".
     assigned: bool,
     taken_by: Option<String>,
@@ -65,7 +69,7 @@ fn notify(title: &str, body: &str, on_click: impl Fn() + 'static) {
 }
 
 #[component]
-pub fn NewChatAlerts(me: i64) -> impl IntoView {
+pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
     let feed = use_live_feed();
     let alerts = RwSignal::new(Vec::<Alert>::new());
     let muted = RwSignal::new(false);
@@ -80,7 +84,7 @@ pub fn NewChatAlerts(me: i64) -> impl IntoView {
         can_ask.set(web_sys::Notification::permission() == web_sys::NotificationPermission::Default);
     });
     let navigate = use_navigate();
-    let open_chat = move |id: i64| navigate(&format!("/conversations/{id}"), Default::default());
+    let open_chat = move |id: i64| navigate(&format!("/inbox/{id}"), Default::default());
     let accept = {
         let open_chat = open_chat.clone();
         move |id: i64| {
@@ -122,12 +126,34 @@ pub fn NewChatAlerts(me: i64) -> impl IntoView {
     on_events(feed, None, move |ev| match &ev.change {
         Change::ConversationCreated(c) => {
             let who = c.customer_name.clone().unwrap_or_else(|| "a visitor".into());
-            let alert = Alert { conversation_id: c.id, title: format!("New chat from {who}"), assigned: false, taken_by: None };
-            raise(alert, c.context.label.clone().unwrap_or_else(|| "Click to accept it".into()));
+            let inbox = inboxes.iter().find(|(id, _)| *id == c.inbox_id).map(|(_, n)| n.clone());
+            let about = match (inbox, c.context.label.clone()) {
+                (Some(i), Some(l)) => Some(format!("{i} · {l}")),
+                (i, l) => i.or(l),
+            };
+            let body = about.clone().unwrap_or_else(|| "Click to accept it".into());
+            let alert = Alert { conversation_id: c.id, title: format!("New chat from {who}"), about, first_line: None, assigned: false, taken_by: None };
+            raise(alert, body);
+        }
+        // The customer's first line, as it arrives, on the alert of a chat still waiting.
+        Change::MessageCreated(m) if m.author_kind == crate::conversations::AuthorKind::Customer => {
+            let line: String = m.body.chars().take(140).collect();
+            alerts.update(|list| {
+                list.iter_mut()
+                    .filter(|a| a.conversation_id == m.conversation_id && a.first_line.is_none())
+                    .for_each(|a| a.first_line = Some(line.clone()))
+            });
         }
         Change::ConversationAssigned(a) => {
             if a.assignee_id == Some(me) && a.actor_id != me {
-                let alert = Alert { conversation_id: a.conversation_id, title: format!("{} assigned you a chat", a.actor_name), assigned: true, taken_by: None };
+                let alert = Alert {
+                    conversation_id: a.conversation_id,
+                    title: format!("{} assigned you a chat", a.actor_name),
+                    about: None,
+                    first_line: None,
+                    assigned: true,
+                    taken_by: None,
+                };
                 raise(alert, "Click to open it".into());
             } else if a.assignee_id != Some(me) {
                 let who = a.assignee_name.as_ref().map(|n| format!("{n} took this chat")).unwrap_or_else(|| "This chat went back to the queue".into());
@@ -162,7 +188,7 @@ pub fn NewChatAlerts(me: i64) -> impl IntoView {
             </Show>
         </div>
         <div class="alerts" role="region" aria-label="New chats" aria-live="assertive">
-            <For each=move || alerts.get() key=|a| (a.conversation_id, a.assigned, a.taken_by.clone()) let:alert>
+            <For each=move || alerts.get() key=|a| (a.conversation_id, a.assigned, a.taken_by.clone(), a.first_line.clone()) let:alert>
                 {
                     let id = alert.conversation_id;
                     let accept = accept.clone();
@@ -171,10 +197,19 @@ pub fn NewChatAlerts(me: i64) -> impl IntoView {
                     view! {
                         <div class="alert" role="alert" data-conversation=id.to_string()>
                             <strong>{alert.title.clone()}</strong>
+                            {alert.about.clone().map(|a| view! { <p class="alert-about">{a}</p> })}
+                            {alert.first_line.clone().map(|l| view! { <p class="alert-line">{l}</p> })}
                             {match (alert.taken_by.clone(), alert.assigned) {
                                 (Some(who), _) => view! { <p class="taken">{who}</p> }.into_any(),
                                 (None, true) => view! { <button type="button" class="primary" on:click=move |_| open_chat(id)>"Open"</button> }.into_any(),
-                                (None, false) => view! { <button type="button" class="primary" on:click=move |_| accept(id)>"Accept"</button> }.into_any(),
+                                (None, false) => {
+                                    let look = open_chat.clone();
+                                    view! {
+                                        <button type="button" class="primary" on:click=move |_| accept(id)>"Accept"</button>
+                                        <button type="button" on:click=move |_| look(id)>"Open"</button>
+                                    }
+                                    .into_any()
+                                }
                             }}
                             <button type="button" class="link" on:click=dismiss>"Dismiss"</button>
                         </div>

@@ -1,7 +1,9 @@
 //! Small components shared by several routes.
 pub mod alerts;
+pub mod icons;
 pub mod invites;
 pub mod presence;
+pub mod theme;
 
 use crate::error::AppError;
 use leptos::prelude::*;

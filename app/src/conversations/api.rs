@@ -32,6 +32,8 @@ pub struct Handling {
     pub actions: Vec<Action>,
     pub inbox_name: String,
     pub assignee_name: Option<String>,
+    /// Assigned to the agent asking.
+    pub mine: bool,
     /// The inbox's active members, for the assign menu.
     pub members: Vec<TeamMember>,
     /// The other inboxes the chat can move to.
@@ -58,6 +60,7 @@ pub async fn get_handling(id: i64) -> Result<Handling, AppError> {
     Ok(Handling {
         actions: super::rules::allowed(standing, agent.id, conv.assignee_id, conv.status == super::Status::Closed),
         inbox_name,
+        mine: conv.assignee_id == Some(agent.id),
         assignee_name,
         members,
         move_targets: inboxes.into_iter().filter(|i| i.id != conv.inbox_id).collect(),

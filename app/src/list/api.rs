@@ -24,3 +24,22 @@ pub async fn get_counters() -> Result<Counters, AppError> {
     let SignedIn(agent) = extract().await?;
     counts::counters(&state()?.db, agent.id, agent.role()).await
 }
+
+/// Where an agent lands after login: their own open chats when they have any, else the
+/// unassigned queue. `None` for an agent who works in no inbox yet (an admin always
+/// lands on the queue).
+#[server(prefix = "/api", endpoint = "inbox/landing")]
+pub async fn landing() -> Result<Option<String>, AppError> {
+    use super::Group;
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let viewer = query::Viewer { id: agent.id, role: agent.role() };
+    if agent.role() != crate::accounts::Role::Admin
+        && crate::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?.is_empty()
+    {
+        return Ok(None);
+    }
+    let mine = ListQuery { group: Group::Mine, ..ListQuery::default() };
+    let has_mine = !query::page(&st.db, &viewer, &mine, st.now()).await?.rows.is_empty();
+    Ok(Some(if has_mine { "/inbox?group=mine" } else { "/inbox?group=unassigned" }.to_string()))
+}

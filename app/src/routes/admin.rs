@@ -67,7 +67,7 @@ fn AdminSections(
                     </select>
                 </label>
                 <label>"Password" <input type="password" name="password" minlength="8" autocomplete="new-password" required/></label>
-                <button type="submit">"Create agent"</button>
+                <button type="submit" class="primary">"Create agent"</button>
             </ActionForm>
             <ErrorNotice error=action_error(create_agent)/>
             <ErrorNotice error=action_error(set_active)/>
@@ -82,7 +82,7 @@ fn AdminSections(
             <h2 id="inboxes-heading-admin">"Inboxes"</h2>
             <ActionForm action=create_inbox attr:class="inline-form" attr:aria-label="Create inbox">
                 <label>"Inbox name" <input name="name" required/></label>
-                <button type="submit">"Create inbox"</button>
+                <button type="submit" class="primary">"Create inbox"</button>
             </ActionForm>
             <ErrorNotice error=action_error(create_inbox)/>
             <ErrorNotice error=action_error(set_member)/>
@@ -188,7 +188,7 @@ fn InboxCard(
                     <option value="operator">"Operator"</option>
                     <option value="supervisor">"Supervisor"</option>
                 </select>
-                <button type="submit">"Add to inbox"</button>
+                <button type="submit" class="primary">"Add to inbox"</button>
             </ActionForm>
         </article>
     }

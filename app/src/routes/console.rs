@@ -69,6 +69,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                         }
                     })}
                 </Suspense>
+                <crate::components::theme::ThemeToggle/>
                 <ActionForm action=logout>
                     <button type="submit" class="logout">"Log out"</button>
                 </ActionForm>
@@ -91,8 +92,12 @@ fn Counters() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     counts.await.ok().map(|c| view! {
-                        <A href="/conversations?group=mine" attr:class="badge red" attr:aria-label=format!("{} chats need you", c.red)>{c.red}</A>
-                        <A href="/conversations?group=unassigned" attr:class="badge blue" attr:aria-label=format!("{} new unassigned chats", c.blue)>{c.blue}</A>
+                        <A href="/inbox?group=mine" attr:class="counter" attr:aria-label=format!("{} chats need you", c.red)>
+                            <span class="badge red">{c.red}</span>" need you"
+                        </A>
+                        <A href="/inbox?group=unassigned" attr:class="counter" attr:aria-label=format!("{} new unassigned chats", c.blue)>
+                            <span class="badge blue">{c.blue}</span>" new"
+                        </A>
                     })
                 })}
             </Transition>
@@ -105,20 +110,22 @@ fn Sidebar(me: Me) -> impl IntoView {
     let is_admin = me.role == Role::Admin;
     let sees_all = me.role != Role::Operator;
     let supervises = is_admin || me.inboxes.iter().any(|i| i.my_role == Some(crate::inboxes::MemberRole::Supervisor));
+    let inbox_names: Vec<(i64, String)> = me.inboxes.iter().map(|i| (i.id, i.name.clone())).collect();
     view! {
         <h2 id="groups-heading">"Chats"</h2>
         <ul class="groups" aria-labelledby="groups-heading">
-            <li><A href="/conversations?group=mine">"My chats"</A></li>
-            <li><A href="/conversations?group=unassigned">"Unassigned"</A></li>
-            <li><A href="/conversations?group=closed">"Closed"</A></li>
-            {sees_all.then(|| view! { <li><A href="/conversations">"All"</A></li> })}
+            <li><A href="/inbox?group=mine">"My chats"</A></li>
+            <li><A href="/inbox?group=unassigned">"Unassigned"</A></li>
+            <li><A href="/inbox?group=closed">"Closed"</A></li>
+            {sees_all.then(|| view! { <li><A href="/inbox">"All"</A></li> })}
+            <li><A href="/conversations" attr:class="table-link">"All conversations"</A></li>
         </ul>
         <h2 id="inboxes-heading">"Inboxes"</h2>
         <ul class="inboxes" aria-labelledby="inboxes-heading">
             {me.inboxes
                 .into_iter()
                 .map(|i| {
-                    let base = format!("/conversations?inbox={}", i.id);
+                    let base = format!("/inbox?inbox={}", i.id);
                     let label = format!("{} groups", i.name);
                     view! {
                         <li>
@@ -137,7 +144,7 @@ fn Sidebar(me: Me) -> impl IntoView {
         <A href="/team-chat" attr:class="team-chat-link">"Team chat"</A>
         {supervises.then(|| view! { <A href="/team" attr:class="team-link">"Team"</A> })}
         {is_admin.then(|| view! { <A href="/admin" attr:class="admin-link">"Admin"</A> })}
-        <crate::components::alerts::NewChatAlerts me=me.id/>
+        <crate::components::alerts::NewChatAlerts me=me.id inboxes=inbox_names/>
         <crate::components::invites::TeamInvites/>
         <div class="me">
             <Avatar name=me.name.clone()/>

@@ -14,7 +14,7 @@ fn parse<T: serde::de::DeserializeOwned>(v: Option<String>) -> Option<T> {
     v.and_then(|s| serde_json::from_value(serde_json::Value::String(s)).ok())
 }
 
-fn query_of(m: &ParamsMap) -> ListQuery {
+pub fn query_of(m: &ParamsMap) -> ListQuery {
     let d = ListQuery::default();
     ListQuery {
         group: parse(m.get("group")).unwrap_or(d.group),
@@ -100,7 +100,7 @@ pub fn ListPage() -> impl IntoView {
             <button type="button" aria-expanded=move || show_filters.get().to_string() on:click=move |_| show_filters.update(|s| *s = !*s)>
                 {move || if show_filters.get() { "Hide filters" } else { "Show filters" }}
             </button>
-            <a class="button" href=move || { let mut q = query.get(); q.after = None; q.before = None; format!("/api/conversations.csv?{}", to_url(&q)) } download="conversations.csv">"Download CSV"</a>
+            <a class="button quiet" href=move || { let mut q = query.get(); q.after = None; q.before = None; format!("/api/conversations.csv?{}", to_url(&q)) } download="conversations.csv">"Download CSV"</a>
         </header>
         <Show when=move || show_filters.get()>
             <Filters query go=go_filters.clone()/>
@@ -225,8 +225,11 @@ fn Table(page: Page, query: Memo<ListQuery>, go: impl Fn(ListQuery) + Clone + Se
     }
     let (next, prev) = (page.next.clone(), page.prev.clone());
     let go2 = go.clone();
+    let hidden = use_hidden_columns();
     view! {
-        <table class="conversations">
+        <ColumnPicker hidden/>
+        <table class="conversations" data-custom=move || hidden.get().is_some().then_some("true")
+            data-hide=move || hidden.get().map(|h| h.join(" "))>
             <thead><tr>
                 <th>"Started"</th><th>"Last message"</th><th>"Customer"</th><th>"Role"</th><th>"Phone"</th>
                 <th>"Email"</th><th>"Channel"</th><th>"Assignee"</th><th>"Status"</th><th>"Unread"</th><th><span class="sr-only">"Export"</span></th>
@@ -246,7 +249,6 @@ fn TableRow(r: Row) -> impl IntoView {
     let href = format!("/conversations/{}", r.id);
     let name = r.customer_name.clone().unwrap_or_else(|| "Visitor".into());
     let export_label = format!("Export chat #{} as CSV", r.id);
-    let unassigned = r.assignee_name.is_none() && r.status != crate::conversations::Status::Closed;
     view! {
         <tr data-status=r.status.as_str()>
             <td><time datetime=r.created_at.to_string()>{crate::timefmt::short_time(r.created_at)}</time></td>
@@ -254,8 +256,7 @@ fn TableRow(r: Row) -> impl IntoView {
                 <a href=href.clone() class="preview">{r.last_message_preview.clone().unwrap_or_default()}</a>
                 <time class="muted small" datetime=r.activity_at.to_string()>{crate::timefmt::short_time(r.activity_at)}</time>
             </td>
-            <td><span class="avatar small" aria-hidden="true">{initials(&name)}</span> <a href=href>{name}</a>
-                {unassigned.then(|| view! { <span class="tag-new">"New"</span> })}</td>
+            <td><span class="avatar small" aria-hidden="true">{initials(&name)}</span> <a href=href>{name}</a></td>
             <td>{r.customer_role.clone().unwrap_or_default()}</td>
             <td>{r.customer_phone.clone().unwrap_or_default()}</td>
             <td>{r.customer_email.clone().unwrap_or_default()}</td>
@@ -266,5 +267,64 @@ fn TableRow(r: Row) -> impl IntoView {
             <td><a class="export" href=format!("/api/conversations/{}/export.csv", r.id) download="" rel="external"
                 aria-label=export_label>"CSV"</a></td>
         </tr>
+    }
+}
+
+/// The table's optional columns: (key, header), by their position in the row.
+const OPTIONAL: [(&str, &str); 4] = [("role", "Role"), ("phone", "Phone"), ("email", "Email"), ("channel", "Channel")];
+const COLUMNS_KEY: &str = "sb_columns";
+
+/// The columns the agent chose to hide (kept in this browser), or `None` before they
+/// chose: then the narrow-screen default applies (role, phone and channel give way).
+fn use_hidden_columns() -> RwSignal<Option<Vec<String>>> {
+    let hidden = RwSignal::new(None::<Vec<String>>);
+    Effect::new(move |_| {
+        let stored = window().local_storage().ok().flatten().and_then(|s| s.get_item(COLUMNS_KEY).ok().flatten());
+        if let Some(list) = stored {
+            hidden.set(Some(list.split(',').filter(|s| !s.is_empty()).map(String::from).collect()));
+        }
+    });
+    hidden
+}
+
+/// "Columns": which optional columns the table shows.
+#[component]
+fn ColumnPicker(hidden: RwSignal<Option<Vec<String>>>) -> impl IntoView {
+    let toggle = move |key: &'static str, show: bool| {
+        let mut list = hidden.get_untracked().unwrap_or_else(|| {
+            // The first choice starts from what the screen shows now.
+            let narrow = window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w < 1500.0);
+            if narrow { vec!["role".into(), "phone".into(), "channel".into()] } else { vec![] }
+        });
+        list.retain(|k| k != key);
+        if !show {
+            list.push(key.to_string());
+        }
+        if let Some(s) = window().local_storage().ok().flatten() {
+            let _ = s.set_item(COLUMNS_KEY, &list.join(","));
+        }
+        hidden.set(Some(list));
+    };
+    // What the screen shows before any choice (known only in the browser).
+    let narrow = RwSignal::new(false);
+    Effect::new(move |_| narrow.set(window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w < 1500.0)));
+    view! {
+        <details class="menu column-picker">
+            <summary>"Columns"</summary>
+            <div class="menu-body" role="group" aria-label="Columns shown">
+                {OPTIONAL.into_iter().map(|(key, label)| {
+                    let shown = move || match hidden.get() {
+                        Some(h) => !h.iter().any(|k| k == key),
+                        None => !narrow.get() || key == "email",
+                    };
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" prop:checked=shown on:change=move |ev| toggle(key, event_target_checked(&ev))/>
+                            {label}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        </details>
     }
 }

@@ -21,7 +21,7 @@ pub fn LoginPage() -> impl IntoView {
                 <label>"Email" <input type="email" name="email" autocomplete="username" required/></label>
                 <label>"Password" <input type="password" name="password" autocomplete="current-password" required/></label>
                 <ErrorNotice error=action_error(login)/>
-                <button type="submit" disabled=move || login.pending().get()>"Log in"</button>
+                <button type="submit" class="primary" disabled=move || login.pending().get()>"Log in"</button>
             </ActionForm>
         </main>
     }

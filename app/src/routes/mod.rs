@@ -10,3 +10,4 @@ pub mod requests;
 pub mod team;
 pub mod team_chat;
 pub mod team_session;
+pub mod workspace;

@@ -74,7 +74,7 @@ pub fn TeamChatPage() -> impl IntoView {
         <h1>"Team chat"</h1>
         <form class="inline-form" on:submit=start>
             <label>"Topic" <input required maxlength="200" prop:value=move || topic.get() on:input=move |ev| topic.set(event_target_value(&ev))/></label>
-            <button type="submit">"Start a team chat"</button>
+            <button type="submit" class="primary">"Start a team chat"</button>
         </form>
         <crate::components::ErrorNotice error=error/>
         {section("Invitations", |s| s.active && s.my_state == ParticipantState::Invited)}

@@ -202,7 +202,7 @@ fn Window(
             </Show>
         </section>
         <Show when=move || inviting.get()>
-            <InviteWindow sid close=move || inviting.set(false) error/>
+            <InviteWindow sid me=my_id close=move || inviting.set(false) error/>
         </Show>
     }
 }
@@ -266,24 +266,25 @@ fn Entry(sid: i64, others: Signal<Vec<(i64, String)>>, error: RwSignal<Option<Ap
     };
     view! {
         <form class="composer" on:submit=submit>
-            <textarea aria-label="Team message" rows="2" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            <textarea aria-label="Team message" placeholder="Write to the team" rows="2" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
             <label class="off-record"><input type="checkbox" prop:checked=move || off.get() on:change=move |ev| off.set(event_target_checked(&ev))/>"Off the record"</label>
             <select aria-label="Off the record with" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev)) disabled=move || !off.get()>
                 <option value="">"Choose a participant…"</option>
                 {move || others.get().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
             </select>
-            <button type="submit">"Send"</button>
+            <button type="submit" class="primary">"Send"</button>
         </form>
     }
 }
 
 /// The Invite window: every agent with their availability.
 #[component]
-fn InviteWindow(sid: i64, close: impl Fn() + Copy + Send + Sync + 'static, error: RwSignal<Option<AppError>>) -> impl IntoView {
+fn InviteWindow(sid: i64, me: i64, close: impl Fn() + Copy + Send + Sync + 'static, error: RwSignal<Option<AppError>>) -> impl IntoView {
     let agents = RwSignal::new(Vec::<TeamMember>::new());
     let invited = RwSignal::new(Vec::<i64>::new());
     Effect::new(move |_| spawn_local(async move {
-        if let Ok(list) = team_directory().await {
+        if let Ok(mut list) = team_directory().await {
+            list.retain(|a| a.id != me); // never oneself
             agents.set(list);
         }
     }));

@@ -24,30 +24,35 @@ fn settle(chat: ChatState, result: Result<Conversation, AppError>) {
     chat.refresh_handling();
 }
 
+/// One primary action (Accept a waiting chat, or Solve one of mine), the everyday
+/// secondary ones, and the rest in "More": the other ways to end a chat (each with what
+/// it means), move, export and delete.
 #[component]
 pub(super) fn ActionBar(chat: ChatState) -> impl IntoView {
     let can = move |a: Action| chat.handling.with(|h| h.as_ref().is_some_and(|h| h.actions.contains(&a)));
     let unassigned = move || chat.handling.with(|h| h.as_ref().is_some_and(|h| h.assignee_name.is_none()));
+    let mine = move || chat.handling.with(|h| h.as_ref().is_some_and(|h| h.mine));
     let open = move || chat.status.get() != Status::Closed;
+    let accept_first = move || can(Action::Accept) && unassigned() && open();
+    let solve_first = move || !accept_first() && can(Action::Close) && open() && mine();
     let id = chat.id;
     let accept = move |_| spawn_local(async move { settle(chat, accept_conversation(id).await) });
     let close = move |reason: CloseReason| spawn_local(async move { settle(chat, close_conversation(id, reason).await) });
     view! {
         <div class="actions" role="toolbar" aria-label="Conversation actions">
-            <Show when=move || can(Action::Accept) && unassigned() && open()>
+            <Show when=accept_first>
                 <button type="button" class="primary" on:click=accept>"Accept"</button>
+            </Show>
+            <Show when=solve_first>
+                <button type="button" class="primary" on:click=move |_| close(CloseReason::Solved)
+                    title="The customer's question is answered">"Mark as solved"</button>
             </Show>
             <Show when=move || can(Action::Assign)>
                 <AssignControl chat/>
             </Show>
-            <Show when=move || can(Action::Close) && open()>
-                <button type="button" on:click=move |_| close(CloseReason::Solved)>"Mark as solved"</button>
-                <button type="button" on:click=move |_| close(CloseReason::Cancelled)>"Cancel chat"</button>
-                <button type="button" on:click=move |_| close(CloseReason::Closed)>"Close conversation"</button>
-            </Show>
             <super::request_form::CreateRequest chat/>
             <StartTeamChat chat/>
-            <Menu chat/>
+            <Menu chat solve_shown=Signal::derive(solve_first)/>
         </div>
     }
 }
@@ -77,11 +82,14 @@ fn AssignControl(chat: ChatState) -> impl IntoView {
 
 /// "More": move to another inbox, export, delete (with a confirmation dialog).
 #[component]
-fn Menu(chat: ChatState) -> impl IntoView {
+fn Menu(chat: ChatState, solve_shown: Signal<bool>) -> impl IntoView {
     let can = move |a: Action| chat.handling.with(|h| h.as_ref().is_some_and(|h| h.actions.contains(&a)));
     let id = chat.id;
     let target = RwSignal::new(String::new());
     let confirming = RwSignal::new(false);
+    let cancelling = RwSignal::new(false);
+    let may_end = move || can(Action::Close) && chat.status.get() != Status::Closed;
+    let close = move |reason: CloseReason| spawn_local(async move { settle(chat, close_conversation(id, reason).await) });
     let navigate = use_navigate();
     let do_move = move |_| {
         let Ok(inbox) = target.get_untracked().parse::<i64>() else { return };
@@ -104,6 +112,18 @@ fn Menu(chat: ChatState) -> impl IntoView {
         <details class="menu">
             <summary>"More"</summary>
             <div class="menu-body">
+                <Show when=may_end>
+                    <div class="end-options" role="group" aria-label="End the chat">
+                        <Show when=move || !solve_shown.get()>
+                            <button type="button" on:click=move |_| close(CloseReason::Solved)>"Mark as solved"</button>
+                            <span class="hint">"The question is answered."</span>
+                        </Show>
+                        <button type="button" on:click=move |_| cancelling.set(true)>"Cancel chat…"</button>
+                        <span class="hint">"It cannot be helped here; the customer is told it was cancelled."</span>
+                        <button type="button" on:click=move |_| close(CloseReason::Closed)>"Close conversation"</button>
+                        <span class="hint">"Ends it without a verdict (a duplicate, spam, a customer who left)."</span>
+                    </div>
+                </Show>
                 <Show when=move || can(Action::Move) && !targets().is_empty()>
                     <span class="move">
                         <select aria-label="Move to inbox" on:change=move |ev| target.set(event_target_value(&ev)) prop:value=move || target.get()>
@@ -124,6 +144,20 @@ fn Menu(chat: ChatState) -> impl IntoView {
                 </Show>
             </div>
         </details>
+        <Show when=move || cancelling.get()>
+            <div class="dialog-backdrop">
+                <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="cancel-title" aria-describedby="cancel-text">
+                    <h2 id="cancel-title">"Cancel this chat?"</h2>
+                    <p id="cancel-text">"The chat ends and the customer is told it was cancelled."</p>
+                    <div class="dialog-actions">
+                        <button type="button" on:click=move |_| cancelling.set(false)>"Keep chatting"</button>
+                        <button type="button" class="danger" on:click=move |_| { cancelling.set(false); close(CloseReason::Cancelled); }>
+                            "Yes, cancel the chat"
+                        </button>
+                    </div>
+                </div>
+            </div>
+        </Show>
         <Show when=move || confirming.get()>
             <div class="dialog-backdrop">
                 <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="delete-title" aria-describedby="delete-text">

@@ -1,5 +1,6 @@
 //! Messages as the console shows them, the in-chat search highlighting and the reply box.
 use crate::attachments::{human_size, is_inline_image, AttachmentRef};
+use crate::components::icons::{Icon, Svg};
 use crate::components::initials;
 use crate::conversations::{AuthorKind, Message, Visibility};
 use leptos::prelude::*;
@@ -115,6 +116,15 @@ pub(super) fn Composer(
         each_file(ev.data_transfer().and_then(|d| d.files()));
     };
     let text = RwSignal::new(String::new());
+    // Opened from the workspace's queue, the chat is there to be answered: the reply
+    // box takes the focus (Alt+↓ then moves on to the next chat from here).
+    let reply_box = NodeRef::<leptos::html::Textarea>::new();
+    let in_workspace = leptos_router::hooks::use_location().pathname.get_untracked().starts_with("/inbox/");
+    Effect::new(move |_| {
+        if let (true, Some(el)) = (in_workspace, reply_box.get()) {
+            let _ = el.focus();
+        }
+    });
     let on_key = move |ev: web_sys::KeyboardEvent| {
         // Enter sends; Shift+Enter breaks the line.
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
@@ -126,13 +136,13 @@ pub(super) fn Composer(
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(text.get_untracked()); text.set(String::new()); }
             on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
-            <label class="attach" title="Attach a file">"📎"
+            <label class="attach" title="Attach a file"><Svg icon=Icon::Paperclip/>
                 <input type="file" class="sr-only" aria-label="Attach a file" multiple on:change=on_pick
                     accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"/>
             </label>
-            <textarea aria-label="Reply" placeholder="Write a reply — Enter to send, Shift+Enter for a new line"
+            <textarea node_ref=reply_box aria-label="Reply" placeholder="Write a reply — Enter to send, Shift+Enter for a new line"
                 prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) on:keydown=on_key rows="3"></textarea>
-            <button type="submit">"Send"</button>
+            <button type="submit" class="primary"><Svg icon=Icon::Send/>"Send"</button>
         </form>
     }
 }
