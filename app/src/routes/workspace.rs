@@ -163,16 +163,10 @@ fn QueueRow(r: Row, query: Memo<ListQuery>, selected: Memo<Option<i64>>) -> impl
     let name = r.customer_name.clone().unwrap_or_else(|| "Visitor".into());
     let waiting = r.assignee_name.is_none() && r.status == crate::conversations::Status::New;
     let status = crate::conversations::status_text(r.status, r.close_reason);
-    let label = format!(
-        "{name}, {}{}{}",
-        if waiting { "new, waiting".to_string() } else { status.to_lowercase() },
-        if r.unread > 0 { format!(", {} unread", r.unread) } else { String::new() },
-        r.last_message_preview.as_deref().map(|p| format!(": {p}")).unwrap_or_default(),
-    );
     view! {
         <li>
             <A href=move || format!("/inbox/{id}?{}", to_url(&query.get()))
-                attr:class="queue-row" attr:data-status=r.status.as_str() attr:aria-label=label
+                attr:class="queue-row" attr:data-status=r.status.as_str()
                 attr:aria-current=move || (selected.get() == Some(id)).then_some("page")>
                 <span class="avatar" aria-hidden="true">{initials(&name)}</span>
                 <span class="who">{name.clone()}</span>
@@ -184,7 +178,7 @@ fn QueueRow(r: Row, query: Memo<ListQuery>, selected: Memo<Option<i64>>) -> impl
                     } else {
                         view! { <span class=format!("status status-{}", r.status.as_str())>{status}</span> }.into_any()
                     }}
-                    {(r.unread > 0).then(|| view! { <span class="badge">{r.unread}</span> })}
+                    {(r.unread > 0).then(|| view! { <span class="badge">{r.unread}<span class="sr-only">" unread"</span></span> })}
                 </span>
             </A>
         </li>

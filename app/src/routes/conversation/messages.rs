@@ -122,7 +122,10 @@ pub(super) fn Composer(
     let in_workspace = leptos_router::hooks::use_location().pathname.get_untracked().starts_with("/inbox/");
     Effect::new(move |_| {
         if let (true, Some(el)) = (in_workspace, reply_box.get()) {
-            let _ = el.focus();
+            // After this frame: the box may not be in the document yet.
+            request_animation_frame(move || {
+                let _ = el.focus();
+            });
         }
     });
     let on_key = move |ev: web_sys::KeyboardEvent| {
