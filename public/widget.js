@@ -30,18 +30,26 @@
     if (ready) frame.contentWindow.postMessage({ sb: type, data: data }, origin);
     else queue.push([type, data]);
   }
-  function size(open) {
+  var side = 'right', isOpen = false;
+  function place() {
     var s = frame.style;
-    s.width = open ? 'min(380px, calc(100vw - 24px))' : '76px';
-    s.height = open ? 'min(620px, calc(100vh - 24px))' : '76px';
+    // On a phone the open chat covers the page: the host never peeks around it.
+    var phone = window.innerWidth < 480;
+    var inset = isOpen && phone ? '0' : '12px';
+    s.bottom = inset;
+    s.left = side === 'left' ? inset : ''; s.right = side === 'left' ? '' : inset;
+    s.width = !isOpen ? '76px' : phone ? '100vw' : 'min(380px, calc(100vw - 24px))';
+    s.height = !isOpen ? '76px' : phone ? '100dvh' : 'min(620px, calc(100vh - 24px))';
   }
+  function size(open) { isOpen = open; place(); }
+  window.addEventListener('resize', function () { if (frame) place(); });
   function mount() {
     frame = document.createElement('iframe');
     frame.src = origin + '/widget/frame?inbox=' + encodeURIComponent(inbox);
     frame.title = 'Chat with support';
     frame.setAttribute('data-switchboard', '');
     var s = frame.style;
-    s.position = 'fixed'; s.right = '12px'; s.bottom = '12px'; s.border = '0';
+    s.position = 'fixed'; s.border = '0';
     s.zIndex = '2147483000'; s.background = 'transparent'; s.colorScheme = 'normal';
     size(false);
     document.body.appendChild(frame);
@@ -57,6 +65,10 @@
       keep(d.data);
     } else if (d.sb === 'size') {
       size(!!d.open);
+    } else if (d.sb === 'layout') {
+      // The inbox's launcher side, from its settings.
+      side = d.side === 'left' ? 'left' : 'right';
+      place();
     }
   });
   window.Switchboard = {

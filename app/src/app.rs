@@ -1,7 +1,8 @@
-use crate::routes::{admin::AdminPage, console::ConsoleLayout, conversation::ConversationPage, home::HomePage, list::ListPage, login::LoginPage, requests::RequestsPage, team::TeamPage, team_chat::TeamChatPage, team_session::TeamSessionPage, workspace::{NoChatOpen, Workspace}};
+use crate::routes::settings::{agents::AgentsSettings, data::DataSettings, inbox::InboxSettings, inboxes::InboxesSettings, profile::ProfileSettings, SettingsLayout};
+use crate::routes::{console::ConsoleLayout, conversation::ConversationPage, home::HomePage, list::ListPage, login::LoginPage, requests::RequestsPage, team::TeamPage, team_chat::TeamChatPage, team_session::TeamSessionPage, workspace::{NoChatOpen, Workspace}};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -58,7 +59,16 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <ParentRoute path=path!("") view=ConsoleLayout>
                     <Route path=path!("") view=HomePage/>
-                    <Route path=path!("admin") view=AdminPage/>
+                    // The old admin page's address still leads to its sections.
+                    <Route path=path!("admin") view=|| view! { <Redirect path="/settings/agents"/> }/>
+                    <ParentRoute path=path!("settings") view=SettingsLayout>
+                        <Route path=path!("") view=|| view! { <Redirect path="/settings/profile"/> }/>
+                        <Route path=path!("profile") view=ProfileSettings/>
+                        <Route path=path!("agents") view=AgentsSettings/>
+                        <Route path=path!("inboxes") view=InboxesSettings/>
+                        <Route path=path!("inboxes/:id") view=InboxSettings/>
+                        <Route path=path!("data") view=DataSettings/>
+                    </ParentRoute>
                     <ParentRoute path=path!("inbox") view=Workspace>
                         <Route path=path!("") view=NoChatOpen/>
                         <Route path=path!(":id") view=ConversationPage/>

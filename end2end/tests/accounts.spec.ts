@@ -18,8 +18,11 @@ test('admin creates an operator, who then sees only their inboxes', async ({ pag
   expect(session?.httpOnly).toBe(true);
   expect(session?.sameSite).toBe('Lax');
 
-  await page.getByRole('link', { name: 'Admin' }).click();
-  await expect(page.getByRole('heading', { name: 'Admin', level: 1 })).toBeVisible();
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+  const sections = page.getByRole('navigation', { name: 'Settings' });
+  await sections.getByRole('link', { name: 'Agents' }).click();
+  await expect(page.getByRole('heading', { name: 'Agents' })).toBeVisible();
 
   const email = `casey.${Date.now()}@example.com`;
   const form = page.getByRole('form', { name: 'Create agent' });
@@ -30,7 +33,11 @@ test('admin creates an operator, who then sees only their inboxes', async ({ pag
   await form.getByRole('button', { name: 'Create agent' }).click();
   await expect(page.locator(`tr[data-agent="${email}"]`)).toContainText('Operator');
 
-  const billing = page.getByRole('article', { name: 'Inbox Billing' });
+  // Each inbox has its own settings page.
+  await sections.getByRole('link', { name: 'Inboxes' }).click();
+  await page.getByRole('main').getByRole('link', { name: 'Billing' }).click();
+  await expect(page.getByRole('heading', { name: 'Billing', level: 2 })).toBeVisible();
+  const billing = page.getByRole('region', { name: 'Members' });
   await billing.getByLabel('Agent to add to Billing').selectOption({ label: `Casey Operator (${email})` });
   await billing.getByLabel('Role in Billing').selectOption('operator');
   await billing.getByRole('button', { name: 'Add to inbox' }).click();
@@ -44,9 +51,12 @@ test('admin creates an operator, who then sees only their inboxes', async ({ pag
   await expect(page.locator('.me-name')).toHaveText('Casey Operator');
   await expect(page.locator('.me-role')).toHaveText('Operator');
   await expect(page.locator('ul.inboxes > li > a')).toHaveText(['Billing']);
-  await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);
-
+  // An operator's settings are their profile alone; the admin sections say no.
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Profile' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link')).toHaveText(['Profile']);
   await page.goto('/admin');
+  await expect(page).toHaveURL(/\/settings\/agents$/);
   await expect(page.getByRole('heading', { name: 'Admins only' })).toBeVisible();
   expect(problems).toEqual([]);
 });

@@ -201,3 +201,20 @@ test('availability: an agent goes Away and the supervisor sees it live', async (
   await expect(row.locator('.presence')).toHaveText('Online');
   await expect(alex.getByRole('link', { name: 'Team', exact: true })).toHaveCount(0);
 });
+
+test("the widget's header shows who is answering once they join", async ({ browser }) => {
+  const alex = await console_(browser, ALEX);
+  const text = `Who is there? ${Date.now()}`;
+  const { widget } = await customer(browser, text);
+  const agent = widget.locator('.head .agent');
+  await expect(widget.getByRole('status')).toHaveText('Waiting for an agent');
+  await expect(agent).toBeHidden();
+  await openChat(alex, text);
+  await alex.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Accept' }).click();
+  await expect(agent).toBeVisible();
+  await expect(agent).toHaveText('AOAlex Operator');
+  await expect(widget.getByRole('status')).toHaveText('Open');
+  // The same after a reload of the host page: it comes with the thread.
+  await widget.locator('body').evaluate(() => location.reload());
+  await expect(widget.locator('.head .agent .agent-name')).toHaveText('Alex Operator');
+});

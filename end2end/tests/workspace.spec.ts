@@ -59,16 +59,22 @@ test('work a queue with the keyboard alone: open, reply, next chat, without a pa
   await page.keyboard.type(`${tag} answer two`);
   await page.keyboard.press('Enter');
   await expect(messages.locator('.msg:not(.pending)', { hasText: `${tag} answer two` })).toHaveCount(1);
-  // Alt+↑ goes back.
-  await page.keyboard.press('Alt+ArrowUp');
+  // The queue is live, by latest activity: the chat just answered moves to the top.
+  await expect(rows.first()).toContainText(`${tag} Older`);
+  await expect(rows.first()).toHaveAttribute('aria-current', 'page');
+  await page.keyboard.press('Alt+ArrowDown');
   await expect(page).toHaveURL(new RegExp(`/inbox/${newer}\\?`));
   await expect(messages).toContainText(`${tag} answer one`);
+  // Alt+↑ goes back up the queue.
+  await page.keyboard.press('Alt+ArrowUp');
+  await expect(page).toHaveURL(new RegExp(`/inbox/${older}\\?`));
+  await expect(messages).toContainText(`${tag} answer two`);
 
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
-  // The reply reached the store: a reload of the chat shows it.
+  // The replies reached the store: a reload of the chat shows them.
   await page.reload();
   await hydrated(page);
-  await expect(messages).toContainText(`${tag} answer one`);
+  await expect(messages).toContainText(`${tag} answer two`);
 });
 
 test('agents land on their work after login', async ({ browser }) => {

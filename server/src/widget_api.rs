@@ -28,7 +28,7 @@ pub async fn start(
     State(st): State<AppState>,
     ClientIp(ip): ClientIp,
     Json(body): Json<StartBody>,
-) -> Result<(StatusCode, Json<Thread>), AppError> {
+) -> Result<(StatusCode, Json<VisitorThread>), AppError> {
     visitor::check_token(&body.token)?;
     let hash = visitor::hash_token(&body.token);
     // Only new conversations count: a returning visitor's start is a read.
@@ -43,13 +43,31 @@ pub async fn start(
         context: body.context.as_ref(),
     };
     let (conversation, created) = conversations::start(&st.db, req, st.now()).await?;
-    let thread = conversations::thread(&st.db, conversation.id, false).await?;
+    let thread = visitor_thread(&st, conversation.id).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(thread)))
 }
 
 /// `GET /api/widget/conversations/{id}`: the conversation and its public messages.
-pub async fn thread(State(st): State<AppState>, OwnChat(conversation): OwnChat) -> Result<Json<Thread>, AppError> {
-    Ok(Json(conversations::thread(&st.db, conversation.id, false).await?))
+pub async fn thread(State(st): State<AppState>, OwnChat(conversation): OwnChat) -> Result<Json<VisitorThread>, AppError> {
+    Ok(Json(visitor_thread(&st, conversation.id).await?))
+}
+
+/// The visitor's view of their chat: its public thread and who is answering.
+#[derive(Serialize)]
+pub struct VisitorThread {
+    #[serde(flatten)]
+    pub thread: Thread,
+    /// The assigned agent's name, for the widget's header (`None` while waiting).
+    pub agent_name: Option<String>,
+}
+
+async fn visitor_thread(st: &AppState, id: i64) -> Result<VisitorThread, AppError> {
+    let thread = conversations::thread(&st.db, id, false).await?;
+    let agent_name = match thread.conversation.assignee_id {
+        Some(agent) => Some(app::accounts::store::get(&st.db, agent).await?.name),
+        None => None,
+    };
+    Ok(VisitorThread { thread, agent_name })
 }
 
 #[derive(Deserialize)]
@@ -112,18 +130,31 @@ pub struct WidgetConfig {
     pub prechat_form: bool,
     /// Whether an agent of the inbox is Online; the widget accepts messages either way.
     pub online: bool,
+    /// The header's title: the team name, else the inbox's name.
+    pub title: String,
+    pub brand_color: String,
+    /// Black or white, whichever reads better on the brand colour (at least 4.5:1).
+    pub text_color: String,
+    pub greeting: Option<String>,
+    /// `left` or `right`: where the loader puts the launcher.
+    pub launcher: String,
 }
 
 /// `GET /api/widget/config?inbox=KEY`: what the widget needs before the first message.
 pub async fn config(State(st): State<AppState>, Query(q): Query<ConfigQuery>) -> Result<Json<WidgetConfig>, AppError> {
-    let row: Option<(i64, String, i64)> =
-        sqlx::query_as("SELECT id, name, prechat_form FROM inboxes WHERE public_key = $1")
-            .bind(&q.inbox)
-            .fetch_optional(st.db.pool())
-            .await?;
-    let (id, name, prechat) = row.ok_or(AppError::NotFound)?;
+    let (id, name, prechat) = app::inboxes::store::by_public_key(&st.db, &q.inbox).await?.ok_or(AppError::NotFound)?;
     let online = app::accounts::presence::inbox_online(&st.db, id, st.now()).await?;
-    Ok(Json(WidgetConfig { name, prechat_form: prechat != 0, online }))
+    let look = app::inboxes::store::appearance(&st.db, id).await?;
+    Ok(Json(WidgetConfig {
+        title: look.team_name.clone().unwrap_or_else(|| name.clone()),
+        text_color: look.text_color().to_string(),
+        brand_color: look.brand_color,
+        greeting: look.greeting,
+        launcher: look.launcher.as_str().to_string(),
+        name,
+        prechat_form: prechat,
+        online,
+    }))
 }
 
 #[derive(Serialize)]

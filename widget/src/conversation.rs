@@ -39,6 +39,7 @@ pub(crate) async fn ensure_conversation(s: &Shared) -> Result<i64, String> {
         crate::remember(&st);
     }
     set_status(s, &get_str(&conv, "status").unwrap_or_default(), get_str(&conv, "close_reason"));
+    crate::set_agent(s, get_str(&thread, "agent_name"));
     if s.borrow().identity.is_object() {
         push_identity(s).await;
     }
@@ -76,6 +77,7 @@ pub(crate) async fn load_thread(s: Shared) {
         Ok((200, thread)) => {
             let conv = get(&thread, "conversation");
             set_status(&s, &get_str(&conv, "status").unwrap_or_default(), get_str(&conv, "close_reason"));
+            crate::set_agent(&s, get_str(&thread, "agent_name"));
             {
                 let mut st = s.borrow_mut();
                 st.last_event = st.last_event.max(get_f64(&thread, "last_event_id").unwrap_or_default());

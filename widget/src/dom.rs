@@ -50,6 +50,7 @@ pub fn clock(ms: f64) -> String {
 pub const PAPERCLIP: &str =
     "M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48";
 pub const CLOSE: &str = "M18 6L6 18M6 6l12 12";
+pub const CHAT: &str = "M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z";
 
 /// A decorative SVG icon in the current text colour (the control names itself).
 pub fn icon(path: &str) -> Element {

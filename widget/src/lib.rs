@@ -90,6 +90,35 @@ pub(crate) fn set_status(s: &Shared, status: &str, reason: Option<String>) {
     attr(&st.ui.status, "data-status", status);
 }
 
+/// The inbox's brand: colours as custom properties (the server picked the text colour
+/// for contrast), and the launcher's side, which the loader applies to the frame.
+fn apply_look(cfg: &JsValue) {
+    let Some(root) = dom::document().document_element() else { return };
+    // Only well-formed #rrggbb values reach the style attribute.
+    let hex = |key: &str| get_str(cfg, key).filter(|v| v.len() == 7 && v.starts_with('#') && v[1..].chars().all(|c| c.is_ascii_hexdigit()));
+    // Through the CSSOM: the frame's CSP refuses style attributes.
+    if let (Some(brand), Some(ink), Some(h)) = (hex("brand_color"), hex("text_color"), root.dyn_ref::<web_sys::HtmlElement>()) {
+        let _ = h.style().set_property("--brand", &brand);
+        let _ = h.style().set_property("--brand-ink", &ink);
+    }
+    let side = if get_str(cfg, "launcher").as_deref() == Some("left") { "left" } else { "right" };
+    attr(&root, "data-launcher", side);
+    tell_host(&obj(&[("sb", "layout".into()), ("side", side.into())]));
+}
+
+/// Who is answering, in the header: their initials and name, or nothing while waiting.
+pub(crate) fn set_agent(s: &Shared, name: Option<String>) {
+    let st = s.borrow();
+    match name.filter(|n| !n.is_empty()) {
+        Some(n) => {
+            st.ui.agent_avatar.set_text_content(Some(&dom::initials(&n)));
+            st.ui.agent_name.set_text_content(Some(&n));
+            show(&st.ui.agent, true);
+        }
+        None => show(&st.ui.agent, false),
+    }
+}
+
 /// Shows a message once, turning a pending bubble with the same client id into it.
 pub(crate) fn render(s: &Shared, m: &JsValue) {
     let Some(id) = get_f64(m, "id") else { return };
@@ -207,8 +236,13 @@ async fn load_config(s: Shared) {
         return;
     };
     let st = s.borrow();
-    if let Some(name) = get_str(&cfg, "name") {
-        st.ui.title.set_text_content(Some(&name));
+    if let Some(title) = get_str(&cfg, "title").or_else(|| get_str(&cfg, "name")) {
+        st.ui.title.set_text_content(Some(&title));
+    }
+    apply_look(&cfg);
+    if let Some(greeting) = get_str(&cfg, "greeting") {
+        st.ui.greeting.set_text_content(Some(&greeting));
+        show(&st.ui.greeting, true);
     }
     let online = get(&cfg, "online").as_bool().unwrap_or(true);
     if !online {

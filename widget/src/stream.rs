@@ -24,7 +24,7 @@ pub(crate) fn open_stream(s: Shared) {
         if let Some(old) = s.borrow_mut().stream.replace(es.clone()) {
             old.close();
         }
-        for kind in ["message.created", "conversation.status", "conversation.deleted", "resync"] {
+        for kind in ["message.created", "conversation.status", "conversation.agent", "conversation.deleted", "resync"] {
             let s2 = s.clone();
             on(&es, kind, move |e: MessageEvent| {
                 if let Ok(id) = e.last_event_id().parse::<f64>() {
@@ -37,6 +37,7 @@ pub(crate) fn open_stream(s: Shared) {
                     "conversation.status" => {
                         set_status(&s2, &get_str(&data, "status").unwrap_or_default(), get_str(&data, "close_reason"))
                     }
+                    "conversation.agent" => crate::set_agent(&s2, get_str(&data, "name")),
                     "conversation.deleted" => ended(&s2),
                     _ => spawn_local(load_thread(s2.clone())),
                 }

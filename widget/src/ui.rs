@@ -1,5 +1,5 @@
 //! Building the widget's DOM: launcher, panel, messages, pre-chat form, composer.
-use crate::dom::{self, append, attr, el, icon, show, text, CLOSE, PAPERCLIP};
+use crate::dom::{self, append, attr, el, icon, show, text, CHAT, CLOSE, PAPERCLIP};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 
@@ -8,6 +8,12 @@ pub(crate) struct Ui {
     pub(crate) launcher: Element,
     pub(crate) title: Element,
     pub(crate) status: Element,
+    /// Who is answering: an avatar and a name, hidden while the chat waits.
+    pub(crate) agent: Element,
+    pub(crate) agent_avatar: Element,
+    pub(crate) agent_name: Element,
+    /// The inbox's greeting, shown before the first message.
+    pub(crate) greeting: Element,
     pub(crate) notice: Element,
     pub(crate) list: Element,
     pub(crate) prechat: Element,
@@ -21,7 +27,8 @@ pub(crate) struct Ui {
 pub(crate) fn build_ui() -> Ui {
     let doc = dom::document();
     let body = doc.body().expect("a body");
-    let launcher = text("button", "launcher", "💬");
+    let launcher = el("button", "launcher");
+    append(&launcher, &icon(CHAT));
     attr(&launcher, "type", "button");
     attr(&launcher, "aria-label", "Open chat");
     let panel = el("section", "panel");
@@ -35,7 +42,15 @@ pub(crate) fn build_ui() -> Ui {
     append(&close, &icon(CLOSE));
     attr(&close, "type", "button");
     attr(&close, "aria-label", "Close chat");
+    let agent = el("p", "agent");
+    let agent_avatar = el("span", "avatar");
+    attr(&agent_avatar, "aria-hidden", "true");
+    let agent_name = el("span", "agent-name");
+    append(&agent, &agent_avatar);
+    append(&agent, &agent_name);
+    show(&agent, false);
     append(&head, &title);
+    append(&head, &agent);
     append(&head, &status);
     append(&head, &close);
     let notice = text("p", "notice", "");
@@ -72,11 +87,13 @@ pub(crate) fn build_ui() -> Ui {
     append(&form, &attach);
     append(&form, &input);
     append(&form, &send);
-    for part in [&head, &notice, &list, &prechat, &form] {
+    let greeting = el("p", "greeting");
+    show(&greeting, false);
+    for part in [&head, &notice, &greeting, &list, &prechat, &form] {
         append(&panel, part);
     }
     append(&body, &launcher);
     append(&body, &panel);
-    Ui { panel, launcher, title, status, notice, list, prechat, name, email, input, file }
+    Ui { panel, launcher, title, status, agent, agent_avatar, agent_name, greeting, notice, list, prechat, name, email, input, file }
 }
 

@@ -118,3 +118,35 @@ pub async fn set_availability(availability: super::Availability) -> Result<(), A
     super::presence::choose(&st.db, agent.id, availability, st.now()).await?;
     Ok(())
 }
+
+/// The agent's own display name.
+#[server(prefix = "/api", endpoint = "me/name")]
+pub async fn set_my_name(name: String) -> Result<(), AppError> {
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    store::set_name(&st.db, agent.id, &name).await
+}
+
+/// Changes the agent's own password, given the current one. Their other sessions end.
+#[server(prefix = "/api", endpoint = "me/password")]
+pub async fn change_my_password(current: String, new: String) -> Result<(), AppError> {
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let parts = request_parts()?;
+    if !password::verify(current, Some(agent.password_hash.clone())).await {
+        return Err(AppError::Unprocessable("the current password is not right".into()));
+    }
+    password::validate(&new)?;
+    let hash = password::hash(new).await?;
+    let token = session::token_from_headers(&parts.headers).ok_or(AppError::Unauthorized)?;
+    store::set_password_hash(&st.db, agent.id, &hash, &session::hash_token(&token)).await?;
+    let entry = audit::Entry {
+        actor_id: Some(agent.id),
+        action: "agent.password",
+        target_type: "agent",
+        target_id: agent.id.to_string(),
+        detail: serde_json::json!({}),
+    };
+    audit::record(&st.db, st.now(), entry).await?;
+    Ok(())
+}

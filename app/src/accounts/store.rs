@@ -144,3 +144,24 @@ pub async fn touch(db: &Db, id: i64, now: i64) -> AppResult<()> {
     sqlx::query("UPDATE agents SET last_seen_at = $1 WHERE id = $2").bind(now).bind(id).execute(db.pool()).await?;
     Ok(())
 }
+
+/// Renames an agent (their own profile).
+pub async fn set_name(db: &Db, id: i64, name: &str) -> AppResult<()> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 200 {
+        return Err(AppError::Unprocessable("enter a name (up to 200 characters)".into()));
+    }
+    let done = sqlx::query("UPDATE agents SET name = $1 WHERE id = $2").bind(name).bind(id).execute(db.pool()).await?;
+    crate::db::found(&done)
+}
+
+/// Replaces an agent's password hash and ends their other sessions: whoever knew the
+/// old password is signed out everywhere but here.
+pub async fn set_password_hash(db: &Db, id: i64, hash: &str, keep_session: &str) -> AppResult<()> {
+    let mut tx = db.begin_write().await?;
+    let done = sqlx::query("UPDATE agents SET password_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&mut *tx).await?;
+    crate::db::found(&done)?;
+    sqlx::query("DELETE FROM sessions WHERE agent_id = $1 AND token_hash <> $2").bind(id).bind(keep_session).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}

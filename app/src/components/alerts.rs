@@ -68,6 +68,27 @@ fn notify(title: &str, body: &str, on_click: impl Fn() + 'static) {
     cb.forget();
 }
 
+/// Whether new chats chime in this browser (the agent's choice, kept locally).
+pub fn sound_on() -> bool {
+    storage().and_then(|s| s.get_item(MUTE_KEY).ok().flatten()).as_deref() != Some("1")
+}
+
+pub fn set_sound(on: bool) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(MUTE_KEY, if on { "0" } else { "1" });
+    }
+}
+
+/// "granted", "denied" or "default".
+pub fn notification_permission() -> String {
+    match web_sys::Notification::permission() {
+        web_sys::NotificationPermission::Granted => "granted",
+        web_sys::NotificationPermission::Denied => "denied",
+        _ => "default",
+    }
+    .to_string()
+}
+
 #[component]
 pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
     let feed = use_live_feed();

@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::store as events;
 use crate::events::Audience;
-use crate::model::change::{Assigned, Change, Moved};
+use crate::model::change::{AgentOnChat, Assigned, Change, Moved};
 use crate::inboxes::MemberRole;
 use sqlx::AnyConnection;
 
@@ -118,6 +118,9 @@ async fn set_assignee(
     };
     let ev = Change::ConversationAssigned(assigned).event(Audience::Agents, Some(conv.inbox_id), Some(conv.id));
     events::append(conn, db.dialect(), ev, now).await?;
+    // The customer's widget shows who is answering.
+    let agent = AgentOnChat { conversation_id: conv.id, name: to.map(|t| t.1.to_string()) };
+    events::append(conn, db.dialect(), Change::ConversationAgent(agent).event(Audience::All, Some(conv.inbox_id), Some(conv.id)), now).await?;
     if status != conv.status {
         status_event(conn, db, conv.id, conv.inbox_id, status, None, now).await?;
     }

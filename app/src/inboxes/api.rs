@@ -95,3 +95,31 @@ pub async fn set_context_link(inbox_id: i64, template: String) -> Result<(), App
     audit::record(&st.db, st.now(), entry).await?;
     Ok(())
 }
+
+/// Sets how an inbox's widget looks: brand colour (`#rrggbb`), greeting, launcher side
+/// (`left` or `right`) and team name. Empty texts clear them.
+#[server(prefix = "/api", endpoint = "admin/inboxes/appearance")]
+pub async fn set_widget_appearance(
+    inbox_id: i64,
+    brand_color: String,
+    greeting: String,
+    launcher: String,
+    team_name: String,
+) -> Result<super::appearance::Appearance, AppError> {
+    use super::appearance::{Appearance, Launcher};
+    let Admin(admin) = extract().await?;
+    let st = state()?;
+    let launcher = Launcher::parse(&launcher)
+        .ok_or_else(|| AppError::Unprocessable("the launcher goes on the left or the right".into()))?;
+    let wanted = Appearance { brand_color, greeting: Some(greeting), launcher, team_name: Some(team_name) };
+    let stored = store::set_appearance(&st.db, inbox_id, &wanted).await?;
+    let entry = audit::Entry {
+        actor_id: Some(admin.id),
+        action: "inbox.appearance",
+        target_type: "inbox",
+        target_id: inbox_id.to_string(),
+        detail: serde_json::json!({ "brand_color": stored.brand_color, "launcher": stored.launcher.as_str() }),
+    };
+    audit::record(&st.db, st.now(), entry).await?;
+    Ok(stored)
+}

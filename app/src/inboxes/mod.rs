@@ -1,5 +1,6 @@
 //! Inboxes (queues) and who works in them.
 pub mod api;
+pub mod appearance;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -57,4 +58,6 @@ pub struct InboxDetail {
     /// Where a conversation's context links to, such as `https://bo.example/{type}/{id}`.
     pub context_url_template: Option<String>,
     pub members: Vec<Member>,
+    /// How the inbox's widget looks.
+    pub appearance: appearance::Appearance,
 }

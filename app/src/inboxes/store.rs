@@ -1,4 +1,5 @@
 //! Inbox and membership rows.
+use super::appearance::{Appearance, Launcher};
 use super::{InboxDetail, InboxSummary, Member, MemberRole};
 use crate::accounts::Role;
 use crate::db::Db;
@@ -60,6 +61,8 @@ pub async fn list_with_members(db: &Db) -> AppResult<Vec<InboxDetail>> {
         retention_days: Option<i64>,
         prechat_form: i64,
         context_url_template: Option<String>,
+        #[sqlx(flatten)]
+        look: AppearanceRow,
     }
     #[derive(sqlx::FromRow)]
     struct MemberRow {
@@ -69,7 +72,8 @@ pub async fn list_with_members(db: &Db) -> AppResult<Vec<InboxDetail>> {
         role: String,
     }
     let inboxes: Vec<InboxRow> = sqlx::query_as(
-        "SELECT id, name, public_key, retention_days, prechat_form, context_url_template FROM inboxes ORDER BY name, id",
+        "SELECT id, name, public_key, retention_days, prechat_form, context_url_template,
+                brand_color, greeting, launcher_position, team_name FROM inboxes ORDER BY name, id",
     )
     .fetch_all(db.pool())
     .await?;
@@ -95,6 +99,7 @@ pub async fn list_with_members(db: &Db) -> AppResult<Vec<InboxDetail>> {
             retention_days: i.retention_days,
             prechat_form: i.prechat_form != 0,
             context_url_template: i.context_url_template,
+            appearance: i.look.into(),
         })
         .collect())
 }
@@ -163,4 +168,67 @@ pub async fn set_context_url_template(db: &Db, inbox_id: i64, template: &str) ->
         .await?;
     crate::db::found(&done)?;
     Ok(())
+}
+
+/// The appearance columns of an inbox row.
+#[derive(sqlx::FromRow)]
+pub struct AppearanceRow {
+    brand_color: Option<String>,
+    greeting: Option<String>,
+    launcher_position: String,
+    team_name: Option<String>,
+}
+
+impl From<AppearanceRow> for Appearance {
+    fn from(r: AppearanceRow) -> Appearance {
+        Appearance {
+            brand_color: r.brand_color.unwrap_or_else(|| super::appearance::DEFAULT_BRAND.into()),
+            greeting: r.greeting,
+            launcher: Launcher::parse(&r.launcher_position).unwrap_or_default(),
+            team_name: r.team_name,
+        }
+    }
+}
+
+/// One inbox's widget appearance.
+pub async fn appearance(db: &Db, inbox_id: i64) -> AppResult<Appearance> {
+    let row: Option<AppearanceRow> =
+        sqlx::query_as("SELECT brand_color, greeting, launcher_position, team_name FROM inboxes WHERE id = $1")
+            .bind(inbox_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.ok_or(AppError::NotFound)?.into())
+}
+
+/// Stores an inbox's widget appearance (checked first: a bad colour or an overlong
+/// text is a 422 that says why).
+pub async fn set_appearance(db: &Db, inbox_id: i64, look: &Appearance) -> AppResult<Appearance> {
+    let look = look.validated().map_err(AppError::Unprocessable)?;
+    let done = sqlx::query(
+        "UPDATE inboxes SET brand_color = $1, greeting = $2, launcher_position = $3, team_name = $4 WHERE id = $5",
+    )
+    .bind(&look.brand_color)
+    .bind(&look.greeting)
+    .bind(look.launcher.as_str())
+    .bind(&look.team_name)
+    .bind(inbox_id)
+    .execute(db.pool())
+    .await?;
+    crate::db::found(&done)?;
+    Ok(look)
+}
+
+/// An inbox by its widget key: its id, name and whether it asks for a pre-chat form.
+pub async fn by_public_key(db: &Db, key: &str) -> AppResult<Option<(i64, String, bool)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        name: String,
+        prechat_form: i64,
+    }
+    let row: Option<Row> = sqlx::query_as("SELECT id, name, prechat_form FROM inboxes WHERE public_key = $1")
+        .bind(key)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(|r| (r.id, r.name, r.prechat_form != 0)))
 }

@@ -28,6 +28,14 @@ pub struct Assigned {
     pub actor_name: String,
 }
 
+/// Who is answering the chat now, as its customer may see it (`None`: back in the
+/// queue). Sent to everyone, the widget included, on every change of assignee.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentOnChat {
+    pub conversation_id: i64,
+    pub name: Option<String>,
+}
+
 /// A chat moved to another inbox (sent to both).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Moved {
@@ -136,6 +144,7 @@ changes! {
     CONVERSATION_UPDATED = "conversation.updated" => ConversationUpdated(Conversation),
     CONVERSATION_STATUS = "conversation.status" => ConversationStatus(StatusChanged),
     CONVERSATION_ASSIGNED = "conversation.assigned" => ConversationAssigned(Assigned),
+    CONVERSATION_AGENT = "conversation.agent" => ConversationAgent(AgentOnChat),
     CONVERSATION_MOVED = "conversation.moved" => ConversationMoved(Moved),
     CONVERSATION_DELETED = "conversation.deleted" => ConversationDeleted(ConversationRef),
     VISITOR_PRESENCE = "visitor.presence" => VisitorPresence(VisitorPresence),
@@ -169,6 +178,7 @@ impl Change {
             Change::ConversationCreated(c) | Change::ConversationUpdated(c) => Some(c.id),
             Change::ConversationStatus(s) => Some(s.conversation_id),
             Change::ConversationAssigned(a) => Some(a.conversation_id),
+            Change::ConversationAgent(a) => Some(a.conversation_id),
             Change::ConversationMoved(m) => Some(m.conversation_id),
             Change::ConversationDeleted(r) => Some(r.conversation_id),
             Change::VisitorPresence(p) => Some(p.conversation_id),

@@ -143,7 +143,7 @@ fn Sidebar(me: Me) -> impl IntoView {
         <A href="/requests" attr:class="requests-link">"Requests"</A>
         <A href="/team-chat" attr:class="team-chat-link">"Team chat"</A>
         {supervises.then(|| view! { <A href="/team" attr:class="team-link">"Team"</A> })}
-        {is_admin.then(|| view! { <A href="/admin" attr:class="admin-link">"Admin"</A> })}
+        <A href="/settings" attr:class="settings-link">"Settings"</A>
         <crate::components::alerts::NewChatAlerts me=me.id inboxes=inbox_names/>
         <crate::components::invites::TeamInvites/>
         <div class="me">

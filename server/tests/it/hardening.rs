@@ -271,15 +271,23 @@ test_both_dbs!(the_widget_hears_every_status_change, |db| async move {
     let mut body = app.send(json_request("GET", &format!("/api/widget/events?token={}", st["token"].as_str().unwrap()), None, None)).await.into_body();
     let res = app.post_form("/api/conversations/accept", &format!("id={conv}"), Some(&cookie)).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let frames = read_frames(&mut body, 2, 5000).await;
-    let status = frames.iter().find(|f| f.event.as_deref() == Some("conversation.status")).expect("a status event for the widget");
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&status.data).unwrap()["status"], json!("open"));
-    // Returned to the queue: waiting again.
+    // The joined line, who is answering now, and the new status.
+    let frames = read_frames(&mut body, 3, 5000).await;
+    let of = |kind: &str| {
+        let f = frames.iter().find(|f| f.event.as_deref() == Some(kind)).unwrap_or_else(|| panic!("a {kind} event for the widget: {frames:?}"));
+        serde_json::from_str::<serde_json::Value>(&f.data).unwrap()
+    };
+    assert_eq!(of("conversation.status")["status"], json!("open"));
+    let agent = of("conversation.agent");
+    assert_eq!((agent["conversation_id"].as_i64(), agent["name"].as_str().is_some()), (Some(conv), true));
+    // Returned to the queue: nobody is answering, and it is waiting again.
     let res = app.post_form("/api/conversations/assign", &format!("id={conv}"), Some(&cookie)).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let frames = read_frames(&mut body, 1, 5000).await;
+    let frames = read_frames(&mut body, 2, 5000).await;
     let status = frames.iter().find(|f| f.event.as_deref() == Some("conversation.status")).expect("a status event on unassign");
     assert_eq!(serde_json::from_str::<serde_json::Value>(&status.data).unwrap()["status"], json!("new"));
+    let agent = frames.iter().find(|f| f.event.as_deref() == Some("conversation.agent")).expect("who is answering: nobody");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&agent.data).unwrap()["name"], json!(null));
 });
 
 // Console pages carry a nonce-based CSP, and the hydration script carries the nonce.

@@ -21,5 +21,6 @@ mod live;
 mod processes;
 mod requests;
 mod retention;
+mod settings;
 mod store;
 mod team_chat;

@@ -91,6 +91,11 @@ fn cases() -> Vec<(Change, &'static str, &'static str)> {
             r#"{"actor_id":6,"actor_name":"Sue","assignee_id":1,"assignee_name":"Al","conversation_id":3,"inbox_id":2,"status":"open"}"#,
         ),
         (
+            Change::ConversationAgent(AgentOnChat { conversation_id: 3, name: Some("Al".into()) }),
+            "conversation.agent",
+            r#"{"conversation_id":3,"name":"Al"}"#,
+        ),
+        (
             Change::ConversationMoved(Moved {
                 conversation_id: 3,
                 from_inbox_id: 2,

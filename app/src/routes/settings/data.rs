@@ -1,5 +1,5 @@
-//! The admin page's data settings: retention per inbox with the last purge, the
-//! request webhook per inbox with its delivery log, and API tokens.
+//! Settings → Data and API: retention per inbox with the last purge, the request
+//! webhook per inbox with its delivery log, and API tokens.
 use crate::components::ErrorNotice;
 use crate::error::AppError;
 use crate::requests::api::{get_webhooks, set_webhook};
@@ -9,7 +9,18 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 #[component]
-pub fn AdminSettings() -> impl IntoView {
+pub fn DataSettings() -> impl IntoView {
+    view! {
+        <leptos_meta::Title text="Data and API · Settings · Switchboard"/>
+        <super::AdminOnly>
+            <h2>"Data and API"</h2>
+            <DataSections/>
+        </super::AdminOnly>
+    }
+}
+
+#[component]
+fn DataSections() -> impl IntoView {
     let retention = RwSignal::new(None::<RetentionOverview>);
     let hooks = RwSignal::new(Vec::<WebhookSettings>::new());
     let error = RwSignal::new(None::<AppError>);

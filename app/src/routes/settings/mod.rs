@@ -1,0 +1,48 @@
+//! `/settings`: one area for everything that is set up rather than worked, a route file
+//! per section. Everyone has a Profile; admins also manage agents, inboxes (a page
+//! each, with the widget's look), and data and API access.
+pub mod agents;
+pub mod data;
+pub mod inbox;
+pub mod inboxes;
+pub mod profile;
+
+use super::console::WithMe;
+use crate::accounts::Role;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+#[component]
+pub fn SettingsLayout() -> impl IntoView {
+    view! {
+        <div class="settings">
+            <nav class="settings-nav" aria-label="Settings">
+                <h1>"Settings"</h1>
+                <ul>
+                    <li><A href="/settings/profile">"Profile"</A></li>
+                    <WithMe children=|me| (me.role == Role::Admin).then(|| view! {
+                        <li><A href="/settings/agents">"Agents"</A></li>
+                        <li><A href="/settings/inboxes">"Inboxes"</A></li>
+                        <li><A href="/settings/data">"Data and API"</A></li>
+                    })/>
+                </ul>
+            </nav>
+            <div class="settings-body"><Outlet/></div>
+        </div>
+    }
+}
+
+/// Admin-only sections say so to anyone else (the server refuses them anyway).
+#[component]
+pub fn AdminOnly(children: ChildrenFn) -> impl IntoView {
+    let children = StoredValue::new(children);
+    view! {
+        <WithMe children=move |me| {
+            if me.role == Role::Admin {
+                children.read_value()().into_any()
+            } else {
+                view! { <h2>"Admins only"</h2><p>"You need the admin role to see this page."</p> }.into_any()
+            }
+        }/>
+    }
+}
