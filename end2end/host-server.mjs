@@ -17,7 +17,7 @@ http
     const identify = url.searchParams.get('identify') === '1';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<!DOCTYPE html>
-<html><head><title>Acme Store</title>
+<html><head><title>Acme Store</title><meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body { font-family: serif; background: #fdf6e3; } * { color: red !important; }</style></head>
 <body><h1>Acme Store</h1><p>Order #1234 is on its way.</p>
 ${identify ? `<script>window.Switchboard = { q: [

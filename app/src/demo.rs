@@ -39,6 +39,12 @@ pub async fn seed(db: &Db, now: i64) -> AppResult<bool> {
     }
     // Support links a chat's context (an order, a test…) into the back office.
     inboxes::set_context_url_template(db, support, "https://backoffice.example/{type}/{id}").await?;
+    // Support greets its visitors before their first message.
+    let look = crate::inboxes::appearance::Appearance {
+        greeting: Some("Hi! Ask us anything about your order — we usually answer within a few minutes.".into()),
+        ..Default::default()
+    };
+    inboxes::set_appearance(db, support, &look).await?;
     // Sam supervises both; Alex works Support only, Jo works Billing only.
     inboxes::set_member(db, support, ids[1], Some(MemberRole::Supervisor)).await?;
     inboxes::set_member(db, billing, ids[1], Some(MemberRole::Supervisor)).await?;

@@ -93,3 +93,15 @@ test('the embed code has a Copy button, and every setting control has a name', a
   );
   expect(unnamed).toEqual([]);
 });
+
+test('on a phone the open widget takes the whole screen; closed, it is only the launcher', async ({ browser }) => {
+  const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  await page.goto(`${HOST}/?inbox=demo-support`);
+  const frame = page.locator('iframe[data-switchboard]');
+  const widget = page.frameLocator('iframe[data-switchboard]');
+  await widget.getByRole('button', { name: 'Open chat' }).click();
+  await expect(widget.getByRole('textbox', { name: 'Message' })).toBeVisible();
+  await expect.poll(async () => await frame.boundingBox()).toEqual({ x: 0, y: 0, width: 390, height: 844 });
+  await widget.getByRole('button', { name: 'Close chat' }).click();
+  await expect.poll(async () => (await frame.boundingBox())?.width).toBe(76);
+});

@@ -144,3 +144,22 @@ test('on a phone, one pane at a time with a way back', async ({ browser }) => {
   await expect(queue).toBeVisible();
   await expect(page.getByRole('list', { name: 'Messages' })).toBeHidden();
 });
+
+test('on a tablet, the customer panel is a drawer beside the chat', async ({ browser }) => {
+  const page = await signedIn(browser, { viewport: { width: 768, height: 1024 } });
+  const tag = `Tab${Date.now()}`;
+  const id = await startChat(page, `${tag} Tablet`, `${tag} hello from a tablet`);
+  await page.goto(`/inbox/${id}?q=${tag}`);
+  await hydrated(page);
+  await expect(page.getByRole('list', { name: 'Messages' })).toContainText(`${tag} hello from a tablet`);
+  const panel = page.getByRole('complementary', { name: 'Customer' });
+  const toggle = page.getByRole('button', { name: 'Customer' });
+  await expect(panel).toBeHidden();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await toggle.click();
+  await expect(panel).toBeVisible();
+  await expect(panel).toContainText(`${tag} Tablet`);
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+  // The page itself never scrolls sideways.
+  expect(await page.evaluate(() => document.scrollingElement!.scrollWidth <= document.scrollingElement!.clientWidth)).toBe(true);
+});

@@ -248,9 +248,10 @@ fn ThreadView(thread: Thread) -> impl IntoView {
         })
     };
 
+    let panel_open = RwSignal::new(false);
     view! {
         <Title text=format!("{customer} · Switchboard")/>
-        <div class="chat-layout">
+        <div class="chat-layout" data-panel=move || if panel_open.get() { "open" } else { "closed" }>
             <section class="chat-main" aria-label="Conversation">
                 <header class="thread-head">
                     <div>
@@ -261,6 +262,9 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                     <span class="status-badge" data-status=move || chat.status.get().as_str()>
                         {move || status_text(chat.status.get(), chat.reason.get())}
                     </span>
+                    // On narrower screens the customer panel is a drawer.
+                    <button type="button" class="panel-toggle" aria-expanded=move || panel_open.get().to_string()
+                        aria-controls="customer-panel" on:click=move |_| panel_open.update(|o| *o = !*o)>"Customer"</button>
                 </header>
                 {move || chat.gone.get().map(|text| view! { <p class="notice" role="alert">{text} " " <a href="/conversations">"Back to the list"</a></p> })}
                 {view! { <actions::ActionBar chat/> }.into_any()}

@@ -13,7 +13,7 @@ fn field(label: &'static str, value: Option<String>) -> impl IntoView {
 #[component]
 pub(super) fn CustomerPanelView(chat: ChatState) -> impl IntoView {
     view! {
-        <aside class="customer-panel" aria-label="Customer">
+        <aside class="customer-panel" id="customer-panel" aria-label="Customer">
             {move || match chat.panel.get() {
                 None => view! { <p class="muted">"Loading the customer…"</p> }.into_any(),
                 Some(p) => view! { <PanelBody p/> }.into_any(),

@@ -217,7 +217,9 @@ fn AppearanceForm(inbox_id: i64, name: String, initial: Appearance) -> impl Into
                 </form>
                 <div class="widget-preview" node_ref=preview data-launcher=move || launcher.get().as_str() aria-label="Preview of the widget" role="img">
                     <div class="wp-head"><strong>{title}</strong><span>"Waiting for an agent"</span></div>
-                    <p class="wp-greeting">{move || greeting.get()}</p>
+                    <Show when=move || !greeting.get().trim().is_empty()>
+                        <p class="wp-greeting">{move || greeting.get()}</p>
+                    </Show>
                     <p class="wp-bubble">"Hello! I have a question."</p>
                     <span class="wp-launcher" aria-hidden="true"></span>
                 </div>
