@@ -279,7 +279,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                         let local = local_time.get();
                         messages.get().into_iter().flat_map(|m| {
                             let d = fmt_day(m.created_at, local);
-                            let sep = (d != day).then(|| { day = d.clone(); view! { <li class="day" role="separator">{d}</li> }.into_any() });
+                            let sep = (d != day).then(|| { day = d.clone(); view! { <li class="day">{d}</li> }.into_any() });
                             let needle = find.get();
                             sep.into_iter().chain(std::iter::once(view! { <MessageItem m=m.clone() local needle/> }.into_any()))
                         }).collect_view()

@@ -1,0 +1,68 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from '@playwright/test';
+import { test, expect, hydrated, loginOk, ADMIN } from './helpers';
+
+/** axe-core's WCAG 2 A and AA rules on the page as it is now: no violations. */
+async function axeClean(page: Page, what: string) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const found = result.violations.map((v) => `${what}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  expect(found).toEqual([]);
+}
+
+async function signedIn(browser: Browser, who: { email: string; password: string }, colorScheme: 'light' | 'dark') {
+  const page = await (await browser.newContext({ colorScheme, viewport: { width: 1366, height: 860 } })).newPage();
+  await loginOk(page, who.email, who.password);
+  return page;
+}
+
+// One test per group of pages and colour scheme, so each stays well inside its timeout.
+for (const scheme of ['light', 'dark'] as const) {
+  test(`axe-core: login and the workspace with a chat open (${scheme})`, async ({ browser }) => {
+    const login = await (await browser.newContext({ colorScheme: scheme })).newPage();
+    await login.goto('/login');
+    await hydrated(login);
+    await axeClean(login, 'login');
+    const page = await signedIn(browser, { email: 'sam.supervisor@example.com', password: 'supervisor-demo-pass' }, scheme);
+    await page.locator('.queue-list a.queue-row').first().click();
+    await expect(page.getByRole('list', { name: 'Messages' })).toBeVisible();
+    await expect(page.locator('.customer-panel dl').first()).toBeVisible();
+    await axeClean(page, 'workspace');
+    await page.getByText('More', { exact: true }).click();
+    await axeClean(page, 'workspace with More open');
+  });
+
+  test(`axe-core: the conversation table (${scheme})`, async ({ browser }) => {
+    const page = await signedIn(browser, { email: 'sam.supervisor@example.com', password: 'supervisor-demo-pass' }, scheme);
+    await page.goto('/conversations');
+    await hydrated(page);
+    await expect(page.locator('table.conversations tbody tr').first()).toBeVisible();
+    await axeClean(page, 'table');
+  });
+
+  test(`axe-core: the settings sections (${scheme})`, async ({ browser }) => {
+    const admin = await signedIn(browser, ADMIN, scheme);
+    for (const path of ['/settings/profile', '/settings/agents', '/settings/inboxes/1', '/settings/data']) {
+      await admin.goto(path);
+      await hydrated(admin);
+      await expect(admin.getByRole('heading', { level: 2 }).first()).toBeVisible();
+      await axeClean(admin, path);
+    }
+  });
+}
+
+test("axe-core finds nothing in the widget, closed and open (the host page's own styles aside)", async ({ page }) => {
+  const host = process.env.E2E_HOST_URL ?? 'http://127.0.0.1:3101';
+  await page.goto(`${host}/?inbox=demo-support`);
+  const widget = page.frameLocator('iframe[data-switchboard]');
+  const check = async (what: string) => {
+    const result = await new AxeBuilder({ page }).include('iframe[data-switchboard]').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(result.violations.map((v) => `${what}: ${v.id} ${v.nodes.map((n) => n.target.join(' ') + ' ' + (n.failureSummary ?? '').replace(/\s+/g, ' ')).join(', ')}`)).toEqual([]);
+  };
+  await expect(widget.getByRole('button', { name: 'Open chat' })).toBeVisible();
+  await check('closed');
+  await widget.getByRole('button', { name: 'Open chat' }).click();
+  await widget.getByRole('textbox', { name: 'Message' }).fill('Is this accessible?');
+  await widget.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await expect(widget.locator('.msg-customer:not(.pending)')).toHaveCount(1);
+  await check('open');
+});
