@@ -134,7 +134,7 @@ fn SearchBox(query: Memo<ListQuery>, go: impl Fn(ListQuery) + Clone + Send + Syn
     };
     view! {
         <form role="search" class="search" on:submit=submit>
-            <input type="search" aria-label="Search conversations" placeholder="Name, email, id, context or message text"
+            <input type="search" aria-label="Search conversations" placeholder="Search names, emails, messages…" title="Name, email, id, context or message text"
                 prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
             <button type="submit">"Search"</button>
         </form>
