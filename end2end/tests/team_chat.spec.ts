@@ -91,4 +91,13 @@ test('three agents: invite, accept, decline, off the record, the originator leav
   await expect(messages).toContainText('chat time');
   await expect(messages).toContainText('Hello team, see the customer chat');
   await expect(messages).not.toContainText('just between us');
+
+  // Sam takes the chat. Alex took part in the team chat about it: he may still read
+  // it, but it is not his to answer, so there is no reply box.
+  await a.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Accept' }).click();
+  await expect(a.getByTestId('assignee')).toContainText('Assigned to Sam Supervisor');
+  await b.goto(chatUrl);
+  await expect(b.getByRole('list', { name: 'Messages' })).toContainText(text);
+  await expect(b.getByText("You can read this chat; it is a colleague's to answer.")).toBeVisible();
+  await expect(b.getByRole('textbox', { name: 'Reply' })).toHaveCount(0);
 });

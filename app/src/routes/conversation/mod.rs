@@ -300,7 +300,12 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                     }).collect_view()}
                 </ol>
                 <ErrorNotice error=chat.error/>
-                <Composer send upload/>
+                // Someone who may only read this chat (an operator who joined a team chat
+                // about a colleague's chat) gets no reply box: the server would refuse.
+                <Show when=move || chat.handling.with(|h| h.as_ref().is_none_or(|h| h.actions.contains(&crate::conversations::rules::Action::Reply)))
+                    fallback=|| view! { <p class="muted read-only">"You can read this chat; it is a colleague's to answer."</p> }>
+                    <Composer send upload/>
+                </Show>
             </section>
             <panel::CustomerPanelView chat/>
         </div>
