@@ -9,7 +9,6 @@ use app::error::AppError;
 use app::accounts::identity::SignedIn;
 use app::accounts::presence;
 use app::limits::{StreamKey, StreamSlot};
-use crate::chat_scope::OperatorScope;
 use app::events::{store as events, Audience, Event};
 use app::model::change::{Change, Empty};
 use app::state::AppState;
@@ -33,7 +32,7 @@ pub struct StreamQuery {
 
 /// Who holds the stream.
 enum Subscriber {
-    Agent { agent_id: i64, token_hash: String, inboxes: Option<HashSet<i64>>, scope: OperatorScope },
+    Agent { agent_id: i64, token_hash: String, inboxes: Option<HashSet<i64>> },
     Visitor { conversation_id: i64 },
 }
 
@@ -60,17 +59,16 @@ impl Subscriber {
     /// Re-checks the credentials; `false` ends the stream.
     async fn revalidate(&mut self, st: &AppState) -> bool {
         match self {
-            Subscriber::Agent { agent_id, token_hash, inboxes, scope } => {
+            Subscriber::Agent { agent_id, token_hash, inboxes } => {
                 match agents::agent_for_session(&st.db, token_hash, st.now()).await {
                     Ok(Some(agent)) if agent.is_active() && agent.id == *agent_id => {
                         let _ = presence::seen(&st.db, agent.id, st.now()).await;
                         match inbox_set(st, &agent).await {
                             // Removed from an inbox: end the stream. The browser
                             // reconnects with Last-Event-ID under the narrower rights.
-                            Ok((Some(set), _)) if inboxes.as_ref().is_some_and(|old| !old.is_subset(&set)) => false,
-                            Ok((set, operating)) => {
+                            Ok(Some(set)) if inboxes.as_ref().is_some_and(|old| !old.is_subset(&set)) => false,
+                            Ok(set) => {
                                 *inboxes = set;
-                                scope.reset(operating);
                                 true
                             }
                             Err(_) => true, // a failed read keeps the old set
@@ -101,15 +99,12 @@ impl Subscriber {
     }
 }
 
-/// The inboxes whose events the agent gets (`None`: all, an admin), and those among
-/// them where they stand as an operator (see [`OperatorScope`]).
-async fn inbox_set(st: &AppState, agent: &agents::AgentRow) -> Result<(Option<HashSet<i64>>, HashSet<i64>), AppError> {
+async fn inbox_set(st: &AppState, agent: &agents::AgentRow) -> Result<Option<HashSet<i64>>, AppError> {
     if agent.role() == Role::Admin {
-        return Ok((None, HashSet::new()));
+        return Ok(None);
     }
     let list = app::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?;
-    let operating = list.iter().filter(|i| i.my_role == Some(app::inboxes::MemberRole::Operator)).map(|i| i.id).collect();
-    Ok((Some(list.into_iter().map(|i| i.id).collect()), operating))
+    Ok(Some(list.into_iter().map(|i| i.id).collect()))
 }
 
 fn last_event_id(headers: &HeaderMap, query: &StreamQuery) -> Option<i64> {
@@ -127,11 +122,11 @@ pub async fn agent_events(
     Query(query): Query<StreamQuery>,
 ) -> Result<EventStream, AppError> {
     let token = session::token_from_headers(&headers).ok_or(AppError::Unauthorized)?;
-    let (inboxes, operating) = inbox_set(&st, &agent).await?;
+    let inboxes = inbox_set(&st, &agent).await?;
     presence::seen(&st.db, agent.id, st.now()).await?;
     let token_hash = session::hash_token(&token);
     let slot = st.limits.open_stream(StreamKey::Session(token_hash.clone()))?;
-    let audience = Subscriber::Agent { agent_id: agent.id, token_hash, inboxes, scope: OperatorScope::new(operating) };
+    let audience = Subscriber::Agent { agent_id: agent.id, token_hash, inboxes };
     open(st, audience, last_event_id(&headers, &query), slot).await
 }
 
@@ -187,13 +182,7 @@ async fn deliver(st: &AppState, audience: &mut Subscriber, ev: &Event, tx: &Tx) 
             return Err(());
         }
     } else if audience.admits(ev) {
-        let scoped = match audience {
-            Subscriber::Agent { agent_id, scope, .. } => scope.allows(&st.db, *agent_id, ev).await,
-            Subscriber::Visitor { .. } => true,
-        };
-        if scoped {
-            tx.send(Ok(frame(ev))).await.map_err(|_| ())?;
-        }
+        tx.send(Ok(frame(ev))).await.map_err(|_| ())?;
     }
     Ok(())
 }
