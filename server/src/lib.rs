@@ -1,6 +1,7 @@
 #![recursion_limit = "256"]
 //! The Switchboard server: routes, middleware and start-up, as a library so the
 //! integration tests drive the very same router.
+pub mod chat_scope;
 pub mod cli;
 pub mod client;
 pub mod contexts;

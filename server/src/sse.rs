@@ -9,6 +9,7 @@ use app::error::AppError;
 use app::accounts::identity::SignedIn;
 use app::accounts::presence;
 use app::limits::{StreamKey, StreamSlot};
+use crate::chat_scope::OperatorScope;
 use app::events::{store as events, Audience, Event};
 use app::model::change::{Change, Empty};
 use app::state::AppState;
@@ -32,7 +33,7 @@ pub struct StreamQuery {
 
 /// Who holds the stream.
 enum Subscriber {
-    Agent { agent_id: i64, token_hash: String, inboxes: Option<HashSet<i64>> },
+    Agent { agent_id: i64, token_hash: String, inboxes: Option<HashSet<i64>>, scope: OperatorScope },
     Visitor { conversation_id: i64 },
 }
 
@@ -59,16 +60,17 @@ impl Subscriber {
     /// Re-checks the credentials; `false` ends the stream.
     async fn revalidate(&mut self, st: &AppState) -> bool {
         match self {
-            Subscriber::Agent { agent_id, token_hash, inboxes } => {
+            Subscriber::Agent { agent_id, token_hash, inboxes, scope } => {
                 match agents::agent_for_session(&st.db, token_hash, st.now()).await {
                     Ok(Some(agent)) if agent.is_active() && agent.id == *agent_id => {
                         let _ = presence::seen(&st.db, agent.id, st.now()).await;
                         match inbox_set(st, &agent).await {
                             // Removed from an inbox: end the stream. The browser
                             // reconnects with Last-Event-ID under the narrower rights.
-                            Ok(Some(set)) if inboxes.as_ref().is_some_and(|old| !old.is_subset(&set)) => false,
-                            Ok(set) => {
+                            Ok((Some(set), _)) if inboxes.as_ref().is_some_and(|old| !old.is_subset(&set)) => false,
+                            Ok((set, operating)) => {
                                 *inboxes = set;
+                                scope.reset(operating);
                                 true
                             }
                             Err(_) => true, // a failed read keeps the old set
@@ -99,12 +101,15 @@ impl Subscriber {
     }
 }
 
-async fn inbox_set(st: &AppState, agent: &agents::AgentRow) -> Result<Option<HashSet<i64>>, AppError> {
+/// The inboxes whose events the agent gets (`None`: all, an admin), and those among
+/// them where they stand as an operator (see [`OperatorScope`]).
+async fn inbox_set(st: &AppState, agent: &agents::AgentRow) -> Result<(Option<HashSet<i64>>, HashSet<i64>), AppError> {
     if agent.role() == Role::Admin {
-        return Ok(None);
+        return Ok((None, HashSet::new()));
     }
     let list = app::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?;
-    Ok(Some(list.into_iter().map(|i| i.id).collect()))
+    let operating = list.iter().filter(|i| i.my_role == Some(app::inboxes::MemberRole::Operator)).map(|i| i.id).collect();
+    Ok((Some(list.into_iter().map(|i| i.id).collect()), operating))
 }
 
 fn last_event_id(headers: &HeaderMap, query: &StreamQuery) -> Option<i64> {
@@ -122,11 +127,11 @@ pub async fn agent_events(
     Query(query): Query<StreamQuery>,
 ) -> Result<EventStream, AppError> {
     let token = session::token_from_headers(&headers).ok_or(AppError::Unauthorized)?;
-    let inboxes = inbox_set(&st, &agent).await?;
+    let (inboxes, operating) = inbox_set(&st, &agent).await?;
     presence::seen(&st.db, agent.id, st.now()).await?;
     let token_hash = session::hash_token(&token);
     let slot = st.limits.open_stream(StreamKey::Session(token_hash.clone()))?;
-    let audience = Subscriber::Agent { agent_id: agent.id, token_hash, inboxes };
+    let audience = Subscriber::Agent { agent_id: agent.id, token_hash, inboxes, scope: OperatorScope::new(operating) };
     open(st, audience, last_event_id(&headers, &query), slot).await
 }
 
@@ -182,7 +187,13 @@ async fn deliver(st: &AppState, audience: &mut Subscriber, ev: &Event, tx: &Tx) 
             return Err(());
         }
     } else if audience.admits(ev) {
-        tx.send(Ok(frame(ev))).await.map_err(|_| ())?;
+        let scoped = match audience {
+            Subscriber::Agent { agent_id, scope, .. } => scope.allows(&st.db, *agent_id, ev).await,
+            Subscriber::Visitor { .. } => true,
+        };
+        if scoped {
+            tx.send(Ok(frame(ev))).await.map_err(|_| ())?;
+        }
     }
     Ok(())
 }

@@ -53,6 +53,13 @@ async fn checked(conn: &mut AnyConnection, actor: &Actor, id: i64, action: Actio
     Ok((conv, standing))
 }
 
+/// Whether `agent` took part in a team chat about conversation `id` (which keeps the
+/// chat readable to an operator whose colleague holds it).
+pub async fn took_part_in(db: &Db, agent: i64, id: i64) -> AppResult<bool> {
+    let mut conn = db.pool().acquire().await?;
+    took_part(&mut conn, agent, id).await
+}
+
 /// Whether `agent` joined a team chat about conversation `id`.
 async fn took_part(conn: &mut AnyConnection, agent: i64, id: i64) -> AppResult<bool> {
     let found: Option<i64> = sqlx::query_scalar(

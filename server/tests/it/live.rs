@@ -226,3 +226,42 @@ test_both_dbs!(event_streams_are_never_compressed_but_pages_are, |db| async move
     let res = app.send(page).await;
     assert_eq!(res.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()), Some("gzip"));
 });
+
+// An operator's stream carries nothing of a colleague's open chat but the changes that
+// move it (assignee, status), live and on replay; the chats they may open stream in full.
+test_both_dbs!(an_operator_never_streams_a_colleagues_open_chat, |db| async move {
+    let app = TestApp::new(db);
+    let (support, key) = inbox(&app, "Support").await;
+    let jo = operator_of(&app, support, "jo@x.io").await;
+    let alex = app.agent("alex@x.io", Role::Operator, "password-1").await;
+    inboxes::set_member(app.db(), support, alex, Some(MemberRole::Operator)).await.unwrap();
+    let mut live = app.send(stream_request("/api/events", Some(&jo), Some(0))).await.into_body();
+
+    let theirs = visitor_start(&app, &key, TOKEN_A).await;
+    let free = visitor_start(&app, &key, TOKEN_B).await;
+    let actor = app::conversations::handling::Actor { id: alex, name: "Alex".into(), is_admin: false };
+    app::conversations::handling::accept(app.db(), theirs, &actor, T0).await.unwrap();
+    let note = Outgoing { conversation_id: theirs, author: Author::Agent { id: alex, name: "Alex" }, client_id: "n-1", body: "SECRET internal note", visibility: Visibility::Internal, file: None };
+    write::send(app.db(), note, T0).await.unwrap();
+    visitor_send(&app, TOKEN_A, theirs, "a-1", "SECRET customer line").await;
+    visitor_send(&app, TOKEN_B, free, "b-1", "a free chat's line").await;
+
+    let check = |frames: &[crate::common::Frame], what: &str| {
+        assert!(frames.iter().all(|f| !f.data.contains("SECRET")), "{what}: {frames:?}");
+        assert!(frames.iter().any(|f| f.data.contains("a free chat's line")), "{what}: the free chat streams");
+        let assigned = frames.iter().find(|f| f.event.as_deref() == Some("conversation.assigned")).expect("the hand-over itself");
+        assert!(assigned.data.contains(&format!("\"assignee_id\":{alex}")), "{what}");
+    };
+    // Two chats created; the hand-over (assigned, agent, status); the free chat's line.
+    let frames = read_frames(&mut live, 6, 5_000).await;
+    check(&frames, "live");
+    // A reconnect from the start replays under the same rule.
+    let mut replay = app.send(stream_request("/api/events", Some(&jo), Some(0))).await.into_body();
+    let frames = read_frames(&mut replay, 6, 5_000).await;
+    check(&frames, "replay");
+    // Back in the queue, the chat is Jo's to read again: its next line streams.
+    app::conversations::handling::assign(app.db(), theirs, &actor, None, T0).await.unwrap();
+    visitor_send(&app, TOKEN_A, theirs, "a-2", "back in the queue").await;
+    let frames = read_frames(&mut live, 4, 5_000).await;
+    assert!(frames.iter().any(|f| f.event.as_deref() == Some("message.created") && f.data.contains("back in the queue")), "{frames:?}");
+});
