@@ -95,7 +95,7 @@ fn Menu(chat: ChatState, solve_shown: Signal<bool>) -> impl IntoView {
         let Ok(inbox) = target.get_untracked().parse::<i64>() else { return };
         spawn_local(async move { settle(chat, move_conversation(id, inbox).await) });
     };
-    let do_delete = move |_| {
+    let do_delete = move || {
         let navigate = navigate.clone();
         spawn_local(async move {
             match delete_conversation(id).await {
@@ -145,30 +145,14 @@ fn Menu(chat: ChatState, solve_shown: Signal<bool>) -> impl IntoView {
             </div>
         </details>
         <Show when=move || cancelling.get()>
-            <div class="dialog-backdrop">
-                <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="cancel-title" aria-describedby="cancel-text">
-                    <h2 id="cancel-title">"Cancel this chat?"</h2>
-                    <p id="cancel-text">"The chat ends and the customer is told it was cancelled."</p>
-                    <div class="dialog-actions">
-                        <button type="button" on:click=move |_| cancelling.set(false)>"Keep chatting"</button>
-                        <button type="button" class="danger" on:click=move |_| { cancelling.set(false); close(CloseReason::Cancelled); }>
-                            "Yes, cancel the chat"
-                        </button>
-                    </div>
-                </div>
-            </div>
+            <Confirm id="cancel" title="Cancel this chat?" text="The chat ends and the customer is told it was cancelled."
+                keep="Keep chatting" act="Yes, cancel the chat" on_keep=move || cancelling.set(false)
+                on_act=move || { cancelling.set(false); close(CloseReason::Cancelled); }/>
         </Show>
         <Show when=move || confirming.get()>
-            <div class="dialog-backdrop">
-                <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="delete-title" aria-describedby="delete-text">
-                    <h2 id="delete-title">"Delete this chat?"</h2>
-                    <p id="delete-text">"Its messages, files and search entries are removed for good. The customer sees the chat as ended."</p>
-                    <div class="dialog-actions">
-                        <button type="button" on:click=move |_| confirming.set(false)>"Keep it"</button>
-                        <button type="button" class="danger" on:click=do_delete.clone()>"Delete for good"</button>
-                    </div>
-                </div>
-            </div>
+            <Confirm id="delete" title="Delete this chat?"
+                text="Its messages, files and search entries are removed for good. The customer sees the chat as ended."
+                keep="Keep it" act="Delete for good" on_keep=move || confirming.set(false) on_act=do_delete.clone()/>
         </Show>
     }
 }
@@ -188,4 +172,32 @@ fn StartTeamChat(chat: ChatState) -> impl IntoView {
         });
     };
     view! { <button type="button" on:click=start>"Team chat"</button> }
+}
+
+/// A modal question before an action that cannot be taken back: what happens, a way
+/// out, and the action itself (as a danger button).
+#[component]
+fn Confirm(
+    id: &'static str,
+    title: &'static str,
+    text: &'static str,
+    keep: &'static str,
+    act: &'static str,
+    on_keep: impl Fn() + Send + Sync + 'static,
+    on_act: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
+    let (title_id, text_id) = (format!("{id}-title"), format!("{id}-text"));
+    let (labelled_by, described_by) = (title_id.clone(), text_id.clone());
+    view! {
+        <div class="dialog-backdrop">
+            <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby=labelled_by aria-describedby=described_by>
+                <h2 id=title_id>{title}</h2>
+                <p id=text_id>{text}</p>
+                <div class="dialog-actions">
+                    <button type="button" on:click=move |_| on_keep()>{keep}</button>
+                    <button type="button" class="danger" on:click=move |_| on_act()>{act}</button>
+                </div>
+            </div>
+        </div>
+    }
 }
