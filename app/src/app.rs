@@ -1,4 +1,4 @@
-use crate::routes::settings::{agents::AgentsSettings, data::DataSettings, inbox::InboxSettings, inboxes::InboxesSettings, profile::ProfileSettings, SettingsLayout};
+use crate::routes::settings::{agents::AgentsSettings, canned::CannedSettings, data::DataSettings, inbox::InboxSettings, inboxes::InboxesSettings, profile::ProfileSettings, SettingsLayout};
 use crate::routes::{console::ConsoleLayout, conversation::ConversationPage, home::HomePage, list::ListPage, login::LoginPage, requests::RequestsPage, team::TeamPage, team_chat::TeamChatPage, team_session::TeamSessionPage, workspace::{NoChatOpen, Workspace}};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("settings") view=SettingsLayout>
                         <Route path=path!("") view=|| view! { <Redirect path="/settings/profile"/> }/>
                         <Route path=path!("profile") view=ProfileSettings/>
+                        <Route path=path!("canned") view=CannedSettings/>
                         <Route path=path!("agents") view=AgentsSettings/>
                         <Route path=path!("inboxes") view=InboxesSettings/>
                         <Route path=path!("inboxes/:id") view=InboxSettings/>

@@ -6,6 +6,7 @@
 //! ourselves after a pause, passing the last id in the query string.
 use leptos::prelude::*;
 use crate::model::change::Change;
+use crate::model::signal::Signal;
 
 /// One frame of the stream, parsed once into its change.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +38,8 @@ pub struct LiveFeed {
     pub resyncs: RwSignal<u32>,
     /// Bumped by this tab's own changes that send no event (reading a chat).
     pub local: RwSignal<u32>,
+    /// The recent ephemeral signals (typing, viewing), numbered as they arrived.
+    pub signals: RwSignal<Vec<(u64, Signal)>>,
 }
 
 const KEEP: usize = 500;
@@ -47,6 +50,7 @@ pub fn provide_live_feed() -> LiveFeed {
         connection: RwSignal::new(Connection::Connecting),
         resyncs: RwSignal::new(0),
         local: RwSignal::new(0),
+        signals: RwSignal::new(Vec::new()),
     };
     provide_context(feed);
     // Effects run only in the browser.
@@ -93,6 +97,7 @@ fn connect(feed: LiveFeed, last_id: Option<i64>) {
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
 
+    listen_signals(feed, &source);
     for kind in Change::KINDS {
         let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             feed.connection.set(Connection::Live);
@@ -119,6 +124,43 @@ fn connect(feed: LiveFeed, last_id: Option<i64>) {
         let _ = source.add_event_listener_with_callback(kind, on_event.as_ref().unchecked_ref());
         on_event.forget();
     }
+}
+
+/// Listens for the ephemeral signals: frames without an id of their own, never replayed.
+fn listen_signals(feed: LiveFeed, source: &web_sys::EventSource) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    for kind in Signal::KINDS {
+        let on_signal = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let Ok(signal) = Signal::parse(kind, &e.data().as_string().unwrap_or_default()) else { return };
+            feed.signals.update(|list| {
+                let n = list.last().map(|(n, _)| n + 1).unwrap_or(1);
+                list.push((n, signal));
+                if list.len() > 100 {
+                    list.remove(0);
+                }
+            });
+        });
+        let _ = source.add_event_listener_with_callback(kind, on_signal.as_ref().unchecked_ref());
+        on_signal.forget();
+    }
+}
+
+/// Calls `f` once with every signal that arrives from now on, in order.
+pub fn on_signals(feed: LiveFeed, f: impl Fn(&Signal) + 'static) {
+    let start = feed.signals.with_untracked(|s| s.last().map(|(n, _)| *n).unwrap_or(0));
+    let seen = StoredValue::new(start);
+    Effect::new(move |_| {
+        feed.signals.with(|list| {
+            let from = seen.get_value();
+            for (_, s) in list.iter().filter(|(n, _)| *n > from) {
+                f(s);
+            }
+            if let Some((last, _)) = list.last() {
+                seen.set_value((*last).max(from));
+            }
+        });
+    });
 }
 
 /// "live" or "reconnecting…", for the sidebar.

@@ -10,7 +10,7 @@ use app::accounts::identity::SignedIn;
 use app::accounts::presence;
 use app::limits::{StreamKey, StreamSlot};
 use crate::chat_scope::OperatorScope;
-use app::events::{store as events, Audience, Event};
+use app::events::{store as events, Audience, Ephemeral, Event};
 use app::model::change::{Change, Empty};
 use app::state::AppState;
 use axum::extract::{Query, State};
@@ -19,7 +19,9 @@ use axum::response::sse::{Event as Frame, KeepAlive, Sse};
 use std::collections::HashSet;
 use std::convert::Infallible;
 use std::time::Duration;
+use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::Receiver;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
@@ -39,20 +41,24 @@ enum Subscriber {
 
 impl Subscriber {
     fn admits(&self, ev: &Event) -> bool {
-        if ev.payload.is_none() {
-            return false; // purged
-        }
-        match (self, ev.audience) {
+        // A purged event (no payload) goes to no one.
+        ev.payload.is_some() && self.reaches(ev.audience, ev.inbox_id, ev.conversation_id)
+    }
+
+    /// Whether an event or a signal for `audience`, about a chat of `inbox_id`, is for
+    /// this stream.
+    fn reaches(&self, audience: Audience, inbox_id: Option<i64>, conversation: Option<i64>) -> bool {
+        match (self, audience) {
             (_, Audience::Control) => false,
             (Subscriber::Agent { .. }, Audience::Team) => true,
             // Team chat events name their one recipient.
             (Subscriber::Agent { agent_id, .. }, Audience::Agent(to)) => to == *agent_id,
-            (Subscriber::Agent { inboxes, .. }, Audience::All | Audience::Agents) => match (inboxes, ev.inbox_id) {
+            (Subscriber::Agent { inboxes, .. }, Audience::All | Audience::Agents) => match (inboxes, inbox_id) {
                 (None, _) => true,
                 (Some(set), Some(inbox)) => set.contains(&inbox),
                 (Some(_), None) => false,
             },
-            (Subscriber::Visitor { conversation_id }, Audience::All) => ev.conversation_id == Some(*conversation_id),
+            (Subscriber::Visitor { conversation_id }, Audience::All) => conversation == Some(*conversation_id),
             (Subscriber::Visitor { .. }, Audience::Agents | Audience::Team | Audience::Agent(_)) => false,
         }
     }
@@ -153,6 +159,7 @@ pub async fn visitor_events(
 /// without `Last-Event-ID` starts at the moment of the request, not a little later.
 async fn open(st: AppState, audience: Subscriber, last: Option<i64>, slot: StreamSlot) -> Result<EventStream, AppError> {
     let live = st.hub.subscribe();
+    let signals = st.hub.subscribe_signals();
     let end = events::last_id(&st.db).await?;
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(async move {
@@ -160,7 +167,7 @@ async fn open(st: AppState, audience: Subscriber, last: Option<i64>, slot: Strea
             Subscriber::Agent { agent_id, .. } => Ok(*agent_id),
             Subscriber::Visitor { conversation_id } => Err(*conversation_id),
         };
-        let _ = run(st.clone(), audience, last, end, live, tx).await;
+        let _ = run(st.clone(), audience, last, end, (live, signals), tx).await;
         drop(slot); // the stream's place is free again
         // The grace period (agents) and "offline" (visitors) count from here. Boxed, as
         // are the other rare steps below: an idle stream's task then holds only its
@@ -222,7 +229,7 @@ async fn run(
     mut audience: Subscriber,
     last: Option<i64>,
     end: i64,
-    mut live: tokio::sync::broadcast::Receiver<std::sync::Arc<Event>>,
+    (mut live, mut signals): (Receiver<Arc<Event>>, Receiver<Arc<Ephemeral>>),
     tx: Tx,
 ) -> Result<(), ()> {
     let mut shutdown = st.hub.shutdown_signal();
@@ -259,6 +266,15 @@ async fn run(
                 }
                 // Too slow to keep up: catch up from the log instead.
                 Err(RecvError::Lagged(_)) => Box::pin(replay(&st, &mut audience, &mut cursor, &tx)).await?,
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            // Signals are sent as they come, without an id: never replayed, and
+            // the browser's resume position stays the last event's.
+            received = signals.recv() => match received {
+                Ok(sig) if audience.reaches(sig.audience, sig.inbox_id, sig.conversation_id) => {
+                    tx.send(Ok(Frame::default().event(&sig.kind).data(&sig.payload))).await.map_err(|_| ())?;
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return Ok(()),
             },
             _ = recheck.tick() => {

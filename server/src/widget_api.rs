@@ -200,3 +200,21 @@ pub async fn frame() -> impl axum::response::IntoResponse {
         include_str!("widget_frame.html"),
     )
 }
+
+#[derive(Deserialize)]
+pub struct TypingBody {
+    typing: bool,
+}
+
+/// `POST /api/widget/conversations/{id}/typing`: the customer is typing (or stopped).
+/// An ephemeral signal to the chat's agents; nothing is stored.
+pub async fn typing(
+    State(st): State<AppState>,
+    OwnChat(conversation): OwnChat,
+    Json(body): Json<TypingBody>,
+) -> Result<StatusCode, AppError> {
+    use app::model::signal::{Signal, Typing};
+    let signal = Signal::Typing(Typing { conversation_id: conversation.id, agent_id: None, name: None, typing: body.typing });
+    st.hub.signal(&st.db, signal.ephemeral(app::events::Audience::Agents, conversation.inbox_id)).await;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -10,6 +10,7 @@ pub mod handling;
 pub mod identity;
 pub mod lifecycle;
 pub mod rules;
+pub mod signals;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]

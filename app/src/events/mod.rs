@@ -91,3 +91,14 @@ pub struct NewEvent {
     /// The change's payload, as JSON.
     pub payload: String,
 }
+
+/// An ephemeral signal on its way to the open streams: like an event, but never
+/// stored, without an id, and never replayed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ephemeral {
+    pub kind: String,
+    pub inbox_id: Option<i64>,
+    pub conversation_id: Option<i64>,
+    pub audience: Audience,
+    pub payload: String,
+}

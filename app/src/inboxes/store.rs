@@ -232,3 +232,8 @@ pub async fn by_public_key(db: &Db, key: &str) -> AppResult<Option<(i64, String,
         .await?;
     Ok(row.map(|r| (r.id, r.name, r.prechat_form != 0)))
 }
+
+/// An inbox's name.
+pub async fn name(db: &Db, id: i64) -> AppResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT name FROM inboxes WHERE id = $1").bind(id).fetch_optional(db.pool()).await?)
+}

@@ -6,4 +6,5 @@ pub mod attachment;
 pub mod change;
 pub mod conversation;
 pub mod presence;
+pub mod signal;
 pub mod team;

@@ -1,6 +1,5 @@
 //! Messages as the console shows them, the in-chat search highlighting and the reply box.
 use crate::attachments::{human_size, is_inline_image, AttachmentRef};
-use crate::components::icons::{Icon, Svg};
 use crate::components::initials;
 use crate::conversations::{AuthorKind, Message, Visibility};
 use leptos::prelude::*;
@@ -11,7 +10,7 @@ pub(super) fn MessageItem(m: Message, local: bool, needle: String) -> impl IntoV
     let name = m.author_name.clone().unwrap_or_else(|| "Visitor".into());
     let role = match m.author_kind {
         AuthorKind::Customer => "Customer",
-        AuthorKind::Agent if m.visibility == Visibility::Internal => "Agent · internal note",
+        AuthorKind::Agent if m.visibility == Visibility::Internal => "Private note",
         AuthorKind::Agent => "Agent",
         AuthorKind::System => "",
     };
@@ -85,68 +84,6 @@ fn Attachment(a: AttachmentRef) -> impl IntoView {
     } else {
         let label = format!("{} · {}", a.name, human_size(a.size));
         view! { <a class="file-chip" href=href download=a.name rel="external">{label}</a> }.into_any()
-    }
-}
-
-/// The reply box: Enter sends, Shift+Enter breaks the line; files come by the picker
-/// or by dropping them on the box.
-#[component]
-pub(super) fn Composer(
-    send: impl Fn(String) + Copy + Send + Sync + 'static,
-    upload: impl Fn(web_sys::File) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let each_file = move |files: Option<web_sys::FileList>| {
-        if let Some(files) = files {
-            for i in 0..files.length() {
-                if let Some(f) = files.get(i) {
-                    upload(f);
-                }
-            }
-        }
-    };
-    let on_pick = move |ev: leptos::ev::Event| {
-        use wasm_bindgen::JsCast;
-        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-            each_file(input.files());
-            input.set_value("");
-        }
-    };
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        each_file(ev.data_transfer().and_then(|d| d.files()));
-    };
-    let text = RwSignal::new(String::new());
-    // Opened from the workspace's queue, the chat is there to be answered: the reply
-    // box takes the focus (Alt+↓ then moves on to the next chat from here).
-    let reply_box = NodeRef::<leptos::html::Textarea>::new();
-    let in_workspace = leptos_router::hooks::use_location().pathname.get_untracked().starts_with("/inbox/");
-    Effect::new(move |_| {
-        if let (true, Some(el)) = (in_workspace, reply_box.get()) {
-            // After this frame: the box may not be in the document yet.
-            request_animation_frame(move || {
-                let _ = el.focus();
-            });
-        }
-    });
-    let on_key = move |ev: web_sys::KeyboardEvent| {
-        // Enter sends; Shift+Enter breaks the line.
-        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-            ev.prevent_default();
-            send(text.get_untracked());
-            text.set(String::new());
-        }
-    };
-    view! {
-        <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(text.get_untracked()); text.set(String::new()); }
-            on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
-            <label class="attach" title="Attach a file"><Svg icon=Icon::Paperclip/>
-                <input type="file" class="sr-only" aria-label="Attach a file" multiple on:change=on_pick
-                    accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"/>
-            </label>
-            <textarea node_ref=reply_box aria-label="Reply" placeholder="Write a reply — Enter to send, Shift+Enter for a new line"
-                prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) on:keydown=on_key rows="3"></textarea>
-            <button type="submit" class="primary"><Svg icon=Icon::Send/>"Send"</button>
-        </form>
     }
 }
 

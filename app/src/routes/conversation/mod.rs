@@ -1,8 +1,10 @@
 //! One conversation in the console: the messages, live, the reply box, the actions
 //! an agent may take and the customer panel on the right.
 mod actions;
+mod composer;
 mod messages;
 mod panel;
+mod presence;
 mod request_form;
 
 use crate::components::ErrorNotice;
@@ -17,7 +19,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use messages::{fmt_day, Composer, MessageItem};
+use composer::Composer;
+use messages::{fmt_day, MessageItem};
 
 #[component]
 pub fn ConversationPage() -> impl IntoView {
@@ -48,6 +51,8 @@ pub fn ConversationPage() -> impl IntoView {
 struct Pending {
     client_id: String,
     body: String,
+    /// A private note.
+    note: bool,
     failed: bool,
 }
 
@@ -139,6 +144,8 @@ fn ThreadView(thread: Thread) -> impl IntoView {
     };
     let pending = RwSignal::new(Vec::<Pending>::new());
     let feed = use_live_feed();
+    let marks = presence::ChatPresence::track(conv_id);
+    let typing = move |t: bool| presence::send_typing(conv_id, t);
     // Opening the chat marks it read; so does a message arriving while it is open.
     let read = move || {
         spawn_local(async move {
@@ -163,6 +170,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                 if m.author_kind == AuthorKind::Customer {
                     read();
                 }
+                marks.message_from(if m.author_kind == AuthorKind::Agent { m.author_id } else { None });
                 pending.update(|p| p.retain(|x| x.client_id != m.client_id));
                 messages.update(|list| add_message(list, m.clone()));
             }
@@ -185,9 +193,9 @@ fn ThreadView(thread: Thread) -> impl IntoView {
         }
     });
 
-    let attempt = move |client_id: String, body: String| {
+    let attempt = move |client_id: String, body: String, note: bool| {
         spawn_local(async move {
-            match send_reply(conv_id, client_id.clone(), body, false).await {
+            match send_reply(conv_id, client_id.clone(), body, note).await {
                 Ok(m) => {
                     pending.update(|p| p.retain(|x| x.client_id != client_id));
                     messages.update(|list| add_message(list, m));
@@ -200,19 +208,19 @@ fn ThreadView(thread: Thread) -> impl IntoView {
             }
         });
     };
-    let send = move |body: String| {
+    let send = move |body: String, note: bool| {
         if body.trim().is_empty() {
             return;
         }
         let client_id = new_client_id();
-        pending.update(|p| p.push(Pending { client_id: client_id.clone(), body: body.clone(), failed: false }));
-        attempt(client_id, body);
+        pending.update(|p| p.push(Pending { client_id: client_id.clone(), body: body.clone(), note, failed: false }));
+        attempt(client_id, body, note);
     };
     // Files go up as the raw body; the answer is the message that carries them.
     let upload = move |file: web_sys::File| {
         let client_id = new_client_id();
         let name = file.name();
-        pending.update(|p| p.push(Pending { client_id: client_id.clone(), body: format!("Uploading {name}…"), failed: false }));
+        pending.update(|p| p.push(Pending { client_id: client_id.clone(), body: format!("Uploading {name}…"), note: false, failed: false }));
         spawn_local(async move {
             match upload_file(conv_id, &client_id, &file).await {
                 Ok(m) => {
@@ -228,6 +236,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
         });
     };
     let customer = conv.customer_name.clone().unwrap_or_else(|| "Visitor".into());
+    let customer_name = customer.clone();
     // Searching inside the open chat highlights the hits (as text, never markup).
     let find = RwSignal::new(String::new());
     let hits = move || {
@@ -266,6 +275,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                     <button type="button" class="panel-toggle" aria-expanded=move || panel_open.get().to_string()
                         aria-controls="customer-panel" on:click=move |_| panel_open.update(|o| *o = !*o)>"Customer"</button>
                 </header>
+                <presence::Collision p=marks/>
                 {move || chat.gone.get().map(|text| view! { <p class="notice" role="alert">{text} " " <a href="/conversations">"Back to the list"</a></p> })}
                 {view! { <actions::ActionBar chat/> }.into_any()}
                 <div class="find" role="search">
@@ -287,10 +297,10 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                     {move || pending.get().into_iter().map(|p| {
                         let retry = { let p = p.clone(); move |_| {
                             pending.update(|list| list.iter_mut().filter(|x| x.client_id == p.client_id).for_each(|x| x.failed = false));
-                            attempt(p.client_id.clone(), p.body.clone());
+                            attempt(p.client_id.clone(), p.body.clone(), p.note);
                         }};
                         view! {
-                            <li class="msg msg-agent pending" data-failed=p.failed.to_string()>
+                            <li class="msg msg-agent pending" data-failed=p.failed.to_string() data-visibility=if p.note { "internal" } else { "public" }>
                                 <div class="body">{p.body.clone()}</div>
                                 <div class="meta">{if p.failed { "Not sent" } else { "Sending…" }}
                                     {p.failed.then(|| view! { <button type="button" class="link" on:click=retry.clone()>"Retry"</button> })}
@@ -299,12 +309,14 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                         }
                     }).collect_view()}
                 </ol>
+                {move || marks.customer_typing().then(|| view! { <p class="typing-mark" role="status">{format!("{customer_name} is typing…")}</p> })}
                 <ErrorNotice error=chat.error/>
                 // Someone who may only read this chat (an operator who joined a team chat
                 // about a colleague's chat) gets no reply box: the server would refuse.
                 <Show when=move || chat.handling.with(|h| h.as_ref().is_none_or(|h| h.actions.contains(&crate::conversations::rules::Action::Reply)))
                     fallback=|| view! { <p class="muted read-only">"You can read this chat; it is a colleague's to answer."</p> }>
-                    <Composer send upload/>
+                    <div class="composer-warnings"><presence::Collision p=marks/></div>
+                    <Composer conv_id send upload typing/>
                 </Show>
             </section>
             <panel::CustomerPanelView chat/>

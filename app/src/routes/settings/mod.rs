@@ -2,6 +2,7 @@
 //! per section. Everyone has a Profile; admins also manage agents, inboxes (a page
 //! each, with the widget's look), and data and API access.
 pub mod agents;
+pub mod canned;
 pub mod data;
 pub mod inbox;
 pub mod inboxes;
@@ -20,6 +21,7 @@ pub fn SettingsLayout() -> impl IntoView {
                 <h1>"Settings"</h1>
                 <ul>
                     <li><A href="/settings/profile">"Profile"</A></li>
+                    <li><A href="/settings/canned">"Canned responses"</A></li>
                     <WithMe children=|me| (me.role == Role::Admin).then(|| view! {
                         <li><A href="/settings/agents">"Agents"</A></li>
                         <li><A href="/settings/inboxes">"Inboxes"</A></li>

@@ -1,0 +1,342 @@
+//! The reply box. Two modes, **Reply** (to the customer) and **Note** (agents only),
+//! switched by the tabs or Alt+N; a draft per chat and mode kept in the browser until
+//! sent; `/` opens the canned-response picker; files come by the picker or by
+//! dropping them on the box. Enter sends, Shift+Enter breaks the line.
+use crate::canned::api::{canned_for_chat, use_canned};
+use crate::canned::{fuzzy, CannedOption};
+use crate::components::icons::{Icon, Svg};
+use crate::components::ErrorNotice;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Mode {
+    Reply,
+    Note,
+}
+
+impl Mode {
+    fn key(self) -> &'static str {
+        match self {
+            Mode::Reply => "reply",
+            Mode::Note => "note",
+        }
+    }
+}
+
+/// How often a typing signal goes out while keys are pressed.
+const TYPING_EVERY_MS: f64 = 2000.0;
+/// At most this many matches in the picker.
+const PICKS: usize = 8;
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+fn draft_key(conv: i64, mode: Mode) -> String {
+    format!("sb_draft:{conv}:{}", mode.key())
+}
+
+fn load_draft(conv: i64, mode: Mode) -> String {
+    storage().and_then(|s| s.get_item(&draft_key(conv, mode)).ok().flatten()).unwrap_or_default()
+}
+
+fn keep_draft(conv: i64, mode: Mode, text: &str) {
+    if let Some(s) = storage() {
+        let _ = if text.is_empty() { s.remove_item(&draft_key(conv, mode)) } else { s.set_item(&draft_key(conv, mode), text) };
+    }
+}
+
+/// The byte offset of the `n`th UTF-16 unit of `text` (the browser counts a caret in
+/// UTF-16 units).
+fn byte_at_utf16(text: &str, n: usize) -> usize {
+    let mut units = 0;
+    for (i, c) in text.char_indices() {
+        if units >= n {
+            return i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// The `/word` being typed before the caret (`caret` in bytes): where it starts and
+/// what follows the slash. A slash inside a word (`and/or`) opens nothing.
+pub(super) fn slash_token(text: &str, caret: usize) -> Option<(usize, String)> {
+    let before = text.get(..caret)?;
+    let start = before.char_indices().rev().find(|(_, c)| c.is_whitespace()).map(|(i, c)| i + c.len_utf8()).unwrap_or(0);
+    let word = &before[start..];
+    word.strip_prefix('/').filter(|q| !q.contains('/')).map(|q| (start, q.to_string()))
+}
+
+/// The `/word` a picker is open for: its byte range in the text and the query.
+#[derive(Clone, PartialEq, Debug)]
+struct Token {
+    start: usize,
+    end: usize,
+    query: String,
+}
+
+#[component]
+pub(super) fn Composer(
+    conv_id: i64,
+    /// Sends the text; `true` for a private note.
+    send: impl Fn(String, bool) + Copy + Send + Sync + 'static,
+    upload: impl Fn(web_sys::File) + Copy + Send + Sync + 'static,
+    /// Called with `true` at most every 2 s while the agent types a reply, and with
+    /// `false` when the reply box is emptied or sent.
+    typing: impl Fn(bool) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let mode = RwSignal::new(Mode::Reply);
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let reply_box = NodeRef::<leptos::html::Textarea>::new();
+    let last_typing = StoredValue::new(0.0f64);
+    // Drafts live in the browser: read them once hydrated.
+    Effect::new(move |_| text.set(load_draft(conv_id, Mode::Reply)));
+    let stop_typing = move || {
+        if last_typing.get_value() > 0.0 {
+            last_typing.set_value(0.0);
+            typing(false);
+        }
+    };
+
+    // The canned-response picker.
+    let options = RwSignal::new(Vec::<CannedOption>::new());
+    Effect::new(move |_| {
+        spawn_local(async move {
+            if let Ok(list) = canned_for_chat(conv_id).await {
+                options.set(list);
+            }
+        })
+    });
+    let token = RwSignal::new(None::<Token>);
+    let active = RwSignal::new(0usize);
+    let matches = Memo::new(move |_| match token.get() {
+        Some(t) => options.with(|o| fuzzy::rank(&t.query, o, PICKS).into_iter().cloned().collect::<Vec<_>>()),
+        None => Vec::new(),
+    });
+    let open = move || !matches.with(Vec::is_empty);
+    let find_token = move || {
+        let Some(el) = reply_box.get_untracked() else { return };
+        let value = el.value();
+        let caret = byte_at_utf16(&value, el.selection_start().ok().flatten().unwrap_or(0) as usize);
+        let next = slash_token(&value, caret).map(|(start, query)| Token { start, end: caret, query });
+        if next.as_ref().map(|t| &t.query) != token.get_untracked().as_ref().map(|t| &t.query) {
+            active.set(0);
+        }
+        token.set(next);
+    };
+    let pick = move |opt: CannedOption| {
+        let Some(t) = token.get_untracked() else { return };
+        token.set(None);
+        spawn_local(async move {
+            match use_canned(conv_id, opt.id).await {
+                Ok(filled) => {
+                    let current = text.get_untracked();
+                    let (start, end) = (t.start.min(current.len()), t.end.min(current.len()));
+                    let next = format!("{}{}{}", &current[..start], filled, &current[end..]);
+                    let caret = current[..start].encode_utf16().count() + filled.encode_utf16().count();
+                    text.set(next.clone());
+                    keep_draft(conv_id, mode.get_untracked(), &next);
+                    error.set(None);
+                    if let Some(el) = reply_box.get_untracked() {
+                        el.set_value(&next);
+                        let _ = el.focus();
+                        let _ = el.set_selection_range(caret as u32, caret as u32);
+                    }
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+
+    let submit = move || {
+        let body = text.get_untracked();
+        if body.trim().is_empty() {
+            return;
+        }
+        let m = mode.get_untracked();
+        send(body, m == Mode::Note);
+        text.set(String::new());
+        keep_draft(conv_id, m, "");
+        token.set(None);
+        stop_typing();
+    };
+    let switch = move |to: Mode| {
+        let from = mode.get_untracked();
+        if from == to {
+            return;
+        }
+        keep_draft(conv_id, from, &text.get_untracked());
+        if from == Mode::Reply {
+            stop_typing();
+        }
+        mode.set(to);
+        text.set(load_draft(conv_id, to));
+        token.set(None);
+        if let Some(el) = reply_box.get_untracked() {
+            let _ = el.focus();
+        }
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        keep_draft(conv_id, mode.get_untracked(), &value);
+        let empty = value.trim().is_empty();
+        text.set(value);
+        find_token();
+        if mode.get_untracked() == Mode::Reply {
+            let now = js_sys::Date::now();
+            if empty {
+                stop_typing();
+            } else if now - last_typing.get_value() >= TYPING_EVERY_MS {
+                last_typing.set_value(now);
+                typing(true);
+            }
+        }
+    };
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if ev.is_composing() {
+            return;
+        }
+        if open() {
+            let n = matches.with_untracked(Vec::len);
+            match ev.key().as_str() {
+                "ArrowDown" => {
+                    ev.prevent_default();
+                    active.update(|a| *a = (*a + 1) % n);
+                    return;
+                }
+                "ArrowUp" => {
+                    ev.prevent_default();
+                    active.update(|a| *a = (*a + n - 1) % n);
+                    return;
+                }
+                "Enter" | "Tab" if !ev.shift_key() => {
+                    ev.prevent_default();
+                    if let Some(o) = matches.with_untracked(|m| m.get(active.get_untracked()).cloned()) {
+                        pick(o);
+                    }
+                    return;
+                }
+                "Escape" => {
+                    ev.prevent_default();
+                    token.set(None);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        if ev.alt_key() && ev.code() == "KeyN" {
+            ev.prevent_default();
+            switch(if mode.get_untracked() == Mode::Reply { Mode::Note } else { Mode::Reply });
+        } else if ev.key() == "Enter" && !ev.shift_key() {
+            ev.prevent_default();
+            submit();
+        }
+    };
+
+    let each_file = move |files: Option<web_sys::FileList>| {
+        if let Some(files) = files {
+            for i in 0..files.length() {
+                if let Some(f) = files.get(i) {
+                    upload(f);
+                }
+            }
+        }
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            each_file(input.files());
+            input.set_value("");
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        each_file(ev.data_transfer().and_then(|d| d.files()));
+    };
+    // Opened from the workspace's queue, the chat is there to be answered: the reply
+    // box takes the focus (Alt+↓ then moves on to the next chat from here).
+    let in_workspace = leptos_router::hooks::use_location().pathname.get_untracked().starts_with("/inbox/");
+    Effect::new(move |_| {
+        if let (true, Some(el)) = (in_workspace, reply_box.get()) {
+            // After this frame: the box may not be in the document yet.
+            request_animation_frame(move || {
+                let _ = el.focus();
+            });
+        }
+    });
+    let tab = move |m: Mode, label: &'static str| {
+        view! {
+            <button type="button" role="tab" class="composer-tab" aria-selected=move || (mode.get() == m).to_string()
+                title=format!("{label} (Alt+N switches)") on:click=move |_| switch(m)>{label}</button>
+        }
+    };
+    let placeholder = move || match mode.get() {
+        Mode::Reply => "Write a reply — Enter to send, Shift+Enter for a new line, / for canned responses",
+        Mode::Note => "Write a private note — only agents see it",
+    };
+    view! {
+        <form class="composer" data-mode=move || mode.get().key() on:submit=move |ev| { ev.prevent_default(); submit(); }
+            on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+            <div class="composer-tabs" role="tablist" aria-label="Write a reply or a private note">
+                {tab(Mode::Reply, "Reply")}
+                {tab(Mode::Note, "Note")}
+            </div>
+            <Show when=open>
+                <ul class="canned-picker" id="canned-picker" role="listbox" aria-label="Canned responses">
+                    {move || matches.get().into_iter().enumerate().map(|(i, o)| {
+                        let chosen = o.clone();
+                        view! {
+                            <li role="option" id=format!("canned-opt-{}", o.id) aria-selected=move || (active.get() == i).to_string()
+                                on:mousedown=move |ev| { ev.prevent_default(); pick(chosen.clone()); }
+                                on:mouseenter=move |_| active.set(i)>
+                                <code>{format!("/{}", o.shortcode)}</code> " " <strong>{o.title.clone()}</strong>
+                                <span class="muted">{o.body.chars().take(90).collect::<String>()}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </Show>
+            <div class="composer-row">
+                <label class="attach" title="Attach a file"><Svg icon=Icon::Paperclip/>
+                    <input type="file" class="sr-only" aria-label="Attach a file" multiple on:change=on_pick
+                        accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"/>
+                </label>
+                <textarea node_ref=reply_box aria-label=move || if mode.get() == Mode::Note { "Private note" } else { "Reply" }
+                    placeholder=placeholder aria-autocomplete="list"
+                    aria-controls=move || open().then_some("canned-picker")
+                    aria-activedescendant=move || open().then(|| matches.with(|m| m.get(active.get()).map(|o| format!("canned-opt-{}", o.id)))).flatten()
+                    prop:value=move || text.get() on:input=on_input on:keydown=on_key on:click=move |_| find_token()
+                    on:blur=move |_| token.set(None) rows="3"></textarea>
+                <button type="submit" class="primary"><Svg icon=Icon::Send/>
+                    {move || if mode.get() == Mode::Note { "Add note" } else { "Send" }}</button>
+            </div>
+            <ErrorNotice error/>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slash_words_open_the_picker() {
+        assert_eq!(slash_token("/ref", 4), Some((0, "ref".into())));
+        assert_eq!(slash_token("Hi /th", 6), Some((3, "th".into())));
+        assert_eq!(slash_token("Hi\n/", 4), Some((3, "".into())));
+        assert_eq!(slash_token("and/or", 6), None);
+        assert_eq!(slash_token("/a/b", 4), None);
+        assert_eq!(slash_token("/ref more", 9), None);
+        assert_eq!(slash_token("é /x", "é /x".len()), Some(("é ".len(), "x".into())));
+    }
+
+    #[test]
+    fn carets_count_utf16_units() {
+        assert_eq!(byte_at_utf16("a😀b", 3), 5);
+        assert_eq!(byte_at_utf16("ab", 9), 2);
+    }
+}
