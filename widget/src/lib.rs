@@ -8,6 +8,7 @@ mod files;
 mod net;
 mod persist;
 mod stream;
+mod typing;
 mod ui;
 
 pub(crate) use conversation::{ended, ensure_conversation, load_thread};
@@ -38,6 +39,10 @@ pub(crate) struct State {
     pub(crate) host: Option<String>,
     /// Whether the token is settled and the thread is loading.
     begun: bool,
+    /// When this visitor last said they were typing (ms), 0 when they are not.
+    pub(crate) typing_sent: f64,
+    /// Bumped with every agent typing mark, so only the newest one's timer hides it.
+    pub(crate) typing_mark: u32,
     pub(crate) ui: Ui,
 }
 
@@ -130,6 +135,7 @@ pub(crate) fn render(s: &Shared, m: &JsValue) {
     let kind = get_str(m, "author_kind").unwrap_or_default();
     if kind == "agent" {
         show(&st.ui.notice, false); // someone is answering: not offline after all
+        show(&st.ui.typing, false); // and what they typed has arrived
     }
     let body = get_str(m, "body").unwrap_or_default();
     let client = get_str(m, "client_id").unwrap_or_default();
@@ -224,6 +230,7 @@ fn submit(s: &Shared) {
         return;
     }
     s.borrow().ui.input.set_value("");
+    typing::sent(s);
     let client = uuid();
     let li = pending_bubble(s, &client, &body);
     send(s.clone(), client, body, li);
@@ -273,6 +280,8 @@ pub fn start() {
         file_token: String::new(),
         host,
         begun: false,
+        typing_sent: 0.0,
+        typing_mark: 0,
         ui,
     }));
     let st = s.borrow();
@@ -297,6 +306,8 @@ pub fn start() {
             submit(&s4);
         }
     });
+    let s8 = s.clone();
+    on(&st.ui.input, "input", move |_: web_sys::Event| typing::input_changed(&s8));
     let s5 = s.clone();
     if let Some(w) = web_sys::window() {
         on(&w, "message", move |e: MessageEvent| {

@@ -43,6 +43,13 @@ pub(crate) fn open_stream(s: Shared) {
                 }
             });
         }
+        // Typing marks come without an id and are never replayed.
+        let s4 = s.clone();
+        on(&es, "typing", move |e: MessageEvent| {
+            let data = net::parse(&e.data().as_string().unwrap_or_default());
+            let typing = net::get(&data, "typing").as_bool().unwrap_or(false);
+            crate::typing::show_agent_typing(&s4, get_str(&data, "name").filter(|_| typing));
+        });
         let s3 = s.clone();
         let es2 = es.clone();
         on(&es, "error", move |_: web_sys::Event| {

@@ -16,6 +16,8 @@ pub(crate) struct Ui {
     pub(crate) greeting: Element,
     pub(crate) notice: Element,
     pub(crate) list: Element,
+    /// "Alex is typing…", under the messages.
+    pub(crate) typing: Element,
     pub(crate) prechat: Element,
     pub(crate) name: HtmlInputElement,
     pub(crate) email: HtmlInputElement,
@@ -58,6 +60,9 @@ pub(crate) fn build_ui() -> Ui {
     let list = el("ol", "messages");
     attr(&list, "aria-label", "Messages");
     attr(&list, "aria-live", "polite");
+    let typing = text("p", "typing", "");
+    attr(&typing, "role", "status");
+    show(&typing, false);
     let prechat = el("div", "prechat");
     let name: HtmlInputElement = el("input", "").unchecked_into();
     attr(&name, "aria-label", "Your name");
@@ -89,11 +94,11 @@ pub(crate) fn build_ui() -> Ui {
     append(&form, &send);
     let greeting = el("p", "greeting");
     show(&greeting, false);
-    for part in [&head, &notice, &greeting, &list, &prechat, &form] {
+    for part in [&head, &notice, &greeting, &list, &typing, &prechat, &form] {
         append(&panel, part);
     }
     append(&body, &launcher);
     append(&body, &panel);
-    Ui { panel, launcher, title, status, agent, agent_avatar, agent_name, greeting, notice, list, prechat, name, email, input, file }
+    Ui { panel, launcher, title, status, agent, agent_avatar, agent_name, greeting, notice, list, typing, prechat, name, email, input, file }
 }
 

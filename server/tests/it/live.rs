@@ -14,18 +14,18 @@ async fn inbox(app: &TestApp, name: &str) -> (i64, String) {
     (id, key)
 }
 
-async fn visitor_start(app: &TestApp, key: &str, token: &str) -> i64 {
+pub(crate) async fn visitor_start(app: &TestApp, key: &str, token: &str) -> i64 {
     let res = app.send(json_request("POST", "/api/widget/conversations", None, Some(json!({"inbox": key, "token": token, "name": "Cleo"})))).await;
     assert!(res.status().is_success(), "{}", res.status());
     body_json(res).await["conversation"]["id"].as_i64().unwrap()
 }
 
-async fn visitor_send(app: &TestApp, token: &str, conv: i64, client_id: &str, body: &str) -> StatusCode {
+pub(crate) async fn visitor_send(app: &TestApp, token: &str, conv: i64, client_id: &str, body: &str) -> StatusCode {
     let path = format!("/api/widget/conversations/{conv}/messages");
     app.send(json_request("POST", &path, Some(token), Some(json!({"client_id": client_id, "body": body})))).await.status()
 }
 
-fn stream_request(path: &str, cookie: Option<&str>, last_event_id: Option<i64>) -> Request<Body> {
+pub(crate) fn stream_request(path: &str, cookie: Option<&str>, last_event_id: Option<i64>) -> Request<Body> {
     let mut req = Request::get(path).header(header::HOST, "localhost");
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, format!("sb_session={c}"));
@@ -36,7 +36,7 @@ fn stream_request(path: &str, cookie: Option<&str>, last_event_id: Option<i64>) 
     req.body(Body::empty()).unwrap()
 }
 
-async fn operator_of(app: &TestApp, inbox_id: i64, email: &str) -> String {
+pub(crate) async fn operator_of(app: &TestApp, inbox_id: i64, email: &str) -> String {
     let id = app.agent(email, Role::Operator, "password-1").await;
     inboxes::set_member(app.db(), inbox_id, id, Some(MemberRole::Operator)).await.unwrap();
     app.login(email, "password-1").await

@@ -24,3 +24,4 @@ mod retention;
 mod settings;
 mod store;
 mod team_chat;
+mod toolkit;

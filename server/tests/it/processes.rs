@@ -135,3 +135,36 @@ async fn two_instances_on_one_postgresql_deliver_each_others_events() {
     drop((a, b));
     crate::common::drop_pg_database(&name).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_typing_signal_reaches_the_other_instance_and_stores_nothing() {
+    let Some((url, name)) = crate::common::create_pg_database().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let a = Server::start(&url, &dir.path().join("a"), true);
+    let b = Server::start(&url, &dir.path().join("b"), false);
+    let c = client();
+    let conv = start_conversation(&c, &a.base).await;
+    let cookie = login(&c, &b.base, "alex.operator@example.com", "operator-demo-pass").await;
+    let mut on_b = c.get(format!("{}/api/events", b.base)).header("cookie", &cookie).send().await.unwrap();
+    assert!(wait_for_text(&mut on_b, "connected", Duration::from_secs(5)).await);
+    let db = app::db::Db::connect(&url).await.unwrap();
+    let log_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(db.pool()).await.unwrap();
+
+    let res = c
+        .post(format!("{}/api/widget/conversations/{conv}/typing", a.base))
+        .bearer_auth(VISITOR)
+        .json(&json!({"typing": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(
+        wait_for_text(&mut on_b, &format!("\"conversation_id\":{conv},\"name\":null,\"typing\":true"), Duration::from_secs(5)).await,
+        "instance B's stream got the typing signal sent to instance A"
+    );
+    let log_after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(db.pool()).await.unwrap();
+    assert_eq!(log_after, log_before, "a signal is never an event");
+    db.close().await;
+    drop((a, b));
+    crate::common::drop_pg_database(&name).await;
+}

@@ -6,7 +6,7 @@ use app::accounts::Role;
 use axum::http::StatusCode;
 use serde_json::json;
 
-fn form(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     pairs.iter().map(|(k, v)| format!("{k}={}", urlencoding(v))).collect::<Vec<_>>().join("&")
 }
 

@@ -279,7 +279,7 @@ pub(super) fn Composer(
         Mode::Note => "Write a private note — only agents see it",
     };
     view! {
-        <form class="composer" data-mode=move || mode.get().key() on:submit=move |ev| { ev.prevent_default(); submit(); }
+        <form class="composer chat-composer" data-mode=move || mode.get().key() on:submit=move |ev| { ev.prevent_default(); submit(); }
             on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
             <div class="composer-tabs" role="tablist" aria-label="Write a reply or a private note">
                 {tab(Mode::Reply, "Reply")}
