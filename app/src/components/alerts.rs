@@ -1,6 +1,7 @@
 //! New-chat alerts. A chat starting in one of the agent's inboxes raises an in-app
 //! alert with **Accept**, a browser notification (once permission was given) and a
-//! short tone unless muted. A chat someone assigns to the agent raises one too.
+//! short tone (by default only while the tab is hidden; "always" and "never" are the
+//! agent's other choices). A chat someone assigns to the agent raises one too.
 //! When a colleague is faster, the alert says who took the chat.
 use crate::conversations::api::accept_conversation;
 use crate::error::AppError;
@@ -25,7 +26,42 @@ struct Alert {
 }
 
 
+/// Where the sound choice is kept: `hidden` (the default), `always` or `never`.
+const SOUND_KEY: &str = "sb:sound";
+/// The older on/off switch ("1": muted), still honoured when no choice was made since.
 const MUTE_KEY: &str = "sb:mute";
+
+/// When new chats chime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sound {
+    WhenHidden,
+    Always,
+    Never,
+}
+
+impl Sound {
+    pub const ALL: [Sound; 3] = [Sound::WhenHidden, Sound::Always, Sound::Never];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Sound::WhenHidden => "hidden",
+            Sound::Always => "always",
+            Sound::Never => "never",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sound::WhenHidden => "When the tab is hidden",
+            Sound::Always => "Always",
+            Sound::Never => "Never",
+        }
+    }
+
+    pub fn parse(s: &str) -> Sound {
+        Sound::ALL.into_iter().find(|x| x.key() == s).unwrap_or(Sound::WhenHidden)
+    }
+}
 const MAX_SHOWN: usize = 4;
 
 fn storage() -> Option<web_sys::Storage> {
@@ -68,14 +104,28 @@ fn notify(title: &str, body: &str, on_click: impl Fn() + 'static) {
     cb.forget();
 }
 
-/// Whether new chats chime in this browser (the agent's choice, kept locally).
-pub fn sound_on() -> bool {
-    storage().and_then(|s| s.get_item(MUTE_KEY).ok().flatten()).as_deref() != Some("1")
+/// When new chats chime in this browser (the agent's choice, kept locally).
+pub fn sound() -> Sound {
+    let get = |k| storage().and_then(|s| s.get_item(k).ok().flatten());
+    match (get(SOUND_KEY), get(MUTE_KEY)) {
+        (Some(choice), _) => Sound::parse(&choice),
+        (None, Some(m)) if m == "1" => Sound::Never,
+        _ => Sound::WhenHidden,
+    }
 }
 
-pub fn set_sound(on: bool) {
+pub fn set_sound(choice: Sound) {
     if let Some(s) = storage() {
-        let _ = s.set_item(MUTE_KEY, if on { "0" } else { "1" });
+        let _ = s.set_item(SOUND_KEY, choice.key());
+    }
+}
+
+/// Whether a new chat chimes now.
+fn should_chime(choice: Sound) -> bool {
+    match choice {
+        Sound::Always => true,
+        Sound::Never => false,
+        Sound::WhenHidden => window().document().is_some_and(|d| d.hidden()),
     }
 }
 
@@ -93,7 +143,7 @@ pub fn notification_permission() -> String {
 pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
     let feed = use_live_feed();
     let alerts = RwSignal::new(Vec::<Alert>::new());
-    let muted = RwSignal::new(false);
+    let sound_choice = RwSignal::new(Sound::WhenHidden);
     let can_ask = RwSignal::new(false);
     let interacted = RwSignal::new(false);
     Effect::new(move |_| {
@@ -101,7 +151,7 @@ pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
         on_cleanup(move || handle.remove());
     });
     Effect::new(move |_| {
-        muted.set(storage().and_then(|s| s.get_item(MUTE_KEY).ok().flatten()).as_deref() == Some("1"));
+        sound_choice.set(sound());
         can_ask.set(web_sys::Notification::permission() == web_sys::NotificationPermission::Default);
     });
     let navigate = use_navigate();
@@ -128,7 +178,7 @@ pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
         let accept = accept.clone();
         let open_chat = open_chat.clone();
         move |alert: Alert, body: String| {
-            if !muted.get_untracked() && interacted.get_untracked() {
+            if should_chime(sound_choice.get_untracked()) && interacted.get_untracked() {
                 chime();
             }
             let id = alert.conversation_id;
@@ -187,12 +237,10 @@ pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
         }
         _ => {}
     });
-    let toggle_mute = move |_| {
-        let next = !muted.get_untracked();
-        muted.set(next);
-        if let Some(s) = storage() {
-            let _ = s.set_item(MUTE_KEY, if next { "1" } else { "0" });
-        }
+    let choose_sound = move |ev| {
+        let next = Sound::parse(&event_target_value(&ev));
+        sound_choice.set(next);
+        set_sound(next);
     };
     let ask = move |_| {
         // Asked once: whatever the answer, the browser remembers it.
@@ -201,9 +249,11 @@ pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
     };
     view! {
         <div class="alert-settings">
-            <button type="button" class="link" on:click=toggle_mute aria-pressed=move || muted.get().to_string()>
-                {move || if muted.get() { "Sound off" } else { "Sound on" }}
-            </button>
+            <label class="sound-choice">"Sound for new chats"
+                <select prop:value=move || sound_choice.get().key() on:change=choose_sound>
+                    {Sound::ALL.map(|s| view! { <option value=s.key()>{s.label()}</option> }).collect_view()}
+                </select>
+            </label>
             <Show when=move || can_ask.get()>
                 <button type="button" class="link" on:click=ask>"Enable desktop notifications"</button>
             </Show>

@@ -1,5 +1,6 @@
 //! Small components shared by several routes.
 pub mod alerts;
+pub mod commands;
 pub mod icons;
 pub mod invites;
 pub mod presence;

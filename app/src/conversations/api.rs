@@ -139,6 +139,15 @@ pub async fn close_conversation(id: i64, reason: CloseReason) -> Result<Conversa
     Ok(conversation)
 }
 
+/// Marks the conversation unread for the agent, from the customer's last message on.
+#[server(prefix = "/api", endpoint = "conversations/unread")]
+pub async fn mark_unread(id: i64) -> Result<(), AppError> {
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    visible(&st, &agent, id, Action::Read).await?;
+    store::mark_unread(&st.db, id, agent.id).await
+}
+
 /// Marks the conversation read by the agent (opening it does this).
 #[server(prefix = "/api", endpoint = "conversations/read")]
 pub async fn mark_read(id: i64) -> Result<(), AppError> {

@@ -48,6 +48,13 @@ pub fn ConsoleLayout() -> impl IntoView {
     let me = Resource::new(|| (), |_| get_me());
     provide_context(MeResource(me));
     crate::live::provide_live_feed();
+    // "(3) Switchboard": the chats waiting for this agent, in every page's title.
+    let waiting = RwSignal::new(0u32);
+    provide_context(Waiting(waiting));
+    let formatter = move |text: String| match waiting.get() {
+        0 => text,
+        n => format!("({n}) {text}"),
+    };
     let logout = ServerAction::<Logout>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = logout.value().get() {
@@ -55,6 +62,7 @@ pub fn ConsoleLayout() -> impl IntoView {
         }
     });
     view! {
+        <leptos_meta::Title formatter/>
         <div class="console">
             <nav class="sidebar" aria-label="Main">
                 <A href="/" attr:class="brand">"Switchboard"</A>
@@ -77,16 +85,27 @@ pub fn ConsoleLayout() -> impl IntoView {
             <main class="content">
                 <Outlet/>
             </main>
+            <crate::components::commands::Commands/>
         </div>
     }
 }
 
+/// How many chats wait for the agent (the red counter), for the tab's title.
+#[derive(Clone, Copy)]
+struct Waiting(RwSignal<u32>);
+
 /// The red and blue badges, live.
 #[component]
 fn Counters() -> impl IntoView {
+    let Waiting(waiting) = expect_context::<Waiting>();
     let feed = crate::live::use_live_feed();
     let changes = Memo::new(move |_| (feed.events.with(|e| e.last().map(|e| e.id)), feed.local.get(), feed.resyncs.get()));
     let counts = Resource::new(move || changes.get(), |_| crate::list::api::get_counters());
+    Effect::new(move |_| {
+        if let Some(Ok(c)) = counts.get() {
+            waiting.set(u32::try_from(c.red).unwrap_or(0));
+        }
+    });
     view! {
         <div class="counters">
             <Transition fallback=|| ()>

@@ -41,11 +41,11 @@ pub(super) fn ActionBar(chat: ChatState) -> impl IntoView {
     view! {
         <div class="actions" role="toolbar" aria-label="Conversation actions">
             <Show when=accept_first>
-                <button type="button" class="primary" on:click=accept>"Accept"</button>
+                <button type="button" class="primary" on:click=accept data-shortcut="accept">"Accept"</button>
             </Show>
             <Show when=solve_first>
-                <button type="button" class="primary" on:click=move |_| close(CloseReason::Solved)
-                    title="The customer's question is answered">"Mark as solved"</button>
+                <button type="button" class="primary" on:click=move |_| close(CloseReason::Solved) data-shortcut="solve"
+                    title="The customer's question is answered (S)">"Mark as solved"</button>
             </Show>
             <Show when=move || can(Action::Assign)>
                 <AssignControl chat/>
@@ -115,7 +115,7 @@ fn Menu(chat: ChatState, solve_shown: Signal<bool>) -> impl IntoView {
                 <Show when=may_end>
                     <div class="end-options" role="group" aria-label="End the chat">
                         <Show when=move || !solve_shown.get()>
-                            <button type="button" on:click=move |_| close(CloseReason::Solved)>"Mark as solved"</button>
+                            <button type="button" on:click=move |_| close(CloseReason::Solved) data-shortcut="solve">"Mark as solved"</button>
                             <span class="hint">"The question is answered."</span>
                         </Show>
                         <button type="button" on:click=move |_| cancelling.set(true)>"Cancel chat…"</button>

@@ -231,7 +231,7 @@ pub(super) fn Composer(
         if ev.alt_key() && ev.code() == "KeyN" {
             ev.prevent_default();
             switch(if mode.get_untracked() == Mode::Reply { Mode::Note } else { Mode::Reply });
-        } else if ev.key() == "Enter" && !ev.shift_key() {
+        } else if ev.key() == "Enter" && (!ev.shift_key() || ev.ctrl_key() || ev.meta_key()) {
             ev.prevent_default();
             submit();
         }
@@ -270,7 +270,7 @@ pub(super) fn Composer(
     });
     let tab = move |m: Mode, label: &'static str| {
         view! {
-            <button type="button" role="tab" class="composer-tab" aria-selected=move || (mode.get() == m).to_string()
+            <button type="button" role="tab" class="composer-tab" data-shortcut=format!("{}-tab", m.key()) aria-selected=move || (mode.get() == m).to_string()
                 title=format!("{label} (Alt+N switches)") on:click=move |_| switch(m)>{label}</button>
         }
     };

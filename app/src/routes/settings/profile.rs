@@ -95,16 +95,17 @@ fn PasswordForm() -> impl IntoView {
 /// The same switches as in the sidebar's alert settings, kept in this browser.
 #[component]
 fn AlertPreferences() -> impl IntoView {
-    let sound = RwSignal::new(true);
+    use crate::components::alerts::{self, Sound};
+    let sound = RwSignal::new(Sound::WhenHidden);
     let permission = RwSignal::new(String::from("default"));
     Effect::new(move |_| {
-        sound.set(crate::components::alerts::sound_on());
+        sound.set(alerts::sound());
         permission.set(crate::components::alerts::notification_permission());
     });
-    let toggle = move |ev| {
-        let on = event_target_checked(&ev);
-        sound.set(on);
-        crate::components::alerts::set_sound(on);
+    let choose = move |ev| {
+        let next = Sound::parse(&event_target_value(&ev));
+        sound.set(next);
+        alerts::set_sound(next);
     };
     let ask = move |_| {
         let _ = web_sys::Notification::request_permission();
@@ -112,7 +113,11 @@ fn AlertPreferences() -> impl IntoView {
     view! {
         <section class="card stack" aria-labelledby="alerts-heading">
             <h3 id="alerts-heading">"New chat alerts"</h3>
-            <label class="check"><input type="checkbox" prop:checked=move || sound.get() on:change=toggle/>"Play a sound for new chats"</label>
+            <label>"Play a sound for new chats"
+                <select prop:value=move || sound.get().key() on:change=choose>
+                    {Sound::ALL.map(|s| view! { <option value=s.key()>{s.label()}</option> }).collect_view()}
+                </select>
+            </label>
             <p class="muted">{move || match permission.get().as_str() {
                 "granted" => "Desktop notifications are on in this browser.",
                 "denied" => "Desktop notifications are blocked in this browser's site settings.",
