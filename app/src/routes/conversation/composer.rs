@@ -6,7 +6,9 @@ use crate::canned::api::{canned_for_chat, use_canned};
 use crate::canned::{fuzzy, CannedOption};
 use crate::components::icons::{Icon, Svg};
 use crate::components::ErrorNotice;
+use crate::conversations::{AuthorKind, Message};
 use crate::error::AppError;
+use crate::routes::console::MeResource;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -87,9 +89,19 @@ pub(super) fn Composer(
     /// Called with `true` at most every 2 s while the agent types a reply, and with
     /// `false` when the reply box is emptied or sent.
     typing: impl Fn(bool) + Copy + Send + Sync + 'static,
+    /// The chat's messages, for the send guard.
+    messages: RwSignal<Vec<Message>>,
 ) -> impl IntoView {
     let mode = RwSignal::new(Mode::Reply);
     let text = RwSignal::new(String::new());
+    // The send guard: the newest message when the draft was begun, and the message
+    // that arrived since, once a send found one.
+    let newest = move || messages.with_untracked(|l| l.last().map(|m| m.id).unwrap_or(0));
+    let base = StoredValue::new(0i64);
+    let guard = RwSignal::new(None::<Message>);
+    let MeResource(me) = expect_context::<MeResource>();
+    let my_id = move || me.get_untracked().and_then(|r| r.ok()).flatten().map(|m| m.id);
+    Effect::new(move |_| base.set_value(newest()));
     let error = RwSignal::new(None::<AppError>);
     let reply_box = NodeRef::<leptos::html::Textarea>::new();
     let last_typing = StoredValue::new(0.0f64);
@@ -152,17 +164,44 @@ pub(super) fn Composer(
         });
     };
 
-    let submit = move || {
+    let submit = move |checked: bool| {
         let body = text.get_untracked();
         if body.trim().is_empty() {
             return;
         }
+        if !checked {
+            let since = base.get_value();
+            let mine = my_id();
+            let arrived = messages.with_untracked(|l| {
+                l.iter().rev().take_while(|m| m.id > since).find(|m| m.author_kind == AuthorKind::Customer || (m.author_kind == AuthorKind::Agent && m.author_id != mine)).cloned()
+            });
+            if arrived.is_some() {
+                guard.set(arrived);
+                return;
+            }
+        }
+        guard.set(None);
         let m = mode.get_untracked();
         send(body, m == Mode::Note);
         text.set(String::new());
         keep_draft(conv_id, m, "");
         token.set(None);
         stop_typing();
+        base.set_value(newest());
+    };
+    let discard = move || {
+        guard.set(None);
+        text.set(String::new());
+        keep_draft(conv_id, mode.get_untracked(), "");
+        stop_typing();
+        base.set_value(newest());
+    };
+    let edit = move || {
+        guard.set(None);
+        base.set_value(newest());
+        if let Some(el) = reply_box.get_untracked() {
+            let _ = el.focus();
+        }
     };
     let switch = move |to: Mode| {
         let from = mode.get_untracked();
@@ -184,6 +223,10 @@ pub(super) fn Composer(
         let value = event_target_value(&ev);
         keep_draft(conv_id, mode.get_untracked(), &value);
         let empty = value.trim().is_empty();
+        // A draft begun now is checked against what arrives from now on.
+        if text.with_untracked(|t| t.trim().is_empty()) && !empty {
+            base.set_value(newest());
+        }
         text.set(value);
         find_token();
         if mode.get_untracked() == Mode::Reply {
@@ -233,7 +276,7 @@ pub(super) fn Composer(
             switch(if mode.get_untracked() == Mode::Reply { Mode::Note } else { Mode::Reply });
         } else if ev.key() == "Enter" && (!ev.shift_key() || ev.ctrl_key() || ev.meta_key()) {
             ev.prevent_default();
-            submit();
+            submit(false);
         }
     };
 
@@ -279,8 +322,22 @@ pub(super) fn Composer(
         Mode::Note => "Write a private note — only agents see it",
     };
     view! {
-        <form class="composer chat-composer" data-mode=move || mode.get().key() on:submit=move |ev| { ev.prevent_default(); submit(); }
+        <form class="composer chat-composer" data-mode=move || mode.get().key() on:submit=move |ev| { ev.prevent_default(); submit(false); }
             on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+            {move || guard.get().map(|m| {
+                let who = m.author_name.clone().unwrap_or_else(|| "The customer".into());
+                view! {
+                    <div class="send-guard" role="alertdialog" aria-labelledby="send-guard-title" aria-describedby="send-guard-line">
+                        <p id="send-guard-title"><strong>{format!("{who} wrote while you were typing:")}</strong></p>
+                        <blockquote id="send-guard-line">{m.body.clone()}</blockquote>
+                        <div class="row">
+                            <button type="button" class="primary" on:click=move |_| submit(true)>"Send anyway"</button>
+                            <button type="button" on:click=move |_| edit()>"Edit"</button>
+                            <button type="button" class="danger" on:click=move |_| discard()>"Discard"</button>
+                        </div>
+                    </div>
+                }
+            })}
             <div class="composer-tabs" role="tablist" aria-label="Write a reply or a private note">
                 {tab(Mode::Reply, "Reply")}
                 {tab(Mode::Note, "Note")}

@@ -316,7 +316,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                 <Show when=move || chat.handling.with(|h| h.as_ref().is_none_or(|h| h.actions.contains(&crate::conversations::rules::Action::Reply)))
                     fallback=|| view! { <p class="muted read-only">"You can read this chat; it is a colleague's to answer."</p> }>
                     <div class="composer-warnings"><presence::Collision p=marks/></div>
-                    <Composer conv_id send upload typing/>
+                    <Composer conv_id send upload typing messages/>
                 </Show>
             </section>
             <panel::CustomerPanelView chat/>
