@@ -218,3 +218,15 @@ pub async fn typing(
     st.hub.signal(&st.db, signal.ephemeral(app::events::Audience::Agents, conversation.inbox_id)).await;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize)]
+pub struct SeenBody {
+    message_id: i64,
+}
+
+/// `POST /api/widget/conversations/{id}/seen`: the customer has had the chat open
+/// with messages up to `message_id` on screen.
+pub async fn seen(State(st): State<AppState>, OwnChat(conversation): OwnChat, Json(body): Json<SeenBody>) -> Result<StatusCode, AppError> {
+    conversations::seen_by_customer(&st.db, conversation.id, body.message_id, st.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -87,6 +87,8 @@ pub(crate) async fn load_thread(s: Shared) {
             for m in messages.iter() {
                 render(&s, &m);
             }
+            crate::seen::agent_seen(&s, get_f64(&thread, "agent_seen").unwrap_or_default());
+            crate::seen::report(&s);
             if s.borrow().stream.is_none() {
                 open_stream(s.clone());
             }

@@ -7,6 +7,7 @@ mod dom;
 mod files;
 mod net;
 mod persist;
+mod seen;
 mod stream;
 mod typing;
 mod ui;
@@ -43,6 +44,12 @@ pub(crate) struct State {
     pub(crate) typing_sent: f64,
     /// Bumped with every agent typing mark, so only the newest one's timer hides it.
     pub(crate) typing_mark: u32,
+    /// Whether the panel is open (messages in it are on screen).
+    pub(crate) open: bool,
+    /// The newest customer message an agent has read, and the newest message this
+    /// widget told the server the customer has seen.
+    pub(crate) agent_seen: f64,
+    pub(crate) seen_sent: f64,
     pub(crate) ui: Ui,
 }
 
@@ -71,6 +78,10 @@ pub(crate) fn on<E: wasm_bindgen::convert::FromWasmAbi + 'static>(target: &web_s
 }
 
 fn set_open(s: &Shared, open: bool) {
+    s.borrow_mut().open = open;
+    if open {
+        seen::report(s);
+    }
     let st = s.borrow();
     show(&st.ui.panel, open);
     show(&st.ui.launcher, !open);
@@ -202,6 +213,7 @@ fn send(s: Shared, client: String, body: String, li: Element) {
                 return Err(get_str(&m, "error").unwrap_or_else(|| format!("error {status}")));
             }
             render(&s, &m);
+            seen::mark(&s);
             Ok::<(), String>(())
         }
         .await;
@@ -282,6 +294,9 @@ pub fn start() {
         begun: false,
         typing_sent: 0.0,
         typing_mark: 0,
+        open: false,
+        agent_seen: 0.0,
+        seen_sent: 0.0,
         ui,
     }));
     let st = s.borrow();
@@ -308,6 +323,8 @@ pub fn start() {
     });
     let s8 = s.clone();
     on(&st.ui.input, "input", move |_: web_sys::Event| typing::input_changed(&s8));
+    let s9 = s.clone();
+    on(&dom::document(), "visibilitychange", move |_: web_sys::Event| seen::report(&s9));
     let s5 = s.clone();
     if let Some(w) = web_sys::window() {
         on(&w, "message", move |e: MessageEvent| {

@@ -24,7 +24,7 @@ pub(crate) fn open_stream(s: Shared) {
         if let Some(old) = s.borrow_mut().stream.replace(es.clone()) {
             old.close();
         }
-        for kind in ["message.created", "conversation.status", "conversation.agent", "conversation.deleted", "resync"] {
+        for kind in ["message.created", "conversation.status", "conversation.agent", "conversation.deleted", "conversation.seen", "resync"] {
             let s2 = s.clone();
             on(&es, kind, move |e: MessageEvent| {
                 if let Ok(id) = e.last_event_id().parse::<f64>() {
@@ -33,7 +33,16 @@ pub(crate) fn open_stream(s: Shared) {
                 }
                 let data = net::parse(&e.data().as_string().unwrap_or_default());
                 match kind {
-                    "message.created" => render(&s2, &data),
+                    "message.created" => {
+                        render(&s2, &data);
+                        crate::seen::mark(&s2);
+                        crate::seen::report(&s2);
+                    }
+                    "conversation.seen" => {
+                        if get_str(&data, "by").as_deref() == Some("agent") {
+                            crate::seen::agent_seen(&s2, net::get_f64(&data, "message_id").unwrap_or_default());
+                        }
+                    }
                     "conversation.status" => {
                         set_status(&s2, &get_str(&data, "status").unwrap_or_default(), get_str(&data, "close_reason"))
                     }

@@ -154,5 +154,6 @@ pub async fn mark_read(id: i64) -> Result<(), AppError> {
     let SignedIn(agent) = extract().await?;
     let st = state()?;
     visible(&st, &agent, id, Action::Read).await?;
-    store::mark_read(&st.db, id, agent.id).await
+    store::mark_read(&st.db, id, agent.id).await?;
+    store::seen_by_agent(&st.db, id, st.now()).await
 }

@@ -34,4 +34,10 @@ pub struct Thread {
     pub messages: Vec<Message>,
     /// The newest event id when this was read: a stream started from here misses nothing.
     pub last_event_id: i64,
+    /// The newest message the customer has had on screen (0: none).
+    #[serde(default)]
+    pub customer_seen: i64,
+    /// The newest customer message an agent of the chat has read (0: none).
+    #[serde(default)]
+    pub agent_seen: i64,
 }

@@ -146,7 +146,61 @@ pub async fn thread(db: &Db, id: i64, include_internal: bool) -> AppResult<Threa
             m
         })
         .collect();
-    Ok(Thread { conversation, messages, last_event_id })
+    let seen: SeenRow = sqlx::query_as("SELECT customer_seen_message_id, agent_seen_message_id FROM conversations WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(Thread { conversation, messages, last_event_id, customer_seen: seen.customer_seen_message_id, agent_seen: seen.agent_seen_message_id })
+}
+
+#[derive(sqlx::FromRow)]
+struct SeenRow {
+    customer_seen_message_id: i64,
+    agent_seen_message_id: i64,
+}
+
+/// The customer had the chat on screen with messages up to `message_id` (clamped to
+/// the chat's newest public message). A mark that moves forward is a
+/// `conversation.seen` event; one that does not writes nothing.
+pub async fn seen_by_customer(db: &Db, conversation_id: i64, message_id: i64, now: i64) -> AppResult<()> {
+    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM messages WHERE conversation_id = $1 AND visibility = 'public'")
+        .bind(conversation_id)
+        .fetch_one(db.pool())
+        .await?;
+    let upto = message_id.min(newest.unwrap_or(0));
+    advance_seen(db, conversation_id, "customer_seen_message_id", AuthorKind::Customer, upto, now).await
+}
+
+/// An agent of the chat read it: the customer's messages so far are seen.
+pub async fn seen_by_agent(db: &Db, conversation_id: i64, now: i64) -> AppResult<()> {
+    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM messages WHERE conversation_id = $1 AND author_kind = 'customer'")
+        .bind(conversation_id)
+        .fetch_one(db.pool())
+        .await?;
+    advance_seen(db, conversation_id, "agent_seen_message_id", AuthorKind::Agent, newest.unwrap_or(0), now).await
+}
+
+async fn advance_seen(db: &Db, conversation_id: i64, column: &'static str, by: AuthorKind, upto: i64, now: i64) -> AppResult<()> {
+    // Most calls find the mark where it is: a read, and no write transaction.
+    let at: Option<i64> = sqlx::query_scalar(&format!("SELECT {column} FROM conversations WHERE id = $1")).bind(conversation_id).fetch_optional(db.pool()).await?;
+    if upto <= 0 || at.is_none_or(|at| at >= upto) {
+        return Ok(());
+    }
+    let mut tx = db.begin_write().await?;
+    let done = sqlx::query(&format!("UPDATE conversations SET {column} = $1 WHERE id = $2 AND {column} < $1"))
+        .bind(upto)
+        .bind(conversation_id)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Ok(());
+    }
+    let inbox: i64 = sqlx::query_scalar("SELECT inbox_id FROM conversations WHERE id = $1").bind(conversation_id).fetch_one(&mut *tx).await?;
+    let change = Change::ConversationSeen(change::Seen { conversation_id, by, message_id: upto });
+    events::append(&mut tx, db.dialect(), change.event(Audience::All, Some(inbox), Some(conversation_id)), now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub struct StartVisitor<'a> {

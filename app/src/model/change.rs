@@ -47,6 +47,15 @@ pub struct Moved {
     pub actor_name: String,
 }
 
+/// One side of a chat has seen the other's messages up to `message_id`: the customer
+/// had them on screen (`by: customer`), or an agent of the chat read them (`by: agent`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Seen {
+    pub conversation_id: i64,
+    pub by: super::conversation::AuthorKind,
+    pub message_id: i64,
+}
+
 /// Names a conversation (a deleted one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationRef {
@@ -147,6 +156,7 @@ changes! {
     CONVERSATION_AGENT = "conversation.agent" => ConversationAgent(AgentOnChat),
     CONVERSATION_MOVED = "conversation.moved" => ConversationMoved(Moved),
     CONVERSATION_DELETED = "conversation.deleted" => ConversationDeleted(ConversationRef),
+    CONVERSATION_SEEN = "conversation.seen" => ConversationSeen(Seen),
     VISITOR_PRESENCE = "visitor.presence" => VisitorPresence(VisitorPresence),
     REQUEST_CREATED = "request.created" => RequestCreated(RequestFiled),
     AGENT_PRESENCE = "agent.presence" => AgentPresence(AgentPresence),
@@ -181,6 +191,7 @@ impl Change {
             Change::ConversationAgent(a) => Some(a.conversation_id),
             Change::ConversationMoved(m) => Some(m.conversation_id),
             Change::ConversationDeleted(r) => Some(r.conversation_id),
+            Change::ConversationSeen(s) => Some(s.conversation_id),
             Change::VisitorPresence(p) => Some(p.conversation_id),
             Change::RequestCreated(r) => Some(r.conversation_id),
             _ => None,

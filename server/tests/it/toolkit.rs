@@ -161,3 +161,45 @@ test_both_dbs!(typing_and_viewing_are_live_and_never_stored, |db| async move {
     let res = app.send(json_request("POST", &format!("/api/widget/conversations/{conv}/typing"), Some("visitor-stranger-bbbbbbbbbbbbbbbbb"), Some(json!({"typing": true})))).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 });
+
+test_both_dbs!(seen_marks_for_both_sides_move_forward_only, |db| async move {
+    let app = TestApp::new(db);
+    let (support, key) = inbox(&app, "Support").await;
+    let op = operator_of(&app, support, "op@x.io").await;
+    let conv = visitor_start(&app, &key, VISITOR).await;
+    assert_eq!(visitor_send(&app, VISITOR, conv, "c-1", "hello").await, StatusCode::CREATED);
+    let first: i64 = count(&app, &format!("SELECT MAX(id) FROM messages WHERE conversation_id = {conv}")).await;
+    let seen_events = || count(&app, "SELECT COUNT(*) FROM events WHERE kind = 'conversation.seen'");
+    let visitor_thread = || async { body_json(app.send(json_request("GET", &format!("/api/widget/conversations/{conv}"), Some(VISITOR), None)).await).await };
+    assert_eq!(visitor_thread().await["agent_seen"], json!(0));
+
+    // The agent opens the chat: the customer's message is seen, once.
+    for _ in 0..2 {
+        let res = app.post_form("/api/conversations/read", &format!("id={conv}"), Some(&op)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    assert_eq!(visitor_thread().await["agent_seen"], json!(first));
+    assert_eq!(seen_events().await, 1);
+
+    // A reply, then a note; the customer's screen can only have seen the reply.
+    for (cid, body, internal) in [("r-1", "a reply", "false"), ("n-1", "a private note", "true")] {
+        let res = app.post_form("/api/conversations/reply", &format!("conversation_id={conv}&client_id={cid}&body={}&internal={internal}", body.replace(' ', "+")), Some(&op)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let reply: i64 = count(&app, "SELECT id FROM messages WHERE client_id = 'r-1'").await;
+    let res = app.send(json_request("POST", &format!("/api/widget/conversations/{conv}/seen"), Some(VISITOR), Some(json!({"message_id": 1_000_000})))).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let thread = body_json(app.post_form("/api/conversations/thread", &format!("id={conv}"), Some(&op)).await).await;
+    assert_eq!(thread["customer_seen"], json!(reply), "clamped to the newest public message");
+    // Going back is a no-op; another chat's visitor cannot mark this one.
+    let res = app.send(json_request("POST", &format!("/api/widget/conversations/{conv}/seen"), Some(VISITOR), Some(json!({"message_id": first})))).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = app.send(json_request("POST", &format!("/api/widget/conversations/{conv}/seen"), Some("visitor-stranger-bbbbbbbbbbbbbbbbb"), Some(json!({"message_id": reply})))).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(seen_events().await, 2);
+    let thread = body_json(app.post_form("/api/conversations/thread", &format!("id={conv}"), Some(&op)).await).await;
+    assert_eq!(thread["customer_seen"], json!(reply));
+    // The note stays out of the customer's thread and out of their export.
+    let widget = visitor_thread().await.to_string();
+    assert!(widget.contains("a reply") && !widget.contains("a private note"), "{widget}");
+});

@@ -109,6 +109,11 @@ fn cases() -> Vec<(Change, &'static str, &'static str)> {
         ),
         (Change::ConversationDeleted(ConversationRef { conversation_id: 3 }), "conversation.deleted", r#"{"conversation_id":3}"#),
         (
+            Change::ConversationSeen(Seen { conversation_id: 3, by: AuthorKind::Customer, message_id: 7 }),
+            "conversation.seen",
+            r#"{"by":"customer","conversation_id":3,"message_id":7}"#,
+        ),
+        (
             Change::VisitorPresence(VisitorPresence { conversation_id: 3, online: true, seen_at: 5000 }),
             "visitor.presence",
             r#"{"conversation_id":3,"online":true,"seen_at":5000}"#,

@@ -5,7 +5,8 @@ use crate::conversations::{AuthorKind, Message, Visibility};
 use leptos::prelude::*;
 
 #[component]
-pub(super) fn MessageItem(m: Message, local: bool, needle: String) -> impl IntoView {
+pub(super) fn MessageItem(m: Message, local: bool, needle: String, /// The customer has had it on screen.
+    seen: bool) -> impl IntoView {
     let kind = m.author_kind.as_str();
     let name = m.author_name.clone().unwrap_or_else(|| "Visitor".into());
     let role = match m.author_kind {
@@ -28,6 +29,7 @@ pub(super) fn MessageItem(m: Message, local: bool, needle: String) -> impl IntoV
                 } else {
                     view! { <div class="files">{m.attachments.into_iter().map(|a| view! { <Attachment a/> }).collect_view()}</div> }.into_any()
                 }}
+                {seen.then(|| view! { <div class="seen-mark">"Seen"</div> })}
             </div>
         </li>
     }

@@ -132,6 +132,14 @@ fn ThreadView(thread: Thread) -> impl IntoView {
     let conv = thread.conversation.clone();
     let conv_id = conv.id;
     let messages = RwSignal::new(thread.messages);
+    // "Seen" goes under the newest reply the customer has had on screen.
+    let customer_seen = RwSignal::new(thread.customer_seen);
+    let seen_id = Memo::new(move |_| {
+        let upto = customer_seen.get();
+        messages.with(|l| {
+            l.iter().rev().find(|m| m.author_kind == AuthorKind::Agent && m.visibility == crate::conversations::Visibility::Public && m.id <= upto).map(|m| m.id)
+        })
+    });
     let chat = ChatState {
         id: conv_id,
         status: RwSignal::new(conv.status),
@@ -189,6 +197,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
             }
             Change::ConversationUpdated(_) | Change::VisitorPresence(_) | Change::RequestCreated(_) => chat.refresh_panel(),
             Change::ConversationDeleted(_) => chat.gone.set(Some("This chat was deleted.".into())),
+            Change::ConversationSeen(seen) if seen.by == AuthorKind::Customer => customer_seen.update(|s| *s = (*s).max(seen.message_id)),
             _ => {}
         }
     });
@@ -291,7 +300,8 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                             let d = fmt_day(m.created_at, local);
                             let sep = (d != day).then(|| { day = d.clone(); view! { <li class="day">{d}</li> }.into_any() });
                             let needle = find.get();
-                            sep.into_iter().chain(std::iter::once(view! { <MessageItem m=m.clone() local needle/> }.into_any()))
+                            let seen = seen_id.get() == Some(m.id);
+                            sep.into_iter().chain(std::iter::once(view! { <MessageItem m=m.clone() local needle seen/> }.into_any()))
                         }).collect_view()
                     }}
                     {move || pending.get().into_iter().map(|p| {
