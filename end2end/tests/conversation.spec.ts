@@ -1,45 +1,5 @@
 import type { Browser, Page, FrameLocator } from '@playwright/test';
-import { test, expect, hydrated, loginOk, tcpProxy } from './helpers';
-
-const HOST = process.env.E2E_HOST_URL ?? 'http://127.0.0.1:3101';
-
-async function agentPage(browser: Browser): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await loginOk(page, 'alex.operator@example.com', 'operator-demo-pass');
-  await expect(page.locator('.me-name')).toHaveText('Alex Operator');
-  return page;
-}
-
-/** A customer on the host site, with the chat panel open. */
-async function customerWidget(browser: Browser): Promise<{ page: Page; widget: FrameLocator }> {
-  const page = await (await browser.newContext()).newPage();
-  page.on('dialog', (d) => {
-    throw new Error(`unexpected dialog: ${d.message()}`);
-  });
-  await page.goto(`${HOST}/?inbox=demo-support`);
-  const widget = page.frameLocator('iframe[data-switchboard]');
-  await widget.getByRole('button', { name: 'Open chat' }).click();
-  return { page, widget };
-}
-
-async function customerSays(widget: FrameLocator, text: string) {
-  await widget.getByRole('textbox', { name: 'Message' }).fill(text);
-  await widget.getByRole('textbox', { name: 'Message' }).press('Enter');
-  await expect(widget.locator('.msg-customer:not(.pending)', { hasText: text })).toHaveCount(1);
-}
-
-async function openConversation(agent: Page, preview: string) {
-  await agent.locator('ul.inboxes > li > a', { hasText: 'Support' }).click();
-  await agent.getByRole('link', { name: preview }).click();
-  await expect(agent.getByRole('list', { name: 'Messages' })).toContainText(preview);
-  await hydrated(agent);
-}
-
-async function agentSays(agent: Page, text: string) {
-  await agent.getByLabel('Reply').fill(text);
-  await agent.getByLabel('Reply').press('Enter');
-  await expect(agent.locator('.msg-agent:not(.pending)', { hasText: text })).toHaveCount(1);
-}
+import { test, expect, hydrated, loginOk, tcpProxy, HOST, agentPage, customerWidget, customerSays, openConversation, agentSays } from './helpers';
 
 test('a customer on another site and an agent chat live both ways; close and reopen', async ({ browser }) => {
   const agent = await agentPage(browser);

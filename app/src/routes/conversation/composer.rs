@@ -338,7 +338,7 @@ pub(super) fn Composer(
                     </div>
                 }
             })}
-            <div class="composer-tabs" role="tablist" aria-label="Write a reply or a private note">
+            <div class="composer-tabs" role="tablist" aria-label="Compose as">
                 {tab(Mode::Reply, "Reply")}
                 {tab(Mode::Note, "Note")}
             </div>
