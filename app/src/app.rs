@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("conversations/:id") view=ConversationPage/>
                     <Route path=path!("team") view=TeamPage/>
                     <Route path=path!("requests") view=RequestsPage/>
+                    <Route path=path!("mentions") view=crate::routes::mentions::MentionsPage/>
                     <Route path=path!("team-chat") view=TeamChatPage/>
                     <Route path=path!("team-chat/:id") view=TeamSessionPage/>
                 </ParentRoute>

@@ -14,6 +14,7 @@ pub mod inboxes;
 pub mod list;
 pub mod live;
 pub mod me;
+pub mod mentions;
 pub mod model;
 pub mod requests;
 pub mod retention;

@@ -231,6 +231,18 @@ pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
                 alerts.update(|list| list.iter_mut().filter(|x| x.conversation_id == a.conversation_id && !x.assigned).for_each(|x| x.taken_by = Some(who.clone())));
             }
         }
+        // Only the mentioned agent's stream carries a mention.
+        Change::MentionCreated(m) => {
+            let alert = Alert {
+                conversation_id: m.conversation_id,
+                title: format!("{} mentioned you", m.by_name),
+                about: Some("In a private note".into()),
+                first_line: Some(m.excerpt.clone()),
+                assigned: true,
+                taken_by: None,
+            };
+            raise(alert, m.excerpt.clone());
+        }
         Change::ConversationDeleted(r) => alerts.update(|list| list.retain(|a| a.conversation_id != r.conversation_id)),
         Change::ConversationStatus(s) if s.status == Status::Closed => {
             alerts.update(|list| list.retain(|a| a.conversation_id != s.conversation_id))

@@ -117,7 +117,9 @@ pub async fn get_thread(id: i64) -> Result<Thread, AppError> {
 pub async fn send_reply(conversation_id: i64, client_id: String, body: String, internal: bool) -> Result<Message, AppError> {
     let SignedIn(agent) = extract().await?;
     let st = state()?;
-    visible(&st, &agent, conversation_id, Action::Reply).await?;
+    let conv = visible(&st, &agent, conversation_id, Action::Reply).await?;
+    // A note's @mentions are checked before anything is stored.
+    let mentioned = if internal { crate::mentions::store::check(&st.db, conv.inbox_id, &body).await? } else { Vec::new() };
     let out = Outgoing {
         conversation_id,
         author: Author::Agent { id: agent.id, name: &agent.name },
@@ -126,7 +128,10 @@ pub async fn send_reply(conversation_id: i64, client_id: String, body: String, i
         visibility: if internal { Visibility::Internal } else { Visibility::Public },
         file: None,
     };
-    let (message, _created) = write::send(&st.db, out, st.now()).await?;
+    let (message, created) = write::send(&st.db, out, st.now()).await?;
+    if created {
+        crate::mentions::store::record(&st.db, &message, conv.inbox_id, &agent.name, &mentioned, st.now()).await?;
+    }
     Ok(message)
 }
 
@@ -155,5 +160,6 @@ pub async fn mark_read(id: i64) -> Result<(), AppError> {
     let st = state()?;
     visible(&st, &agent, id, Action::Read).await?;
     store::mark_read(&st.db, id, agent.id).await?;
+    crate::mentions::store::opened(&st.db, agent.id, id, st.now()).await?;
     store::seen_by_agent(&st.db, id, st.now()).await
 }

@@ -60,11 +60,14 @@ pub async fn took_part_in(db: &Db, agent: i64, id: i64) -> AppResult<bool> {
     took_part(&mut conn, agent, id).await
 }
 
-/// Whether `agent` joined a team chat about conversation `id`.
+/// Whether `agent` joined a team chat about conversation `id`, or was mentioned in one
+/// of its notes.
 async fn took_part(conn: &mut AnyConnection, agent: i64, id: i64) -> AppResult<bool> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM team_sessions s JOIN team_participants p ON p.session_id = s.id
-         WHERE s.conversation_id = $1 AND p.agent_id = $2 AND p.state IN ('joined', 'left') LIMIT 1",
+         WHERE s.conversation_id = $1 AND p.agent_id = $2 AND p.state IN ('joined', 'left')
+         UNION ALL SELECT 1 FROM mentions WHERE conversation_id = $1 AND agent_id = $2
+         LIMIT 1",
     )
     .bind(id)
     .bind(agent)

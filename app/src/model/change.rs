@@ -56,6 +56,15 @@ pub struct Seen {
     pub message_id: i64,
 }
 
+/// An agent was mentioned in a private note (sent to that agent only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mentioned {
+    pub conversation_id: i64,
+    pub message_id: i64,
+    pub by_name: String,
+    pub excerpt: String,
+}
+
 /// Names a conversation (a deleted one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationRef {
@@ -160,6 +169,7 @@ changes! {
     VISITOR_PRESENCE = "visitor.presence" => VisitorPresence(VisitorPresence),
     REQUEST_CREATED = "request.created" => RequestCreated(RequestFiled),
     AGENT_PRESENCE = "agent.presence" => AgentPresence(AgentPresence),
+    MENTION_CREATED = "mention.created" => MentionCreated(Mentioned),
     TEAM_INVITE = "team.invite" => TeamInvite(TeamInvite),
     TEAM_SESSION = "team.session" => TeamSession(SessionRef),
     TEAM_ENDED = "team.ended" => TeamEnded(SessionRef),
@@ -192,6 +202,7 @@ impl Change {
             Change::ConversationMoved(m) => Some(m.conversation_id),
             Change::ConversationDeleted(r) => Some(r.conversation_id),
             Change::ConversationSeen(s) => Some(s.conversation_id),
+            Change::MentionCreated(m) => Some(m.conversation_id),
             Change::VisitorPresence(p) => Some(p.conversation_id),
             Change::RequestCreated(r) => Some(r.conversation_id),
             _ => None,

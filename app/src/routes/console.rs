@@ -138,6 +138,7 @@ fn Sidebar(me: Me) -> impl IntoView {
             <li><A href="/inbox?group=closed">"Closed"</A></li>
             {sees_all.then(|| view! { <li><A href="/inbox">"All"</A></li> })}
             <li><A href="/conversations" attr:class="table-link">"All conversations"</A></li>
+            <li><crate::routes::mentions::MentionsLink/></li>
         </ul>
         <h2 id="inboxes-heading">"Inboxes"</h2>
         <ul class="inboxes" aria-labelledby="inboxes-heading">

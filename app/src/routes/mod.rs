@@ -4,6 +4,7 @@ pub mod conversation;
 pub mod home;
 pub mod list;
 pub mod login;
+pub mod mentions;
 pub mod requests;
 pub mod settings;
 pub mod team;

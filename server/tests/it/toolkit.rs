@@ -203,3 +203,65 @@ test_both_dbs!(seen_marks_for_both_sides_move_forward_only, |db| async move {
     let widget = visitor_thread().await.to_string();
     assert!(widget.contains("a reply") && !widget.contains("a private note"), "{widget}");
 });
+
+test_both_dbs!(mentions_alert_members_only_and_open_the_chat_to_them, |db| async move {
+    let app = TestApp::new(db);
+    let (support, key) = inbox(&app, "Support").await;
+    let (billing, _) = inbox(&app, "Billing").await;
+    let alex = operator_of(&app, support, "alex@x.io").await;
+    let jo = operator_of(&app, support, "jo@x.io").await;
+    operator_of(&app, billing, "bea@x.io").await;
+    for (email, name) in [("alex@x.io", "Alex Op"), ("jo@x.io", "Jo Op"), ("bea@x.io", "Bea Out")] {
+        sqlx::query("UPDATE agents SET name = $1 WHERE email = $2").bind(name).bind(email).execute(app.db().pool()).await.unwrap();
+    }
+    let jo_id = count(&app, "SELECT id FROM agents WHERE email = 'jo@x.io'").await;
+    let conv = visitor_start(&app, &key, VISITOR).await;
+    assert_eq!(visitor_send(&app, VISITOR, conv, "c-1", "hello").await, StatusCode::CREATED);
+    let res = app.post_form("/api/conversations/accept", &format!("id={conv}"), Some(&alex)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Alex holds the chat: Jo, an operator, cannot open it yet.
+    let app = &app;
+    let thread = |who: String| async move { app.post_form("/api/conversations/thread", &format!("id={conv}"), Some(&who)).await.status() };
+    assert_eq!(thread(jo.clone()).await, StatusCode::NOT_FOUND);
+    let mut jo_stream = app.send(stream_request("/api/events", Some(&jo), None)).await.into_body();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    let note = |cid: &str, body: &str, internal: bool| {
+        format!("conversation_id={conv}&client_id={cid}&body={}&internal={internal}", body.replace(' ', "+").replace('@', "%40"))
+    };
+    // Someone outside the inbox is refused by name, and nothing is stored.
+    let res = app.post_form("/api/conversations/reply", &note("n-0", "@Bea Out can you look", true), Some(&alex)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body_text(res).await.contains("Bea Out"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages WHERE client_id = 'n-0'").await, 0);
+    // A member is mentioned: Jo's stream alone gets it, and the chat opens to Jo.
+    let res = app.post_form("/api/conversations/reply", &note("n-1", "@jo op can you check the refund?", true), Some(&alex)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // The note itself may come first: once mentioned, Jo may read the chat.
+    let mut frames = Vec::new();
+    for _ in 0..3 {
+        frames.extend(read_frames(&mut jo_stream, 1, 5_000).await);
+        if frames.iter().any(|f| f.event.as_deref() == Some("mention.created")) {
+            break;
+        }
+    }
+    let mention = frames.iter().find(|f| f.event.as_deref() == Some("mention.created")).expect("Jo is alerted");
+    assert!(mention.data.contains("\"by_name\":\"Alex Op\"") && mention.data.contains("check the refund"), "{}", mention.data);
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM events WHERE kind = 'mention.created' AND audience <> 'agent:{jo_id}'")).await, 0);
+    assert_eq!(thread(jo.clone()).await, StatusCode::OK);
+    let unread = || async { body_json(app.post_form("/api/mentions/unread", "", Some(&jo)).await).await };
+    assert_eq!(unread().await, json!(1));
+    let listed = body_json(app.post_form("/api/mentions/list", "", Some(&jo)).await).await;
+    assert_eq!(listed[0]["conversation_id"], json!(conv));
+    assert_eq!(listed[0]["read"], json!(false));
+    // A public reply mentions nobody; the note never reaches the customer.
+    let res = app.post_form("/api/conversations/reply", &note("r-1", "@Jo Op is here too", false), Some(&alex)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM mentions").await, 1);
+    let widget = body_json(app.send(json_request("GET", &format!("/api/widget/conversations/{conv}"), Some(VISITOR), None)).await).await.to_string();
+    assert!(!widget.contains("refund"), "{widget}");
+    // Jo opens the chat: the mention is read.
+    let res = app.post_form("/api/conversations/read", &format!("id={conv}"), Some(&jo)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(unread().await, json!(0));
+});

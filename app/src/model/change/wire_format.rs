@@ -129,6 +129,11 @@ fn cases() -> Vec<(Change, &'static str, &'static str)> {
             r#"{"agent_id":1,"name":"Al","presence":"away"}"#,
         ),
         (
+            Change::MentionCreated(Mentioned { conversation_id: 3, message_id: 7, by_name: "Sue".into(), excerpt: "@Al look".into() }),
+            "mention.created",
+            r#"{"by_name":"Sue","conversation_id":3,"excerpt":"@Al look","message_id":7}"#,
+        ),
+        (
             Change::TeamInvite(TeamInvite { session_id: 5, topic: "Refund".into(), from: "Al".into() }),
             "team.invite",
             r#"{"from":"Al","session_id":5,"topic":"Refund"}"#,

@@ -63,21 +63,31 @@ fn byte_at_utf16(text: &str, n: usize) -> usize {
     text.len()
 }
 
-/// The `/word` being typed before the caret (`caret` in bytes): where it starts and
-/// what follows the slash. A slash inside a word (`and/or`) opens nothing.
-pub(super) fn slash_token(text: &str, caret: usize) -> Option<(usize, String)> {
+/// The `/word` (or `@word`) being typed before the caret (`caret` in bytes): where it
+/// starts and what follows the trigger. A trigger inside a word (`and/or`, an email
+/// address) opens nothing.
+pub(super) fn trigger_token(text: &str, caret: usize, trigger: char) -> Option<(usize, String)> {
     let before = text.get(..caret)?;
     let start = before.char_indices().rev().find(|(_, c)| c.is_whitespace()).map(|(i, c)| i + c.len_utf8()).unwrap_or(0);
     let word = &before[start..];
-    word.strip_prefix('/').filter(|q| !q.contains('/')).map(|q| (start, q.to_string()))
+    word.strip_prefix(trigger).filter(|q| !q.contains(trigger)).map(|q| (start, q.to_string()))
 }
 
-/// The `/word` a picker is open for: its byte range in the text and the query.
+/// The word a picker is open for: its byte range in the text, its trigger (`/` for
+/// canned responses, `@` for a colleague in a note) and the query.
 #[derive(Clone, PartialEq, Debug)]
 struct Token {
     start: usize,
     end: usize,
+    trigger: char,
     query: String,
+}
+
+/// One line of the picker.
+#[derive(Clone, PartialEq, Debug)]
+enum Pick {
+    Canned(CannedOption),
+    Member(String),
 }
 
 #[component]
@@ -91,6 +101,8 @@ pub(super) fn Composer(
     typing: impl Fn(bool) + Copy + Send + Sync + 'static,
     /// The chat's messages, for the send guard.
     messages: RwSignal<Vec<Message>>,
+    /// The names of the inbox's members, who can be @mentioned in a note.
+    members: Signal<Vec<String>>,
 ) -> impl IntoView {
     let mode = RwSignal::new(Mode::Reply);
     let text = RwSignal::new(String::new());
@@ -126,7 +138,12 @@ pub(super) fn Composer(
     let token = RwSignal::new(None::<Token>);
     let active = RwSignal::new(0usize);
     let matches = Memo::new(move |_| match token.get() {
-        Some(t) => options.with(|o| fuzzy::rank(&t.query, o, PICKS).into_iter().cloned().collect::<Vec<_>>()),
+        Some(t) if t.trigger == '@' => members.with(|names| {
+            let mut hits: Vec<(i32, &String)> = names.iter().filter_map(|n| fuzzy::score(&t.query, n).map(|s| (s, n))).collect();
+            hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            hits.into_iter().take(PICKS).map(|(_, n)| Pick::Member(n.clone())).collect()
+        }),
+        Some(t) => options.with(|o| fuzzy::rank(&t.query, o, PICKS).into_iter().map(|o| Pick::Canned(o.clone())).collect::<Vec<_>>()),
         None => Vec::new(),
     });
     let open = move || !matches.with(Vec::is_empty);
@@ -134,34 +151,44 @@ pub(super) fn Composer(
         let Some(el) = reply_box.get_untracked() else { return };
         let value = el.value();
         let caret = byte_at_utf16(&value, el.selection_start().ok().flatten().unwrap_or(0) as usize);
-        let next = slash_token(&value, caret).map(|(start, query)| Token { start, end: caret, query });
+        let mention = (mode.get_untracked() == Mode::Note).then(|| trigger_token(&value, caret, '@')).flatten().map(|t| ('@', t));
+        let next = mention
+            .or_else(|| trigger_token(&value, caret, '/').map(|t| ('/', t)))
+            .map(|(trigger, (start, query))| Token { start, end: caret, trigger, query });
         if next.as_ref().map(|t| &t.query) != token.get_untracked().as_ref().map(|t| &t.query) {
             active.set(0);
         }
         token.set(next);
     };
-    let pick = move |opt: CannedOption| {
+    // Puts `filled` where the token was, and the caret after it.
+    let insert = move |t: Token, filled: String| {
+        let current = text.get_untracked();
+        let (start, end) = (t.start.min(current.len()), t.end.min(current.len()));
+        let next = format!("{}{}{}", &current[..start], filled, &current[end..]);
+        let caret = current[..start].encode_utf16().count() + filled.encode_utf16().count();
+        text.set(next.clone());
+        keep_draft(conv_id, mode.get_untracked(), &next);
+        if let Some(el) = reply_box.get_untracked() {
+            el.set_value(&next);
+            let _ = el.focus();
+            let _ = el.set_selection_range(caret as u32, caret as u32);
+        }
+    };
+    let pick = move |choice: Pick| {
         let Some(t) = token.get_untracked() else { return };
         token.set(None);
-        spawn_local(async move {
-            match use_canned(conv_id, opt.id).await {
-                Ok(filled) => {
-                    let current = text.get_untracked();
-                    let (start, end) = (t.start.min(current.len()), t.end.min(current.len()));
-                    let next = format!("{}{}{}", &current[..start], filled, &current[end..]);
-                    let caret = current[..start].encode_utf16().count() + filled.encode_utf16().count();
-                    text.set(next.clone());
-                    keep_draft(conv_id, mode.get_untracked(), &next);
-                    error.set(None);
-                    if let Some(el) = reply_box.get_untracked() {
-                        el.set_value(&next);
-                        let _ = el.focus();
-                        let _ = el.set_selection_range(caret as u32, caret as u32);
+        match choice {
+            Pick::Member(name) => insert(t, format!("@{name} ")),
+            Pick::Canned(opt) => spawn_local(async move {
+                match use_canned(conv_id, opt.id).await {
+                    Ok(filled) => {
+                        error.set(None);
+                        insert(t, filled);
                     }
+                    Err(e) => error.set(Some(e)),
                 }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+            }),
+        }
     };
 
     let submit = move |checked: bool| {
@@ -319,7 +346,7 @@ pub(super) fn Composer(
     };
     let placeholder = move || match mode.get() {
         Mode::Reply => "Write a reply — Enter to send, Shift+Enter for a new line, / for canned responses",
-        Mode::Note => "Write a private note — only agents see it",
+        Mode::Note => "Write a private note — only agents see it; @name mentions a colleague",
     };
     view! {
         <form class="composer chat-composer" data-mode=move || mode.get().key() on:submit=move |ev| { ev.prevent_default(); submit(false); }
@@ -343,15 +370,22 @@ pub(super) fn Composer(
                 {tab(Mode::Note, "Note")}
             </div>
             <Show when=open>
-                <ul class="canned-picker" id="canned-picker" role="listbox" aria-label="Canned responses">
-                    {move || matches.get().into_iter().enumerate().map(|(i, o)| {
-                        let chosen = o.clone();
-                        view! {
-                            <li role="option" id=format!("canned-opt-{}", o.id) aria-selected=move || (active.get() == i).to_string()
-                                on:mousedown=move |ev| { ev.prevent_default(); pick(chosen.clone()); }
-                                on:mouseenter=move |_| active.set(i)>
+                <ul class="canned-picker" id="composer-picker" role="listbox"
+                    aria-label=move || if token.with(|t| t.as_ref().is_some_and(|t| t.trigger == '@')) { "Mention a colleague" } else { "Canned responses" }>
+                    {move || matches.get().into_iter().enumerate().map(|(i, choice)| {
+                        let chosen = choice.clone();
+                        let line = match &choice {
+                            Pick::Canned(o) => view! {
                                 <code>{format!("/{}", o.shortcode)}</code> " " <strong>{o.title.clone()}</strong>
                                 <span class="muted">{o.body.chars().take(90).collect::<String>()}</span>
+                            }.into_any(),
+                            Pick::Member(name) => view! { <strong>{format!("@{name}")}</strong> }.into_any(),
+                        };
+                        view! {
+                            <li role="option" id=format!("pick-{i}") aria-selected=move || (active.get() == i).to_string()
+                                on:mousedown=move |ev| { ev.prevent_default(); pick(chosen.clone()); }
+                                on:mouseenter=move |_| active.set(i)>
+                                {line}
                             </li>
                         }
                     }).collect_view()}
@@ -364,8 +398,8 @@ pub(super) fn Composer(
                 </label>
                 <textarea node_ref=reply_box aria-label=move || if mode.get() == Mode::Note { "Private note" } else { "Reply" }
                     placeholder=placeholder aria-autocomplete="list"
-                    aria-controls=move || open().then_some("canned-picker")
-                    aria-activedescendant=move || open().then(|| matches.with(|m| m.get(active.get()).map(|o| format!("canned-opt-{}", o.id)))).flatten()
+                    aria-controls=move || open().then_some("composer-picker")
+                    aria-activedescendant=move || open().then(|| format!("pick-{}", active.get()))
                     prop:value=move || text.get() on:input=on_input on:keydown=on_key on:click=move |_| find_token()
                     on:blur=move |_| token.set(None) rows="3"></textarea>
                 <button type="submit" class="primary"><Svg icon=Icon::Send/>
@@ -382,13 +416,16 @@ mod tests {
 
     #[test]
     fn slash_words_open_the_picker() {
-        assert_eq!(slash_token("/ref", 4), Some((0, "ref".into())));
-        assert_eq!(slash_token("Hi /th", 6), Some((3, "th".into())));
-        assert_eq!(slash_token("Hi\n/", 4), Some((3, "".into())));
-        assert_eq!(slash_token("and/or", 6), None);
-        assert_eq!(slash_token("/a/b", 4), None);
-        assert_eq!(slash_token("/ref more", 9), None);
-        assert_eq!(slash_token("é /x", "é /x".len()), Some(("é ".len(), "x".into())));
+        let slash = |t: &str, c: usize| trigger_token(t, c, '/');
+        assert_eq!(slash("/ref", 4), Some((0, "ref".into())));
+        assert_eq!(slash("Hi /th", 6), Some((3, "th".into())));
+        assert_eq!(slash("Hi\n/", 4), Some((3, "".into())));
+        assert_eq!(slash("and/or", 6), None);
+        assert_eq!(slash("/a/b", 4), None);
+        assert_eq!(slash("/ref more", 9), None);
+        assert_eq!(slash("é /x", "é /x".len()), Some(("é ".len(), "x".into())));
+        assert_eq!(trigger_token("cc @Jo", 6, '@'), Some((3, "Jo".into())));
+        assert_eq!(trigger_token("mail jo@x.io", 12, '@'), None);
     }
 
     #[test]

@@ -267,6 +267,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
     };
 
     let panel_open = RwSignal::new(false);
+    let members = Signal::derive(move || chat.handling.with(|h| h.as_ref().map(|h| h.members.iter().map(|m| m.name.clone()).collect()).unwrap_or_default()));
     view! {
         <Title text=format!("{customer} · Switchboard")/>
         <div class="chat-layout" data-panel=move || if panel_open.get() { "open" } else { "closed" }>
@@ -326,7 +327,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                 <Show when=move || chat.handling.with(|h| h.as_ref().is_none_or(|h| h.actions.contains(&crate::conversations::rules::Action::Reply)))
                     fallback=|| view! { <p class="muted read-only">"You can read this chat; it is a colleague's to answer."</p> }>
                     <div class="composer-warnings"><presence::Collision p=marks/></div>
-                    <Composer conv_id send upload typing messages/>
+                    <Composer conv_id send upload typing messages members/>
                 </Show>
             </section>
             <panel::CustomerPanelView chat/>
