@@ -105,12 +105,12 @@ export async function agentPage(browser: Browser): Promise<Page> {
 }
 
 /** A customer on the host site, with the chat panel open. */
-export async function customerWidget(browser: Browser): Promise<{ page: Page; widget: FrameLocator }> {
+export async function customerWidget(browser: Browser, inbox = 'demo-support'): Promise<{ page: Page; widget: FrameLocator }> {
   const page = await (await browser.newContext()).newPage();
   page.on('dialog', (d) => {
     throw new Error(`unexpected dialog: ${d.message()}`);
   });
-  await page.goto(`${HOST}/?inbox=demo-support`);
+  await page.goto(`${HOST}/?inbox=${inbox}`);
   const widget = page.frameLocator('iframe[data-switchboard]');
   await widget.getByRole('button', { name: 'Open chat' }).click();
   return { page, widget };
@@ -122,8 +122,8 @@ export async function customerSays(widget: FrameLocator, text: string) {
   await expect(widget.locator('.msg-customer:not(.pending)', { hasText: text })).toHaveCount(1);
 }
 
-export async function openConversation(agent: Page, preview: string) {
-  await agent.locator('ul.inboxes > li > a', { hasText: 'Support' }).click();
+export async function openConversation(agent: Page, preview: string, inbox = 'Support') {
+  await agent.locator('ul.inboxes > li > a', { hasText: inbox }).click();
   await agent.getByRole('link', { name: preview }).click();
   await expect(agent.getByRole('list', { name: 'Messages' })).toContainText(preview);
   await hydrated(agent);

@@ -1,5 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import { test, expect, hydrated, loginOk, agentPage, customerWidget, customerSays, openConversation, agentSays } from './helpers';
+import { test, expect, hydrated, loginOk, tcpProxy, agentPage, customerWidget, customerSays, openConversation, agentSays } from './helpers';
 
 const SAM = ['sam.supervisor@example.com', 'supervisor-demo-pass'] as const;
 
@@ -165,4 +165,83 @@ test('Ctrl+K jumps to a chat by the customer\'s name; ? lists the shortcuts', as
   await sam.keyboard.press('?');
   await expect(help).toHaveCount(0);
   await expect(sam.getByRole('textbox', { name: 'Reply' })).toHaveValue('?');
+});
+
+test('a note with @Jo alerts Jo, lists the chat under Mentions, and never reaches the widget', async ({ browser }) => {
+  const sam = await samPage(browser);
+  const jo = await (await browser.newContext()).newPage();
+  await loginOk(jo, 'jo.operator@example.com', 'operator-demo-pass');
+  const { widget } = await customerWidget(browser, 'demo-billing');
+  const first = `Invoice question ${Date.now()}`;
+  await customerSays(widget, first);
+  await openConversation(sam, first, 'Billing');
+  await sam.getByRole('textbox', { name: 'Reply' }).click();
+  await sam.keyboard.press('Alt+n');
+  const note = sam.getByRole('textbox', { name: 'Private note' });
+  // Alex works Support only: mentioning them here is refused, saying why.
+  await note.fill('@Alex Operator any idea?');
+  await note.press('Enter');
+  await expect(sam.locator('.chat-main')).toContainText('Alex Operator is not a member');
+  await note.fill('');
+  await note.pressSequentially('Could you check this @Jo');
+  const picker = sam.getByRole('listbox', { name: 'Mention a colleague' });
+  await expect(picker.getByRole('option').first()).toHaveText('@Jo Operator');
+  await sam.keyboard.press('Enter');
+  await expect(note).toHaveValue('Could you check this @Jo Operator ');
+  await note.press('Enter');
+  await expect(sam.locator('.msg[data-visibility="internal"]:not(.pending)', { hasText: 'Could you check this' })).toHaveCount(1);
+
+  const alert = jo.locator('.alert', { hasText: 'Sam Supervisor mentioned you' });
+  await expect(alert).toContainText('Could you check this @Jo Operator');
+  await expect(jo.locator('.mentions-link .badge')).toHaveText('1');
+  await jo.locator('.mentions-link').click();
+  await expect(jo.locator('.mentions li').first()).toContainText('Sam Supervisor mentioned you');
+  await jo.locator('.mentions li a').first().click();
+  await expect(jo.getByRole('list', { name: 'Messages' })).toContainText('Could you check this');
+  await expect(jo.locator('.mentions-link .badge')).toHaveCount(0);
+
+  await sam.getByRole('tab', { name: 'Reply' }).click();
+  await agentSays(sam, 'We are looking into it');
+  await expect(widget.locator('.messages')).toContainText('We are looking into it');
+  await expect(widget.locator('.messages')).not.toContainText('Could you check');
+});
+
+test('replies written offline wait, survive a reload and reach the customer once each, in order', async ({ browser, baseURL }) => {
+  const proxy = await tcpProxy(new URL(baseURL!));
+  try {
+    const { widget } = await customerWidget(browser);
+    const first = `Offline test ${Date.now()}`;
+    await customerSays(widget, first);
+    const agent = await (await browser.newContext({ baseURL: proxy.origin })).newPage();
+    await loginOk(agent, 'alex.operator@example.com', 'operator-demo-pass');
+    await openConversation(agent, first);
+    await expect(agent.locator('.connection')).toHaveText('live');
+    const chatUrl = agent.url();
+
+    await proxy.cut();
+    await expect(agent.locator('.connection')).toHaveText('reconnecting…');
+    const reply = agent.getByRole('textbox', { name: 'Reply' });
+    for (const n of [1, 2, 3]) {
+      await reply.fill(`offline ${n}`);
+      await reply.press('Enter');
+    }
+    const pending = agent.locator('.msg.pending');
+    await expect(pending).toHaveCount(3);
+    await expect(pending.last()).toContainText('Waiting for the network');
+    // The tab is reloaded while the network is still down (the page cannot load),
+    // then the network comes back and the chat is opened again.
+    await agent.reload().catch(() => undefined);
+    await proxy.restore();
+    await agent.goto(chatUrl);
+    await hydrated(agent);
+    await expect(widget.locator('.msg-agent', { hasText: 'offline 3' })).toHaveCount(1);
+    const sent = (await widget.locator('.msg-agent .body').allTextContents()).filter((t) => t.startsWith('offline'));
+    expect(sent).toEqual(['offline 1', 'offline 2', 'offline 3']);
+    await expect(agent.locator('.msg.pending')).toHaveCount(0);
+    for (const n of [1, 2, 3]) {
+      await expect(agent.locator('.msg-agent:not(.pending)', { hasText: `offline ${n}` })).toHaveCount(1);
+    }
+  } finally {
+    await proxy.close();
+  }
 });

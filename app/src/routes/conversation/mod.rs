@@ -3,12 +3,13 @@
 mod actions;
 mod composer;
 mod messages;
+mod outbox;
 mod panel;
 mod presence;
 mod request_form;
 
 use crate::components::ErrorNotice;
-use crate::conversations::api::{get_handling, get_thread, mark_read, send_reply, Handling};
+use crate::conversations::api::{get_handling, get_thread, mark_read, Handling};
 use crate::conversations::{status_text, AuthorKind, CloseReason, Message, Status, Thread};
 use crate::customers::api::get_customer_panel;
 use crate::customers::CustomerPanel;
@@ -44,16 +45,6 @@ pub fn ConversationPage() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// A message on its way: shown at once, marked when it failed.
-#[derive(Clone, PartialEq)]
-struct Pending {
-    client_id: String,
-    body: String,
-    /// A private note.
-    note: bool,
-    failed: bool,
 }
 
 fn add_message(list: &mut Vec<Message>, m: Message) {
@@ -150,7 +141,8 @@ fn ThreadView(thread: Thread) -> impl IntoView {
         gone: RwSignal::new(None),
         requests: RwSignal::new(Vec::new()),
     };
-    let pending = RwSignal::new(Vec::<Pending>::new());
+    let outbox = outbox::Outbox::new(conv_id);
+    let pending = outbox.items;
     let feed = use_live_feed();
     let marks = presence::ChatPresence::track(conv_id);
     let typing = move |t: bool| presence::send_typing(conv_id, t);
@@ -179,7 +171,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                     read();
                 }
                 marks.message_from(if m.author_kind == AuthorKind::Agent { m.author_id } else { None });
-                pending.update(|p| p.retain(|x| x.client_id != m.client_id));
+                outbox.delivered(&m.client_id);
                 messages.update(|list| add_message(list, m.clone()));
             }
             Change::ConversationStatus(s) => {
@@ -202,34 +194,31 @@ fn ThreadView(thread: Thread) -> impl IntoView {
         }
     });
 
-    let attempt = move |client_id: String, body: String, note: bool| {
-        spawn_local(async move {
-            match send_reply(conv_id, client_id.clone(), body, note).await {
-                Ok(m) => {
-                    pending.update(|p| p.retain(|x| x.client_id != client_id));
-                    messages.update(|list| add_message(list, m));
-                    chat.error.set(None);
-                }
-                Err(e) => {
-                    pending.update(|p| p.iter_mut().filter(|x| x.client_id == client_id).for_each(|x| x.failed = true));
-                    chat.error.set(Some(e));
-                }
-            }
-        });
-    };
+    let on_sent = move |m: Message| messages.update(|list| add_message(list, m));
+    let on_error = move |e: Option<AppError>| chat.error.set(e);
+    // What an earlier page left unsent goes out first; whatever waits goes out again
+    // whenever the stream is live (the network is back).
+    Effect::new(move |_| {
+        if feed.connection.get() == crate::live::Connection::Live {
+            outbox.flush(on_sent, on_error);
+        }
+    });
+    Effect::new(move |_| {
+        outbox.restore();
+        outbox.flush(on_sent, on_error);
+    });
     let send = move |body: String, note: bool| {
         if body.trim().is_empty() {
             return;
         }
-        let client_id = new_client_id();
-        pending.update(|p| p.push(Pending { client_id: client_id.clone(), body: body.clone(), note, failed: false }));
-        attempt(client_id, body, note);
+        outbox.push(outbox::Pending { client_id: new_client_id(), body, note, upload: false, state: Default::default() });
+        outbox.flush(on_sent, on_error);
     };
     // Files go up as the raw body; the answer is the message that carries them.
     let upload = move |file: web_sys::File| {
         let client_id = new_client_id();
         let name = file.name();
-        pending.update(|p| p.push(Pending { client_id: client_id.clone(), body: format!("Uploading {name}…"), note: false, failed: false }));
+        pending.update(|p| p.push(outbox::Pending { client_id: client_id.clone(), body: format!("Uploading {name}…"), note: false, upload: true, state: outbox::SendState::Sending }));
         spawn_local(async move {
             match upload_file(conv_id, &client_id, &file).await {
                 Ok(m) => {
@@ -306,15 +295,21 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                         }).collect_view()
                     }}
                     {move || pending.get().into_iter().map(|p| {
-                        let retry = { let p = p.clone(); move |_| {
-                            pending.update(|list| list.iter_mut().filter(|x| x.client_id == p.client_id).for_each(|x| x.failed = false));
-                            attempt(p.client_id.clone(), p.body.clone(), p.note);
-                        }};
+                        let failed = p.state == outbox::SendState::Failed;
+                        let retry = { let id = p.client_id.clone(); move |_| outbox.retry(&id, on_sent, on_error) };
                         view! {
-                            <li class="msg msg-agent pending" data-failed=p.failed.to_string() data-visibility=if p.note { "internal" } else { "public" }>
+                            <li class="msg msg-agent pending" data-failed=failed.to_string() data-state=format!("{:?}", p.state).to_lowercase()
+                                data-visibility=if p.note { "internal" } else { "public" }>
                                 <div class="body">{p.body.clone()}</div>
-                                <div class="meta">{if p.failed { "Not sent" } else { "Sending…" }}
-                                    {p.failed.then(|| view! { <button type="button" class="link" on:click=retry.clone()>"Retry"</button> })}
+                                <div class="meta">{p.label()}
+                                    {failed.then(|| {
+                                        let id = p.client_id.clone();
+                                        let discard = move |_| outbox.discard(&id);
+                                        view! {
+                                            <button type="button" class="link" on:click=retry.clone()>"Retry"</button>
+                                            <button type="button" class="link" on:click=discard>"Discard"</button>
+                                        }
+                                    })}
                                 </div>
                             </li>
                         }
