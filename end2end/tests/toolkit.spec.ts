@@ -232,7 +232,10 @@ test('replies written offline wait, survive a reload and reach the customer once
     // then the network comes back and the chat is opened again.
     await agent.reload().catch(() => undefined);
     await proxy.restore();
-    await agent.goto(chatUrl);
+    // The failed load may still be landing on Chromium's error page: retry.
+    await expect(async () => {
+      await agent.goto(chatUrl);
+    }).toPass({ timeout: 10_000 });
     await hydrated(agent);
     await expect(widget.locator('.msg-agent', { hasText: 'offline 3' })).toHaveCount(1);
     const sent = (await widget.locator('.msg-agent .body').allTextContents()).filter((t) => t.startsWith('offline'));

@@ -291,9 +291,9 @@ fn CommandBar(bar: RwSignal<bool>, help: RwSignal<bool>, back_to_list: impl Fn()
         if let Some(id) = by_id {
             items.push(Item::Chat(id, format!("Open chat #{id}")));
         }
-        let query = ListQuery { q: Some(q), size: 8, ..ListQuery::default() };
+        let query = ListQuery { q: Some(q), ..ListQuery::default() };
         if let Ok(page) = list_page(query).await {
-            items.extend(page.rows.iter().filter(|r| Some(r.id) != by_id).map(|r| Item::Chat(r.id, chat_label(r))));
+            items.extend(page.rows.iter().filter(|r| Some(r.id) != by_id).take(8).map(|r| Item::Chat(r.id, chat_label(r))));
         }
         items
         }

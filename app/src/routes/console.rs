@@ -48,6 +48,7 @@ pub fn ConsoleLayout() -> impl IntoView {
     let me = Resource::new(|| (), |_| get_me());
     provide_context(MeResource(me));
     crate::live::provide_live_feed();
+    crate::routes::mentions::provide_mention_count();
     // "(3) Switchboard": the chats waiting for this agent, in every page's title.
     let waiting = RwSignal::new(0u32);
     provide_context(Waiting(waiting));
@@ -67,6 +68,8 @@ pub fn ConsoleLayout() -> impl IntoView {
             <nav class="sidebar" aria-label="Main">
                 <A href="/" attr:class="brand">"Switchboard"</A>
                 <Counters/>
+                // Outside the sidebar's Suspense: a Transition nested in it breaks hydration.
+                <crate::routes::mentions::MentionsLink/>
                 <ConnectionIndicator/>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
@@ -138,7 +141,6 @@ fn Sidebar(me: Me) -> impl IntoView {
             <li><A href="/inbox?group=closed">"Closed"</A></li>
             {sees_all.then(|| view! { <li><A href="/inbox">"All"</A></li> })}
             <li><A href="/conversations" attr:class="table-link">"All conversations"</A></li>
-            <li><crate::routes::mentions::MentionsLink/></li>
         </ul>
         <h2 id="inboxes-heading">"Inboxes"</h2>
         <ul class="inboxes" aria-labelledby="inboxes-heading">

@@ -53,11 +53,21 @@ pub fn MentionsPage() -> impl IntoView {
     }
 }
 
+/// The number of chats mentioning the agent that they have not opened since, live.
+/// Created by the console's frame: a resource made inside the sidebar's `Suspend`
+/// would break hydration.
+#[derive(Clone, Copy)]
+pub struct MentionCount(Resource<Result<i64, crate::error::AppError>>);
+
+pub fn provide_mention_count() {
+    let changes = mention_changes();
+    provide_context(MentionCount(Resource::new(move || changes.get(), |_| unread_mentions())));
+}
+
 /// The sidebar's "Mentions" link with the number of chats not opened since.
 #[component]
 pub fn MentionsLink() -> impl IntoView {
-    let changes = mention_changes();
-    let count = Resource::new(move || changes.get(), |_| unread_mentions());
+    let MentionCount(count) = expect_context::<MentionCount>();
     view! {
         <A href="/mentions" attr:class="mentions-link">
             "Mentions"
