@@ -51,7 +51,23 @@ pub async fn seed(db: &Db, now: i64) -> AppResult<bool> {
     inboxes::set_member(db, support, ids[2], Some(MemberRole::Operator)).await?;
     inboxes::set_member(db, billing, ids[3], Some(MemberRole::Operator)).await?;
     conversations(db, ids[2], ids[3], now).await?;
+    canned(db, ids[0], support, now).await?;
     Ok(true)
+}
+
+/// A few canned responses: two for everyone (kept by the admin), one for Support.
+async fn canned(db: &Db, admin: i64, support: i64, now: i64) -> AppResult<()> {
+    use crate::canned::{draft, store};
+    let keeper = store::keeper(db, admin, true).await?;
+    let list = [
+        ("global", None, "hello", "Greeting", "Hi {{customer.first_name | there}}, I'm {{agent.name}} from {{inbox.name}}. How can I help?"),
+        ("global", None, "thanks", "Thanks and goodbye", "Thanks for reaching out, {{customer.first_name | and have a nice day}}!"),
+        ("inbox", Some(support), "order", "Order status", "I'm looking up your order now; it takes a minute."),
+    ];
+    for (scope, inbox, code, title, body) in list {
+        store::save(db, &keeper, None, &draft(scope, inbox, code, title, body)?, now).await?;
+    }
+    Ok(())
 }
 
 /// A dozen conversations across both inboxes: waiting, answered and closed ones.

@@ -29,6 +29,19 @@ for (const scheme of ['light', 'dark'] as const) {
     await axeClean(page, 'workspace');
     await page.getByText('More', { exact: true }).click();
     await axeClean(page, 'workspace with More open');
+    // The reply box's canned-response picker, the command bar and the shortcut list.
+    await page.getByRole('textbox', { name: 'Reply' }).fill('/');
+    await expect(page.getByRole('listbox', { name: 'Canned responses' })).toBeVisible();
+    await axeClean(page, 'canned picker');
+    await page.getByRole('textbox', { name: 'Reply' }).fill('');
+    await page.keyboard.press('Control+k');
+    await expect(page.getByRole('dialog', { name: 'Command bar' })).toBeVisible();
+    await axeClean(page, 'command bar');
+    await page.keyboard.press('Escape');
+    await page.locator('h1').first().click();
+    await page.keyboard.press('?');
+    await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+    await axeClean(page, 'shortcuts');
   });
 
   test(`axe-core: the conversation table (${scheme})`, async ({ browser }) => {
@@ -37,11 +50,15 @@ for (const scheme of ['light', 'dark'] as const) {
     await hydrated(page);
     await expect(page.locator('table.conversations tbody tr').first()).toBeVisible();
     await axeClean(page, 'table');
+    await page.goto('/mentions');
+    await hydrated(page);
+    await expect(page.getByRole('heading', { name: 'Mentions' })).toBeVisible();
+    await axeClean(page, 'mentions');
   });
 
   test(`axe-core: the settings sections (${scheme})`, async ({ browser }) => {
     const admin = await signedIn(browser, ADMIN, scheme);
-    for (const path of ['/settings/profile', '/settings/agents', '/settings/inboxes/1', '/settings/data']) {
+    for (const path of ['/settings/profile', '/settings/canned', '/settings/agents', '/settings/inboxes/1', '/settings/data']) {
       await admin.goto(path);
       await hydrated(admin);
       await expect(admin.getByRole('heading', { level: 2 }).first()).toBeVisible();

@@ -54,7 +54,7 @@ test('admin creates an operator, who then sees only their inboxes', async ({ pag
   // An operator's settings are their profile alone; the admin sections say no.
   await page.getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByRole('heading', { name: 'Profile' })).toBeVisible();
-  await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link')).toHaveText(['Profile']);
+  await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link')).toHaveText(['Profile', 'Canned responses']);
   await page.goto('/admin');
   await expect(page).toHaveURL(/\/settings\/agents$/);
   await expect(page.getByRole('heading', { name: 'Admins only' })).toBeVisible();
