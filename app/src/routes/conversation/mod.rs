@@ -5,6 +5,7 @@ mod composer;
 mod messages;
 mod outbox;
 mod panel;
+mod picker;
 mod presence;
 mod request_form;
 
