@@ -328,27 +328,23 @@ pub async fn visitor_seen(db: &Db, id: i64, online: bool, now: i64) -> AppResult
     Ok(())
 }
 
-/// Marks everything in the conversation as read by the agent, up to now.
 /// Marks the chat unread for the agent from the customer's last message on.
 pub async fn mark_unread(db: &Db, conversation_id: i64, agent_id: i64) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO read_markers (conversation_id, agent_id, last_read_message_id)
-         SELECT $1, $2, COALESCE(MAX(id), 1) - 1 FROM messages WHERE conversation_id = $1 AND author_kind = 'customer'
-         ON CONFLICT (conversation_id, agent_id) DO UPDATE SET last_read_message_id = excluded.last_read_message_id",
-    )
-    .bind(conversation_id)
-    .bind(agent_id)
-    .execute(db.pool())
-    .await?;
-    Ok(())
+    set_read_marker(db, conversation_id, agent_id, "COALESCE(MAX(id), 1) - 1", " AND author_kind = 'customer'").await
 }
 
+/// Marks everything in the conversation as read by the agent, up to now.
 pub async fn mark_read(db: &Db, conversation_id: i64, agent_id: i64) -> AppResult<()> {
-    sqlx::query(
+    set_read_marker(db, conversation_id, agent_id, "COALESCE(MAX(id), 0)", "").await
+}
+
+/// Sets the agent's read position to `position` over the chat's messages (`filter`ed).
+async fn set_read_marker(db: &Db, conversation_id: i64, agent_id: i64, position: &str, filter: &str) -> AppResult<()> {
+    sqlx::query(&format!(
         "INSERT INTO read_markers (conversation_id, agent_id, last_read_message_id)
-         SELECT $1, $2, COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = $1
-         ON CONFLICT (conversation_id, agent_id) DO UPDATE SET last_read_message_id = excluded.last_read_message_id",
-    )
+         SELECT $1, $2, {position} FROM messages WHERE conversation_id = $1{filter}
+         ON CONFLICT (conversation_id, agent_id) DO UPDATE SET last_read_message_id = excluded.last_read_message_id"
+    ))
     .bind(conversation_id)
     .bind(agent_id)
     .execute(db.pool())
