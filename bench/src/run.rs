@@ -163,7 +163,7 @@ async fn measure(cli: &Cli, p: &Params, backend: &str, url: &str, dir: &std::pat
         .pool_idle_timeout(Duration::from_secs(5))
         .connect_timeout(Duration::from_secs(10))
         .build()?;
-    let ctx = Ctx { client: client.clone(), base: a.base.clone(), fixture: &fx, pid: a.pid() };
+    let ctx = Ctx { client: client.clone(), base: a.base.clone(), fixture: &fx, pid: a.pid(), db_url: url.to_string() };
 
     if cli.wants("lists") {
         println!("== {backend}: list and search");
@@ -206,7 +206,7 @@ async fn measure(cli: &Cli, p: &Params, backend: &str, url: &str, dir: &std::pat
 
     if cli.wants("live") {
         println!("== {backend}: delivery, {} subscribers at {} msg/s for {} s", p.subscribers, p.rate, p.secs);
-        let l = live::run(&ctx, &a.base, p.subscribers, p.rate, p.secs).await?;
+        let l = live::run(&ctx, &a.base, p.subscribers, p.rate, p.secs, false).await?;
         delivery_figures(
             r,
             backend,
@@ -215,6 +215,11 @@ async fn measure(cli: &Cli, p: &Params, backend: &str, url: &str, dir: &std::pat
             budget(Budget::AtMost(25.0)).filter(|_| p.subscribers == 1000 && p.rate == 200),
         );
         acked += l.ack.len();
+        println!("== {backend}: the same with typing signals from both sides of every chat every 2 s");
+        let t = live::run(&ctx, &a.base, p.subscribers, p.rate, p.secs, true).await?;
+        delivery_figures(r, backend, "send → seen, with typing", &t, None);
+        acked += t.ack.len();
+        typing_figures(r, backend, &l, &t);
     }
 
     if cli.wants("broadcast") {
@@ -268,9 +273,9 @@ async fn measure(cli: &Cli, p: &Params, backend: &str, url: &str, dir: &std::pat
     if !sqlite && cli.wants("cross") {
         println!("== {backend}: cross-instance, {} subscribers on a second server", p.cross_subscribers);
         let b = Server::start(&cli.server, url, dir, &cli.site).await?;
-        let ctx_b = Ctx { client: client.clone(), base: b.base.clone(), fixture: &fx, pid: b.pid() };
+        let ctx_b = Ctx { client: client.clone(), base: b.base.clone(), fixture: &fx, pid: b.pid(), db_url: url.to_string() };
         let rate = (p.rate / 2).max(10);
-        let c = live::run(&ctx_b, &a.base, p.cross_subscribers, rate, p.secs).await?;
+        let c = live::run(&ctx_b, &a.base, p.cross_subscribers, rate, p.secs, false).await?;
         delivery_figures(r, backend, "cross-instance send → seen", &c, full.then_some(Budget::AtMost(50.0)));
         acked += c.ack.len();
     }
@@ -309,6 +314,42 @@ fn delivery_figures(r: &mut Report, backend: &str, what: &str, l: &live::Live, p
         &format!("{what}: every send answered"),
         l.failures == 0,
         l.first_failure.clone().unwrap_or_else(|| format!("{} sends", l.sent)),
+    );
+}
+
+/// What typing signals cost: their rate, and the event log's growth with and without.
+fn typing_figures(r: &mut Report, backend: &str, without: &live::Live, with: &live::Live) {
+    let secs = with.sent.max(1) as f64; // per message sent, not per second
+    r.figure(
+        backend,
+        "typing signals sent during the delivery run",
+        with.typing_sent as f64,
+        "signals",
+        None,
+        format!("{} refused; {:.1} per message sent", with.typing_failures, with.typing_sent as f64 / secs),
+    );
+    for (what, l) in [("without typing", without), ("with typing", with)] {
+        r.figure(
+            backend,
+            &format!("event log rows added {what}"),
+            l.log_rows.0 as f64,
+            "rows",
+            None,
+            format!("{} of them message.created, {} messages acknowledged", l.log_rows.1, l.ack.len()),
+        );
+    }
+    r.check(
+        backend,
+        "typing signals write no event: the log grows only by the messages",
+        with.typing_sent > 0 && with.typing_failures == 0 && with.log_rows.0 == with.log_rows.1 && with.log_rows.1 == with.ack.len() as i64,
+        format!(
+            "{} signals ({} refused); {} rows added, {} message.created, {} messages acknowledged",
+            with.typing_sent,
+            with.typing_failures,
+            with.log_rows.0,
+            with.log_rows.1,
+            with.ack.len()
+        ),
     );
 }
 

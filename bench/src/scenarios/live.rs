@@ -1,7 +1,11 @@
 //! Delivery latency: R messages a second across conversations with S streams open,
 //! customers writing and supervisors replying. With two servers, the streams sit on
 //! one and the messages go to the other (cross-instance on PostgreSQL).
-use super::{settle, Ctx};
+//!
+//! With `typing`, every chat of the run also gets a typing signal every 2 s from each
+//! side (the customer's widget and the replying supervisor's console) for the whole
+//! run, and the event log is counted around it: signals must add no row.
+use super::{event_rows, settle, Ctx};
 use crate::streams::{self, Who};
 use crate::traffic::{analyse, Delivery, Traffic};
 use anyhow::Result;
@@ -14,11 +18,54 @@ pub struct Live {
     pub failures: u64,
     pub first_failure: Option<String>,
     pub ack: Vec<f64>,
+    /// Typing signals sent (and refused) during the run.
+    pub typing_sent: u64,
+    pub typing_failures: u64,
+    /// Rows the event log gained while messages were sent: all, and `message.created`.
+    pub log_rows: (i64, i64),
+}
+
+/// One typing signal from each side of every chat every 2 s, spread evenly over the
+/// 2 s, until stopped.
+fn typing_load(ctx: &Ctx<'_>, chats: &[crate::seed::Conversation]) -> (tokio::task::JoinHandle<()>, Arc<[std::sync::atomic::AtomicU64; 2]>) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let counts: Arc<[AtomicU64; 2]> = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
+    let fx = ctx.fixture;
+    let pairs: Vec<(crate::seed::Conversation, String)> = chats
+        .iter()
+        .map(|c| (c.clone(), fx.supervisors[fx.inboxes.iter().position(|&b| b == c.inbox).unwrap_or(0)].token.clone()))
+        .collect();
+    let (client, base, n) = (ctx.client.clone(), ctx.base.clone(), counts.clone());
+    // Spread evenly over the 2 s, as real typists are: chat i's turn comes every 2 s.
+    let task = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs_f64(2.0 / pairs.len().max(1) as f64));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        for (conv, agent) in pairs.iter().cycle() {
+            tick.tick().await;
+            let visitor = client
+                .post(format!("{base}/api/widget/conversations/{}/typing", conv.id))
+                .bearer_auth(&conv.visitor_token)
+                .json(&serde_json::json!({ "typing": true }));
+            let console = client
+                .post(format!("{base}/api/conversations/typing"))
+                .header("cookie", format!("sb_session={agent}"))
+                .header("origin", &base)
+                .form(&[("conversation_id", conv.id.to_string()), ("typing", "true".into())]);
+            for req in [visitor, console] {
+                let n = n.clone();
+                tokio::spawn(async move {
+                    let ok = matches!(req.send().await, Ok(r) if r.status().is_success());
+                    n[usize::from(!ok)].fetch_add(1, Ordering::Relaxed);
+                });
+            }
+        }
+    });
+    (task, counts)
 }
 
 /// `subscribers` streams on `ctx.base`; messages sent to `send_base` at `rate` a
 /// second for `secs`.
-pub async fn run(ctx: &Ctx<'_>, send_base: &str, subscribers: usize, rate: u32, secs: f64) -> Result<Live> {
+pub async fn run(ctx: &Ctx<'_>, send_base: &str, subscribers: usize, rate: u32, secs: f64, typing: bool) -> Result<Live> {
     let fx = ctx.fixture;
     // One stream in five is a console; the rest are widgets of distinct chats.
     let agents: Vec<_> = std::iter::once(&fx.admin).chain(&fx.supervisors).chain(&fx.busy).collect();
@@ -28,6 +75,8 @@ pub async fn run(ctx: &Ctx<'_>, send_base: &str, subscribers: usize, rate: u32, 
     let mut who: Vec<Who> = (0..consoles).map(|i| Who::Agent(agents[i % agents.len()])).collect();
     who.extend(chats.iter().map(Who::Visitor));
     let s = streams::open(&ctx.client, &ctx.base, &who).await?;
+    let log_before = event_rows(&ctx.db_url).await?;
+    let typing = typing.then(|| typing_load(ctx, chats));
 
     let traffic = Arc::new(Traffic::new(ctx.client.clone(), send_base));
     let total = (rate as f64 * secs) as usize;
@@ -51,6 +100,14 @@ pub async fn run(ctx: &Ctx<'_>, send_base: &str, subscribers: usize, rate: u32, 
     let ready = s.ready.clone();
     settle(10.0, || ready.frames.load(std::sync::atomic::Ordering::SeqCst) >= expected).await;
     tokio::time::sleep(Duration::from_millis(300)).await; // room for duplicates to show
+    let (typing_sent, typing_failures) = match typing {
+        Some((task, n)) => {
+            task.abort();
+            (n[0].load(std::sync::atomic::Ordering::Relaxed), n[1].load(std::sync::atomic::Ordering::Relaxed))
+        }
+        None => (0, 0),
+    };
+    let log_after = event_rows(&ctx.db_url).await?;
     let logs = s.close().await;
     let sent = traffic.sent.lock().unwrap();
     let delivery = analyse(&sent, &logs);
@@ -60,6 +117,9 @@ pub async fn run(ctx: &Ctx<'_>, send_base: &str, subscribers: usize, rate: u32, 
         failures: traffic.failures.load(std::sync::atomic::Ordering::SeqCst),
         first_failure: traffic.first_failure(),
         ack: sent.values().filter_map(|s| s.ack_ms).collect(),
+        typing_sent,
+        typing_failures,
+        log_rows: (log_after.0 - log_before.0, log_after.1 - log_before.1),
     })
 }
 
