@@ -26,6 +26,8 @@ fn affects_queue(change: &Change) -> bool {
             | Change::TeamEnded(_)
             | Change::TeamMessage(_)
             | Change::RequestCreated(_)
+            | Change::ConversationSeen(_)
+            | Change::MentionCreated(_)
     )
 }
 
