@@ -11,6 +11,10 @@ use serde_json::json;
 
 const VISITOR: &str = "visitor-toolkit-aaaaaaaaaaaaaaaaa";
 
+async fn data_version(c: &mut sqlx::AnyConnection) -> i64 {
+    sqlx::query_scalar("PRAGMA data_version").fetch_one(c).await.unwrap()
+}
+
 async fn save(app: &TestApp, cookie: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
     let res = app.post_form("/api/canned/save", &form(fields), Some(cookie)).await;
     let status = res.status();
@@ -126,6 +130,20 @@ test_both_dbs!(typing_and_viewing_are_live_and_never_stored, |db| async move {
 
     let log_before = count(&app, "SELECT COUNT(*) FROM events").await;
     let messages_before = count(&app, "SELECT COUNT(*) FROM messages").await;
+    // On SQLite, a connection of our own sees `data_version` change if any other
+    // connection commits anything (and so syncs the disk) meanwhile.
+    let mut watcher = match app.db().dialect() {
+        app::db::Dialect::Sqlite => {
+            use sqlx::Connection;
+            let file: String = sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'").fetch_one(app.db().pool()).await.unwrap();
+            Some(sqlx::AnyConnection::connect(&format!("sqlite://{file}")).await.unwrap())
+        }
+        app::db::Dialect::Postgres => None,
+    };
+    let version_before = match watcher.as_mut() {
+        Some(c) => Some(data_version(c).await),
+        None => None,
+    };
     // A minute of typing on both sides: one signal every 2 s from each.
     for i in 0..30 {
         let body = json!({"typing": i % 10 != 9});
@@ -149,7 +167,10 @@ test_both_dbs!(typing_and_viewing_are_live_and_never_stored, |db| async move {
     assert_eq!(seen.len(), 30, "{seen:?}");
     assert!(seen.iter().all(|f| f.event.as_deref() == Some("typing") && f.data.contains("\"name\":\"op@x.io\"")), "{seen:?}");
 
-    // Nothing was written: no event, no message.
+    // Nothing was written: no commit at all on SQLite, no event, no message.
+    if let (Some(c), Some(before)) = (watcher.as_mut(), version_before) {
+        assert_eq!(data_version(c).await, before, "no connection committed a write during the minute of typing");
+    }
     assert_eq!(count(&app, "SELECT COUNT(*) FROM events").await, log_before);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM messages").await, messages_before);
 
