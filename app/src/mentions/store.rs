@@ -40,7 +40,7 @@ pub async fn check(db: &Db, inbox_id: i64, body: &str) -> AppResult<Vec<i64>> {
 
 /// Records the mentions of a stored note and alerts each mentioned agent, in one
 /// transaction.
-pub async fn record(db: &Db, note: &crate::conversations::Message, inbox_id: i64, by: &str, agents: &[i64], now: i64) -> AppResult<()> {
+pub async fn record(db: &Db, note: &crate::model::conversation::Message, inbox_id: i64, by: &str, agents: &[i64], now: i64) -> AppResult<()> {
     if agents.is_empty() {
         return Ok(());
     }
