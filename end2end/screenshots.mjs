@@ -60,6 +60,16 @@ try {
     await agent.getByRole('list', { name: 'Messages' }).waitFor();
     await agent.locator('.customer-panel').waitFor();
     await agent.screenshot({ path: `${OUT}/conversation-${scheme}.png` });
+    // The reply box's canned-response picker, and the command bar.
+    await agent.getByRole('textbox', { name: 'Reply' }).fill('/');
+    await agent.getByRole('listbox', { name: 'Canned responses' }).waitFor();
+    await agent.screenshot({ path: `${OUT}/canned-${scheme}.png` });
+    await agent.getByRole('textbox', { name: 'Reply' }).fill('');
+    await agent.keyboard.press('Control+k');
+    await agent.getByRole('combobox', { name: 'Jump to a chat or run an action' }).fill('Tom');
+    await agent.locator('#command-results [role=option]').first().waitFor();
+    await agent.screenshot({ path: `${OUT}/command-bar-${scheme}.png` });
+    await agent.keyboard.press('Escape');
 
     const admin = await (await browser.newContext({ viewport: { width: 1366, height: 860 }, colorScheme: scheme })).newPage();
     await admin.goto(`${BASE}/login`);
