@@ -194,11 +194,14 @@ test('a note with @Jo alerts Jo, lists the chat under Mentions, and never reache
   const alert = jo.locator('.alert', { hasText: 'Sam Supervisor mentioned you' });
   await expect(alert).toContainText('Could you check this @Jo Operator');
   await expect(jo.locator('.mentions-link .badge')).toHaveText('1');
+  // The sidebar's Mentions group lists the chat; opening it reads the mention.
   await jo.locator('.mentions-link').click();
-  await expect(jo.locator('.mentions li').first()).toContainText('Sam Supervisor mentioned you');
-  await jo.locator('.mentions li a').first().click();
+  await expect(jo.locator('#queue-title')).toHaveText('Mentions');
+  await jo.locator('.queue-list a.queue-row').first().click();
   await expect(jo.getByRole('list', { name: 'Messages' })).toContainText('Could you check this');
   await expect(jo.locator('.mentions-link .badge')).toHaveCount(0);
+  await jo.goto('/mentions');
+  await expect(jo.locator('.mentions li').first()).toContainText('Sam Supervisor mentioned you');
 
   await sam.getByRole('tab', { name: 'Reply' }).click();
   await agentSays(sam, 'We are looking into it');

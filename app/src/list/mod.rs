@@ -19,6 +19,8 @@ pub enum Group {
     /// Nobody's yet, not closed.
     Unassigned,
     Closed,
+    /// Chats whose notes mention me.
+    Mentions,
     /// Everything the agent may see.
     #[default]
     All,

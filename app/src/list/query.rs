@@ -154,7 +154,8 @@ fn search_clause(b: &mut Builder, dialect: Dialect, text: &str, many: Matches) {
 }
 
 /// What the viewer may see: admins everything; supervisors their inboxes; operators
-/// their own, the unassigned and the closed chats of their inboxes.
+/// their own, the unassigned and the closed chats of their inboxes, and those whose
+/// notes mention them.
 fn visibility(b: &mut Builder, viewer: &Viewer, me: &str) {
     if viewer.role == Role::Admin {
         return;
@@ -162,7 +163,8 @@ fn visibility(b: &mut Builder, viewer: &Viewer, me: &str) {
     b.wheres.push(format!(
         "(c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE agent_id = {me} AND role = 'supervisor')
           OR (c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE agent_id = {me} AND role = 'operator')
-              AND (c.assignee_id = {me} OR c.assignee_id IS NULL OR c.status = 'closed')))"
+              AND (c.assignee_id = {me} OR c.assignee_id IS NULL OR c.status = 'closed'
+                   OR c.id IN (SELECT conversation_id FROM mentions WHERE agent_id = {me}))))"
     ));
 }
 
@@ -171,6 +173,7 @@ fn filters(b: &mut Builder, dialect: Dialect, q: &ListQuery, me: &str, now: i64,
         Group::Mine => b.wheres.push(format!("c.assignee_id = {me} AND c.status <> 'closed'")),
         Group::Unassigned => b.wheres.push("c.assignee_id IS NULL AND c.status <> 'closed'".into()),
         Group::Closed => b.wheres.push("c.status = 'closed'".into()),
+        Group::Mentions => b.wheres.push(format!("c.id IN (SELECT conversation_id FROM mentions WHERE agent_id = {me})")),
         Group::All => {}
     }
     if let Some(inbox) = q.inbox {

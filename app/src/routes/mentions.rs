@@ -1,5 +1,6 @@
-//! `/mentions`: the chats where the agent was mentioned in a private note, newest
-//! first; those not opened since are marked. The sidebar's link counts them, live.
+//! Mentions in the console: the sidebar's link to the workspace's Mentions group (the
+//! chats whose notes mention the agent) with the number not opened since, live; and
+//! `/mentions`, every mention with its line, newest first, linked from that group.
 use crate::live::use_live_feed;
 use crate::mentions::api::{my_mentions, unread_mentions};
 use crate::model::change::Change;
@@ -69,7 +70,7 @@ pub fn provide_mention_count() {
 pub fn MentionsLink() -> impl IntoView {
     let MentionCount(count) = expect_context::<MentionCount>();
     view! {
-        <A href="/mentions" attr:class="mentions-link">
+        <A href="/inbox?group=mentions" attr:class="mentions-link">
             "Mentions"
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {

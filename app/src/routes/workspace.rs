@@ -36,6 +36,7 @@ fn group_title(g: Group) -> &'static str {
         Group::Mine => "My chats",
         Group::Unassigned => "Unassigned",
         Group::Closed => "Closed",
+        Group::Mentions => "Mentions",
         Group::All => "All chats",
     }
 }
@@ -85,6 +86,7 @@ pub fn Workspace() -> impl IntoView {
             <nav class="queue" aria-labelledby="queue-title">
                 <header class="queue-head">
                     <h1 id="queue-title">{move || group_title(query.get().group)}</h1>
+                    {move || (query.get().group == Group::Mentions).then(|| view! { <A href="/mentions" attr:class="quiet">"Every mention"</A> })}
                 </header>
                 <Transition fallback=|| view! { <QueueSkeleton/> }>
                     {move || Suspend::new(async move {

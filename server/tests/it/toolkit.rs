@@ -270,6 +270,10 @@ test_both_dbs!(mentions_alert_members_only_and_open_the_chat_to_them, |db| async
     assert!(mention.data.contains("\"by_name\":\"Alex Op\"") && mention.data.contains("check the refund"), "{}", mention.data);
     assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM events WHERE kind = 'mention.created' AND audience <> 'agent:{jo_id}'")).await, 0);
     assert_eq!(thread(jo.clone()).await, StatusCode::OK);
+    // The workspace's Mentions group lists it, though Alex holds it.
+    let page = body_json(app.post_form("/api/inbox/page", "query[group]=mentions", Some(&jo)).await).await;
+    let ids: Vec<i64> = page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [conv], "{page}");
     let unread = || async { body_json(app.post_form("/api/mentions/unread", "", Some(&jo)).await).await };
     assert_eq!(unread().await, json!(1));
     let listed = body_json(app.post_form("/api/mentions/list", "", Some(&jo)).await).await;
