@@ -7,6 +7,8 @@ pub mod counts;
 pub mod csv;
 #[cfg(feature = "ssr")]
 pub mod query;
+#[cfg(feature = "ssr")]
+mod scope;
 
 use crate::conversations::{CloseReason, Status};
 use serde::{Deserialize, Serialize};

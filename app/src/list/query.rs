@@ -1,6 +1,6 @@
 //! The list query: one SQL statement per page, on indexed keys, with keyset cursors.
 //! Per-dialect pieces (full-text search) sit side by side in `search_clause`.
-use super::{FollowUp, Group, ListQuery, Page, Row, Sort, Started};
+use super::{FollowUp, ListQuery, Page, Row, Sort, Started};
 use crate::accounts::Role;
 use crate::conversations::Status;
 use crate::db::{Db, Dialect, Sql};
@@ -153,29 +153,8 @@ fn search_clause(b: &mut Builder, dialect: Dialect, text: &str, many: Matches) {
     ));
 }
 
-/// What the viewer may see: admins everything; supervisors their inboxes; operators
-/// their own, the unassigned and the closed chats of their inboxes, and those whose
-/// notes mention them.
-fn visibility(b: &mut Builder, viewer: &Viewer, me: &str) {
-    if viewer.role == Role::Admin {
-        return;
-    }
-    b.wheres.push(format!(
-        "(c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE agent_id = {me} AND role = 'supervisor')
-          OR (c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE agent_id = {me} AND role = 'operator')
-              AND (c.assignee_id = {me} OR c.assignee_id IS NULL OR c.status = 'closed'
-                   OR c.id IN (SELECT conversation_id FROM mentions WHERE agent_id = {me}))))"
-    ));
-}
-
 fn filters(b: &mut Builder, dialect: Dialect, q: &ListQuery, me: &str, now: i64, many: Matches) {
-    match q.group {
-        Group::Mine => b.wheres.push(format!("c.assignee_id = {me} AND c.status <> 'closed'")),
-        Group::Unassigned => b.wheres.push("c.assignee_id IS NULL AND c.status <> 'closed'".into()),
-        Group::Closed => b.wheres.push("c.status = 'closed'".into()),
-        Group::Mentions => b.wheres.push(format!("c.id IN (SELECT conversation_id FROM mentions WHERE agent_id = {me})")),
-        Group::All => {}
-    }
+    b.wheres.extend(super::scope::group(q.group, me));
     if let Some(inbox) = q.inbox {
         let p = b.bind(Bind::I(inbox));
         b.wheres.push(format!("c.inbox_id = {p}"));
@@ -267,7 +246,7 @@ fn statement(dialect: Dialect, viewer: &Viewer, q: &ListQuery, now: i64, many: M
     validate(q)?;
     let mut b = Builder::default();
     let me = b.bind(Bind::I(viewer.id));
-    visibility(&mut b, viewer, &me);
+    b.wheres.extend(super::scope::visibility(viewer, &me));
     filters(&mut b, dialect, q, &me, now, many);
     let (key, descending, text) = sort_key(q.sort);
     let backward = q.before.is_some();
