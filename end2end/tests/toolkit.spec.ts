@@ -251,3 +251,37 @@ test('replies written offline wait, survive a reload and reach the customer once
     await proxy.close();
   }
 });
+
+test('drafts are kept per chat and per mode, across a chat switch and a reload, until sent', async ({ browser }) => {
+  const agent = await agentPage(browser);
+  const { widget } = await customerWidget(browser);
+  const first = `Draft test ${Date.now()}`;
+  await customerSays(widget, first);
+  await openConversation(agent, first);
+  const reply = agent.getByRole('textbox', { name: 'Reply' });
+  const note = agent.getByRole('textbox', { name: 'Private note' });
+  await reply.fill('half a reply');
+  await agent.getByRole('tab', { name: 'Note' }).click();
+  await note.fill('half a note');
+
+  // Away to the list and back, without a page load.
+  await openConversation(agent, first);
+  await expect(reply).toHaveValue('half a reply');
+  await agent.getByRole('tab', { name: 'Note' }).click();
+  await expect(note).toHaveValue('half a note');
+  // A reload keeps both.
+  await agent.reload();
+  await hydrated(agent);
+  await expect(reply).toHaveValue('half a reply');
+  await agent.getByRole('tab', { name: 'Note' }).click();
+  await expect(note).toHaveValue('half a note');
+  // Sent, a draft is gone; the other one stays.
+  await note.press('Enter');
+  await expect(agent.locator('.msg[data-visibility="internal"]:not(.pending)', { hasText: 'half a note' })).toHaveCount(1);
+  await agent.reload();
+  await hydrated(agent);
+  await expect(reply).toHaveValue('half a reply');
+  await agent.getByRole('tab', { name: 'Note' }).click();
+  await expect(note).toHaveValue('');
+  await expect(widget.locator('.messages')).not.toContainText('half a');
+});
