@@ -1,5 +1,5 @@
-//! Every background task in one place, above the domains: the event pump and the
-//! periodic jobs. Each keeps its handle; [`Jobs::stop`] ends them all on shutdown.
+//! Every background task in one place, above the domains: the event pump, routing
+//! (driven by the pump's events) and the periodic jobs. Each keeps its handle; [`Jobs::stop`] ends them all on shutdown.
 use crate::state::AppState;
 use std::future::Future;
 use std::time::Duration;
@@ -50,13 +50,21 @@ where
 pub fn start(st: &AppState, database_url: Option<String>) -> Jobs {
     crate::conversations::batch::configure(&st.db, st.config.group_commit);
     let mut handles = vec![tokio::spawn(st.hub.clone().run(st.db.clone(), database_url))];
+    // Automatic assignment and queue positions, driven by the events the pump reads.
+    handles.push(tokio::spawn(crate::routing::react::run(st.db.clone(), st.hub.clone(), st.clock.clone())));
     let s = st.clone();
     handles.push(every(PRESENCE_SWEEP_EVERY, PRESENCE_SWEEP_EVERY, move || {
         let st = s.clone();
         async move {
             match crate::accounts::presence::sweep(&st.db, st.now()).await {
-                Ok(0) => {}
-                Ok(_) => {}
+                Ok(gone) => {
+                    // Their chats go back to the queue or stay, per inbox.
+                    for agent in gone {
+                        if let Err(e) = crate::routing::store::went_offline(&st.db, agent, st.now()).await {
+                            tracing::warn!(error = %e, agent, "returning an offline agent's chats failed");
+                        }
+                    }
+                }
                 Err(e) => tracing::warn!(error = %e, "presence sweep failed"),
             }
             match crate::team::store::expire_invites(&st.db, st.now()).await {

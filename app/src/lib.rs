@@ -19,6 +19,7 @@ pub mod model;
 pub mod requests;
 pub mod retention;
 pub mod routes;
+pub mod routing;
 pub mod team;
 pub mod text;
 pub mod timefmt;

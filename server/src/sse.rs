@@ -252,6 +252,17 @@ async fn run(
         tx.send(Ok(resync)).await.map_err(|_| ())?;
     }
     Box::pin(replay(&st, &mut audience, &mut cursor, &tx)).await?;
+    // A waiting customer hears where they stand in the queue, now and on every change.
+    let waiting = match audience {
+        Subscriber::Visitor { conversation_id } => Some(conversation_id),
+        Subscriber::Agent { .. } => None,
+    };
+    let board = app::routing::board::of(&st.db);
+    let mut queue = board.watch();
+    let mut told = None;
+    if let Some(id) = waiting {
+        tell_spot(&st, &board, id, &mut told, &tx).await?;
+    }
     let mut recheck = tokio::time::interval(Duration::from_secs(30));
     recheck.tick().await;
     loop {
@@ -277,6 +288,12 @@ async fn run(
                 Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return Ok(()),
             },
+            changed = queue.changed(), if waiting.is_some() => {
+                changed.map_err(|_| ())?;
+                if let Some(id) = waiting {
+                    tell_spot(&st, &board, id, &mut told, &tx).await?;
+                }
+            }
             _ = recheck.tick() => {
                 if !Box::pin(audience.revalidate(&st)).await {
                     return Ok(());
@@ -286,4 +303,24 @@ async fn run(
             _ = tx.closed() => return Ok(()),
         }
     }
+}
+
+/// Sends the chat's queue spot when it differs from the last one sent (`told`).
+async fn tell_spot(
+    st: &AppState,
+    board: &app::routing::board::Board,
+    id: i64,
+    told: &mut Option<Option<app::routing::QueueSpot>>,
+    tx: &Tx,
+) -> Result<(), ()> {
+    let spot = board.spot(id, st.now());
+    if told.as_ref() == Some(&spot) || (told.is_none() && spot.is_none()) {
+        return Ok(());
+    }
+    *told = Some(spot);
+    let data = match spot {
+        Some(s) => serde_json::json!({ "position": s.position, "estimate_ms": s.estimate_ms }),
+        None => serde_json::json!({ "position": null, "estimate_ms": null }),
+    };
+    tx.send(Ok(Frame::default().event(app::routing::QUEUE_FRAME).data(data.to_string()))).await.map_err(|_| ())
 }

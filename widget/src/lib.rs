@@ -7,6 +7,7 @@ mod dom;
 mod files;
 mod net;
 mod persist;
+mod queue;
 mod seen;
 mod stream;
 mod typing;

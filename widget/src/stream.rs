@@ -52,6 +52,11 @@ pub(crate) fn open_stream(s: Shared) {
                 }
             });
         }
+        // So do queue spots.
+        let s5 = s.clone();
+        on(&es, "queue", move |e: MessageEvent| {
+            crate::queue::show_spot(&s5, &net::parse(&e.data().as_string().unwrap_or_default()));
+        });
         // Typing marks come without an id and are never replayed.
         let s4 = s.clone();
         on(&es, "typing", move |e: MessageEvent| {

@@ -15,6 +15,8 @@ pub(crate) struct Ui {
     /// The inbox's greeting, shown before the first message.
     pub(crate) greeting: Element,
     pub(crate) notice: Element,
+    /// "You are number 3 in line · wait: about 2 min", while the chat waits.
+    pub(crate) queue: Element,
     pub(crate) list: Element,
     /// "Alex is typing…", under the messages.
     pub(crate) typing: Element,
@@ -57,6 +59,9 @@ pub(crate) fn build_ui() -> Ui {
     append(&head, &close);
     let notice = text("p", "notice", "");
     show(&notice, false);
+    let queue = text("p", "queue", "");
+    attr(&queue, "role", "status");
+    show(&queue, false);
     let list = el("ol", "messages");
     attr(&list, "aria-label", "Messages");
     attr(&list, "aria-live", "polite");
@@ -94,11 +99,11 @@ pub(crate) fn build_ui() -> Ui {
     append(&form, &send);
     let greeting = el("p", "greeting");
     show(&greeting, false);
-    for part in [&head, &notice, &greeting, &list, &typing, &prechat, &form] {
+    for part in [&head, &notice, &queue, &greeting, &list, &typing, &prechat, &form] {
         append(&panel, part);
     }
     append(&body, &launcher);
     append(&body, &panel);
-    Ui { panel, launcher, title, status, agent, agent_avatar, agent_name, greeting, notice, list, typing, prechat, name, email, input, file }
+    Ui { panel, launcher, title, status, agent, agent_avatar, agent_name, greeting, notice, queue, list, typing, prechat, name, email, input, file }
 }
 

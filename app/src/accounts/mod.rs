@@ -60,6 +60,9 @@ pub struct AgentSummary {
     pub name: String,
     pub role: Role,
     pub active: bool,
+    /// Their own capacity for automatic assignment (`None`: each inbox's).
+    #[serde(default)]
+    pub capacity: Option<i64>,
 }
 
 pub use crate::model::presence::Availability;

@@ -100,8 +100,9 @@ pub async fn seen(db: &Db, id: i64, now: i64) -> AppResult<bool> {
 }
 
 /// Turns Offline every agent whose tabs have all been gone for the grace period.
-/// Returns how many changed.
-pub async fn sweep(db: &Db, now: i64) -> AppResult<usize> {
+/// Returns those it turned Offline (only this caller sees them: the write lock lets
+/// one instance's sweep find each agent).
+pub async fn sweep(db: &Db, now: i64) -> AppResult<Vec<i64>> {
     let mut tx = db.begin_write().await?;
     let stale: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM agents WHERE presence <> 'offline' AND (last_seen_at IS NULL OR last_seen_at < $1)",
@@ -109,9 +110,11 @@ pub async fn sweep(db: &Db, now: i64) -> AppResult<usize> {
     .bind(now - GRACE_MS)
     .fetch_all(&mut *tx)
     .await?;
-    let mut changed = 0;
+    let mut changed = Vec::new();
     for id in stale {
-        changed += refresh(&mut tx, db, id, now).await? as usize;
+        if refresh(&mut tx, db, id, now).await? {
+            changed.push(id);
+        }
     }
     tx.commit().await?;
     Ok(changed)

@@ -12,6 +12,8 @@ pub struct AgentRow {
     pub role: String,
     pub password_hash: String,
     pub deactivated_at: Option<i64>,
+    /// Open chats automatic assignment may give them (`None`: each inbox's).
+    pub capacity: Option<i64>,
 }
 
 impl AgentRow {
@@ -29,11 +31,12 @@ impl AgentRow {
             name: self.name.clone(),
             role: self.role(),
             active: self.is_active(),
+            capacity: self.capacity,
         }
     }
 }
 
-const AGENT_COLUMNS: &str = "id, email, name, role, password_hash, deactivated_at";
+const AGENT_COLUMNS: &str = "id, email, name, role, password_hash, deactivated_at, capacity";
 
 pub struct NewAgent<'a> {
     pub email: &'a str,
@@ -129,7 +132,7 @@ pub async fn delete_session(db: &Db, token_hash: &str) -> AppResult<()> {
 /// The agent behind a live session; `None` when it is unknown or expired.
 pub async fn agent_for_session(db: &Db, token_hash: &str, now: i64) -> AppResult<Option<AgentRow>> {
     Ok(sqlx::query_as(
-        "SELECT a.id, a.email, a.name, a.role, a.password_hash, a.deactivated_at
+        "SELECT a.id, a.email, a.name, a.role, a.password_hash, a.deactivated_at, a.capacity
          FROM sessions s JOIN agents a ON a.id = s.agent_id
          WHERE s.token_hash = $1 AND s.expires_at > $2",
     )

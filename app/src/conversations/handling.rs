@@ -2,6 +2,7 @@
 //! Each runs in one write transaction that checks the actor's standing, changes
 //! the row, writes the lines the conversation shows and appends the events, so the
 //! check and the change can never be split by a concurrent writer.
+use super::lifecycle;
 use super::rules::{self, Action, Standing};
 use super::store::load;
 use super::erase::{erase_in, Erased};
@@ -87,13 +88,45 @@ async fn agent_name(conn: &mut AnyConnection, id: i64) -> AppResult<Option<Strin
     Ok(sqlx::query_scalar("SELECT name FROM agents WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?)
 }
 
+/// A chat was taken from the queue: the inbox's average wait learns how long it
+/// waited (see [`lifecycle::next_wait_average`]).
+async fn learn_wait(conn: &mut AnyConnection, conv: &Conversation, now: i64) -> AppResult<()> {
+    let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT c.queued_at, i.wait_avg_ms FROM conversations c JOIN inboxes i ON i.id = c.inbox_id WHERE c.id = $1",
+    )
+    .bind(conv.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((queued_at, avg)) = row else { return Ok(()) };
+    let waited = (now - queued_at.unwrap_or(conv.created_at)).max(0);
+    sqlx::query("UPDATE inboxes SET wait_avg_ms = $1 WHERE id = $2")
+        .bind(lifecycle::next_wait_average(avg, waited))
+        .bind(conv.inbox_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Who changed the assignee, for the lines the chat shows.
+pub enum How<'a> {
+    /// An agent: accepted, assigned or returned it.
+    By(&'a Actor),
+    /// Automatic assignment chose the agent.
+    Routed,
+    /// The assignee went offline (named), and the inbox returns their chats.
+    WentOffline(&'a str),
+}
+
+/// The name routing's changes carry as their actor.
+pub const ROUTING_ACTOR: &str = "Auto-assignment";
+
 /// Sets the assignee, with the lines and the event. Taking a New chat opens it.
 async fn set_assignee(
     conn: &mut AnyConnection,
     db: &Db,
     conv: &Conversation,
     to: Option<(i64, &str)>,
-    actor: &Actor,
+    how: How<'_>,
     now: i64,
 ) -> AppResult<Conversation> {
     let status = match (conv.status, to) {
@@ -101,21 +134,37 @@ async fn set_assignee(
         (Status::Open, None) => Status::New,
         (s, _) => s,
     };
-    sqlx::query("UPDATE conversations SET assignee_id = $1, status = $2 WHERE id = $3")
-        .bind(to.map(|t| t.0))
-        .bind(status.as_str())
-        .bind(conv.id)
-        .execute(&mut *conn)
-        .await?;
-    match to {
-        // The customer sees who joined; agents also see who handed the chat over.
-        Some((id, name)) => {
-            if id != actor.id {
-                system_line(conn, db, conv, &format!("{} assigned the chat to {name}", actor.name), Visibility::Internal, now).await?;
-            }
-            system_line(conn, db, conv, &format!("{name} joined the chat"), Visibility::Public, now).await?;
-        }
-        None => system_line(conn, db, conv, &format!("{} returned the chat to the queue", actor.name), Visibility::Internal, now).await?,
+    sqlx::query(
+        "UPDATE conversations SET assignee_id = $1, status = $2,
+         queued_at = CASE WHEN $2 = 'new' THEN $4 ELSE queued_at END WHERE id = $3",
+    )
+    .bind(to.map(|t| t.0))
+    .bind(status.as_str())
+    .bind(conv.id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if conv.status == Status::New && to.is_some() {
+        learn_wait(conn, conv, now).await?;
+    }
+    let (actor_id, actor_name) = match &how {
+        How::By(a) => (a.id, a.name.clone()),
+        How::Routed | How::WentOffline(_) => (0, ROUTING_ACTOR.to_string()),
+    };
+    // The customer sees who joined; agents also see who handed the chat over.
+    let internal = match (&how, to) {
+        (How::By(a), Some((id, name))) if id != a.id => Some(format!("{} assigned the chat to {name}", a.name)),
+        (How::By(_), Some(_)) => None,
+        (How::By(a), None) => Some(format!("{} returned the chat to the queue", a.name)),
+        (How::Routed, Some((_, name))) => Some(format!("Assigned automatically to {name}")),
+        (How::Routed, None) => None,
+        (How::WentOffline(who), _) => Some(format!("{who} went offline; the chat went back to the queue")),
+    };
+    if let Some(line) = internal {
+        system_line(conn, db, conv, &line, Visibility::Internal, now).await?;
+    }
+    if let Some((_, name)) = to {
+        system_line(conn, db, conv, &format!("{name} joined the chat"), Visibility::Public, now).await?;
     }
     let assigned = Assigned {
         conversation_id: conv.id,
@@ -123,8 +172,8 @@ async fn set_assignee(
         status,
         assignee_id: to.map(|t| t.0),
         assignee_name: to.map(|t| t.1.to_string()),
-        actor_id: actor.id,
-        actor_name: actor.name.clone(),
+        actor_id,
+        actor_name,
     };
     let ev = Change::ConversationAssigned(assigned).event(Audience::Agents, Some(conv.inbox_id), Some(conv.id));
     events::append(conn, db.dialect(), ev, now).await?;
@@ -150,7 +199,7 @@ pub async fn accept(db: &Db, id: i64, actor: &Actor, now: i64) -> AppResult<Conv
         }
         None => {}
     }
-    let after = set_assignee(&mut tx, db, &conv, Some((actor.id, &actor.name)), actor, now).await?;
+    let after = set_assignee(&mut tx, db, &conv, Some((actor.id, &actor.name)), How::By(actor), now).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -183,9 +232,30 @@ pub async fn assign(db: &Db, id: i64, actor: &Actor, to: Option<i64>, now: i64) 
             Some((agent, name.ok_or_else(|| AppError::Unprocessable("that agent is not an active member of this inbox".into()))?))
         }
     };
-    let after = set_assignee(&mut tx, db, &conv, target.as_ref().map(|(i, n)| (*i, n.as_str())), actor, now).await?;
+    let after = set_assignee(&mut tx, db, &conv, target.as_ref().map(|(i, n)| (*i, n.as_str())), How::By(actor), now).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Routing's change of assignee, inside its write transaction: `to` an eligible
+/// member it chose, or `None` to return the chat of an agent who went offline.
+/// The router checked eligibility under the same lock, so there is no standing check.
+pub async fn route_in(
+    conn: &mut AnyConnection,
+    db: &Db,
+    id: i64,
+    to: Option<(i64, &str)>,
+    how: How<'_>,
+    now: i64,
+) -> AppResult<Conversation> {
+    let conv = load(conn, id).await?;
+    set_assignee(conn, db, &conv, to, how, now).await
+}
+
+/// An internal line on a chat (routing's note that an agent went offline and kept it).
+pub async fn note_in(conn: &mut AnyConnection, db: &Db, id: i64, line: &str, now: i64) -> AppResult<()> {
+    let conv = load(conn, id).await?;
+    system_line(conn, db, &conv, line, Visibility::Internal, now).await
 }
 
 /// Moves the chat to another inbox the actor works in. It arrives unassigned and,
@@ -203,10 +273,11 @@ pub async fn move_to(db: &Db, id: i64, actor: &Actor, inbox_id: i64, now: i64) -
         return Err(AppError::NotFound);
     }
     let status = if conv.status == Status::Closed { Status::Closed } else { Status::New };
-    sqlx::query("UPDATE conversations SET inbox_id = $1, assignee_id = NULL, status = $2 WHERE id = $3")
+    sqlx::query("UPDATE conversations SET inbox_id = $1, assignee_id = NULL, status = $2, queued_at = $4 WHERE id = $3")
         .bind(inbox_id)
         .bind(status.as_str())
         .bind(id)
+        .bind(now)
         .execute(&mut *tx)
         .await?;
     let moved = load(&mut tx, id).await?;

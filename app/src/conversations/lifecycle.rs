@@ -41,6 +41,21 @@ pub fn status_line(to: Status, reason: Option<CloseReason>, actor: Option<&str>)
     }
 }
 
+/// The inbox's average wait after a chat that waited `waited_ms` was taken: the first
+/// wait as it is, then A = 0.9·A′ + 0.1·W (recent waits count most).
+pub fn next_wait_average(previous: Option<i64>, waited_ms: i64) -> i64 {
+    match previous {
+        None => waited_ms,
+        Some(a) => (9 * a + waited_ms + 5) / 10,
+    }
+}
+
+/// What the widget says about the wait: the average minus what this customer has
+/// already waited, never below zero; `None` while the inbox has no history.
+pub fn wait_estimate(average: Option<i64>, queued_at: i64, now: i64) -> Option<i64> {
+    average.map(|a| (a - (now - queued_at).max(0)).max(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +82,20 @@ mod tests {
         assert_eq!(close(New, CloseReason::Solved), Some((Closed, CloseReason::Solved)));
         assert_eq!(close(Open, CloseReason::Closed), Some((Closed, CloseReason::Closed)));
         assert_eq!(close(Closed, CloseReason::Cancelled), None);
+    }
+
+    #[test]
+    fn the_wait_average_moves_a_tenth_of_the_way() {
+        assert_eq!(next_wait_average(None, 60_000), 60_000, "the first wait is the average");
+        assert_eq!(next_wait_average(Some(60_000), 160_000), 70_000);
+        assert_eq!(next_wait_average(Some(70_000), 0), 63_000);
+    }
+
+    #[test]
+    fn the_estimate_subtracts_the_wait_so_far() {
+        assert_eq!(wait_estimate(None, 0, 10_000), None, "no history: no estimate");
+        assert_eq!(wait_estimate(Some(120_000), 1_000, 31_000), Some(90_000));
+        assert_eq!(wait_estimate(Some(120_000), 0, 500_000), Some(0), "never below zero");
     }
 
     #[test]

@@ -247,9 +247,9 @@ pub async fn start(db: &Db, req: StartVisitor<'_>, now: i64) -> AppResult<(Conve
     .await?;
     let ctx = req.context.map(Context::sanitized).unwrap_or_default();
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO conversations (inbox_id, customer_id, status, created_at, activity_at, visitor_token_hash,
+        "INSERT INTO conversations (inbox_id, customer_id, status, created_at, activity_at, queued_at, visitor_token_hash,
             context_type, context_id, context_label, context_url)
-         VALUES ($1, $2, 'new', $3, $3, $4, $5, $6, $7, $8) RETURNING id",
+         VALUES ($1, $2, 'new', $3, $3, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(inbox_id)
     .bind(customer_id)

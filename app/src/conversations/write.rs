@@ -82,10 +82,15 @@ pub(super) async fn change_status(
     actor: Option<&str>,
     now: i64,
 ) -> AppResult<()> {
-    sqlx::query("UPDATE conversations SET status = $1, close_reason = $2 WHERE id = $3")
+    // A chat that waits again joins the back of the queue.
+    sqlx::query(
+        "UPDATE conversations SET status = $1, close_reason = $2,
+         queued_at = CASE WHEN $1 = 'new' THEN $4 ELSE queued_at END WHERE id = $3",
+    )
         .bind(to.as_str())
         .bind(reason.map(|r| r.as_str()))
         .bind(conv.id)
+        .bind(now)
         .execute(&mut *conn)
         .await?;
     system_line(conn, db, conv, &lifecycle::status_line(to, reason, actor), Visibility::Public, now).await?;

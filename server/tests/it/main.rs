@@ -20,6 +20,7 @@ mod limits;
 mod live;
 mod processes;
 mod requests;
+mod routing;
 mod retention;
 mod settings;
 mod store;

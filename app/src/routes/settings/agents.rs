@@ -51,7 +51,7 @@ pub fn AgentsSettings() -> impl IntoView {
 fn AgentTable(list: Vec<AgentSummary>, set_active: ServerAction<SetAgentActive>) -> impl IntoView {
     view! {
         <table class="agents">
-            <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Status"</th><th>"Actions"</th></tr></thead>
+            <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Status"</th><th>"Capacity"</th><th>"Actions"</th></tr></thead>
             <tbody>
                 {list.into_iter().map(|a| {
                     let label = format!("{} {}", if a.active { "Deactivate" } else { "Activate" }, a.name);
@@ -61,6 +61,7 @@ fn AgentTable(list: Vec<AgentSummary>, set_active: ServerAction<SetAgentActive>)
                             <td>{a.email.clone()}</td>
                             <td>{a.role.label()}</td>
                             <td>{if a.active { "Active" } else { "Deactivated" }}</td>
+                            <td><CapacityField id=a.id name=a.name.clone() capacity=a.capacity/></td>
                             <td>
                                 <ActionForm action=set_active>
                                     <input type="hidden" name="id" value=a.id/>
@@ -74,5 +75,23 @@ fn AgentTable(list: Vec<AgentSummary>, set_active: ServerAction<SetAgentActive>)
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// An agent's own capacity for automatic assignment; empty follows each inbox's.
+#[component]
+fn CapacityField(id: i64, name: String, capacity: Option<i64>) -> impl IntoView {
+    let save = ServerAction::<crate::routing::api::SetAgentCapacity>::new();
+    let label = format!("Open chats for {name} (empty: each inbox's)");
+    let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    view! {
+        <ActionForm action=save attr:class="inline capacity">
+            <input type="hidden" name="agent_id" value=id/>
+            <input type="number" name="capacity" min="1" max=crate::routing::MAX_CAPACITY size="3" placeholder="Inbox"
+                aria-label=label value=capacity.map(|c| c.to_string()).unwrap_or_default()/>
+            <button type="submit" class="quiet">"Set"</button>
+            <span role="status" class="muted">{move || saved().then_some("Saved")}</span>
+        </ActionForm>
+        <crate::components::ErrorNotice error=crate::components::action_error(save)/>
     }
 }

@@ -1,5 +1,5 @@
 //! Settings → one inbox: its widget (embed code, look with a live preview), the
-//! pre-chat form, the context link and its members.
+//! pre-chat form, routing, the context link and its members.
 use super::AdminOnly;
 use crate::accounts::api::list_agents;
 use crate::accounts::{AgentSummary, Role};
@@ -29,7 +29,8 @@ pub fn InboxSettings() -> impl IntoView {
                 return Err(AppError::Forbidden);
             }
             let inbox = list_inboxes().await?.into_iter().find(|i| Some(i.id) == id).ok_or(AppError::NotFound)?;
-            Ok((inbox, list_agents().await?))
+            let routing = crate::routing::api::routing_settings(inbox.id).await?;
+            Ok((inbox, list_agents().await?, routing))
         },
     );
     view! {
@@ -37,7 +38,7 @@ pub fn InboxSettings() -> impl IntoView {
             <Transition fallback=|| view! { <p class="loading">"Loading the inbox…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok((inbox, agents)) => view! { <InboxPage inbox agents set_member set_prechat/> }.into_any(),
+                        Ok((inbox, agents, routing)) => view! { <InboxPage inbox agents routing set_member set_prechat/> }.into_any(),
                         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -50,6 +51,7 @@ pub fn InboxSettings() -> impl IntoView {
 fn InboxPage(
     inbox: InboxDetail,
     agents: Vec<AgentSummary>,
+    routing: crate::routing::Routing,
     set_member: ServerAction<SetMembership>,
     set_prechat: ServerAction<SetPrechatForm>,
 ) -> impl IntoView {
@@ -72,6 +74,7 @@ fn InboxPage(
             </ActionForm>
             <ErrorNotice error=action_error(set_prechat)/>
         </section>
+        <super::routing::RoutingForm inbox_id=inbox.id initial=routing/>
         <section class="card" aria-labelledby="context-heading">
             <h3 id="context-heading">"Context link"</h3>
             <ContextLinkForm inbox_id=inbox.id template=inbox.context_url_template.clone().unwrap_or_default()/>

@@ -7,6 +7,7 @@ pub mod data;
 pub mod inbox;
 pub mod inboxes;
 pub mod profile;
+pub mod routing;
 
 use super::console::WithMe;
 use crate::accounts::Role;

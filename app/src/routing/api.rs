@@ -1,0 +1,75 @@
+//! Server functions for routing settings (admins only). Each change is audited and
+//! settles the inboxes it touches at once: a raised capacity or automatic
+//! assignment turned on takes what is waiting.
+use super::Routing;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::{board, parse_capacity, react, store, Assignment, OfflineChats},
+    crate::accounts::identity::Admin,
+    crate::audit,
+    crate::state::{extract, state},
+};
+
+#[server(prefix = "/api", endpoint = "admin/routing")]
+pub async fn routing_settings(inbox_id: i64) -> Result<Routing, AppError> {
+    extract::<Admin>().await?;
+    store::settings(&state()?.db, inbox_id).await
+}
+
+/// `assignment` is `manual` or `auto`; `capacity` open chats per agent (1–50);
+/// `offline_chats` is `keep` or `return`.
+#[server(prefix = "/api", endpoint = "admin/routing/save")]
+pub async fn save_routing(inbox_id: i64, assignment: String, capacity: String, offline_chats: String) -> Result<Routing, AppError> {
+    let Admin(admin) = extract().await?;
+    let wanted = Routing {
+        assignment: Assignment::parse(&assignment)
+            .ok_or_else(|| AppError::Unprocessable("assignment is manual or auto".into()))?,
+        capacity: parse_capacity(&capacity).map_err(AppError::Unprocessable)?,
+        offline_chats: OfflineChats::parse(&offline_chats)
+            .ok_or_else(|| AppError::Unprocessable("an offline agent's chats are kept or returned".into()))?,
+    };
+    let st = state()?;
+    store::set_settings(&st.db, inbox_id, &wanted).await?;
+    let entry = audit::Entry {
+        actor_id: Some(admin.id),
+        action: "inbox.routing",
+        target_type: "inbox",
+        target_id: inbox_id.to_string(),
+        detail: serde_json::json!({
+            "assignment": wanted.assignment.as_str(),
+            "capacity": wanted.capacity,
+            "offline_chats": wanted.offline_chats.as_str(),
+        }),
+    };
+    audit::record(&st.db, st.now(), entry).await?;
+    react::settle_and_show(&st.db, &board::of(&st.db), inbox_id, st.now()).await?;
+    Ok(wanted)
+}
+
+/// Sets an agent's own capacity (open chats, 1–50); empty goes back to each inbox's.
+#[server(prefix = "/api", endpoint = "admin/agents/capacity")]
+pub async fn set_agent_capacity(agent_id: i64, capacity: String) -> Result<Option<i64>, AppError> {
+    let Admin(admin) = extract().await?;
+    let capacity = match capacity.trim() {
+        "" => None,
+        text => Some(parse_capacity(text).map_err(AppError::Unprocessable)?),
+    };
+    let st = state()?;
+    store::set_agent_capacity(&st.db, agent_id, capacity).await?;
+    let entry = audit::Entry {
+        actor_id: Some(admin.id),
+        action: "agent.capacity",
+        target_type: "agent",
+        target_id: agent_id.to_string(),
+        detail: serde_json::json!({ "capacity": capacity }),
+    };
+    audit::record(&st.db, st.now(), entry).await?;
+    let board = board::of(&st.db);
+    for inbox in store::inboxes_of(&st.db, agent_id).await? {
+        react::settle_and_show(&st.db, &board, inbox, st.now()).await?;
+    }
+    Ok(capacity)
+}

@@ -1,0 +1,115 @@
+//! Routing driven by the event log: this instance's pump hands every event to
+//! [`run`], which notes the inboxes whose queue or agents a change touched, then
+//! settles each (assigns what it can) and refreshes its row of the [`Board`]. Events
+//! that arrive together are handled together. Nothing runs on a timer.
+use super::board::{self, Board};
+use super::store;
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::events::hub::Hub;
+use crate::events::Event;
+use crate::model::change::{kind, Change};
+use crate::state::Clock;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+
+/// Which inboxes need another look.
+#[derive(Default)]
+struct Dirty {
+    inboxes: BTreeSet<i64>,
+    all: bool,
+}
+
+impl Dirty {
+    async fn note(&mut self, db: &Db, ev: &Event) -> AppResult<()> {
+        match ev.kind.as_str() {
+            // A chat arrived, waits again, was taken, closed, moved or deleted.
+            kind::CONVERSATION_CREATED
+            | kind::CONVERSATION_STATUS
+            | kind::CONVERSATION_ASSIGNED
+            | kind::CONVERSATION_MOVED
+            | kind::CONVERSATION_DELETED => self.inboxes.extend(ev.inbox_id),
+            // An agent came Online (or left): their inboxes.
+            kind::AGENT_PRESENCE => {
+                if let Some(Ok(Change::AgentPresence(p))) = ev.payload.as_deref().map(|d| Change::parse(&ev.kind, d)) {
+                    self.inboxes.extend(store::inboxes_of(db, p.agent_id).await?);
+                }
+            }
+            // Someone joined or left an inbox, or was (de)activated.
+            kind::INBOX_MEMBERSHIP | kind::AGENT_ACTIVE => self.all = true,
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Assigns what waits in `inbox_id` and refreshes its queue on the board: what a
+/// change of settings (a capacity raised, automatic assignment turned on) calls too.
+pub async fn settle_and_show(db: &Db, board: &Board, inbox_id: i64, now: i64) -> AppResult<()> {
+    store::settle(db, inbox_id, now).await?;
+    let (waiting, average) = store::queue(db, inbox_id).await?;
+    board.set(inbox_id, &waiting, average);
+    Ok(())
+}
+
+/// Runs until the hub shuts down. Starts by settling every inbox, for what changed
+/// while no instance was running.
+pub async fn run(db: Db, hub: Arc<Hub>, clock: Arc<dyn Clock>) {
+    let board = board::of(&db);
+    let mut events = hub.subscribe();
+    let mut shutdown = hub.shutdown_signal();
+    let mut dirty = Dirty { all: true, ..Dirty::default() };
+    loop {
+        if dirty.all {
+            match store::inbox_ids(&db).await {
+                Ok(ids) => {
+                    dirty.inboxes.extend(ids);
+                    dirty.all = false;
+                }
+                Err(e) => tracing::warn!(error = %e, "routing cannot list the inboxes"),
+            }
+        }
+        let mut failed = Dirty { all: dirty.all, ..Dirty::default() };
+        for inbox in std::mem::take(&mut dirty.inboxes) {
+            if let Err(e) = settle_and_show(&db, &board, inbox, clock.now_ms()).await {
+                tracing::warn!(error = %e, inbox, "routing could not settle an inbox");
+                failed.inboxes.insert(inbox);
+            }
+        }
+        dirty = failed;
+        // A failure is retried a second later; otherwise wait for the next change.
+        let retry = async {
+            if dirty.all || !dirty.inboxes.is_empty() {
+                tokio::time::sleep(Duration::from_secs(1)).await
+            } else {
+                std::future::pending().await
+            }
+        };
+        tokio::select! {
+            received = events.recv() => match received {
+                Ok(ev) => note(&db, &mut dirty, &ev).await,
+                Err(RecvError::Lagged(_)) => dirty.all = true,
+                Err(RecvError::Closed) => return,
+            },
+            _ = retry => {}
+            _ = shutdown.changed() => return,
+        }
+        // Whatever else has arrived is handled in the same round.
+        loop {
+            match events.try_recv() {
+                Ok(ev) => note(&db, &mut dirty, &ev).await,
+                Err(TryRecvError::Lagged(_)) => dirty.all = true,
+                Err(_) => break,
+            }
+        }
+    }
+}
+
+async fn note(db: &Db, dirty: &mut Dirty, ev: &Event) {
+    if let Err(e) = dirty.note(db, ev).await {
+        tracing::warn!(error = %e, "routing could not read an event's inboxes");
+        dirty.all = true;
+    }
+}
