@@ -168,3 +168,91 @@ async fn a_typing_signal_reaches_the_other_instance_and_stores_nothing() {
     drop((a, b));
     crate::common::drop_pg_database(&name).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_on_one_postgresql_never_assign_a_chat_twice_or_over_capacity() {
+    let Some((url, name)) = crate::common::create_pg_database().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let a = Server::start_with(&url, &dir.path().join("a"), true, &["--no-rate-limits"]);
+    let b = Server::start_with(&url, &dir.path().join("b"), false, &["--no-rate-limits"]);
+    let db = app::db::Db::connect(&url).await.unwrap();
+    let inbox: i64 = sqlx::query_scalar("SELECT id FROM inboxes WHERE public_key = 'demo-support'").fetch_one(db.pool()).await.unwrap();
+    const CAPACITY: i64 = 20;
+    sqlx::query("UPDATE inboxes SET assignment = 'auto', capacity = $1 WHERE id = $2").bind(CAPACITY).bind(inbox).execute(db.pool()).await.unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let members: Vec<i64> = sqlx::query_scalar(
+        "UPDATE agents SET availability = 'online', presence = 'online', last_seen_at = $1
+         WHERE id IN (SELECT agent_id FROM inbox_members WHERE inbox_id = $2) AND deactivated_at IS NULL RETURNING id",
+    )
+    .bind(now)
+    .bind(inbox)
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert!(members.len() >= 2, "the demo inbox has agents");
+
+    // 200 chats at once, half through each instance.
+    let c = client();
+    let mut handles = Vec::new();
+    for i in 0..200 {
+        let base = if i % 2 == 0 { a.base.clone() } else { b.base.clone() };
+        let c = c.clone();
+        handles.push(tokio::spawn(async move {
+            let token = format!("visitor-two-instances-{i:0>12}");
+            let res = c.post(format!("{base}/api/widget/conversations")).json(&json!({"inbox": "demo-support", "token": token})).send().await.unwrap();
+            assert!(res.status().is_success(), "{}", res.status());
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+
+    #[derive(sqlx::FromRow, Debug)]
+    struct Load {
+        id: i64,
+        open_chats: i64,
+    }
+    let loads = || async {
+        let rows: Vec<Load> = sqlx::query_as(
+            "SELECT a.id, (SELECT COUNT(*) FROM conversations c WHERE c.assignee_id = a.id AND c.status <> 'closed') AS open_chats
+             FROM agents a WHERE a.id IN (SELECT agent_id FROM inbox_members WHERE inbox_id = $1) AND a.deactivated_at IS NULL",
+        )
+        .bind(inbox)
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+        rows
+    };
+    // Settled: everyone is full (there are more chats than room) and it stays so.
+    let mut settled = false;
+    for _ in 0..200 {
+        if loads().await.iter().all(|l| l.open_chats >= CAPACITY) {
+            settled = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(settled, "every agent was filled: {:?}", loads().await);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for l in loads().await {
+        assert_eq!(l.open_chats, CAPACITY, "agent {} is exactly at capacity", l.id);
+    }
+    let twice: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT conversation_id FROM events WHERE kind = 'conversation.assigned'
+         GROUP BY conversation_id HAVING COUNT(*) > 1) t",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(twice, 0, "no chat was assigned twice");
+    let assigned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = 'conversation.assigned' AND inbox_id = $1")
+        .bind(inbox)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let open_before: i64 = members.len() as i64 * CAPACITY;
+    assert!(assigned <= open_before, "{assigned} assignments for {open_before} places");
+    db.close().await;
+    drop((a, b));
+    crate::common::drop_pg_database(&name).await;
+}

@@ -1,6 +1,6 @@
 //! Routing: automatic assignment with capacity (event-driven, never over capacity),
 //! what an offline agent's chats do, queue positions and the wait estimate.
-use crate::common::{body_json, body_text, json_request, read_frames, TestApp};
+use crate::common::{body_json, body_text, json_request, read_frames_of, TestApp};
 use crate::hardening::inbox;
 use crate::live::{stream_request, visitor_start};
 use crate::settings::form;
@@ -73,7 +73,7 @@ where
 async fn spot_until(body: &mut axum::body::Body, what: &str, want: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while tokio::time::Instant::now() < deadline {
-        for f in read_frames(body, 1, 1_000).await {
+        for f in read_frames_of(body, 1, 1_000, |e| e == "queue").await {
             if f.event.as_deref() == Some("queue") {
                 let v: serde_json::Value = serde_json::from_str(&f.data).unwrap();
                 if want(&v) {

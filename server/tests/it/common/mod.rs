@@ -204,8 +204,15 @@ pub struct Frame {
 
 /// Reads an SSE body until `count` events (with an `event:` name) have arrived, or
 /// the timeout passes; returns what arrived. Presence events, which opening any
-/// stream causes, are left out (the presence tests read the log instead).
+/// stream causes, are left out (the presence tests read the log instead), and so are
+/// a waiting customer's `queue` frames (the routing tests read them with
+/// [`read_frames_of`]).
 pub async fn read_frames(body: &mut Body, count: usize, timeout_ms: u64) -> Vec<Frame> {
+    read_frames_of(body, count, timeout_ms, |e| !e.ends_with(".presence") && e != "queue").await
+}
+
+/// [`read_frames`], keeping the events whose name `keep` accepts.
+pub async fn read_frames_of(body: &mut Body, count: usize, timeout_ms: u64, keep: fn(&str) -> bool) -> Vec<Frame> {
     let mut buf = String::new();
     let mut frames = Vec::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(timeout_ms);
@@ -227,7 +234,7 @@ pub async fn read_frames(body: &mut Body, count: usize, timeout_ms: u64) -> Vec<
                     f.data.push_str(v);
                 }
             }
-            if f.event.as_deref().is_some_and(|e| !e.ends_with(".presence")) {
+            if f.event.as_deref().is_some_and(keep) {
                 frames.push(f);
             }
         }
