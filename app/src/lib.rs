@@ -7,6 +7,7 @@ pub mod canned;
 mod app;
 pub mod components;
 pub mod conversations;
+pub mod csat;
 pub mod customers;
 pub mod error;
 pub mod events;

@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/widget/conversations/{id}/context", post(crate::widget_api::context))
         .route("/api/widget/conversations/{id}/typing", post(crate::widget_api::typing))
         .route("/api/widget/conversations/{id}/seen", post(crate::widget_api::seen))
+        .route("/api/widget/conversations/{id}/csat", get(crate::widget_api::survey).post(crate::widget_api::rate))
         .route("/widget/frame", get(crate::widget_api::frame))
         .leptos_routes_with_context(&state, routes, move || provide_context(ctx.clone()), {
             let options = state.leptos_options.clone();

@@ -230,3 +230,28 @@ pub async fn seen(State(st): State<AppState>, OwnChat(conversation): OwnChat, Js
     conversations::seen_by_customer(&st.db, conversation.id, body.message_id, st.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The chat's survey, `null` while it asks nothing (see `app::csat`).
+#[derive(Serialize)]
+pub struct SurveyState {
+    pub survey: Option<app::csat::Survey>,
+}
+
+/// `GET /api/widget/conversations/{id}/csat`: whether the widget shows the survey card,
+/// and what the customer already gave.
+pub async fn survey(State(st): State<AppState>, OwnChat(conversation): OwnChat) -> Result<Json<SurveyState>, AppError> {
+    Ok(Json(SurveyState { survey: app::csat::store::survey(&st.db, conversation.id, st.now()).await? }))
+}
+
+#[derive(Deserialize)]
+pub struct RateBody {
+    score: i64,
+    comment: Option<String>,
+}
+
+/// `POST /api/widget/conversations/{id}/csat`: rates the chat, or changes the rating
+/// within 7 days (409 after; 422 for a score outside 1–5 or a chat not asking).
+pub async fn rate(State(st): State<AppState>, OwnChat(conversation): OwnChat, Json(body): Json<RateBody>) -> Result<Json<SurveyState>, AppError> {
+    let survey = app::csat::store::rate(&st.db, conversation.id, body.score, body.comment.as_deref(), st.now()).await?;
+    Ok(Json(SurveyState { survey: Some(survey) }))
+}

@@ -10,6 +10,7 @@ mod persist;
 mod queue;
 mod seen;
 mod stream;
+mod survey;
 mod typing;
 mod ui;
 
@@ -102,9 +103,17 @@ pub(crate) fn set_status(s: &Shared, status: &str, reason: Option<String>) {
         ("ended", _) => "This chat has ended",
         _ => "",
     };
-    let st = s.borrow();
-    st.ui.status.set_text_content(Some(label));
-    attr(&st.ui.status, "data-status", status);
+    {
+        let st = s.borrow();
+        st.ui.status.set_text_content(Some(label));
+        attr(&st.ui.status, "data-status", status);
+    }
+    // An ended chat may want a rating; a reopened one no longer shows the card.
+    if status == "closed" {
+        survey::check(s);
+    } else {
+        survey::hide(s);
+    }
 }
 
 /// The inbox's brand: colours as custom properties (the server picked the text colour

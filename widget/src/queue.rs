@@ -8,7 +8,7 @@ use wasm_bindgen::JsValue;
 
 /// The line for a spot: position, then the estimate ("—" with no history yet).
 pub(crate) fn line(position: u32, estimate_ms: Option<f64>) -> String {
-    let place = if position == 1 { "You are next in line".to_string() } else { format!("You are number {position} in line") };
+    let place = format!("You are number {position} in line");
     let wait = match estimate_ms {
         None => "—".to_string(),
         Some(ms) if ms < 60_000.0 => "less than a minute".to_string(),

@@ -17,6 +17,8 @@ pub(crate) struct Ui {
     pub(crate) notice: Element,
     /// "You are number 3 in line · wait: about 2 min", while the chat waits.
     pub(crate) queue: Element,
+    /// The satisfaction survey card, once the chat has ended.
+    pub(crate) survey: Element,
     pub(crate) list: Element,
     /// "Alex is typing…", under the messages.
     pub(crate) typing: Element,
@@ -99,11 +101,13 @@ pub(crate) fn build_ui() -> Ui {
     append(&form, &send);
     let greeting = el("p", "greeting");
     show(&greeting, false);
-    for part in [&head, &notice, &queue, &greeting, &list, &typing, &prechat, &form] {
+    let survey = el("section", "survey");
+    show(&survey, false);
+    for part in [&head, &notice, &queue, &greeting, &list, &typing, &survey, &prechat, &form] {
         append(&panel, part);
     }
     append(&body, &launcher);
     append(&body, &panel);
-    Ui { panel, launcher, title, status, agent, agent_avatar, agent_name, greeting, notice, queue, list, typing, prechat, name, email, input, file }
+    Ui { panel, launcher, title, status, agent, agent_avatar, agent_name, greeting, notice, queue, survey, list, typing, prechat, name, email, input, file }
 }
 

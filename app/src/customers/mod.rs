@@ -44,6 +44,12 @@ pub struct CustomerPanel {
     pub last_seen_at: i64,
     pub context_label: Option<String>,
     pub context_link: Option<String>,
+    /// The customer's rating of this chat (1–5), if they gave one.
+    #[serde(default)]
+    pub rating: Option<i64>,
+    /// Their ratings of all their chats in inboxes the viewer works in: count and mean.
+    #[serde(default)]
+    pub ratings: (i64, Option<f64>),
     pub history: Vec<PastChat>,
 }
 
@@ -55,6 +61,8 @@ pub struct PastChat {
     pub status: Status,
     pub close_reason: Option<CloseReason>,
     pub preview: Option<String>,
+    #[serde(default)]
+    pub rating: Option<i64>,
 }
 
 /// The link to a context record from the inbox's template, such as

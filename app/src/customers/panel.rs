@@ -23,6 +23,7 @@ struct PanelRow {
     context_label: Option<String>,
     context_url: Option<String>,
     context_url_template: Option<String>,
+    csat_score: Option<i64>,
 }
 
 /// One of the customer's earlier chats.
@@ -34,6 +35,7 @@ struct HistoryRow {
     status: String,
     close_reason: Option<String>,
     last_message_preview: Option<String>,
+    csat_score: Option<i64>,
 }
 
 /// The panel of conversation `id`, as `viewer` may see it: the history lists only
@@ -42,7 +44,7 @@ pub async fn load(db: &Db, id: i64, viewer: i64, is_admin: bool) -> AppResult<Cu
     let row: Option<PanelRow> = sqlx::query_as(
         "SELECT cu.id AS customer_id, cu.name, cu.external_id, cu.email, cu.phone, cu.role, cu.verified, cu.attributes,
                 cu.first_seen_at, GREATEST_SEEN AS last_seen_at, c.visitor_online, c.context_type, c.context_id,
-                c.context_label, c.context_url, i.context_url_template
+                c.context_label, c.context_url, i.context_url_template, c.csat_score
          FROM conversations c JOIN customers cu ON cu.id = c.customer_id JOIN inboxes i ON i.id = c.inbox_id
          WHERE c.id = $1"
             .replace("GREATEST_SEEN", "CASE WHEN c.visitor_seen_at > cu.last_seen_at THEN c.visitor_seen_at ELSE cu.last_seen_at END")
@@ -54,7 +56,7 @@ pub async fn load(db: &Db, id: i64, viewer: i64, is_admin: bool) -> AppResult<Cu
     let r = row.ok_or(AppError::NotFound)?;
     let attributes: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&r.attributes).unwrap_or_default();
     let history: Vec<HistoryRow> = sqlx::query_as(
-        "SELECT c.id, i.name AS inbox_name, c.created_at, c.status, c.close_reason, c.last_message_preview
+        "SELECT c.id, i.name AS inbox_name, c.created_at, c.status, c.close_reason, c.last_message_preview, c.csat_score
          FROM conversations c JOIN inboxes i ON i.id = c.inbox_id
          WHERE c.customer_id = $1 AND c.id <> $2
            AND ($3 = 1 OR c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE agent_id = $4))
@@ -86,6 +88,12 @@ pub async fn load(db: &Db, id: i64, viewer: i64, is_admin: bool) -> AppResult<Cu
         last_seen_at: r.last_seen_at,
         context_label: r.context_label.or(r.context_id),
         context_link,
+        rating: r.csat_score,
+        ratings: {
+            let scores: Vec<i64> = r.csat_score.into_iter().chain(history.iter().filter_map(|h| h.csat_score)).collect();
+            let n = scores.len() as i64;
+            (n, (n > 0).then(|| scores.iter().sum::<i64>() as f64 / n as f64))
+        },
         history: history
             .into_iter()
             .map(|h| PastChat {
@@ -95,6 +103,7 @@ pub async fn load(db: &Db, id: i64, viewer: i64, is_admin: bool) -> AppResult<Cu
                 status: Status::parse(&h.status).unwrap_or(Status::New),
                 close_reason: h.close_reason.as_deref().and_then(CloseReason::parse),
                 preview: h.last_message_preview,
+                rating: h.csat_score,
             })
             .collect(),
     })

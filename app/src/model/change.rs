@@ -65,6 +65,15 @@ pub struct Mentioned {
     pub excerpt: String,
 }
 
+/// The customer rated the chat (or changed their rating).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rated {
+    pub conversation_id: i64,
+    /// 1 to 5.
+    pub score: i64,
+    pub comment: Option<String>,
+}
+
 /// Names a conversation (a deleted one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationRef {
@@ -166,6 +175,7 @@ changes! {
     CONVERSATION_MOVED = "conversation.moved" => ConversationMoved(Moved),
     CONVERSATION_DELETED = "conversation.deleted" => ConversationDeleted(ConversationRef),
     CONVERSATION_SEEN = "conversation.seen" => ConversationSeen(Seen),
+    CONVERSATION_RATED = "conversation.rated" => ConversationRated(Rated),
     VISITOR_PRESENCE = "visitor.presence" => VisitorPresence(VisitorPresence),
     REQUEST_CREATED = "request.created" => RequestCreated(RequestFiled),
     AGENT_PRESENCE = "agent.presence" => AgentPresence(AgentPresence),
@@ -202,6 +212,7 @@ impl Change {
             Change::ConversationMoved(m) => Some(m.conversation_id),
             Change::ConversationDeleted(r) => Some(r.conversation_id),
             Change::ConversationSeen(s) => Some(s.conversation_id),
+            Change::ConversationRated(r) => Some(r.conversation_id),
             Change::MentionCreated(m) => Some(m.conversation_id),
             Change::VisitorPresence(p) => Some(p.conversation_id),
             Change::RequestCreated(r) => Some(r.conversation_id),

@@ -9,6 +9,7 @@ mod auth;
 mod cli;
 mod connections;
 mod conversations;
+mod csat;
 mod delete_export_presence;
 mod fuzz;
 mod handling;

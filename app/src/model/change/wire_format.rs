@@ -114,6 +114,11 @@ fn cases() -> Vec<(Change, &'static str, &'static str)> {
             r#"{"by":"customer","conversation_id":3,"message_id":7}"#,
         ),
         (
+            Change::ConversationRated(Rated { conversation_id: 3, score: 2, comment: Some("Slow \"reply\"".into()) }),
+            "conversation.rated",
+            r#"{"comment":"Slow \"reply\"","conversation_id":3,"score":2}"#,
+        ),
+        (
             Change::VisitorPresence(VisitorPresence { conversation_id: 3, online: true, seen_at: 5000 }),
             "visitor.presence",
             r#"{"conversation_id":3,"online":true,"seen_at":5000}"#,

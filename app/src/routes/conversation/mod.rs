@@ -188,7 +188,9 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                 chat.status.set(m.status);
                 chat.refresh_handling();
             }
-            Change::ConversationUpdated(_) | Change::VisitorPresence(_) | Change::RequestCreated(_) => chat.refresh_panel(),
+            Change::ConversationUpdated(_) | Change::VisitorPresence(_) | Change::RequestCreated(_) | Change::ConversationRated(_) => {
+                chat.refresh_panel()
+            }
             Change::ConversationDeleted(_) => chat.gone.set(Some("This chat was deleted.".into())),
             Change::ConversationSeen(seen) if seen.by == AuthorKind::Customer => customer_seen.update(|s| *s = (*s).max(seen.message_id)),
             _ => {}

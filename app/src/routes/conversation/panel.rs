@@ -58,6 +58,7 @@ fn PanelBody(p: CustomerPanel) -> impl IntoView {
             <dt>"Identity"</dt><dd>{if p.verified { "Verified by the host site" } else { "Self-declared" }}</dd>
             <dt>"First seen"</dt><dd><time datetime=p.first_seen_at.to_string()>{crate::timefmt::short_time(p.first_seen_at)}</time></dd>
             <dt>"Last seen"</dt><dd><time datetime=p.last_seen_at.to_string()>{crate::timefmt::short_time(p.last_seen_at)}</time></dd>
+            <dt>"Rating"</dt><dd class="rating" data-score=p.rating.map(|r| r.to_string())>{rating_text(p.rating, p.ratings)}</dd>
         </dl>
         {(!p.attributes.is_empty()).then(|| view! {
             <h3>"Details"</h3>
@@ -81,12 +82,25 @@ fn PanelBody(p: CustomerPanel) -> impl IntoView {
                     {p.history.iter().map(|c| view! {
                         <li>
                             <a href=format!("/conversations/{}", c.id)>{c.preview.clone().unwrap_or_else(|| format!("Chat #{}", c.id))}</a>
-                            <span class="muted small">{format!("{} · {} · ", c.inbox_name, status_text(c.status, c.close_reason))}
+                            <span class="muted small">{format!("{} · {}{} · ", c.inbox_name, status_text(c.status, c.close_reason),
+                                    c.rating.map(|r| format!(" · rated {r}/5")).unwrap_or_default())}
                                 <time datetime=c.created_at.to_string()>{crate::timefmt::short_time(c.created_at)}</time></span>
                         </li>
                     }).collect_view()}
                 </ul>
             }.into_any()
         }}
+    }
+}
+
+/// "4/5 for this chat · 4.3 over 3 chats", or what is missing.
+fn rating_text(this: Option<i64>, (count, mean): (i64, Option<f64>)) -> String {
+    let here = match this {
+        Some(r) => format!("{r}/5 for this chat"),
+        None => "Not rated".to_string(),
+    };
+    match mean {
+        Some(m) if count > 1 => format!("{here} · {m:.1} over {count} chats"),
+        _ => here,
     }
 }

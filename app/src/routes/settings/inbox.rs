@@ -30,7 +30,8 @@ pub fn InboxSettings() -> impl IntoView {
             }
             let inbox = list_inboxes().await?.into_iter().find(|i| Some(i.id) == id).ok_or(AppError::NotFound)?;
             let routing = crate::routing::api::routing_settings(inbox.id).await?;
-            Ok((inbox, list_agents().await?, routing))
+            let csat = crate::csat::api::csat_setting(inbox.id).await?;
+            Ok((inbox, list_agents().await?, (routing, csat)))
         },
     );
     view! {
@@ -51,7 +52,7 @@ pub fn InboxSettings() -> impl IntoView {
 fn InboxPage(
     inbox: InboxDetail,
     agents: Vec<AgentSummary>,
-    routing: crate::routing::Routing,
+    routing: (crate::routing::Routing, crate::csat::Ask),
     set_member: ServerAction<SetMembership>,
     set_prechat: ServerAction<SetPrechatForm>,
 ) -> impl IntoView {
@@ -74,7 +75,8 @@ fn InboxPage(
             </ActionForm>
             <ErrorNotice error=action_error(set_prechat)/>
         </section>
-        <super::routing::RoutingForm inbox_id=inbox.id initial=routing/>
+        <super::routing::RoutingForm inbox_id=inbox.id initial=routing.0/>
+        <super::routing::SurveyForm inbox_id=inbox.id initial=routing.1/>
         <section class="card" aria-labelledby="context-heading">
             <h3 id="context-heading">"Context link"</h3>
             <ContextLinkForm inbox_id=inbox.id template=inbox.context_url_template.clone().unwrap_or_default()/>

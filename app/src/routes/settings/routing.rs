@@ -1,5 +1,5 @@
 //! Settings → an inbox → Routing: manual or automatic assignment, the capacity per
-//! agent, and what happens to an agent's chats when they go offline.
+//! agent, what happens to an agent's chats when they go offline, and the survey.
 use crate::components::{action_error, ErrorNotice};
 use crate::routing::api::SaveRouting;
 use crate::routing::{Assignment, OfflineChats, Routing, MAX_CAPACITY};
@@ -43,6 +43,33 @@ pub fn RoutingForm(inbox_id: i64, initial: Routing) -> impl IntoView {
                     <button type="submit" class="primary">"Save routing"</button>
                     <span role="status" class="muted">{move || saved().then_some("Saved")}</span>
                 </p>
+            </ActionForm>
+            <ErrorNotice error=action_error(save)/>
+        </section>
+    }
+}
+
+/// When the widget asks the customer to rate the chat.
+#[component]
+pub fn SurveyForm(inbox_id: i64, initial: crate::csat::Ask) -> impl IntoView {
+    use crate::csat::Ask;
+    let save = ServerAction::<crate::csat::api::SetCsat>::new();
+    let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    view! {
+        <section class="card" aria-labelledby="survey-heading">
+            <h3 id="survey-heading">"Satisfaction survey"</h3>
+            <ActionForm action=save attr:class="inline-form">
+                <input type="hidden" name="inbox_id" value=inbox_id/>
+                <label class="field">
+                    <span class="field-label">"Ask the customer to rate the chat"</span>
+                    <select name="ask">
+                        <option value="solved" selected=initial == Ask::Solved>"When it is solved"</option>
+                        <option value="closed" selected=initial == Ask::Closed>"When it is solved or closed"</option>
+                        <option value="off" selected=initial == Ask::Off>"Never"</option>
+                    </select>
+                </label>
+                <button type="submit">"Save survey"</button>
+                <span role="status" class="muted">{move || saved().then_some("Saved")}</span>
             </ActionForm>
             <ErrorNotice error=action_error(save)/>
         </section>

@@ -1,0 +1,87 @@
+import type { Browser, Page } from '@playwright/test';
+import { test, expect, hydrated, loginOk, ADMIN, HOST } from './helpers';
+
+/** An inbox of its own, with one agent, so the demo inboxes keep assigning by hand. */
+async function routedInbox(browser: Browser, tag: string): Promise<{ admin: Page; key: string; inboxUrl: string; agent: { email: string; name: string } }> {
+  const admin = await (await browser.newContext()).newPage();
+  await loginOk(admin, ADMIN.email, ADMIN.password);
+  const agent = { email: `rita${tag}@example.com`, name: `Rita Router ${tag}` };
+  await admin.goto('/settings/agents');
+  await hydrated(admin);
+  const create = admin.getByRole('form', { name: 'Create agent' });
+  await create.getByLabel('Name').fill(agent.name);
+  await create.getByLabel('Email').fill(agent.email);
+  await create.getByLabel('Password').fill('routing-pass-1');
+  await create.getByRole('button', { name: 'Create agent' }).click();
+  await expect(admin.locator(`tr[data-agent="${agent.email}"]`)).toBeVisible();
+
+  await admin.goto('/settings/inboxes');
+  await hydrated(admin);
+  await admin.getByLabel('Inbox name').fill(`Routing ${tag}`);
+  await admin.getByRole('button', { name: 'Create inbox' }).click();
+  await admin.getByRole('link', { name: `Routing ${tag}` }).click();
+  await expect(admin.getByRole('heading', { name: `Routing ${tag}` })).toBeVisible();
+  await hydrated(admin);
+  const inboxUrl = admin.url();
+  await admin.getByLabel(`Agent to add to Routing ${tag}`).selectOption({ label: `${agent.name} (${agent.email})` });
+  await admin.getByRole('button', { name: 'Add to inbox' }).click();
+  await expect(admin.locator('ul.members')).toContainText(agent.name);
+  const routing = admin.locator('section', { has: admin.getByRole('heading', { name: 'Routing', exact: true }) });
+  await routing.getByLabel('Assignment').selectOption('auto');
+  await routing.getByLabel('Open chats per agent').fill('1');
+  await routing.getByRole('button', { name: 'Save routing' }).click();
+  await expect(routing.getByRole('status')).toHaveText('Saved');
+  const snippet = (await admin.locator('.snippet').textContent()) ?? '';
+  const key = /data-inbox="([^"]+)"/.exec(snippet)?.[1];
+  expect(key, snippet).toBeTruthy();
+  return { admin, key: key!, inboxUrl, agent };
+}
+
+async function customer(browser: Browser, key: string) {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${HOST}/?inbox=${key}`);
+  const widget = page.frameLocator('iframe[data-switchboard]');
+  await widget.getByRole('button', { name: 'Open chat' }).click();
+  return { page, widget };
+}
+
+async function says(widget: ReturnType<Page['frameLocator']>, text: string) {
+  const box = widget.getByRole('textbox', { name: 'Message' });
+  await box.fill(text);
+  await box.press('Enter');
+  await expect(widget.locator('.msg-customer:not(.pending)', { hasText: text })).toHaveCount(1);
+}
+
+test('automatic assignment: a chat lands on the Online agent, the next waits in line and is assigned when a place frees', async ({ browser }) => {
+  const tag = `${Date.now()}`.slice(-6);
+  const { key, agent } = await routedInbox(browser, tag);
+  const rita = await (await browser.newContext()).newPage();
+  await loginOk(rita, agent.email, 'routing-pass-1');
+
+  // The first customer's chat is Rita's with no click.
+  const first = await customer(browser, key);
+  const hello = `First in ${tag}`;
+  await says(first.widget, hello);
+  await expect(first.widget.locator('.agent-name')).toHaveText(agent.name);
+  await expect(first.widget.locator('.queue')).toBeHidden();
+  await rita.goto('/inbox');
+  await hydrated(rita);
+  const mine = rita.getByRole('link', { name: hello });
+  await expect(mine).toBeVisible();
+
+  // Rita is at capacity (1): the second customer is number 1 in line.
+  const second = await customer(browser, key);
+  const next = `Second in ${tag}`;
+  await says(second.widget, next);
+  await expect(second.widget.locator('.queue')).toContainText('You are number 1 in line');
+  await expect(second.widget.locator('.agent-name')).toBeHidden();
+
+  // Rita solves the first chat: the second is hers at once, and its line goes away.
+  await mine.click();
+  await expect(rita.getByRole('list', { name: 'Messages' })).toContainText(hello);
+  await expect(rita.getByRole('list', { name: 'Messages' })).toContainText(`Assigned automatically to ${agent.name}`);
+  await rita.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Mark as solved' }).click();
+  await expect(second.widget.locator('.agent-name')).toHaveText(agent.name);
+  await expect(second.widget.locator('.queue')).toBeHidden();
+  await expect(rita.getByRole('link', { name: next })).toBeVisible();
+});
