@@ -105,8 +105,13 @@ pub(crate) fn ended(s: &Shared) {
     set_status(s, "ended", None);
     let st = s.borrow();
     st.ui.list.set_text_content(None);
-    st.ui.notice.set_text_content(Some("This chat has ended. Write below to start a new one."));
+    st.ui.notice.set_text_content(Some(crate::i18n::t(crate::i18n::Key::EndedNotice)));
     show(&st.ui.notice, true);
+}
+
+/// Forgets the conversation (ended, deleted, or the host page's user logged out).
+pub(crate) fn forget(s: &Shared) {
+    forget_conversation(s);
 }
 
 fn forget_conversation(s: &Shared) {

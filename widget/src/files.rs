@@ -91,7 +91,7 @@ fn send_files(s: &Shared, files: Option<web_sys::FileList>) {
                 Ok(m) => render(&s, &m),
                 Err(e) => {
                     if let Ok(Some(meta)) = li.query_selector(".meta") {
-                        meta.set_text_content(Some(&format!("Not sent: {e}")));
+                        meta.set_text_content(Some(&crate::i18n::not_sent(&e)));
                     }
                 }
             }

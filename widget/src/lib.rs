@@ -5,6 +5,7 @@
 mod conversation;
 mod dom;
 mod files;
+mod i18n;
 mod net;
 mod persist;
 mod queue;
@@ -13,9 +14,11 @@ mod stream;
 mod survey;
 mod typing;
 mod ui;
+mod unread;
 
 pub(crate) use conversation::{ended, ensure_conversation, load_thread};
 use conversation::{push_context, push_identity};
+use i18n::{t, Key};
 use ui::{build_ui, Ui};
 
 use dom::{append, attr, el, show, text};
@@ -52,6 +55,8 @@ pub(crate) struct State {
     /// widget told the server the customer has seen.
     pub(crate) agent_seen: f64,
     pub(crate) seen_sent: f64,
+    /// Messages from support that arrived while the panel was closed or hidden.
+    pub(crate) unread: u32,
     pub(crate) ui: Ui,
 }
 
@@ -66,7 +71,7 @@ pub(crate) fn uuid() -> String {
     web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default()
 }
 
-fn tell_host(msg: &JsValue) {
+pub(crate) fn tell_host(msg: &JsValue) {
     if let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) {
         // Only layout hints and "ready" go out: nothing secret.
         let _ = parent.post_message(msg, "*");
@@ -80,27 +85,54 @@ pub(crate) fn on<E: wasm_bindgen::convert::FromWasmAbi + 'static>(target: &web_s
 }
 
 fn set_open(s: &Shared, open: bool) {
+    if s.borrow().open == open {
+        return;
+    }
     s.borrow_mut().open = open;
     if open {
         seen::report(s);
+        unread::cleared(s);
     }
     let st = s.borrow();
     show(&st.ui.panel, open);
     show(&st.ui.launcher, !open);
     tell_host(&obj(&[("sb", "size".into()), ("open", open.into())]));
+    // Focus follows: into the message box, and back to the launcher on close.
     if open {
         let _ = st.ui.input.focus();
+    } else if let Some(l) = st.ui.launcher.dyn_ref::<web_sys::HtmlElement>() {
+        let _ = l.focus();
     }
+}
+
+/// The host page's user logged out (`Switchboard('shutdown')`): forget the visitor,
+/// close the panel, and start afresh with a new token on the next message.
+fn shutdown(s: &Shared) {
+    set_open(s, false);
+    {
+        let mut st = s.borrow_mut();
+        st.identity = JsValue::UNDEFINED;
+        st.context = JsValue::UNDEFINED;
+        st.token = uuid();
+        st.unread = 0;
+        st.ui.list.set_text_content(None);
+        show(&st.ui.queue, false);
+        show(&st.ui.survey, false);
+        show(&st.ui.agent, false);
+        show(&st.ui.badge, false);
+    }
+    conversation::forget(s);
+    set_status(s, "", None);
 }
 
 pub(crate) fn set_status(s: &Shared, status: &str, reason: Option<String>) {
     let label = match (status, reason.as_deref()) {
-        ("new", _) => "Waiting for an agent",
-        ("open", _) => "Open",
-        ("closed", Some("cancelled")) => "Cancelled by support — write to reopen",
-        ("closed", Some("solved")) => "Solved — write to reopen",
-        ("closed", _) => "Closed — write to reopen",
-        ("ended", _) => "This chat has ended",
+        ("new", _) => t(Key::Waiting),
+        ("open", _) => t(Key::Open),
+        ("closed", Some("cancelled")) => t(Key::Cancelled),
+        ("closed", Some("solved")) => t(Key::Solved),
+        ("closed", _) => t(Key::Closed),
+        ("ended", _) => t(Key::Ended),
         _ => "",
     };
     {
@@ -185,7 +217,7 @@ pub(crate) fn render(s: &Shared, m: &JsValue) {
     if kind == "system" {
         li.set_text_content(Some(&body));
     } else {
-        let name = get_str(m, "author_name").unwrap_or_else(|| "Visitor".into());
+        let name = get_str(m, "author_name").unwrap_or_else(|| t(Key::Visitor).into());
         let who = el("div", "who");
         append(&who, &text("span", "avatar", &dom::initials(&name)));
         append(&who, &text("span", "name", &name));
@@ -206,7 +238,7 @@ pub(crate) fn pending_bubble(s: &Shared, client: &str, body: &str) -> Element {
     let li = el("li", "msg msg-customer pending");
     attr(&li, "data-client", client);
     append(&li, &text("div", "body", body));
-    append(&li, &text("div", "meta", "Sending…"));
+    append(&li, &text("div", "meta", t(Key::Sending)));
     append(&st.ui.list, &li);
     st.ui.list.set_scroll_top(st.ui.list.scroll_height());
     li
@@ -230,13 +262,13 @@ fn send(s: Shared, client: String, body: String, li: Element) {
         if let Err(e) = result {
             // Keep the bubble and offer a retry with the same id: never a duplicate.
             if let Ok(Some(meta)) = li.query_selector(".meta") {
-                meta.set_text_content(Some(&format!("Not sent ({e}). ")));
-                let retry = text("button", "retry", "Retry");
+                meta.set_text_content(Some(&i18n::not_sent(&e)));
+                let retry = text("button", "retry", t(Key::Retry));
                 attr(&retry, "type", "button");
                 let (s2, c2, b2, li2) = (s.clone(), client.clone(), body.clone(), li.clone());
                 on(&retry, "click", move |_: web_sys::Event| {
                     if let Ok(Some(m)) = li2.query_selector(".meta") {
-                        m.set_text_content(Some("Sending…"));
+                        m.set_text_content(Some(t(Key::Sending)));
                     }
                     send(s2.clone(), c2.clone(), b2.clone(), li2.clone());
                 });
@@ -261,7 +293,7 @@ fn submit(s: &Shared) {
 async fn load_config(s: Shared) {
     let inbox = s.borrow().inbox.clone();
     let Ok((200, cfg)) = call("GET", &format!("/api/widget/config?inbox={inbox}"), None, None).await else {
-        s.borrow().ui.title.set_text_content(Some("Chat is unavailable"));
+        s.borrow().ui.title.set_text_content(Some(t(Key::Unavailable)));
         return;
     };
     let st = s.borrow();
@@ -275,7 +307,7 @@ async fn load_config(s: Shared) {
     }
     let online = get(&cfg, "online").as_bool().unwrap_or(true);
     if !online {
-        st.ui.notice.set_text_content(Some("We're offline right now. Leave a message and we'll answer here."));
+        st.ui.notice.set_text_content(Some(t(Key::OfflineNotice)));
         show(&st.ui.notice, true);
     }
     let wants_prechat = get(&cfg, "prechat_form").as_bool().unwrap_or(false);
@@ -284,9 +316,16 @@ async fn load_config(s: Shared) {
 
 #[wasm_bindgen(start)]
 pub fn start() {
-    let params = web_sys::UrlSearchParams::new_with_str(&dom::document().location().and_then(|l| l.search().ok()).unwrap_or_default());
-    let inbox = params.ok().and_then(|p| p.get("inbox")).unwrap_or_default();
+    let params = web_sys::UrlSearchParams::new_with_str(&dom::document().location().and_then(|l| l.search().ok()).unwrap_or_default()).ok();
+    let inbox = params.as_ref().and_then(|p| p.get("inbox")).unwrap_or_default();
     let window = web_sys::window().expect("a window");
+    // The words: boot's locale, else the browser's languages, else English.
+    let mut wanted: Vec<String> = params.as_ref().and_then(|p| p.get("locale")).into_iter().collect();
+    wanted.extend(window.navigator().languages().iter().filter_map(|l| l.as_string()));
+    let lang = i18n::choose(wanted.iter().map(String::as_str));
+    if let Some(root) = dom::document().document_element() {
+        attr(&root, "lang", if lang == i18n::Lang::Nb { "nb" } else { "en" });
+    }
     let framed = window.parent().ok().flatten().is_some_and(|p| JsValue::from(p) != JsValue::from(window.clone()));
     let host = if framed { persist::host_origin() } else { None };
     let ui = build_ui();
@@ -307,6 +346,7 @@ pub fn start() {
         open: false,
         agent_seen: 0.0,
         seen_sent: 0.0,
+        unread: 0,
         ui,
     }));
     let st = s.borrow();
@@ -329,6 +369,14 @@ pub fn start() {
         if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
             e.prevent_default();
             submit(&s4);
+        }
+    });
+    // Esc closes the panel (focus returns to the launcher).
+    let s10 = s.clone();
+    on(&st.ui.panel, "keydown", move |e: KeyboardEvent| {
+        if e.key() == "Escape" {
+            e.prevent_default();
+            set_open(&s10, false);
         }
     });
     let s8 = s.clone();
@@ -361,6 +409,8 @@ pub fn start() {
                     spawn_local(async move { push_context(&s6).await });
                 }
                 Some("open") => set_open(&s5, true),
+                Some("close") => set_open(&s5, false),
+                Some("shutdown") => shutdown(&s5),
                 _ => {}
             }
         });

@@ -6,23 +6,12 @@ use crate::net::get_f64;
 use crate::Shared;
 use wasm_bindgen::JsValue;
 
-/// The line for a spot: position, then the estimate ("—" with no history yet).
-pub(crate) fn line(position: u32, estimate_ms: Option<f64>) -> String {
-    let place = format!("You are number {position} in line");
-    let wait = match estimate_ms {
-        None => "—".to_string(),
-        Some(ms) if ms < 60_000.0 => "less than a minute".to_string(),
-        Some(ms) => format!("about {} min", (ms / 60_000.0).round() as i64),
-    };
-    format!("{place} · wait: {wait}")
-}
-
 /// A `queue` frame arrived.
 pub(crate) fn show_spot(s: &Shared, data: &JsValue) {
     let st = s.borrow();
     match get_f64(data, "position").filter(|p| *p >= 1.0) {
         Some(p) => {
-            st.ui.queue.set_text_content(Some(&line(p as u32, get_f64(data, "estimate_ms"))));
+            st.ui.queue.set_text_content(Some(&crate::i18n::queue_line(p as u32, get_f64(data, "estimate_ms"))));
             crate::dom::attr(&st.ui.queue, "data-position", &(p as u32).to_string());
             show(&st.ui.queue, true);
         }

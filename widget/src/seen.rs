@@ -32,7 +32,7 @@ pub(crate) fn mark(s: &Shared) {
         .filter(|li| li.get_attribute("data-id").and_then(|v| v.parse::<f64>().ok()).is_some_and(|id| id <= st.agent_seen))
         .last();
     if let Some(li) = newest_seen {
-        append(&li, &text("div", "seen-mark", "Seen"));
+        append(&li, &text("div", "seen-mark", crate::i18n::t(crate::i18n::Key::Seen)));
     }
 }
 

@@ -34,7 +34,11 @@ pub(crate) fn open_stream(s: Shared) {
                 let data = net::parse(&e.data().as_string().unwrap_or_default());
                 match kind {
                     "message.created" => {
+                        let fresh = net::get_f64(&data, "id").is_some_and(|id| !s2.borrow().rendered.contains(&id));
                         render(&s2, &data);
+                        if fresh {
+                            crate::unread::arrived(&s2, &data);
+                        }
                         crate::seen::mark(&s2);
                         crate::seen::report(&s2);
                     }

@@ -3,13 +3,13 @@
 //! Send. The customer may change their rating for 7 days ("Change rating").
 use crate::dom::{append, attr, el, show, text};
 use crate::net::{call, get, get_f64, get_str, obj};
+use crate::i18n::{self, t, Key};
 use crate::{on, Shared};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlTextAreaElement};
 
-const LABELS: [&str; 5] = ["1 of 5: very poor", "2 of 5: poor", "3 of 5: okay", "4 of 5: good", "5 of 5: excellent"];
 
 /// Asks the server whether this chat wants a rating, and shows the card if so.
 pub(crate) fn check(s: &Shared) {
@@ -50,10 +50,10 @@ fn show_state(s: &Shared, survey: &JsValue) {
 
 fn thanks(s: &Shared, card: &Element, score: i64, editable: bool) {
     card.set_text_content(None);
-    let line = text("p", "survey-thanks", &format!("Thank you! You rated this chat {score} out of 5."));
+    let line = text("p", "survey-thanks", &i18n::rated(score));
     append(card, &line);
     if editable {
-        let change = text("button", "link", "Change rating");
+        let change = text("button", "link", t(Key::ChangeRating));
         attr(&change, "type", "button");
         let (s2, card2) = (s.clone(), card.clone());
         on(&change, "click", move |_: web_sys::Event| ask(&s2, &card2, Some(score)));
@@ -64,22 +64,22 @@ fn thanks(s: &Shared, card: &Element, score: i64, editable: bool) {
 
 fn ask(s: &Shared, card: &Element, current: Option<i64>) {
     card.set_text_content(None);
-    let title = text("h2", "survey-title", "How was your chat?");
+    let title = text("h2", "survey-title", t(Key::SurveyTitle));
     attr(&title, "id", "survey-title");
     attr(card, "aria-labelledby", "survey-title");
     append(card, &title);
     let scale = el("div", "scale");
     attr(&scale, "role", "group");
-    attr(&scale, "aria-label", "Your rating, from 1 (very poor) to 5 (excellent)");
+    attr(&scale, "aria-label", t(Key::SurveyScale));
     let why = el("div", "why");
     show(&why, false);
-    let label = text("label", "", "What went wrong? (optional)");
+    let label = text("label", "", t(Key::WhatWentWrong));
     attr(&label, "for", "survey-comment");
     let comment: HtmlTextAreaElement = el("textarea", "").unchecked_into();
     attr(&comment, "id", "survey-comment");
     attr(&comment, "rows", "2");
     attr(&comment, "maxlength", "1000");
-    let send = text("button", "send", "Send rating");
+    let send = text("button", "send", t(Key::SendRating));
     attr(&send, "type", "button");
     append(&why, &label);
     append(&why, &comment);
@@ -89,7 +89,7 @@ fn ask(s: &Shared, card: &Element, current: Option<i64>) {
     for n in 1..=5i64 {
         let b = text("button", "score", &n.to_string());
         attr(&b, "type", "button");
-        attr(&b, "aria-label", LABELS[n as usize - 1]);
+        attr(&b, "aria-label", i18n::score_label(n));
         attr(&b, "aria-pressed", if current == Some(n) { "true" } else { "false" });
         append(&scale, &b);
         buttons.push(b);
@@ -142,13 +142,13 @@ fn submit(s: &Shared, card: &Element, score: i64, comment: Option<String>) {
                 thanks(&s, &card, score, get(&survey, "editable").as_bool().unwrap_or(false));
             }
             Ok((_, v)) => {
-                let msg = get_str(&v, "error").unwrap_or_else(|| "The rating was not saved. Try again.".into());
+                let msg = get_str(&v, "error").unwrap_or_else(|| t(Key::RatingFailed).into());
                 let err = text("p", "survey-error", &msg);
                 attr(&err, "role", "alert");
                 append(&card, &err);
             }
             Err(_) => {
-                let err = text("p", "survey-error", "The rating was not saved. Check your connection and try again.");
+                let err = text("p", "survey-error", t(Key::RatingFailed));
                 attr(&err, "role", "alert");
                 append(&card, &err);
             }

@@ -42,7 +42,7 @@ pub(crate) fn show_agent_typing(s: &Shared, name: Option<String>) {
         let mut st = s.borrow_mut();
         st.typing_mark = st.typing_mark.wrapping_add(1);
         if let Some(n) = &name {
-            st.ui.typing.set_text_content(Some(&format!("{n} is typing…")));
+            st.ui.typing.set_text_content(Some(&crate::i18n::typing(&n)));
         }
         show(&st.ui.typing, name.is_some());
         st.typing_mark

@@ -1,11 +1,14 @@
 //! Building the widget's DOM: launcher, panel, messages, pre-chat form, composer.
 use crate::dom::{self, append, attr, el, icon, show, text, CHAT, CLOSE, PAPERCLIP};
+use crate::i18n::{t, Key};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 
 pub(crate) struct Ui {
     pub(crate) panel: Element,
     pub(crate) launcher: Element,
+    /// The count of unread messages from support, on the launcher.
+    pub(crate) badge: Element,
     pub(crate) title: Element,
     pub(crate) status: Element,
     /// Who is answering: an avatar and a name, hidden while the chat waits.
@@ -36,18 +39,22 @@ pub(crate) fn build_ui() -> Ui {
     let launcher = el("button", "launcher");
     append(&launcher, &icon(CHAT));
     attr(&launcher, "type", "button");
-    attr(&launcher, "aria-label", "Open chat");
+    attr(&launcher, "aria-label", t(Key::OpenChat));
+    let badge = text("span", "badge", "");
+    attr(&badge, "aria-hidden", "true");
+    show(&badge, false);
+    append(&launcher, &badge);
     let panel = el("section", "panel");
-    attr(&panel, "aria-label", "Chat");
+    attr(&panel, "aria-label", t(Key::Chat));
     show(&panel, false);
     let head = el("header", "head");
-    let title = text("h1", "title", "Chat with us");
+    let title = text("h1", "title", t(Key::ChatWithUs));
     let status = text("p", "state", "");
     attr(&status, "role", "status");
     let close = el("button", "close");
     append(&close, &icon(CLOSE));
     attr(&close, "type", "button");
-    attr(&close, "aria-label", "Close chat");
+    attr(&close, "aria-label", t(Key::CloseChat));
     let agent = el("p", "agent");
     let agent_avatar = el("span", "avatar");
     attr(&agent_avatar, "aria-hidden", "true");
@@ -65,35 +72,35 @@ pub(crate) fn build_ui() -> Ui {
     attr(&queue, "role", "status");
     show(&queue, false);
     let list = el("ol", "messages");
-    attr(&list, "aria-label", "Messages");
+    attr(&list, "aria-label", t(Key::Messages));
     attr(&list, "aria-live", "polite");
     let typing = text("p", "typing", "");
     attr(&typing, "role", "status");
     show(&typing, false);
     let prechat = el("div", "prechat");
     let name: HtmlInputElement = el("input", "").unchecked_into();
-    attr(&name, "aria-label", "Your name");
-    attr(&name, "placeholder", "Your name");
+    attr(&name, "aria-label", t(Key::YourName));
+    attr(&name, "placeholder", t(Key::YourName));
     let email: HtmlInputElement = el("input", "").unchecked_into();
-    attr(&email, "aria-label", "Your email");
-    attr(&email, "placeholder", "Your email");
+    attr(&email, "aria-label", t(Key::YourEmail));
+    attr(&email, "placeholder", t(Key::YourEmail));
     attr(&email, "type", "email");
     append(&prechat, &name);
     append(&prechat, &email);
     show(&prechat, false);
     let form = el("form", "composer");
     let input: HtmlTextAreaElement = el("textarea", "").unchecked_into();
-    attr(&input, "aria-label", "Message");
-    attr(&input, "placeholder", "Write a message…");
+    attr(&input, "aria-label", t(Key::Message));
+    attr(&input, "placeholder", t(Key::WriteAMessage));
     attr(&input, "rows", "2");
-    let send = text("button", "send", "Send");
+    let send = text("button", "send", t(Key::Send));
     attr(&send, "type", "submit");
     let attach = el("label", "attach");
     append(&attach, &icon(PAPERCLIP));
-    attr(&attach, "title", "Attach a file");
+    attr(&attach, "title", t(Key::AttachAFile));
     let file: HtmlInputElement = el("input", "").unchecked_into();
     attr(&file, "type", "file");
-    attr(&file, "aria-label", "Attach a file");
+    attr(&file, "aria-label", t(Key::AttachAFile));
     attr(&file, "accept", "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain");
     append(&attach, &file);
     append(&form, &attach);
@@ -108,6 +115,6 @@ pub(crate) fn build_ui() -> Ui {
     }
     append(&body, &launcher);
     append(&body, &panel);
-    Ui { panel, launcher, title, status, agent, agent_avatar, agent_name, greeting, notice, queue, survey, list, typing, prechat, name, email, input, file }
+    Ui { panel, launcher, badge, title, status, agent, agent_avatar, agent_name, greeting, notice, queue, survey, list, typing, prechat, name, email, input, file }
 }
 
