@@ -11,6 +11,7 @@ pub mod csat;
 pub mod customers;
 pub mod error;
 pub mod events;
+pub mod hours;
 pub mod inboxes;
 pub mod list;
 pub mod live;

@@ -138,12 +138,17 @@ pub struct WidgetConfig {
     pub greeting: Option<String>,
     /// `left` or `right`: where the loader puts the launcher.
     pub launcher: String,
+    /// `state`: `online` (with `reply_ms`, the typical first reply), `away` (within
+    /// business hours, nobody Online) or `offline` (outside them, with `back`: when).
+    #[serde(flatten)]
+    pub presence: app::hours::Presence,
 }
 
 /// `GET /api/widget/config?inbox=KEY`: what the widget needs before the first message.
 pub async fn config(State(st): State<AppState>, Query(q): Query<ConfigQuery>) -> Result<Json<WidgetConfig>, AppError> {
     let (id, name, prechat) = app::inboxes::store::by_public_key(&st.db, &q.inbox).await?.ok_or(AppError::NotFound)?;
-    let online = app::accounts::presence::inbox_online(&st.db, id, st.now()).await?;
+    let presence = app::hours::store::presence(&st.db, id, st.now()).await?;
+    let online = matches!(presence, app::hours::Presence::Online { .. });
     let look = app::inboxes::store::appearance(&st.db, id).await?;
     Ok(Json(WidgetConfig {
         title: look.team_name.clone().unwrap_or_else(|| name.clone()),
@@ -154,6 +159,7 @@ pub async fn config(State(st): State<AppState>, Query(q): Query<ConfigQuery>) ->
         name,
         prechat_form: prechat,
         online,
+        presence,
     }))
 }
 

@@ -73,7 +73,7 @@ table! {
     Ended => "This chat has ended", "Denne chatten er avsluttet";
     EndedNotice => "This chat has ended. Write below to start a new one.", "Denne chatten er avsluttet. Skriv nedenfor for å starte en ny.";
     Unavailable => "Chat is unavailable", "Chatten er ikke tilgjengelig";
-    OfflineNotice => "We're offline right now. Leave a message and we'll answer here.", "Vi er ikke på nett akkurat nå. Legg igjen en melding, så svarer vi her.";
+    OfflineNotice => "We're away right now. Leave a message and we'll answer here.", "Vi er borte akkurat nå. Legg igjen en melding, så svarer vi her.";
     SurveyTitle => "How was your chat?", "Hvordan var chatten?";
     SurveyScale => "Your rating, from 1 (very poor) to 5 (excellent)", "Din vurdering, fra 1 (svært dårlig) til 5 (utmerket)";
     Score1 => "1 of 5: very poor", "1 av 5: svært dårlig";
@@ -86,6 +86,39 @@ table! {
     ChangeRating => "Change rating", "Endre vurdering";
     RatingFailed => "The rating was not saved. Check your connection and try again.", "Vurderingen ble ikke lagret. Sjekk tilkoblingen og prøv igjen.";
     LessThanAMinute => "less than a minute", "under ett minutt";
+    EmailNeeded => "Leave your email so we can write back.", "Legg igjen e-postadressen din, så vi kan svare deg.";
+}
+
+const WEEKDAYS: [[&str; 7]; 2] = [
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"],
+];
+
+/// "We're back Monday at 09:00. Leave your email and a message…" (offline).
+pub(crate) fn back(day: Option<u8>, time: Option<String>, in_days: Option<i64>) -> String {
+    let l = if lang() == Lang::Nb { 1 } else { 0 };
+    let when = match (day, time, in_days) {
+        (_, Some(t), Some(0)) => [format!("today at {t}"), format!("i dag kl. {t}")][l].clone(),
+        (_, Some(t), Some(1)) => [format!("tomorrow at {t}"), format!("i morgen kl. {t}")][l].clone(),
+        (Some(d), Some(t), _) if d < 7 => [format!("{} at {t}", WEEKDAYS[0][d as usize]), format!("{} kl. {t}", WEEKDAYS[1][d as usize])][l].clone(),
+        _ => return ["We're closed right now. Leave your email and a message, and we'll write back.".to_string(),
+            "Vi er stengt nå. Legg igjen e-postadressen din og en melding, så svarer vi.".to_string()][l].clone(),
+    };
+    match lang() {
+        Lang::En => format!("We're back {when}. Leave your email and a message, and we'll write back."),
+        Lang::Nb => format!("Vi er tilbake {when}. Legg igjen e-postadressen din og en melding, så svarer vi."),
+    }
+}
+
+/// "We typically reply in about 4 minutes".
+pub(crate) fn typically(ms: f64) -> String {
+    let min = (ms / 60_000.0).round().max(1.0) as i64;
+    match (lang(), min) {
+        (Lang::En, 1) => "We typically reply in about a minute".into(),
+        (Lang::En, m) => format!("We typically reply in about {m} minutes"),
+        (Lang::Nb, 1) => "Vi svarer vanligvis i løpet av et minutt".into(),
+        (Lang::Nb, m) => format!("Vi svarer vanligvis i løpet av {m} minutter"),
+    }
 }
 
 /// "Not sent (reason)."
@@ -166,5 +199,7 @@ mod tests {
         assert_eq!(queue_line(3, Some(120_000.0)), "Du er nummer 3 i køen · ventetid: omtrent 2 min");
         assert_eq!(choose(["fr"]), Lang::En, "no table: English");
         assert_eq!(queue_line(1, None), "You are number 1 in line · wait: —");
+        assert_eq!(back(Some(0), Some("09:00".into()), Some(3)), "We're back Monday at 09:00. Leave your email and a message, and we'll write back.");
+        assert_eq!(typically(240_000.0), "We typically reply in about 4 minutes");
     }
 }

@@ -57,6 +57,8 @@ pub(crate) struct State {
     pub(crate) seen_sent: f64,
     /// Messages from support that arrived while the panel was closed or hidden.
     pub(crate) unread: u32,
+    /// Outside business hours: the first message needs an email.
+    pub(crate) offline: bool,
     pub(crate) ui: Ui,
 }
 
@@ -283,6 +285,20 @@ fn submit(s: &Shared) {
     if body.trim().is_empty() {
         return;
     }
+    // Outside business hours the first message needs an email to answer to.
+    {
+        let st = s.borrow();
+        let no_email = st.ui.email.value().trim().is_empty() || !st.ui.email.value().contains('@');
+        if st.offline && st.conv.is_none() && no_email && !st.identity.is_object() {
+            st.ui.prechat_error.set_text_content(Some(t(Key::EmailNeeded)));
+            show(&st.ui.prechat_error, true);
+            attr(&st.ui.email, "aria-invalid", "true");
+            let _ = st.ui.email.focus();
+            return;
+        }
+        show(&st.ui.prechat_error, false);
+        attr(&st.ui.email, "aria-invalid", "false");
+    }
     s.borrow().ui.input.set_value("");
     typing::sent(s);
     let client = uuid();
@@ -305,13 +321,32 @@ async fn load_config(s: Shared) {
         st.ui.greeting.set_text_content(Some(&greeting));
         show(&st.ui.greeting, true);
     }
-    let online = get(&cfg, "online").as_bool().unwrap_or(true);
-    if !online {
-        st.ui.notice.set_text_content(Some(t(Key::OfflineNotice)));
+    let wants_prechat = get(&cfg, "prechat_form").as_bool().unwrap_or(false);
+    // Online, away, or outside business hours (the offline form: an email is needed).
+    let line = match get_str(&cfg, "state").as_deref() {
+        Some("offline") => {
+            let back = get(&cfg, "back");
+            Some((i18n::back(get_f64(&back, "day").map(|d| d as u8), get_str(&back, "time"), get_f64(&back, "in_days").map(|d| d as i64)), true))
+        }
+        Some("away") => Some((t(Key::OfflineNotice).to_string(), false)),
+        _ => {
+            if let Some(ms) = get_f64(&cfg, "reply_ms") {
+                st.ui.reply_time.set_text_content(Some(&i18n::typically(ms)));
+                show(&st.ui.reply_time, true);
+            }
+            None
+        }
+    };
+    drop(st);
+    let offline = matches!(line, Some((_, true)));
+    s.borrow_mut().offline = offline;
+    let st = s.borrow();
+    if let Some((text, _)) = line {
+        st.ui.notice.set_text_content(Some(&text));
         show(&st.ui.notice, true);
     }
-    let wants_prechat = get(&cfg, "prechat_form").as_bool().unwrap_or(false);
-    show(&st.ui.prechat, wants_prechat && st.conv.is_none() && !st.identity.is_object());
+    attr(&st.ui.email, "aria-required", if offline { "true" } else { "false" });
+    show(&st.ui.prechat, (wants_prechat || offline) && st.conv.is_none() && !st.identity.is_object());
 }
 
 #[wasm_bindgen(start)]
@@ -347,6 +382,7 @@ pub fn start() {
         agent_seen: 0.0,
         seen_sent: 0.0,
         unread: 0,
+        offline: false,
         ui,
     }));
     let st = s.borrow();

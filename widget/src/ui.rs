@@ -26,6 +26,10 @@ pub(crate) struct Ui {
     /// "Alex is typing…", under the messages.
     pub(crate) typing: Element,
     pub(crate) prechat: Element,
+    /// Why the pre-chat (or offline) form cannot go yet.
+    pub(crate) prechat_error: Element,
+    /// "We typically reply in about 4 minutes", in the header.
+    pub(crate) reply_time: Element,
     pub(crate) name: HtmlInputElement,
     pub(crate) email: HtmlInputElement,
     pub(crate) input: HtmlTextAreaElement,
@@ -62,7 +66,10 @@ pub(crate) fn build_ui() -> Ui {
     append(&agent, &agent_avatar);
     append(&agent, &agent_name);
     show(&agent, false);
+    let reply_time = text("p", "reply-time", "");
+    show(&reply_time, false);
     append(&head, &title);
+    append(&head, &reply_time);
     append(&head, &agent);
     append(&head, &status);
     append(&head, &close);
@@ -85,8 +92,12 @@ pub(crate) fn build_ui() -> Ui {
     attr(&email, "aria-label", t(Key::YourEmail));
     attr(&email, "placeholder", t(Key::YourEmail));
     attr(&email, "type", "email");
+    let prechat_error = text("p", "prechat-error", "");
+    attr(&prechat_error, "role", "alert");
+    show(&prechat_error, false);
     append(&prechat, &name);
     append(&prechat, &email);
+    append(&prechat, &prechat_error);
     show(&prechat, false);
     let form = el("form", "composer");
     let input: HtmlTextAreaElement = el("textarea", "").unchecked_into();
@@ -115,6 +126,6 @@ pub(crate) fn build_ui() -> Ui {
     }
     append(&body, &launcher);
     append(&body, &panel);
-    Ui { panel, launcher, badge, title, status, agent, agent_avatar, agent_name, greeting, notice, queue, survey, list, typing, prechat, name, email, input, file }
+    Ui { panel, launcher, badge, title, status, agent, agent_avatar, agent_name, greeting, notice, queue, survey, list, typing, prechat, prechat_error, reply_time, name, email, input, file }
 }
 

@@ -30,11 +30,13 @@ pub struct Board {
     rows: RwLock<Rows>,
     /// Bumped after every refresh; streams wait on it.
     version: watch::Sender<u64>,
+    /// Asks routing to look at every inbox again (a schedule changed).
+    reroute: tokio::sync::Notify,
 }
 
 impl Default for Board {
     fn default() -> Self {
-        Board { rows: RwLock::default(), version: watch::channel(0).0 }
+        Board { rows: RwLock::default(), version: watch::channel(0).0, reroute: tokio::sync::Notify::new() }
     }
 }
 
@@ -71,6 +73,17 @@ impl Board {
         let e = rows.spots.get(&conversation_id)?;
         let average = rows.averages.get(&e.inbox_id).copied().flatten();
         Some(QueueSpot { position: e.position, estimate_ms: wait_estimate(average, e.queued_at, now) })
+    }
+
+    /// Asks this instance's routing to settle every inbox again, and to learn when
+    /// each closed one opens.
+    pub fn reroute(&self) {
+        self.reroute.notify_one();
+    }
+
+    /// Resolves when [`Board::reroute`] was called.
+    pub async fn rerouted(&self) {
+        self.reroute.notified().await
     }
 
     /// Changes whenever any queue was refreshed.

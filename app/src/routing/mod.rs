@@ -10,6 +10,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod board;
+pub mod hours_api;
 pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod react;

@@ -1,7 +1,8 @@
 //! Routing driven by the event log: this instance's pump hands every event to
 //! [`run`], which notes the inboxes whose queue or agents a change touched, then
 //! settles each (assigns what it can) and refreshes its row of the [`Board`]. Events
-//! that arrive together are handled together. Nothing runs on a timer.
+//! that arrive together are handled together. Nothing polls: the one timer is the
+//! next opening of an inbox that is outside its business hours.
 use super::board::{self, Board};
 use super::store;
 use crate::db::Db;
@@ -47,11 +48,13 @@ impl Dirty {
 
 /// Assigns what waits in `inbox_id` and refreshes its queue on the board: what a
 /// change of settings (a capacity raised, automatic assignment turned on) calls too.
-pub async fn settle_and_show(db: &Db, board: &Board, inbox_id: i64, now: i64) -> AppResult<()> {
+/// Returns when the inbox next opens if it is closed now (business hours): routing
+/// wakes then, as no event marks an opening.
+pub async fn settle_and_show(db: &Db, board: &Board, inbox_id: i64, now: i64) -> AppResult<Option<i64>> {
     store::settle(db, inbox_id, now).await?;
     let (waiting, average) = store::queue(db, inbox_id).await?;
     board.set(inbox_id, &waiting, average);
-    Ok(())
+    crate::hours::store::reopens_at(db, inbox_id, now).await
 }
 
 /// Runs until the hub shuts down. Starts by settling every inbox, for what changed
@@ -61,6 +64,8 @@ pub async fn run(db: Db, hub: Arc<Hub>, clock: Arc<dyn Clock>) {
     let mut events = hub.subscribe();
     let mut shutdown = hub.shutdown_signal();
     let mut dirty = Dirty { all: true, ..Dirty::default() };
+    // Closed inboxes, and when each opens.
+    let mut opens: std::collections::BTreeMap<i64, i64> = Default::default();
     loop {
         if dirty.all {
             match store::inbox_ids(&db).await {
@@ -73,18 +78,32 @@ pub async fn run(db: Db, hub: Arc<Hub>, clock: Arc<dyn Clock>) {
         }
         let mut failed = Dirty { all: dirty.all, ..Dirty::default() };
         for inbox in std::mem::take(&mut dirty.inboxes) {
-            if let Err(e) = settle_and_show(&db, &board, inbox, clock.now_ms()).await {
-                tracing::warn!(error = %e, inbox, "routing could not settle an inbox");
-                failed.inboxes.insert(inbox);
+            match settle_and_show(&db, &board, inbox, clock.now_ms()).await {
+                Ok(Some(at)) => {
+                    opens.insert(inbox, at);
+                }
+                Ok(None) => {
+                    opens.remove(&inbox);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, inbox, "routing could not settle an inbox");
+                    failed.inboxes.insert(inbox);
+                }
             }
         }
         dirty = failed;
-        // A failure is retried a second later; otherwise wait for the next change.
+        // A failure is retried a second later; a closed inbox is settled again when it
+        // opens; otherwise wait for the next change.
+        let next_open = opens.values().min().map(|at| (*at - clock.now_ms()).max(0) as u64);
+        let wait = match (dirty.all || !dirty.inboxes.is_empty(), next_open) {
+            (true, _) => Some(Duration::from_secs(1)),
+            (false, Some(ms)) => Some(Duration::from_millis(ms + 50)),
+            (false, None) => None,
+        };
         let retry = async {
-            if dirty.all || !dirty.inboxes.is_empty() {
-                tokio::time::sleep(Duration::from_secs(1)).await
-            } else {
-                std::future::pending().await
+            match wait {
+                Some(d) => tokio::time::sleep(d).await,
+                None => std::future::pending().await,
             }
         };
         tokio::select! {
@@ -93,7 +112,12 @@ pub async fn run(db: Db, hub: Arc<Hub>, clock: Arc<dyn Clock>) {
                 Err(RecvError::Lagged(_)) => dirty.all = true,
                 Err(RecvError::Closed) => return,
             },
-            _ = retry => {}
+            _ = retry => {
+                let now = clock.now_ms();
+                let due: Vec<i64> = opens.iter().filter(|(_, at)| **at <= now).map(|(id, _)| *id).collect();
+                dirty.inboxes.extend(due);
+            }
+            _ = board.rerouted() => dirty.all = true,
             _ = shutdown.changed() => return,
         }
         // Whatever else has arrived is handled in the same round.

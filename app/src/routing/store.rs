@@ -120,6 +120,9 @@ pub async fn settle(db: &Db, inbox_id: i64, now: i64) -> AppResult<Vec<(i64, i64
     if settings_in(&mut tx, inbox_id).await?.assignment != Assignment::Auto {
         return Ok(Vec::new());
     }
+    if crate::hours::store::hours_in(&mut tx, inbox_id).await?.is_some_and(|h| !crate::hours::clock::is_open(&h, now)) {
+        return Ok(Vec::new());
+    }
     let waiting: Vec<i64> = waiting_in(&mut tx, inbox_id).await?.into_iter().map(|w| w.id).collect();
     let candidates = candidates_in(&mut tx, inbox_id, now).await?;
     let mut done = Vec::new();
@@ -141,6 +144,12 @@ async fn worth_a_write(conn: &mut AnyConnection, inbox_id: i64, now: i64) -> App
     };
     if routing.assignment != Assignment::Auto {
         return Ok(false);
+    }
+    // Outside business hours chats wait for the inbox to open.
+    if let Some(h) = crate::hours::store::hours_in(conn, inbox_id).await? {
+        if !crate::hours::clock::is_open(&h, now) {
+            return Ok(false);
+        }
     }
     let waiting: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM conversations WHERE inbox_id = $1 AND status = 'new' AND assignee_id IS NULL LIMIT 1",

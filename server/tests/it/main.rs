@@ -13,6 +13,7 @@ mod csat;
 mod delete_export_presence;
 mod fuzz;
 mod handling;
+mod hours;
 mod hardening;
 mod identity;
 mod inbox_counts_csv;

@@ -31,7 +31,8 @@ pub fn InboxSettings() -> impl IntoView {
             let inbox = list_inboxes().await?.into_iter().find(|i| Some(i.id) == id).ok_or(AppError::NotFound)?;
             let routing = crate::routing::api::routing_settings(inbox.id).await?;
             let csat = crate::csat::api::csat_setting(inbox.id).await?;
-            Ok((inbox, list_agents().await?, (routing, csat)))
+            let hours = crate::routing::hours_api::inbox_hours(inbox.id).await?;
+            Ok((inbox, list_agents().await?, (routing, csat, hours)))
         },
     );
     view! {
@@ -52,7 +53,7 @@ pub fn InboxSettings() -> impl IntoView {
 fn InboxPage(
     inbox: InboxDetail,
     agents: Vec<AgentSummary>,
-    routing: (crate::routing::Routing, crate::csat::Ask),
+    routing: (crate::routing::Routing, crate::csat::Ask, crate::routing::hours_api::HoursForm),
     set_member: ServerAction<SetMembership>,
     set_prechat: ServerAction<SetPrechatForm>,
 ) -> impl IntoView {
@@ -76,6 +77,7 @@ fn InboxPage(
             <ErrorNotice error=action_error(set_prechat)/>
         </section>
         <super::routing::RoutingForm inbox_id=inbox.id initial=routing.0/>
+        <super::routing::HoursForm inbox_id=inbox.id initial=routing.2/>
         <super::routing::SurveyForm inbox_id=inbox.id initial=routing.1/>
         <section class="card" aria-labelledby="context-heading">
             <h3 id="context-heading">"Context link"</h3>

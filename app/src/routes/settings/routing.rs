@@ -75,3 +75,48 @@ pub fn SurveyForm(inbox_id: i64, initial: crate::csat::Ask) -> impl IntoView {
         </section>
     }
 }
+
+/// Business hours: a weekly schedule in the inbox's time zone, and holidays.
+#[component]
+pub fn HoursForm(inbox_id: i64, initial: crate::routing::hours_api::HoursForm) -> impl IntoView {
+    let save = ServerAction::<crate::routing::hours_api::SaveHours>::new();
+    let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    let keys = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    view! {
+        <section class="card" aria-labelledby="hours-heading">
+            <h3 id="hours-heading">"Business hours"</h3>
+            <p class="muted">
+                "Outside these hours the widget says when you are back and asks for an email with the message; "
+                "automatic assignment holds those chats until you open. Write a day as 09:00-17:00 (commas between spans), empty for closed."
+            </p>
+            <ActionForm action=save attr:class="stack hours-form">
+                <input type="hidden" name="inbox_id" value=inbox_id/>
+                <label class="check">
+                    <input type="checkbox" name="enabled" value="on" checked=initial.enabled/>
+                    "Use business hours"
+                </label>
+                <label class="field">
+                    <span class="field-label">"Time zone"</span>
+                    <input name="timezone" value=initial.timezone.clone() placeholder="Europe/Oslo" required/>
+                </label>
+                <div class="hours-week">
+                    {crate::hours::DAYS.iter().zip(keys).enumerate().map(|(i, (day, key))| view! {
+                        <label class="field">
+                            <span class="field-label">{*day}</span>
+                            <input name=key value=initial.days.get(i).cloned().unwrap_or_default() placeholder="Closed"/>
+                        </label>
+                    }).collect_view()}
+                </div>
+                <label class="field">
+                    <span class="field-label">"Holidays (YYYY-MM-DD, one per line)"</span>
+                    <textarea name="holidays" rows="3">{initial.holidays.clone()}</textarea>
+                </label>
+                <p class="actions">
+                    <button type="submit">"Save hours"</button>
+                    <span role="status" class="muted">{move || saved().then_some("Saved")}</span>
+                </p>
+            </ActionForm>
+            <ErrorNotice error=action_error(save)/>
+        </section>
+    }
+}
