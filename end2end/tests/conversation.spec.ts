@@ -6,13 +6,13 @@ test('a customer on another site and an agent chat live both ways; close and reo
   const { page: customer, widget } = await customerWidget(browser);
   const first = `Where is my order? ${Date.now()}`;
   await customerSays(widget, first);
-  await expect(widget.getByRole('status')).toHaveText('Waiting for an agent');
+  await expect(widget.locator('.state')).toHaveText('Waiting for an agent');
 
   await openConversation(agent, first);
   await expect(agent.locator('.connection')).toHaveText('live');
   await agentSays(agent, 'Hi! Let me check that for you.');
   await expect(widget.locator('.messages')).toContainText('Hi! Let me check that for you.');
-  await expect(widget.getByRole('status')).toHaveText('Open');
+  await expect(widget.locator('.state')).toHaveText('Open');
 
   await customerSays(widget, 'Thanks, I will wait');
   await expect(agent.getByRole('list', { name: 'Messages' })).toContainText('Thanks, I will wait');
@@ -22,13 +22,13 @@ test('a customer on another site and an agent chat live both ways; close and reo
   await expect(agent.getByRole('group', { name: 'End the chat' })).toContainText('without a verdict');
   await agent.getByRole('button', { name: 'Close conversation' }).click();
   await expect(agent.locator('.status-badge')).toHaveText('Closed');
-  await expect(widget.getByRole('status')).toHaveText('Closed — write to reopen');
+  await expect(widget.locator('.state')).toHaveText('Closed — write to reopen');
 
   await customerSays(widget, 'Actually, one more question');
   await expect(agent.locator('.status-badge')).toHaveText('New');
   await expect(agent.getByRole('list', { name: 'Messages' })).toContainText('Actually, one more question');
   await expect(agent.getByRole('list', { name: 'Messages' })).toContainText('reopened');
-  await expect(widget.getByRole('status')).toHaveText('Waiting for an agent');
+  await expect(widget.locator('.state')).toHaveText('Waiting for an agent');
 
   // The conversation survives a reload of the host page.
   await customer.reload();

@@ -102,7 +102,7 @@ test('solve a chat, and find it by its close reason', async ({ browser }) => {
   await expect(solve).toHaveClass(/primary/);
   await solve.click();
   await expect(alex.locator('.status-badge')).toHaveText('Solved');
-  await expect(widget.getByRole('status')).toHaveText('Solved — write to reopen');
+  await expect(widget.locator('.state')).toHaveText('Solved — write to reopen');
   await alex.goto('/conversations?group=closed&reason=solved&q=' + encodeURIComponent(text));
   const row = alex.locator('table.conversations tbody tr', { hasText: text });
   await expect(row).toHaveCount(1);
@@ -127,7 +127,7 @@ test('cancel a chat: the customer sees the notice', async ({ browser }) => {
   await ask.getByRole('button', { name: 'Yes, cancel the chat' }).click();
   await expect(alex.locator('.status-badge')).toHaveText('Cancelled');
   await expect(widget.locator('.messages')).toContainText('This chat was cancelled by support.');
-  await expect(widget.getByRole('status')).toHaveText('Cancelled by support — write to reopen');
+  await expect(widget.locator('.state')).toHaveText('Cancelled by support — write to reopen');
 });
 
 test('delete a chat after confirming; the customer sees it ended', async ({ browser }) => {
@@ -145,7 +145,7 @@ test('delete a chat after confirming; the customer sees it ended', async ({ brow
   await sam.getByRole('button', { name: 'Delete chat' }).click();
   await dialog.getByRole('button', { name: 'Delete for good' }).click();
   await expect(sam).toHaveURL(/\/conversations$/);
-  await expect(widget.getByRole('status')).toHaveText('This chat has ended');
+  await expect(widget.locator('.state')).toHaveText('This chat has ended');
   await expect(widget.locator('.messages')).not.toContainText(text);
   await sam.goto(url);
   await expect(sam.getByRole('heading', { name: 'Conversation not found' })).toBeVisible();
@@ -207,13 +207,13 @@ test("the widget's header shows who is answering once they join", async ({ brows
   const text = `Who is there? ${Date.now()}`;
   const { widget } = await customer(browser, text);
   const agent = widget.locator('.head .agent');
-  await expect(widget.getByRole('status')).toHaveText('Waiting for an agent');
+  await expect(widget.locator('.state')).toHaveText('Waiting for an agent');
   await expect(agent).toBeHidden();
   await openChat(alex, text);
   await alex.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Accept' }).click();
   await expect(agent).toBeVisible();
   await expect(agent).toHaveText('AOAlex Operator');
-  await expect(widget.getByRole('status')).toHaveText('Open');
+  await expect(widget.locator('.state')).toHaveText('Open');
   // The same after a reload of the host page: it comes with the thread.
   await widget.locator('body').evaluate(() => location.reload());
   await expect(widget.locator('.head .agent .agent-name')).toHaveText('Alex Operator');

@@ -85,3 +85,52 @@ test('automatic assignment: a chat lands on the Online agent, the next waits in 
   await expect(second.widget.locator('.queue')).toBeHidden();
   await expect(rita.getByRole('link', { name: next })).toBeVisible();
 });
+
+test('outside business hours the widget says when the team is back, and the offline form creates a waiting chat with the email', async ({ browser }) => {
+  const tag = `${Date.now()}`.slice(-6);
+  const admin = await (await browser.newContext()).newPage();
+  await loginOk(admin, ADMIN.email, ADMIN.password);
+  await admin.goto('/settings/inboxes');
+  await hydrated(admin);
+  await admin.getByLabel('Inbox name').fill(`Hours ${tag}`);
+  await admin.getByRole('button', { name: 'Create inbox' }).click();
+  await admin.getByRole('link', { name: `Hours ${tag}` }).click();
+  await expect(admin.getByRole('heading', { name: `Hours ${tag}` })).toBeVisible();
+  await hydrated(admin);
+  // Open only on the day after tomorrow (UTC), so it is closed now.
+  const days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+  const today = (new Date().getUTCDay() + 6) % 7;
+  const openDay = days[(today + 2) % 7];
+  const hours = admin.locator('section', { has: admin.getByRole('heading', { name: 'Business hours' }) });
+  await hours.getByLabel('Use business hours').check();
+  await hours.getByLabel('Time zone').fill('UTC');
+  for (const d of days) await hours.getByLabel(d, { exact: true }).fill(d === openDay ? '09:00-17:00' : '');
+  await hours.getByRole('button', { name: 'Save hours' }).click();
+  await expect(hours.getByRole('status')).toHaveText('Saved');
+  const snippet = (await admin.locator('.snippet').textContent()) ?? '';
+  const key = /data-inbox="([^"]+)"/.exec(snippet)![1];
+
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${HOST}/?inbox=${key}`);
+  const widget = page.frameLocator('iframe[data-switchboard]');
+  await widget.getByRole('button', { name: 'Open chat' }).click();
+  await expect(widget.locator('.notice')).toHaveText(`We're back ${openDay} at 09:00. Leave your email and a message, and we'll write back.`);
+  const text = `After hours ${tag}`;
+  const box = widget.getByRole('textbox', { name: 'Message' });
+  await box.fill(text);
+  await box.press('Enter');
+  // No email yet: the form asks for one and keeps the message.
+  await expect(widget.getByRole('alert')).toHaveText('Leave your email so we can write back.');
+  await expect(widget.getByRole('textbox', { name: 'Your email' })).toBeFocused();
+  await expect(box).toHaveValue(text);
+  await widget.getByRole('textbox', { name: 'Your email' }).fill(`late${tag}@example.com`);
+  await box.press('Enter');
+  await expect(widget.locator('.msg-customer:not(.pending)', { hasText: text })).toHaveCount(1);
+
+  // The console shows it waiting, with the email on the customer panel.
+  await admin.goto('/conversations');
+  await hydrated(admin);
+  await admin.getByRole('link', { name: text }).click();
+  await expect(admin.locator('.customer-panel')).toContainText(`late${tag}@example.com`);
+  await expect(admin.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Accept' })).toBeVisible();
+});

@@ -40,10 +40,15 @@ test("a host app boots the widget with Switchboard('boot'), opens it, hears unre
   await expect(page.locator('#unread')).toHaveText('0');
 
   // Logging out of the host app forgets the visitor: a fresh chat next time.
+  const stored = async () => JSON.parse((await page.evaluate(() => localStorage.getItem('switchboard:demo-support'))) ?? 'null');
+  const before = await stored();
+  expect(before.conv).toBeGreaterThan(0);
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(log).toContainText('logged out');
   await expect(widget.locator('.messages')).not.toContainText(reply);
-  expect(await page.evaluate(() => localStorage.getItem('switchboard:demo-support'))).toBeNull();
+  // The page keeps at most a new, unused token: never the old one or its chat.
+  await expect.poll(async () => (await stored())?.token ?? null).not.toBe(before.token);
+  expect((await stored())?.conv ?? null).toBeNull();
   await page.reload();
   await page.getByRole('button', { name: 'Get help' }).click();
   await expect(widget.getByRole('textbox', { name: 'Message' })).toBeVisible();

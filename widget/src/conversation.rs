@@ -104,6 +104,7 @@ pub(crate) fn ended(s: &Shared) {
     forget_conversation(s);
     set_status(s, "ended", None);
     let st = s.borrow();
+    show(&st.ui.queue, false);
     st.ui.list.set_text_content(None);
     st.ui.notice.set_text_content(Some(crate::i18n::t(crate::i18n::Key::EndedNotice)));
     show(&st.ui.notice, true);
