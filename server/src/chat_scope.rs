@@ -35,7 +35,8 @@ pub struct OperatorScope {
 }
 
 /// The kinds that carry a chat's content rather than its place in the queues.
-const CONTENT: [&str; 4] = [kind::MESSAGE_CREATED, kind::REQUEST_CREATED, kind::CONVERSATION_UPDATED, kind::VISITOR_PRESENCE];
+const CONTENT: [&str; 5] =
+    [kind::MESSAGE_CREATED, kind::REQUEST_CREATED, kind::CONVERSATION_UPDATED, kind::VISITOR_PRESENCE, kind::CONVERSATION_RATED];
 
 impl OperatorScope {
     pub fn new(inboxes: HashSet<i64>) -> Self {

@@ -2,7 +2,8 @@
 //! alert with **Accept**, a browser notification (once permission was given) and a
 //! short tone (by default only while the tab is hidden; "always" and "never" are the
 //! agent's other choices). A chat someone assigns to the agent raises one too.
-//! When a colleague is faster, the alert says who took the chat.
+//! When a colleague is faster, the alert says who took the chat. In offer mode a chat
+//! offered to the agent shows a countdown with Accept and Decline.
 use crate::conversations::api::accept_conversation;
 use crate::error::AppError;
 use crate::live::{on_events, use_live_feed};
@@ -23,6 +24,8 @@ struct Alert {
     /// Assigned to me by someone else: "Open" instead of "Accept".
     assigned: bool,
     taken_by: Option<String>,
+    /// Offered to me (offer mode): until when, by this browser's clock (ms).
+    offer_until: Option<f64>,
 }
 
 
@@ -154,6 +157,14 @@ pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
         sound_choice.set(sound());
         can_ask.set(web_sys::Notification::permission() == web_sys::NotificationPermission::Default);
     });
+    // Offers count down once a second while one is shown.
+    let now = RwSignal::new(0.0);
+    Effect::new(move |_| {
+        now.set(js_sys::Date::now());
+        if let Ok(handle) = set_interval_with_handle(move || now.set(js_sys::Date::now()), std::time::Duration::from_secs(1)) {
+            on_cleanup(move || handle.clear());
+        }
+    });
     let navigate = use_navigate();
     let open_chat = move |id: i64| navigate(&format!("/inbox/{id}"), Default::default());
     let accept = {
@@ -203,7 +214,7 @@ pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
                 (i, l) => i.or(l),
             };
             let body = about.clone().unwrap_or_else(|| "Click to accept it".into());
-            let alert = Alert { conversation_id: c.id, title: format!("New chat from {who}"), about, first_line: None, assigned: false, taken_by: None };
+            let alert = Alert { conversation_id: c.id, title: format!("New chat from {who}"), about, first_line: None, assigned: false, taken_by: None, offer_until: None };
             raise(alert, body);
         }
         // The customer's first line, as it arrives, on the alert of a chat still waiting.
@@ -224,6 +235,7 @@ pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
                     first_line: None,
                     assigned: true,
                     taken_by: None,
+                    offer_until: None,
                 };
                 raise(alert, "Click to open it".into());
             } else if a.assignee_id != Some(me) {
@@ -240,9 +252,27 @@ pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
                 first_line: Some(m.excerpt.clone()),
                 assigned: true,
                 taken_by: None,
+                offer_until: None,
             };
             raise(alert, m.excerpt.clone());
         }
+        // Offer mode: a chat offered to me, to accept before the countdown ends.
+        Change::ConversationOffered(o) if o.agent_id == me => {
+            let until = js_sys::Date::now() + o.seconds as f64 * 1000.0;
+            let first_line = alerts.with_untracked(|l| l.iter().find(|a| a.conversation_id == o.conversation_id).and_then(|a| a.first_line.clone()));
+            let alert = Alert {
+                conversation_id: o.conversation_id,
+                title: "A chat is offered to you".into(),
+                about: inboxes.iter().find(|(id, _)| *id == o.inbox_id).map(|(_, n)| n.clone()),
+                first_line,
+                assigned: false,
+                taken_by: None,
+                offer_until: Some(until),
+            };
+            raise(alert, format!("Accept within {} seconds", o.seconds));
+        }
+        // Offered to someone else: my offer of it (if any) is over.
+        Change::ConversationOffered(o) => alerts.update(|list| list.retain(|a| !(a.conversation_id == o.conversation_id && a.offer_until.is_some()))),
         Change::ConversationDeleted(r) => alerts.update(|list| list.retain(|a| a.conversation_id != r.conversation_id)),
         Change::ConversationStatus(s) if s.status == Status::Closed => {
             alerts.update(|list| list.retain(|a| a.conversation_id != s.conversation_id))
@@ -271,7 +301,7 @@ pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
             </Show>
         </div>
         <div class="alerts" role="region" aria-label="New chats" aria-live="assertive">
-            <For each=move || alerts.get() key=|a| (a.conversation_id, a.assigned, a.taken_by.clone(), a.first_line.clone()) let:alert>
+            <For each=move || alerts.get() key=|a| (a.conversation_id, a.assigned, a.taken_by.clone(), a.first_line.clone(), a.offer_until.map(|u| u as i64)) let:alert>
                 {
                     let id = alert.conversation_id;
                     let accept = accept.clone();
@@ -282,9 +312,27 @@ pub fn NewChatAlerts(me: i64, inboxes: Vec<(i64, String)>) -> impl IntoView {
                             <strong>{alert.title.clone()}</strong>
                             {alert.about.clone().map(|a| view! { <p class="alert-about">{a}</p> })}
                             {alert.first_line.clone().map(|l| view! { <p class="alert-line">{l}</p> })}
+                            {alert.offer_until.map(|until| view! {
+                                <p class="countdown" role="timer" aria-live="off">
+                                    {move || format!("{} s left to accept", ((until - now.get()) / 1000.0).ceil().max(0.0) as i64)}
+                                </p>
+                            })}
                             {match (alert.taken_by.clone(), alert.assigned) {
                                 (Some(who), _) => view! { <p class="taken">{who}</p> }.into_any(),
                                 (None, true) => view! { <button type="button" class="primary" on:click=move |_| open_chat(id)>"Open"</button> }.into_any(),
+                                (None, false) if alert.offer_until.is_some() => {
+                                    let decline = move |_| {
+                                        alerts.update(|list| list.retain(|a| a.conversation_id != id));
+                                        spawn_local(async move {
+                                            let _ = crate::routing::api::decline_offer(id).await;
+                                        });
+                                    };
+                                    view! {
+                                        <button type="button" class="primary" on:click=move |_| accept(id)>"Accept"</button>
+                                        <button type="button" on:click=decline>"Decline"</button>
+                                    }
+                                    .into_any()
+                                }
                                 (None, false) => {
                                     let look = open_chat.clone();
                                     view! {

@@ -135,7 +135,7 @@ async fn set_assignee(
         (s, _) => s,
     };
     sqlx::query(
-        "UPDATE conversations SET assignee_id = $1, status = $2,
+        "UPDATE conversations SET assignee_id = $1, status = $2, offer_agent_id = NULL, offer_expires_at = NULL,
          queued_at = CASE WHEN $2 = 'new' THEN $4 ELSE queued_at END WHERE id = $3",
     )
     .bind(to.map(|t| t.0))
@@ -273,7 +273,10 @@ pub async fn move_to(db: &Db, id: i64, actor: &Actor, inbox_id: i64, now: i64) -
         return Err(AppError::NotFound);
     }
     let status = if conv.status == Status::Closed { Status::Closed } else { Status::New };
-    sqlx::query("UPDATE conversations SET inbox_id = $1, assignee_id = NULL, status = $2, queued_at = $4 WHERE id = $3")
+    sqlx::query(
+        "UPDATE conversations SET inbox_id = $1, assignee_id = NULL, status = $2, queued_at = $4,
+         offer_agent_id = NULL, offer_expires_at = NULL WHERE id = $3",
+    )
         .bind(inbox_id)
         .bind(status.as_str())
         .bind(id)

@@ -74,6 +74,18 @@ pub struct Rated {
     pub comment: Option<String>,
 }
 
+/// Automatic assignment offered a chat to an agent, who may accept it until
+/// `expires_at` (sent to the inbox's agents: supervisors see offers too).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offered {
+    pub conversation_id: i64,
+    pub inbox_id: i64,
+    pub agent_id: i64,
+    pub agent_name: String,
+    pub expires_at: i64,
+    pub seconds: i64,
+}
+
 /// Names a conversation (a deleted one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationRef {
@@ -176,6 +188,7 @@ changes! {
     CONVERSATION_DELETED = "conversation.deleted" => ConversationDeleted(ConversationRef),
     CONVERSATION_SEEN = "conversation.seen" => ConversationSeen(Seen),
     CONVERSATION_RATED = "conversation.rated" => ConversationRated(Rated),
+    CONVERSATION_OFFERED = "conversation.offered" => ConversationOffered(Offered),
     VISITOR_PRESENCE = "visitor.presence" => VisitorPresence(VisitorPresence),
     REQUEST_CREATED = "request.created" => RequestCreated(RequestFiled),
     AGENT_PRESENCE = "agent.presence" => AgentPresence(AgentPresence),
@@ -213,6 +226,7 @@ impl Change {
             Change::ConversationDeleted(r) => Some(r.conversation_id),
             Change::ConversationSeen(s) => Some(s.conversation_id),
             Change::ConversationRated(r) => Some(r.conversation_id),
+            Change::ConversationOffered(o) => Some(o.conversation_id),
             Change::MentionCreated(m) => Some(m.conversation_id),
             Change::VisitorPresence(p) => Some(p.conversation_id),
             Change::RequestCreated(r) => Some(r.conversation_id),

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::{board, parse_capacity, react, store, Assignment, OfflineChats},
+    super::{board, offers, parse_capacity, parse_offer_seconds, react, store, Assignment, OfflineChats},
+    crate::accounts::identity::SignedIn,
     crate::accounts::identity::Admin,
     crate::audit,
     crate::state::{extract, state},
@@ -20,9 +21,16 @@ pub async fn routing_settings(inbox_id: i64) -> Result<Routing, AppError> {
 }
 
 /// `assignment` is `manual` or `auto`; `capacity` open chats per agent (1–50);
-/// `offline_chats` is `keep` or `return`.
+/// `offline_chats` is `keep` or `return`; `offer_seconds` empty (assign at once) or
+/// 5–300 (offer mode).
 #[server(prefix = "/api", endpoint = "admin/routing/save")]
-pub async fn save_routing(inbox_id: i64, assignment: String, capacity: String, offline_chats: String) -> Result<Routing, AppError> {
+pub async fn save_routing(
+    inbox_id: i64,
+    assignment: String,
+    capacity: String,
+    offline_chats: String,
+    offer_seconds: Option<String>,
+) -> Result<Routing, AppError> {
     let Admin(admin) = extract().await?;
     let wanted = Routing {
         assignment: Assignment::parse(&assignment)
@@ -30,6 +38,7 @@ pub async fn save_routing(inbox_id: i64, assignment: String, capacity: String, o
         capacity: parse_capacity(&capacity).map_err(AppError::Unprocessable)?,
         offline_chats: OfflineChats::parse(&offline_chats)
             .ok_or_else(|| AppError::Unprocessable("an offline agent's chats are kept or returned".into()))?,
+        offer_seconds: parse_offer_seconds(offer_seconds.as_deref().unwrap_or("")).map_err(AppError::Unprocessable)?,
     };
     let st = state()?;
     store::set_settings(&st.db, inbox_id, &wanted).await?;
@@ -42,6 +51,7 @@ pub async fn save_routing(inbox_id: i64, assignment: String, capacity: String, o
             "assignment": wanted.assignment.as_str(),
             "capacity": wanted.capacity,
             "offline_chats": wanted.offline_chats.as_str(),
+            "offer_seconds": wanted.offer_seconds,
         }),
     };
     audit::record(&st.db, st.now(), entry).await?;
@@ -72,4 +82,15 @@ pub async fn set_agent_capacity(agent_id: i64, capacity: String) -> Result<Optio
         react::settle_and_show(&st.db, &board, inbox, st.now()).await?;
     }
     Ok(capacity)
+}
+
+/// The agent declines a chat offered to them: it goes to the next eligible agent.
+/// 409 when it is no longer offered to them (taken, or lapsed).
+#[server(prefix = "/api", endpoint = "conversations/offer/decline")]
+pub async fn decline_offer(id: i64) -> Result<(), AppError> {
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let inbox = offers::decline(&st.db, id, agent.id, st.now()).await?;
+    react::settle_and_show(&st.db, &board::of(&st.db), inbox, st.now()).await?;
+    Ok(())
 }

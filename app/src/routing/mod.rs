@@ -11,6 +11,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod board;
 pub mod hours_api;
+#[cfg(feature = "ssr")]
+pub mod offers;
 pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod react;
@@ -66,11 +68,29 @@ pub struct Routing {
     /// Open chats per agent, unless the agent has their own.
     pub capacity: i64,
     pub offline_chats: OfflineChats,
+    /// Offer mode: the chosen agent accepts within this many seconds, or the chat is
+    /// offered to the next (`None`: assigned at once).
+    #[serde(default)]
+    pub offer_seconds: Option<i64>,
 }
 
 impl Default for Routing {
     fn default() -> Self {
-        Routing { assignment: Assignment::Manual, capacity: DEFAULT_CAPACITY, offline_chats: OfflineChats::Keep }
+        Routing { assignment: Assignment::Manual, capacity: DEFAULT_CAPACITY, offline_chats: OfflineChats::Keep, offer_seconds: None }
+    }
+}
+
+/// The offer time a new offer-mode inbox suggests.
+pub const DEFAULT_OFFER_SECONDS: i64 = 30;
+
+/// An offer time as typed: empty (off), or whole seconds from 5 to 300.
+pub fn parse_offer_seconds(text: &str) -> Result<Option<i64>, String> {
+    match text.trim() {
+        "" => Ok(None),
+        t => match t.parse::<i64>() {
+            Ok(n) if (5..=300).contains(&n) => Ok(Some(n)),
+            _ => Err("an offer lasts from 5 to 300 seconds (empty: assign at once)".into()),
+        },
     }
 }
 

@@ -48,13 +48,15 @@ impl Dirty {
 
 /// Assigns what waits in `inbox_id` and refreshes its queue on the board: what a
 /// change of settings (a capacity raised, automatic assignment turned on) calls too.
-/// Returns when the inbox next opens if it is closed now (business hours): routing
-/// wakes then, as no event marks an opening.
+/// Returns when routing must look at the inbox again with no event to say so: when a
+/// closed inbox opens (business hours), or an offer lapses.
 pub async fn settle_and_show(db: &Db, board: &Board, inbox_id: i64, now: i64) -> AppResult<Option<i64>> {
     store::settle(db, inbox_id, now).await?;
     let (waiting, average) = store::queue(db, inbox_id).await?;
     board.set(inbox_id, &waiting, average);
-    crate::hours::store::reopens_at(db, inbox_id, now).await
+    let opens = crate::hours::store::reopens_at(db, inbox_id, now).await?;
+    let lapses = super::offers::next_lapse(db, inbox_id).await?;
+    Ok(opens.into_iter().chain(lapses).min())
 }
 
 /// Runs until the hub shuts down. Starts by settling every inbox, for what changed

@@ -15,6 +15,7 @@ struct SettingsRow {
     assignment: String,
     capacity: i64,
     offline_chats: String,
+    offer_seconds: Option<i64>,
 }
 
 impl From<SettingsRow> for Routing {
@@ -23,13 +24,14 @@ impl From<SettingsRow> for Routing {
             assignment: Assignment::parse(&r.assignment).unwrap_or(Assignment::Manual),
             capacity: r.capacity,
             offline_chats: OfflineChats::parse(&r.offline_chats).unwrap_or(OfflineChats::Keep),
+            offer_seconds: r.offer_seconds,
         }
     }
 }
 
 async fn settings_in(conn: &mut AnyConnection, inbox_id: i64) -> AppResult<Routing> {
     let row: Option<SettingsRow> =
-        sqlx::query_as("SELECT assignment, capacity, offline_chats FROM inboxes WHERE id = $1")
+        sqlx::query_as("SELECT assignment, capacity, offline_chats, offer_seconds FROM inboxes WHERE id = $1")
             .bind(inbox_id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -43,10 +45,11 @@ pub async fn settings(db: &Db, inbox_id: i64) -> AppResult<Routing> {
 }
 
 pub async fn set_settings(db: &Db, inbox_id: i64, r: &Routing) -> AppResult<()> {
-    let done = sqlx::query("UPDATE inboxes SET assignment = $1, capacity = $2, offline_chats = $3 WHERE id = $4")
+    let done = sqlx::query("UPDATE inboxes SET assignment = $1, capacity = $2, offline_chats = $3, offer_seconds = $4 WHERE id = $5")
         .bind(r.assignment.as_str())
         .bind(r.capacity)
         .bind(r.offline_chats.as_str())
+        .bind(r.offer_seconds)
         .bind(inbox_id)
         .execute(db.pool())
         .await?;
@@ -91,13 +94,15 @@ struct CandidateRow {
 async fn candidates_in(conn: &mut AnyConnection, inbox_id: i64, now: i64) -> AppResult<Vec<Candidate>> {
     let rows: Vec<CandidateRow> = sqlx::query_as(
         "SELECT a.id, a.name, COALESCE(a.capacity, i.capacity) AS capacity, a.last_assigned_at,
-            (SELECT COUNT(*) FROM conversations c WHERE c.assignee_id = a.id AND c.status <> 'closed') AS open_chats
+            (SELECT COUNT(*) FROM conversations c WHERE c.assignee_id = a.id AND c.status <> 'closed')
+            + (SELECT COUNT(*) FROM conversations o WHERE o.offer_agent_id = a.id AND o.offer_expires_at > $3) AS open_chats
          FROM inbox_members m JOIN agents a ON a.id = m.agent_id JOIN inboxes i ON i.id = m.inbox_id
          WHERE m.inbox_id = $1 AND a.deactivated_at IS NULL AND a.presence = 'online' AND a.last_seen_at >= $2
          ORDER BY a.id",
     )
     .bind(inbox_id)
     .bind(now - GRACE_MS)
+    .bind(now)
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows
@@ -106,8 +111,9 @@ async fn candidates_in(conn: &mut AnyConnection, inbox_id: i64, now: i64) -> App
         .collect())
 }
 
-/// Assigns what waits in an inbox that assigns automatically, oldest first, while
-/// someone eligible has room. Returns `(chat, agent)` for each assignment.
+/// Assigns (or, in offer mode, offers) what waits in an inbox that assigns
+/// automatically, oldest first, while someone eligible has room; first lets lapsed
+/// offers go. Returns `(chat, agent)` for each assignment or offer.
 pub async fn settle(db: &Db, inbox_id: i64, now: i64) -> AppResult<Vec<(i64, i64)>> {
     // Most calls find nothing to do: decide that from plain reads, without the lock.
     {
@@ -117,18 +123,35 @@ pub async fn settle(db: &Db, inbox_id: i64, now: i64) -> AppResult<Vec<(i64, i64
         }
     }
     let mut tx = db.begin_write().await?;
-    if settings_in(&mut tx, inbox_id).await?.assignment != Assignment::Auto {
+    let routing = settings_in(&mut tx, inbox_id).await?;
+    super::offers::lapse_in(&mut tx, db, inbox_id, routing.offer_seconds, now).await?;
+    let closed = crate::hours::store::hours_in(&mut tx, inbox_id).await?.is_some_and(|h| !crate::hours::clock::is_open(&h, now));
+    if routing.assignment != Assignment::Auto || closed {
+        tx.commit().await?;
         return Ok(Vec::new());
     }
-    if crate::hours::store::hours_in(&mut tx, inbox_id).await?.is_some_and(|h| !crate::hours::clock::is_open(&h, now)) {
-        return Ok(Vec::new());
-    }
-    let waiting: Vec<i64> = waiting_in(&mut tx, inbox_id).await?.into_iter().map(|w| w.id).collect();
+    let waiting: Vec<i64> = super::offers::unoffered_in(&mut tx, inbox_id, now).await?;
     let candidates = candidates_in(&mut tx, inbox_id, now).await?;
+    let mut skips = super::offers::skips_in(&mut tx, inbox_id).await?;
+    // A chat everyone with room has passed over starts a new round of offers.
+    let has_room: Vec<i64> = candidates.iter().filter(|c| c.open < c.capacity).map(|c| c.id).collect();
+    for &chat in &waiting {
+        if !has_room.is_empty() && has_room.iter().all(|a| skips.contains(&(chat, *a))) {
+            super::offers::forget_skips_in(&mut tx, chat).await?;
+            skips.retain(|(c, _)| *c != chat);
+        }
+    }
+    let skipped = |chat: i64, agent: i64| skips.contains(&(chat, agent));
+    let planned = plan(&waiting, &candidates, &skipped);
     let mut done = Vec::new();
-    for (chat, i) in plan(&waiting, &candidates) {
+    for &(chat, i) in &planned {
         let agent = &candidates[i];
-        handling::route_in(&mut tx, db, chat, Some((agent.id, &agent.name)), How::Routed, now).await?;
+        match routing.offer_seconds {
+            Some(secs) => super::offers::offer_in(&mut tx, db, inbox_id, chat, (agent.id, &agent.name), secs, now).await?,
+            None => {
+                handling::route_in(&mut tx, db, chat, Some((agent.id, &agent.name)), How::Routed, now).await?;
+            }
+        }
         sqlx::query("UPDATE agents SET last_assigned_at = $1 WHERE id = $2").bind(now).bind(agent.id).execute(&mut *tx).await?;
         done.push((chat, agent.id));
     }
@@ -142,6 +165,9 @@ async fn worth_a_write(conn: &mut AnyConnection, inbox_id: i64, now: i64) -> App
         Err(AppError::NotFound) => return Ok(false),
         Err(e) => return Err(e),
     };
+    if super::offers::next_lapse_in(conn, inbox_id).await?.is_some_and(|at| at <= now) {
+        return Ok(true);
+    }
     if routing.assignment != Assignment::Auto {
         return Ok(false);
     }
@@ -152,9 +178,11 @@ async fn worth_a_write(conn: &mut AnyConnection, inbox_id: i64, now: i64) -> App
         }
     }
     let waiting: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM conversations WHERE inbox_id = $1 AND status = 'new' AND assignee_id IS NULL LIMIT 1",
+        "SELECT id FROM conversations WHERE inbox_id = $1 AND status = 'new' AND assignee_id IS NULL
+           AND (offer_agent_id IS NULL OR offer_expires_at <= $2) LIMIT 1",
     )
     .bind(inbox_id)
+    .bind(now)
     .fetch_optional(&mut *conn)
     .await?;
     if waiting.is_none() {

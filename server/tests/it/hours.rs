@@ -2,7 +2,6 @@
 //! opens, and routing waking at the opening (no event marks it).
 use crate::common::{body_json, body_text, json_request, TestApp};
 use crate::hardening::inbox;
-use crate::live::visitor_start;
 use crate::settings::form;
 use app::accounts::Role;
 use app::inboxes::{store as inboxes, MemberRole};

@@ -271,3 +271,52 @@ test_both_dbs!(queue_positions_reach_each_waiting_customer_live, |db| async move
     assert!(gone["estimate_ms"].is_null());
     assert_eq!(scalar(&app, "SELECT wait_avg_ms FROM inboxes WHERE id = $1", support).await, 70_000);
 });
+
+test_both_dbs!(an_offer_that_lapses_or_is_declined_goes_to_the_next_agent, |db| async move {
+    let app = TestApp::new(db);
+    let (support, key) = inbox(&app, "Support").await;
+    let ada = admin(&app).await;
+    let first = online_agent(&app, support, "first@x.io").await;
+    let second = online_agent(&app, support, "second@x.io").await;
+    let inbox_id = support.to_string();
+    let save = |offer: &'static str| {
+        let (app, ada, inbox_id) = (&app, ada.clone(), inbox_id.clone());
+        async move {
+            let body = form(&[("inbox_id", &inbox_id), ("assignment", "auto"), ("capacity", "3"), ("offline_chats", "keep"), ("offer_seconds", offer)]);
+            app.post_form("/api/admin/routing/save", &body, Some(&ada)).await.status()
+        }
+    };
+    assert_eq!(save("2").await, StatusCode::UNPROCESSABLE_ENTITY, "at least 5 seconds");
+    assert_eq!(save("30").await, StatusCode::OK);
+    let chat = visitor_start(&app, &key, &token(1)).await;
+    let offered_to = || async {
+        let v: Option<i64> = sqlx::query_scalar("SELECT offer_agent_id FROM conversations WHERE id = $1").bind(chat).fetch_one(app.db().pool()).await.unwrap();
+        v
+    };
+    eventually("the chat is offered to the first agent", || async { offered_to().await == Some(first) }).await;
+    assert_eq!(assignee(&app, chat).await, None, "an offer is not an assignment");
+    let offered = scalar(&app, "SELECT COUNT(*) FROM events WHERE kind = 'conversation.offered' AND conversation_id = $1", chat).await;
+    assert_eq!(offered, 1);
+
+    // The clock passes the 30 s: the offer lapses, is noted, and goes to the second agent.
+    app.clock.advance_ms(31_000);
+    set_online(&app, first).await;
+    set_online(&app, second).await;
+    routing::settle(app.db(), support, app.state.now()).await.unwrap();
+    assert_eq!(offered_to().await, Some(second));
+    let lapsed = scalar(&app, "SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND body = 'Offered to first@x.io; not accepted within 30 s' AND visibility = 'internal'", chat).await;
+    assert_eq!(lapsed, 1, "supervisors see the skip in the chat");
+
+    // The second declines: everyone has passed, so a new round offers it to the first again.
+    let second_cookie = app.login("second@x.io", "password-1").await;
+    let res = app.post_form("/api/conversations/offer/decline", &format!("id={chat}"), Some(&second_cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.post_form("/api/conversations/offer/decline", &format!("id={chat}"), Some(&second_cookie)).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "no longer offered to them");
+    eventually("a new round offers it to the first agent", || async { offered_to().await == Some(first) }).await;
+    // The first accepts: assigned, and the offer is gone.
+    let first_actor = Actor { id: first, name: "first@x.io".into(), is_admin: false };
+    handling::accept(app.db(), chat, &first_actor, app.state.now()).await.unwrap();
+    assert_eq!(assignee(&app, chat).await, Some(first));
+    assert_eq!(offered_to().await, None);
+});

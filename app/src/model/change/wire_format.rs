@@ -119,6 +119,11 @@ fn cases() -> Vec<(Change, &'static str, &'static str)> {
             r#"{"comment":"Slow \"reply\"","conversation_id":3,"score":2}"#,
         ),
         (
+            Change::ConversationOffered(Offered { conversation_id: 3, inbox_id: 2, agent_id: 1, agent_name: "Al".into(), expires_at: 31_000, seconds: 30 }),
+            "conversation.offered",
+            r#"{"agent_id":1,"agent_name":"Al","conversation_id":3,"expires_at":31000,"inbox_id":2,"seconds":30}"#,
+        ),
+        (
             Change::VisitorPresence(VisitorPresence { conversation_id: 3, online: true, seen_at: 5000 }),
             "visitor.presence",
             r#"{"conversation_id":3,"online":true,"seen_at":5000}"#,

@@ -33,6 +33,11 @@ pub fn RoutingForm(inbox_id: i64, initial: Routing) -> impl IntoView {
                     <input type="number" name="capacity" min="1" max=MAX_CAPACITY required value=initial.capacity/>
                 </label>
                 <label class="field">
+                    <span class="field-label">"Offer each chat for (seconds; empty: assign at once)"</span>
+                    <input type="number" name="offer_seconds" min="5" max="300" placeholder="Assign at once"
+                        value=initial.offer_seconds.map(|s| s.to_string()).unwrap_or_default()/>
+                </label>
+                <label class="field">
                     <span class="field-label">"When an agent goes offline"</span>
                     <select name="offline_chats">
                         <option value="keep" selected=!returns>"Their chats stay with them"</option>
