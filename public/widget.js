@@ -69,7 +69,8 @@
     frame = document.createElement('iframe');
     frame.src = origin + '/widget/frame?inbox=' + encodeURIComponent(inbox) +
       (locale ? '&locale=' + encodeURIComponent(locale) : '');
-    frame.title = 'Chat with support';
+    // The frame's name on the host page, in the widget's language.
+    frame.title = /^(nb|no|nn)\b/i.test(locale || navigator.language || '') ? 'Chat med kundeservice' : 'Chat with support';
     frame.setAttribute('data-switchboard', '');
     var s = frame.style;
     s.position = 'fixed'; s.border = '0';

@@ -1,19 +1,24 @@
 import type { Browser, Page } from '@playwright/test';
 import { test, expect, hydrated, loginOk, ADMIN, HOST } from './helpers';
 
+/** An operator made on Settings → Agents, with the password 'routing-pass-1'. */
+async function createAgent(admin: Page, who: { email: string; name: string }) {
+  await admin.goto('/settings/agents');
+  await hydrated(admin);
+  const create = admin.getByRole('form', { name: 'Create agent' });
+  await create.getByLabel('Name').fill(who.name);
+  await create.getByLabel('Email').fill(who.email);
+  await create.getByLabel('Password').fill('routing-pass-1');
+  await create.getByRole('button', { name: 'Create agent' }).click();
+  await expect(admin.locator(`tr[data-agent="${who.email}"]`)).toBeVisible();
+}
+
 /** An inbox of its own, with one agent, so the demo inboxes keep assigning by hand. */
 async function routedInbox(browser: Browser, tag: string): Promise<{ admin: Page; key: string; inboxUrl: string; agent: { email: string; name: string } }> {
   const admin = await (await browser.newContext()).newPage();
   await loginOk(admin, ADMIN.email, ADMIN.password);
   const agent = { email: `rita${tag}@example.com`, name: `Rita Router ${tag}` };
-  await admin.goto('/settings/agents');
-  await hydrated(admin);
-  const create = admin.getByRole('form', { name: 'Create agent' });
-  await create.getByLabel('Name').fill(agent.name);
-  await create.getByLabel('Email').fill(agent.email);
-  await create.getByLabel('Password').fill('routing-pass-1');
-  await create.getByRole('button', { name: 'Create agent' }).click();
-  await expect(admin.locator(`tr[data-agent="${agent.email}"]`)).toBeVisible();
+  await createAgent(admin, agent);
 
   await admin.goto('/settings/inboxes');
   await hydrated(admin);
@@ -133,4 +138,50 @@ test('outside business hours the widget says when the team is back, and the offl
   await admin.getByRole('link', { name: text }).click();
   await expect(admin.locator('.customer-panel')).toContainText(`late${tag}@example.com`);
   await expect(admin.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Accept' })).toBeVisible();
+});
+
+test('offer mode: the chosen agent sees a countdown and declines; the next agent accepts', async ({ browser }) => {
+  const tag = `${Date.now()}`.slice(-6);
+  const { admin, key, agent, inboxUrl } = await routedInbox(browser, tag);
+  // A second agent in the same inbox, and a 60 s offer.
+  const other = { email: `otto${tag}@example.com`, name: `Otto Offer ${tag}` };
+  await createAgent(admin, other);
+  await admin.goto(inboxUrl);
+  await hydrated(admin);
+  await expect(admin.getByRole('heading', { name: `Routing ${tag}` })).toBeVisible();
+  await admin.getByLabel(`Agent to add to Routing ${tag}`).selectOption({ label: `${other.name} (${other.email})` });
+  await admin.getByRole('button', { name: 'Add to inbox' }).click();
+  await expect(admin.locator('ul.members')).toContainText(other.name);
+  const routing = admin.locator('section', { has: admin.getByRole('heading', { name: 'Routing', exact: true }) });
+  await routing.getByLabel('Open chats per agent').fill('2');
+  await routing.getByLabel(/Offer each chat for/).fill('60');
+  await routing.getByRole('button', { name: 'Save routing' }).click();
+  await expect(routing.getByRole('status')).toHaveText('Saved');
+
+  const rita = await (await browser.newContext()).newPage();
+  await loginOk(rita, agent.email, 'routing-pass-1');
+  const otto = await (await browser.newContext()).newPage();
+  await loginOk(otto, other.email, 'routing-pass-1');
+
+  const customer = await (await browser.newContext()).newPage();
+  await customer.goto(`${HOST}/?inbox=${key}`);
+  const widget = customer.frameLocator('iframe[data-switchboard]');
+  await widget.getByRole('button', { name: 'Open chat' }).click();
+  const text = `Offer me ${tag}`;
+  await widget.getByRole('textbox', { name: 'Message' }).fill(text);
+  await widget.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await expect(widget.locator('.msg-customer:not(.pending)', { hasText: text })).toHaveCount(1);
+
+  // Exactly one of them gets the offer first; whoever it is declines.
+  const offerOf = (p: Page) => p.locator('.alert', { hasText: 'A chat is offered to you' });
+  await expect(offerOf(rita).or(offerOf(otto))).toBeVisible();
+  const [first, second] = (await offerOf(rita).count()) > 0 ? [rita, otto] : [otto, rita];
+  await expect(offerOf(first).getByRole('timer')).toContainText(/\d+ s left to accept/);
+  await offerOf(first).getByRole('button', { name: 'Decline' }).click();
+  // The other gets it, accepts, and the customer sees who joined.
+  await expect(offerOf(second)).toBeVisible();
+  await offerOf(second).getByRole('button', { name: 'Accept' }).click();
+  await expect(second.getByRole('list', { name: 'Messages' })).toContainText(text);
+  await expect(second.getByRole('list', { name: 'Messages' })).toContainText('declined the chat');
+  await expect(widget.locator('.agent-name')).toHaveText(second === rita ? agent.name : other.name);
 });

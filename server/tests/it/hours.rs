@@ -2,6 +2,7 @@
 //! opens, and routing waking at the opening (no event marks it).
 use crate::common::{body_json, body_text, json_request, TestApp};
 use crate::hardening::inbox;
+use crate::routing::set_online as online;
 use crate::settings::form;
 use app::accounts::Role;
 use app::inboxes::{store as inboxes, MemberRole};
@@ -12,15 +13,6 @@ async fn config(app: &TestApp, key: &str) -> serde_json::Value {
     let res = app.send(json_request("GET", &format!("/api/widget/config?inbox={key}"), None, None)).await;
     assert_eq!(res.status(), StatusCode::OK);
     body_json(res).await
-}
-
-async fn online(app: &TestApp, id: i64) {
-    sqlx::query("UPDATE agents SET availability = 'online', presence = 'online', last_seen_at = $1 WHERE id = $2")
-        .bind(app.state.now())
-        .bind(id)
-        .execute(app.db().pool())
-        .await
-        .unwrap();
 }
 
 test_both_dbs!(outside_hours_chats_wait_and_are_assigned_when_the_inbox_opens, |db| async move {

@@ -20,7 +20,8 @@ async fn online_agent(app: &TestApp, inbox: i64, email: &str) -> i64 {
     id
 }
 
-async fn set_online(app: &TestApp, id: i64) {
+/// Marks an agent Online with a tab seen now.
+pub(crate) async fn set_online(app: &TestApp, id: i64) {
     sqlx::query("UPDATE agents SET availability = 'online', presence = 'online', last_seen_at = $1 WHERE id = $2")
         .bind(app.state.now())
         .bind(id)
