@@ -56,9 +56,27 @@ for (const scheme of ['light', 'dark'] as const) {
     await axeClean(page, 'mentions');
   });
 
+  test(`axe-core: the team, requests and team chat pages, and a chat on its own page (${scheme})`, async ({ browser }) => {
+    const page = await signedIn(browser, { email: 'sam.supervisor@example.com', password: 'supervisor-demo-pass' }, scheme);
+    for (const path of ['/team', '/requests', '/team-chat']) {
+      await page.goto(path);
+      await hydrated(page);
+      await expect(page.locator('main h1, main h2').first()).toBeVisible();
+      await axeClean(page, path);
+    }
+    await page.goto('/conversations');
+    await hydrated(page);
+    const first = page.locator('table.conversations tbody tr a').first();
+    const href = await first.getAttribute('href');
+    await page.goto(href!.replace('/inbox/', '/conversations/'));
+    await hydrated(page);
+    await expect(page.getByRole('list', { name: 'Messages' })).toBeVisible();
+    await axeClean(page, 'a chat on its own page');
+  });
+
   test(`axe-core: the settings sections (${scheme})`, async ({ browser }) => {
     const admin = await signedIn(browser, ADMIN, scheme);
-    for (const path of ['/settings/profile', '/settings/canned', '/settings/agents', '/settings/inboxes/1', '/settings/data']) {
+    for (const path of ['/settings/profile', '/settings/canned', '/settings/agents', '/settings/inboxes', '/settings/inboxes/1', '/settings/data']) {
       await admin.goto(path);
       await hydrated(admin);
       await expect(admin.getByRole('heading', { level: 2 }).first()).toBeVisible();
