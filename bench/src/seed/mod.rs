@@ -210,7 +210,9 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
         let last = if rng.gen_bool(0.01) { NAME_TERM } else { LAST[rng.gen_range(0..LAST.len())] };
         let name = format!("{} {last}", FIRST[rng.gen_range(0..FIRST.len())]);
         let activity = now - k as i64 * step;
-        let created = activity - rng.gen_range(60_000..3 * 3_600_000);
+        // The newest chat started a second ago, so "started today" has a row whatever
+        // the hour (the others start up to 3 h before their last activity).
+        let created = if k == 0 { now - 1_000 } else { activity - rng.gen_range(60_000..3 * 3_600_000) };
         customers.push(vec![
             I(id),
             S(name.clone()),
