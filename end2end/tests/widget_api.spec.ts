@@ -114,3 +114,25 @@ test('after a chat is solved the customer rates it on one card, and the agent se
   // The private line never reaches the widget.
   await expect(widget.locator('.messages')).not.toContainText('rated this chat');
 });
+
+test('at 200% zoom (a 1280×720 screen seen as 640×360) the open widget fits and works', async ({ browser }) => {
+  const page = await (await browser.newContext({ viewport: { width: 640, height: 360 } })).newPage();
+  await page.goto(`${HOST}/?inbox=demo-support`);
+  const widget = page.frameLocator('iframe[data-switchboard]');
+  await widget.getByRole('button', { name: 'Open chat' }).click();
+  const frame = page.locator('iframe[data-switchboard]');
+  const box = await frame.boundingBox();
+  expect(box).not.toBeNull();
+  // The frame stays inside the viewport, and every control in it is reachable.
+  expect(box!.x).toBeGreaterThanOrEqual(0);
+  expect(box!.y).toBeGreaterThanOrEqual(0);
+  expect(box!.x + box!.width).toBeLessThanOrEqual(640);
+  expect(box!.y + box!.height).toBeLessThanOrEqual(360);
+  for (const control of [widget.getByRole('button', { name: 'Close chat' }), widget.getByRole('textbox', { name: 'Message' }), widget.getByRole('button', { name: 'Send' })]) {
+    await expect(control).toBeInViewport();
+  }
+  const text = `Zoomed ${Date.now()}`;
+  await widget.getByRole('textbox', { name: 'Message' }).fill(text);
+  await widget.getByRole('button', { name: 'Send' }).click();
+  await expect(widget.locator('.msg-customer:not(.pending)', { hasText: text })).toHaveCount(1);
+});

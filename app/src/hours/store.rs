@@ -59,8 +59,9 @@ const REPLY_CACHE_MS: i64 = 60_000;
 #[derive(Default)]
 struct ReplyCache(Mutex<HashMap<i64, (i64, Option<i64>)>>);
 
-/// The median time to the first agent reply of the inbox's chats started in the last
-/// 7 days; computed at most once a minute per inbox (every widget load asks).
+/// The median time to the first agent reply of the inbox's chats started within its
+/// business hours in the last 7 days; computed at most once a minute per inbox
+/// (every widget load asks).
 pub async fn typical_reply(db: &Db, inbox_id: i64, now: i64) -> AppResult<Option<i64>> {
     let cache: Arc<ReplyCache> = db.extension(|_| ReplyCache::default());
     if let Some(&(at, v)) = cache.0.lock().unwrap_or_else(|p| p.into_inner()).get(&inbox_id) {
@@ -68,8 +69,8 @@ pub async fn typical_reply(db: &Db, inbox_id: i64, now: i64) -> AppResult<Option
             return Ok(v);
         }
     }
-    let waits: Vec<i64> = sqlx::query_scalar(
-        "SELECT MIN(m.created_at) - c.created_at FROM conversations c
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT c.created_at, MIN(m.created_at) - c.created_at FROM conversations c
          JOIN messages m ON m.conversation_id = c.id AND m.author_kind = 'agent' AND m.visibility = 'public'
          WHERE c.inbox_id = $1 AND c.created_at >= $2
          GROUP BY c.id, c.created_at",
@@ -78,6 +79,10 @@ pub async fn typical_reply(db: &Db, inbox_id: i64, now: i64) -> AppResult<Option
     .bind(now - 7 * 24 * 3600 * 1000)
     .fetch_all(db.pool())
     .await?;
+    // Only chats that started within business hours: a night's wait says nothing about
+    // how fast the team answers while it is there.
+    let hours = hours(db, inbox_id).await?;
+    let waits = rows.into_iter().filter(|(started, _)| hours.as_ref().is_none_or(|h| is_open(h, *started))).map(|(_, w)| w).collect();
     let v = median(waits);
     cache.0.lock().unwrap_or_else(|p| p.into_inner()).insert(inbox_id, (now, v));
     Ok(v)

@@ -100,3 +100,37 @@ test_both_dbs!(outside_hours_chats_wait_and_are_assigned_when_the_inbox_opens, |
     assert_eq!(cfg["state"], "offline", "2026-09-28 is a holiday");
     assert_eq!(cfg["back"]["in_days"], 7);
 });
+
+test_both_dbs!(the_typical_reply_is_the_median_first_reply_within_hours, |db| async move {
+    use app::conversations::write::{self, Author, Outgoing};
+    use app::conversations::Visibility;
+    let app = TestApp::new(db);
+    let (support, key) = inbox(&app, "Support").await;
+    let alex = app.agent("alex@x.io", Role::Operator, "password-1").await;
+    inboxes::set_member(app.db(), support, alex, Some(MemberRole::Operator)).await.unwrap();
+    // Monday 09:00-17:00 UTC; T0 is Monday 14:13:20.
+    let week = vec![app::hours::parse_day("09:00-17:00").unwrap()].into_iter().chain(std::iter::repeat_n(vec![], 6)).collect();
+    let hours = app::hours::Hours { timezone: "UTC".into(), week, holidays: vec![] };
+    app::hours::store::set_hours(app.db(), support, Some(&hours)).await.unwrap();
+    // Three chats within hours, answered after 2, 4 and 9 minutes: the median is 4.
+    // One started at 17:30, outside hours, waited an hour: it does not count.
+    let minute = 60_000;
+    let starts = [(0, 2), (5, 4), (10, 9), (197, 60)];
+    for (i, (start, wait)) in starts.iter().enumerate() {
+        let at = app.state.now() + start * minute;
+        let token = format!("visitor-typical-{i:0>16}");
+        let (conv, _) = app::conversations::store::start(
+            app.db(),
+            app::conversations::store::StartVisitor { inbox_key: &key, token_hash: &app::conversations::visitor::hash_token(&token), name: None, email: None, context: None },
+            at,
+        )
+        .await
+        .unwrap();
+        let client = format!("r-{i}");
+        let reply = Outgoing { conversation_id: conv.id, author: Author::Agent { id: alex, name: "Alex" }, client_id: &client, body: "Hello", visibility: Visibility::Public, file: None };
+        write::send(app.db(), reply, at + wait * minute).await.unwrap();
+    }
+    app.clock.advance_ms(300 * minute);
+    let typical = app::hours::store::typical_reply(app.db(), support, app.state.now()).await.unwrap();
+    assert_eq!(typical, Some(4 * minute));
+});
