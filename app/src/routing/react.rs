@@ -59,11 +59,15 @@ pub async fn settle_and_show(db: &Db, board: &Board, inbox_id: i64, now: i64) ->
     Ok(opens.into_iter().chain(lapses).min())
 }
 
-/// Runs until the hub shuts down. Starts by settling every inbox, for what changed
-/// while no instance was running.
+/// Runs until the hub shuts down. Starts by returning the chats of agents who went
+/// offline just before an instance stopped, and settling every inbox, for what
+/// changed while no instance was running.
 pub async fn run(db: Db, hub: Arc<Hub>, clock: Arc<dyn Clock>) {
     let board = board::of(&db);
     let mut events = hub.subscribe();
+    if let Err(e) = store::return_stranded(&db, clock.now_ms()).await {
+        tracing::warn!(error = %e, "routing could not return the chats of agents gone offline");
+    }
     let mut shutdown = hub.shutdown_signal();
     let mut dirty = Dirty { all: true, ..Dirty::default() };
     // Closed inboxes, and when each opens.

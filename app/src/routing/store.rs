@@ -263,3 +263,20 @@ pub async fn went_offline(db: &Db, agent_id: i64, now: i64) -> AppResult<Vec<i64
     changed.dedup();
     Ok(changed)
 }
+
+/// Agents shown Offline who still hold open chats in inboxes that return them: what
+/// a sweep turned Offline just before an instance stopped, before it could return
+/// their chats. Routing runs this once when it starts. Returns how many agents.
+pub async fn return_stranded(db: &Db, now: i64) -> AppResult<usize> {
+    let agents: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT c.assignee_id FROM conversations c
+         JOIN inboxes i ON i.id = c.inbox_id JOIN agents a ON a.id = c.assignee_id
+         WHERE c.status <> 'closed' AND i.offline_chats = 'return' AND a.presence = 'offline'",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for &agent in &agents {
+        went_offline(db, agent, now).await?;
+    }
+    Ok(agents.len())
+}

@@ -227,6 +227,14 @@ test_both_dbs!(an_offline_agents_chats_return_or_stay_as_the_inbox_says, |db| as
     };
     assert_eq!(count(s, returned).await, 1);
     assert_eq!(count(b, kept.clone()).await, 1);
+    // An agent turned Offline whose chats were never returned (the instance stopped in
+    // between): routing returns them when it starts.
+    let s2 = visitor_start(&app, &skey, &token(3)).await;
+    let alex_actor = Actor { id: alex, name: name.clone(), is_admin: false };
+    handling::accept(app.db(), s2, &alex_actor, app.state.now()).await.unwrap();
+    assert_eq!(routing::return_stranded(app.db(), app.state.now()).await.unwrap(), 1);
+    assert_eq!(assignee(&app, s2).await, None);
+    assert_eq!(routing::return_stranded(app.db(), app.state.now()).await.unwrap(), 0, "nothing left");
     // Run again (another instance's late call): nothing is returned twice.
     assert!(routing::went_offline(app.db(), alex, app.state.now()).await.unwrap().is_empty());
     assert_eq!(count(b, kept).await, 1, "the kept chat is noted once");
