@@ -82,6 +82,10 @@ try {
     await hydrated(admin);
     await admin.getByRole('region', { name: 'Widget appearance' }).waitFor();
     await admin.screenshot({ path: `${OUT}/settings-${scheme}.png` });
+    // Routing, business hours and the survey, further down the same page.
+    await admin.getByRole('heading', { name: 'Routing', exact: true }).scrollIntoViewIfNeeded();
+    await admin.evaluate(() => document.querySelector('#routing-heading')?.scrollIntoView({ block: 'start' }));
+    await admin.screenshot({ path: `${OUT}/routing-${scheme}.png` });
   }
 
   await customer.screenshot({ path: `${OUT}/widget-desktop.png` });
@@ -89,7 +93,10 @@ try {
   await phone.goto(`http://127.0.0.1:${HOST_PORT}/?inbox=demo-support`);
   const small = phone.frameLocator('iframe[data-switchboard]');
   await small.getByRole('button', { name: 'Open chat' }).click();
-  await small.getByRole('textbox', { name: 'Message' }).waitFor();
+  await small.getByRole('textbox', { name: 'Message' }).fill('Hi! Can I change the size of my order?');
+  await small.getByRole('textbox', { name: 'Message' }).press('Enter');
+  // Waiting unassigned: the customer sees their place in line.
+  await small.locator('.queue').waitFor();
   await phone.screenshot({ path: `${OUT}/widget-phone.png` });
   console.log(`screenshots written to ${OUT}/`);
 } finally {
