@@ -1,8 +1,8 @@
 //! Routing driven by the event log: this instance's pump hands every event to
 //! [`run`], which notes the inboxes whose queue or agents a change touched, then
 //! settles each (assigns what it can) and refreshes its row of the [`Board`]. Events
-//! that arrive together are handled together. Nothing polls: the one timer is the
-//! next opening of an inbox that is outside its business hours.
+//! that arrive together are handled together. Nothing polls: the only timers are
+//! the moments no event marks, an offer lapsing and a closed inbox opening.
 use super::board::{self, Board};
 use super::store;
 use crate::db::Db;
@@ -70,8 +70,8 @@ pub async fn run(db: Db, hub: Arc<Hub>, clock: Arc<dyn Clock>) {
     }
     let mut shutdown = hub.shutdown_signal();
     let mut dirty = Dirty { all: true, ..Dirty::default() };
-    // Closed inboxes, and when each opens.
-    let mut opens: std::collections::BTreeMap<i64, i64> = Default::default();
+    // Inboxes to look at again at a time no event marks (an offer lapses, it opens).
+    let mut wakes: std::collections::BTreeMap<i64, i64> = Default::default();
     loop {
         if dirty.all {
             match store::inbox_ids(&db).await {
@@ -86,10 +86,10 @@ pub async fn run(db: Db, hub: Arc<Hub>, clock: Arc<dyn Clock>) {
         for inbox in std::mem::take(&mut dirty.inboxes) {
             match settle_and_show(&db, &board, inbox, clock.now_ms()).await {
                 Ok(Some(at)) => {
-                    opens.insert(inbox, at);
+                    wakes.insert(inbox, at);
                 }
                 Ok(None) => {
-                    opens.remove(&inbox);
+                    wakes.remove(&inbox);
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, inbox, "routing could not settle an inbox");
@@ -98,10 +98,10 @@ pub async fn run(db: Db, hub: Arc<Hub>, clock: Arc<dyn Clock>) {
             }
         }
         dirty = failed;
-        // A failure is retried a second later; a closed inbox is settled again when it
-        // opens; otherwise wait for the next change.
-        let next_open = opens.values().min().map(|at| (*at - clock.now_ms()).max(0) as u64);
-        let wait = match (dirty.all || !dirty.inboxes.is_empty(), next_open) {
+        // A failure is retried a second later; an inbox with a wake is settled again
+        // then; otherwise wait for the next change.
+        let next_wake = wakes.values().min().map(|at| (*at - clock.now_ms()).max(0) as u64);
+        let wait = match (dirty.all || !dirty.inboxes.is_empty(), next_wake) {
             (true, _) => Some(Duration::from_secs(1)),
             (false, Some(ms)) => Some(Duration::from_millis(ms + 50)),
             (false, None) => None,
@@ -120,7 +120,7 @@ pub async fn run(db: Db, hub: Arc<Hub>, clock: Arc<dyn Clock>) {
             },
             _ = retry => {
                 let now = clock.now_ms();
-                let due: Vec<i64> = opens.iter().filter(|(_, at)| **at <= now).map(|(id, _)| *id).collect();
+                let due: Vec<i64> = wakes.iter().filter(|(_, at)| **at <= now).map(|(id, _)| *id).collect();
                 dirty.inboxes.extend(due);
             }
             _ = board.rerouted() => dirty.all = true,
