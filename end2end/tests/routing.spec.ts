@@ -154,7 +154,10 @@ test('offer mode: the chosen agent sees a countdown and declines; the next agent
   await expect(admin.locator('ul.members')).toContainText(other.name);
   const routing = admin.locator('section', { has: admin.getByRole('heading', { name: 'Routing', exact: true }) });
   await routing.getByLabel('Open chats per agent').fill('2');
-  await routing.getByLabel(/Offer each chat for/).fill('60');
+  // Offer mode suggests 30 seconds; this test gives 60.
+  await routing.getByLabel('Offer mode: the chosen agent must accept each chat').check();
+  await expect(routing.getByLabel('Seconds to accept an offer')).toHaveValue('30');
+  await routing.getByLabel('Seconds to accept an offer').fill('60');
   await routing.getByRole('button', { name: 'Save routing' }).click();
   await expect(routing.getByRole('status')).toHaveText('Saved');
 

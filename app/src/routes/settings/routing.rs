@@ -2,7 +2,7 @@
 //! agent, what happens to an agent's chats when they go offline, and the survey.
 use crate::components::{action_error, ErrorNotice};
 use crate::routing::api::SaveRouting;
-use crate::routing::{Assignment, OfflineChats, Routing, MAX_CAPACITY};
+use crate::routing::{Assignment, OfflineChats, Routing, DEFAULT_OFFER_SECONDS, MAX_CAPACITY};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -12,6 +12,7 @@ pub fn RoutingForm(inbox_id: i64, initial: Routing) -> impl IntoView {
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     let auto = initial.assignment == Assignment::Auto;
     let returns = initial.offline_chats == OfflineChats::Return;
+    let offering = RwSignal::new(initial.offer_seconds.is_some());
     view! {
         <section class="card" aria-labelledby="routing-heading">
             <h3 id="routing-heading">"Routing"</h3>
@@ -32,10 +33,16 @@ pub fn RoutingForm(inbox_id: i64, initial: Routing) -> impl IntoView {
                     <span class="field-label">"Open chats per agent"</span>
                     <input type="number" name="capacity" min="1" max=MAX_CAPACITY required value=initial.capacity/>
                 </label>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || offering.get() on:change=move |ev| offering.set(event_target_checked(&ev))/>
+                    "Offer mode: the chosen agent must accept each chat"
+                </label>
+                // A disabled field is not sent: the server then assigns at once.
                 <label class="field">
-                    <span class="field-label">"Offer each chat for (seconds; empty: assign at once)"</span>
-                    <input type="number" name="offer_seconds" min="5" max="300" placeholder="Assign at once"
-                        value=initial.offer_seconds.map(|s| s.to_string()).unwrap_or_default()/>
+                    <span class="field-label">"Seconds to accept an offer"</span>
+                    <input type="number" name="offer_seconds" min="5" max="300" required
+                        disabled=move || !offering.get()
+                        value=initial.offer_seconds.unwrap_or(DEFAULT_OFFER_SECONDS).to_string()/>
                 </label>
                 <label class="field">
                     <span class="field-label">"When an agent goes offline"</span>
