@@ -21,8 +21,8 @@ pub struct Live {
     /// Typing signals sent (and refused) during the run.
     pub typing_sent: u64,
     pub typing_failures: u64,
-    /// Rows the event log gained while messages were sent: all, and `message.created`.
-    pub log_rows: (i64, i64),
+    /// Rows the event log gained while messages were sent, by kind.
+    pub log_rows: std::collections::BTreeMap<String, i64>,
 }
 
 /// One typing signal from each side of every chat every 2 s, spread evenly over the
@@ -119,7 +119,7 @@ pub async fn run(ctx: &Ctx<'_>, send_base: &str, subscribers: usize, rate: u32, 
         ack: sent.values().filter_map(|s| s.ack_ms).collect(),
         typing_sent,
         typing_failures,
-        log_rows: (log_after.0 - log_before.0, log_after.1 - log_before.1),
+        log_rows: super::log_growth(&log_before, &log_after),
     })
 }
 

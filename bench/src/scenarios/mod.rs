@@ -18,12 +18,20 @@ pub struct Ctx<'a> {
 }
 
 /// The event log's rows: all of them, and the `message.created` ones.
-pub async fn event_rows(url: &str) -> anyhow::Result<(i64, i64)> {
+pub async fn event_rows(url: &str) -> anyhow::Result<std::collections::BTreeMap<String, i64>> {
     let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(url).await?;
-    let all: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(&pool).await?;
-    let messages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = 'message.created'").fetch_one(&pool).await?;
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT kind, COUNT(*) FROM events GROUP BY kind").fetch_all(&pool).await?;
     pool.close().await;
-    Ok((all, messages))
+    Ok(rows.into_iter().collect())
+}
+
+/// The rows each kind gained between two counts, kinds that gained none left out.
+pub fn log_growth(before: &std::collections::BTreeMap<String, i64>, after: &std::collections::BTreeMap<String, i64>) -> std::collections::BTreeMap<String, i64> {
+    after
+        .iter()
+        .map(|(k, n)| (k.clone(), n - before.get(k).copied().unwrap_or(0)))
+        .filter(|(_, n)| *n != 0)
+        .collect()
 }
 
 /// Waits until `done()` or `secs` pass; returns whether it was done.
