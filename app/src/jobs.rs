@@ -105,6 +105,12 @@ pub fn start(st: &AppState, database_url: Option<String>) -> Jobs {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "retention purge failed"),
             }
+            // The audit log's own retention: the one delete it allows.
+            match crate::audit::store::expire(&st.db, st.now()).await {
+                Ok(n) if n > 0 => tracing::info!(entries = n, "audit log entries past retention removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "audit log retention failed"),
+            }
         }
     }));
     Jobs { handles }

@@ -2,6 +2,7 @@
 //! Switchboard's shared crate: types, server functions and the console UI. The
 //! `ssr` feature adds the server side (storage, sessions); `hydrate` the browser side.
 pub mod accounts;
+pub mod audit;
 pub mod attachments;
 pub mod canned;
 mod app;
@@ -26,8 +27,6 @@ pub mod team;
 pub mod text;
 pub mod timefmt;
 
-#[cfg(feature = "ssr")]
-pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]

@@ -142,3 +142,15 @@ pub async fn extract<T: axum::extract::FromRequestParts<AppState, Rejection = Ap
     let mut parts = request_parts()?;
     T::from_request_parts(&mut parts, &st).await
 }
+
+/// The client's address of the request behind this server function.
+pub fn client_address() -> Option<String> {
+    let st = state().ok()?;
+    let parts = request_parts().ok()?;
+    st.client_ip(&parts).map(|ip| ip.to_string())
+}
+
+/// The audit log's actor for an agent acting through this request.
+pub fn audit_actor(agent_id: i64) -> crate::audit::Actor {
+    crate::audit::Actor::agent(agent_id, client_address())
+}

@@ -181,7 +181,10 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Token { command: TokenCommand::Create { name } } => {
             let now = app::state::Clock::now_ms(&SystemClock);
-            let token = app::retention::tokens::create(&db, &name, None, now).await.map_err(|e| e.to_string())?;
+            let (id, token) = app::retention::tokens::create(&db, &name, None, now).await.map_err(|e| e.to_string())?;
+            let entry = app::audit::Entry::new(&app::audit::Actor::system(), app::audit::Action::TokenCreate, "api_token", id)
+                .detail(serde_json::json!({ "name": name.trim(), "via": "command line" }));
+            app::audit::record(&db, now, entry).await.map_err(|e| e.to_string())?;
             println!("{token}");
             Ok(())
         }

@@ -2,7 +2,7 @@
 //! streamed page by page over the same keyset query, never built in memory; and one
 //! chat's export.
 use app::error::AppError;
-use app::accounts::identity::SignedIn;
+use app::accounts::identity::{Admin, SignedIn};
 use app::conversations::identity::ChatReader;
 use app::list::csv::{encode, list_record, LIST_HEADER};
 use app::list::query::{page, validate, Viewer};
@@ -15,15 +15,23 @@ use app::conversations::transcript;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::Response;
+use crate::client::ClientIp;
+use app::audit::{self, Action as Audited};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 pub async fn conversations_csv(
     State(st): State<AppState>,
     SignedIn(agent): SignedIn,
+    ClientIp(ip): ClientIp,
     Query(mut q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     validate(&q)?;
+    // The filters say what left: the query string, with no cursor.
+    let filters = serde_json::to_value(&q).unwrap_or_default();
+    let entry = audit::Entry::new(&audit::Actor::agent(agent.id, ip.map(|i| i.to_string())), Audited::ListExport, "list", "")
+        .detail(serde_json::json!({ "filters": filters }));
+    audit::record(&st.db, st.now(), entry).await?;
     let viewer = Viewer { id: agent.id, role: agent.role() };
     q.size = 100;
     q.before = None;
@@ -80,6 +88,7 @@ pub struct ExportQuery {
 pub async fn conversation_csv(
     State(st): State<AppState>,
     reader: ChatReader,
+    ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
@@ -88,6 +97,9 @@ pub async fn conversation_csv(
         ChatReader::Agent(agent) => {
             let action = if q.internal { Action::ExportInternal } else { Action::Export };
             handling::visible(&st.db, &Actor::of(&agent), id, action).await?;
+            let entry = audit::Entry::new(&audit::Actor::agent(agent.id, ip.map(|i| i.to_string())), Audited::ConversationExport, "conversation", id)
+                .detail(serde_json::json!({ "internal": q.internal }));
+            audit::record(&st.db, st.now(), entry).await?;
             q.internal
         }
     };
@@ -99,5 +111,52 @@ pub async fn conversation_csv(
         .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"conversation-{id}.csv\""))
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::from(body))
+        .expect("static headers"))
+}
+
+/// `GET /api/admin/audit.csv?<the audit page's filters>`: every matching entry, newest
+/// first, streamed page by page (admins only). The download is itself audited.
+pub async fn audit_csv(
+    State(st): State<AppState>,
+    Admin(admin): Admin,
+    ClientIp(ip): ClientIp,
+    Query(mut q): Query<audit::AuditQuery>,
+) -> Result<Response, AppError> {
+    q.before = None;
+    let (first, mut next) = audit::store::page(&st.db, &q).await?;
+    let entry = audit::Entry::new(&audit::Actor::agent(admin.id, ip.map(|i| i.to_string())), Audited::AuditExport, "audit_log", "");
+    audit::record(&st.db, st.now(), entry).await?;
+    let record = |r: &audit::store::AuditRow| {
+        let l = r.line();
+        vec![l.id.to_string(), app::timefmt::iso8601(l.at), l.actor, r.action.clone(), l.target, l.changes, l.address.unwrap_or_default()]
+    };
+    let header = ["id", "at", "actor", "action", "target", "changes", "address"].map(String::from).to_vec();
+    let mut head = encode([header])?;
+    head.extend(encode(first.iter().map(record))?);
+    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    tokio::spawn(async move {
+        if tx.send(Ok(head.into())).await.is_err() {
+            return;
+        }
+        while let Some(before) = next.take() {
+            q.before = Some(before);
+            let item = match audit::store::page(&st.db, &q).await {
+                Ok((rows, more)) => {
+                    next = more;
+                    encode(rows.iter().map(record)).map(Bytes::from).map_err(|e| std::io::Error::other(e.to_string()))
+                }
+                Err(e) => Err(std::io::Error::other(e.to_string())),
+            };
+            let failed = item.is_err();
+            if tx.send(item).await.is_err() || failed {
+                return;
+            }
+        }
+    });
+    Ok(Response::builder()
+        .header(header::CONTENT_TYPE, "text/csv; charset=utf-8")
+        .header(header::CONTENT_DISPOSITION, "attachment; filename=\"audit-log.csv\"")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from_stream(ReceiverStream::new(rx)))
         .expect("static headers"))
 }

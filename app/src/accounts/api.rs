@@ -34,8 +34,27 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     let st = state()?;
     let parts = request_parts()?;
     let previous = session::token_from_headers(&parts.headers);
-    let (token, agent) =
-        session::login(&st, &client_addr(&st, &parts), &email, &password, previous.as_deref()).await?;
+    let address = st.client_ip(&parts).map(|ip| ip.to_string());
+    let (token, agent) = match session::login(&st, &client_addr(&st, &parts), &email, &password, previous.as_deref()).await {
+        Ok(done) => done,
+        Err(e @ (AppError::BadCredentials | AppError::Forbidden)) => {
+            // The account, when the email names one; never the password typed.
+            let known = store::find_by_email(&st.db, &email).await?;
+            let reason = match (&e, &known) {
+                (AppError::Forbidden, _) => "deactivated",
+                (_, Some(_)) => "wrong password",
+                (_, None) => "unknown email",
+            };
+            let target = known.map(|a| a.id.to_string()).unwrap_or_default();
+            let entry = audit::Entry::new(&audit::Actor { address, ..audit::Actor::system() }, audit::Action::LoginFailed, "agent", target)
+                .detail(serde_json::json!({ "reason": reason }));
+            audit::record(&st.db, st.now(), entry).await?;
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
+    let entry = audit::Entry::new(&audit::Actor::agent(agent.id, address), audit::Action::LoginSucceeded, "agent", agent.id);
+    audit::record(&st.db, st.now(), entry).await?;
     expect_context::<ResponseOptions>()
         .append_header(http::header::SET_COOKIE, session::session_cookie(&token, secure(&st, &parts)));
     tracing::info!(agent_id = agent.id, "login");
@@ -55,6 +74,8 @@ pub async fn logout() -> Result<(), AppError> {
         store::delete_session(&st.db, &hash).await?;
         if let Some(agent) = agent {
             crate::events::store::append_alone(&st.db, Change::AgentLogout(AgentRef { agent_id: agent.id }).event(Audience::Control, None, None), st.now()).await?;
+            let entry = audit::Entry::new(&crate::state::audit_actor(agent.id), audit::Action::Logout, "agent", agent.id);
+            audit::record(&st.db, st.now(), entry).await?;
         }
     }
     expect_context::<ResponseOptions>()
@@ -79,13 +100,7 @@ pub async fn create_agent(email: String, name: String, role: String, password: S
     let hash = password::hash(password).await?;
     let new = store::NewAgent { email: &email, name: &name, role, password_hash: &hash };
     let id = store::insert(&st.db, new, st.now()).await?;
-    let entry = audit::Entry {
-        actor_id: Some(admin.id),
-        action: "agent.create",
-        target_type: "agent",
-        target_id: id.to_string(),
-        detail: serde_json::json!({ "role": role.as_str() }),
-    };
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::AgentCreate, "agent", id).detail(serde_json::json!({ "role": role.as_str() }));
     audit::record(&st.db, st.now(), entry).await?;
     Ok(id)
 }
@@ -99,13 +114,7 @@ pub async fn set_agent_active(id: i64, active: bool) -> Result<(), AppError> {
     let st = state()?;
     store::set_active(&st.db, id, active, st.now()).await?;
     crate::events::store::append_alone(&st.db, Change::AgentActive(AgentRef { agent_id: id }).event(Audience::Control, None, None), st.now()).await?;
-    let entry = audit::Entry {
-        actor_id: Some(admin.id),
-        action: if active { "agent.activate" } else { "agent.deactivate" },
-        target_type: "agent",
-        target_id: id.to_string(),
-        detail: serde_json::json!({}),
-    };
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), if active { audit::Action::AgentActivate } else { audit::Action::AgentDeactivate }, "agent", id);
     audit::record(&st.db, st.now(), entry).await?;
     Ok(())
 }
@@ -140,13 +149,7 @@ pub async fn change_my_password(current: String, new: String) -> Result<(), AppE
     let hash = password::hash(new).await?;
     let token = session::token_from_headers(&parts.headers).ok_or(AppError::Unauthorized)?;
     store::set_password_hash(&st.db, agent.id, &hash, &session::hash_token(&token)).await?;
-    let entry = audit::Entry {
-        actor_id: Some(agent.id),
-        action: "agent.password",
-        target_type: "agent",
-        target_id: agent.id.to_string(),
-        detail: serde_json::json!({}),
-    };
+    let entry = audit::Entry::new(&crate::state::audit_actor(agent.id), audit::Action::AgentPassword, "agent", agent.id);
     audit::record(&st.db, st.now(), entry).await?;
     Ok(())
 }

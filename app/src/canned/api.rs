@@ -62,6 +62,7 @@ pub async fn save_canned(
     let st = state()?;
     let draft = super::draft(&scope, inbox_id, &shortcode, &title, &body)?;
     let who = store::keeper(&st.db, agent.id, agent.role() == Role::Admin).await?;
+    let who = super::Keeper { address: crate::state::client_address(), ..who };
     store::save(&st.db, &who, id, &draft, st.now()).await
 }
 
@@ -70,6 +71,7 @@ pub async fn delete_canned(id: i64) -> Result<(), AppError> {
     let SignedIn(agent) = extract().await?;
     let st = state()?;
     let who = store::keeper(&st.db, agent.id, agent.role() == Role::Admin).await?;
+    let who = super::Keeper { address: crate::state::client_address(), ..who };
     store::delete(&st.db, &who, id, st.now()).await
 }
 

@@ -85,6 +85,8 @@ pub struct Keeper {
     pub is_admin: bool,
     pub member_of: Vec<i64>,
     pub supervises: Vec<i64>,
+    /// The client's address, for the audit log.
+    pub address: Option<String>,
 }
 
 impl Keeper {
@@ -155,7 +157,7 @@ mod tests {
 
     #[test]
     fn who_keeps_what() {
-        let op = Keeper { agent_id: 1, is_admin: false, member_of: vec![10, 11], supervises: vec![11] };
+        let op = Keeper { agent_id: 1, is_admin: false, member_of: vec![10, 11], supervises: vec![11], address: None };
         assert!(op.may_keep(Scope::Personal, Some(1), None).is_ok());
         assert_eq!(op.may_keep(Scope::Personal, Some(2), None), Err(AppError::NotFound));
         assert!(op.may_keep(Scope::Inbox, None, Some(11)).is_ok());

@@ -40,6 +40,7 @@ pub async fn keeper(db: &Db, agent_id: i64, is_admin: bool) -> AppResult<Keeper>
         is_admin,
         member_of: rows.iter().map(|r| r.inbox_id).collect(),
         supervises: rows.iter().filter(|r| r.role == "supervisor").map(|r| r.inbox_id).collect(),
+        address: None,
     })
 }
 
@@ -175,13 +176,7 @@ pub async fn save(db: &Db, who: &Keeper, id: Option<i64>, d: &Draft, now: i64) -
         }
     };
     if d.scope != Scope::Personal {
-        let entry = crate::audit::Entry {
-            actor_id: Some(who.agent_id),
-            action: if id.is_some() { "canned.update" } else { "canned.create" },
-            target_type: "canned_response",
-            target_id: saved.to_string(),
-            detail: serde_json::json!({ "scope": d.scope.as_str(), "inbox_id": d.inbox_id }),
-        };
+        let entry = crate::audit::Entry::new(&crate::audit::Actor::agent(who.agent_id, who.address.clone()), if id.is_some() { crate::audit::Action::CannedUpdate } else { crate::audit::Action::CannedCreate }, "canned_response", saved).detail(serde_json::json!({ "scope": d.scope.as_str(), "inbox_id": d.inbox_id }));
         crate::audit::record_in(&mut tx, now, entry).await?;
     }
     tx.commit().await?;
@@ -194,13 +189,7 @@ pub async fn delete(db: &Db, who: &Keeper, id: i64, now: i64) -> AppResult<()> {
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM canned_responses WHERE id = $1").bind(id).execute(&mut *tx).await?;
     if scope != Scope::Personal {
-        let entry = crate::audit::Entry {
-            actor_id: Some(who.agent_id),
-            action: "canned.delete",
-            target_type: "canned_response",
-            target_id: id.to_string(),
-            detail: serde_json::json!({ "scope": scope.as_str(), "inbox_id": inbox }),
-        };
+        let entry = crate::audit::Entry::new(&crate::audit::Actor::agent(who.agent_id, who.address.clone()), crate::audit::Action::CannedDelete, "canned_response", id).detail(serde_json::json!({ "scope": scope.as_str(), "inbox_id": inbox }));
         crate::audit::record_in(&mut tx, now, entry).await?;
     }
     tx.commit().await?;

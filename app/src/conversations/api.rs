@@ -81,7 +81,7 @@ pub async fn accept_conversation(id: i64) -> Result<Conversation, AppError> {
 pub async fn assign_conversation(id: i64, agent_id: Option<i64>) -> Result<Conversation, AppError> {
     let SignedIn(agent) = extract().await?;
     let st = state()?;
-    let c = handling::assign(&st.db, id, &Actor::of(&agent), agent_id, st.now()).await?;
+    let c = handling::assign(&st.db, id, &Actor::of(&agent).from_address(crate::state::client_address()), agent_id, st.now()).await?;
     Ok(c)
 }
 
@@ -89,7 +89,7 @@ pub async fn assign_conversation(id: i64, agent_id: Option<i64>) -> Result<Conve
 pub async fn move_conversation(id: i64, inbox_id: i64) -> Result<Conversation, AppError> {
     let SignedIn(agent) = extract().await?;
     let st = state()?;
-    let c = handling::move_to(&st.db, id, &Actor::of(&agent), inbox_id, st.now()).await?;
+    let c = handling::move_to(&st.db, id, &Actor::of(&agent).from_address(crate::state::client_address()), inbox_id, st.now()).await?;
     Ok(c)
 }
 
@@ -98,7 +98,7 @@ pub async fn move_conversation(id: i64, inbox_id: i64) -> Result<Conversation, A
 pub async fn delete_conversation(id: i64) -> Result<(), AppError> {
     let SignedIn(agent) = extract().await?;
     let st = state()?;
-    let deleted = handling::delete(&st.db, id, &Actor::of(&agent), st.now()).await?;
+    let deleted = handling::delete(&st.db, id, &Actor::of(&agent).from_address(crate::state::client_address()), st.now()).await?;
     crate::files::remove_attachments(&st.config.data_dir, &deleted.storage_keys).await;
     tracing::info!(conversation_id = id, agent_id = agent.id, "conversation deleted");
     Ok(())

@@ -23,11 +23,18 @@ pub struct Actor {
     pub id: i64,
     pub name: String,
     pub is_admin: bool,
+    /// The client's address, for the audit log.
+    pub address: Option<String>,
 }
 
 impl Actor {
     pub fn of(agent: &crate::accounts::store::AgentRow) -> Self {
-        Actor { id: agent.id, name: agent.name.clone(), is_admin: agent.role() == crate::accounts::Role::Admin }
+        Actor { id: agent.id, name: agent.name.clone(), is_admin: agent.role() == crate::accounts::Role::Admin, address: None }
+    }
+
+    /// The same agent, acting from `address` (audited actions).
+    pub fn from_address(self, address: Option<String>) -> Self {
+        Actor { address, ..self }
     }
 }
 
@@ -233,8 +240,17 @@ pub async fn assign(db: &Db, id: i64, actor: &Actor, to: Option<i64>, now: i64) 
         }
     };
     let after = set_assignee(&mut tx, db, &conv, target.as_ref().map(|(i, n)| (*i, n.as_str())), How::By(actor), now).await?;
+    let before = serde_json::json!({ "assignee_id": conv.assignee_id });
+    let entry = audit::Entry::new(&audited(actor), audit::Action::ConversationAssign, "conversation", id)
+        .changed(&before, &serde_json::json!({ "assignee_id": to }));
+    audit::record_in(&mut tx, now, entry).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// The audit log's actor for an agent acting in a handling call.
+fn audited(actor: &Actor) -> audit::Actor {
+    audit::Actor::agent(actor.id, actor.address.clone())
 }
 
 /// Routing's change of assignee, inside its write transaction: `to` an eligible
@@ -301,6 +317,9 @@ pub async fn move_to(db: &Db, id: i64, actor: &Actor, inbox_id: i64, now: i64) -
     if status != conv.status {
         status_event(&mut tx, db, id, inbox_id, status, None, now).await?;
     }
+    let entry = audit::Entry::new(&audited(actor), audit::Action::ConversationMove, "conversation", id)
+        .changed(&serde_json::json!({ "inbox_id": conv.inbox_id }), &serde_json::json!({ "inbox_id": inbox_id }));
+    audit::record_in(&mut tx, now, entry).await?;
     tx.commit().await?;
     Ok(moved)
 }
@@ -321,13 +340,7 @@ pub async fn delete(db: &Db, id: i64, actor: &Actor, now: i64) -> AppResult<Eras
     let mut tx = db.begin_write().await?;
     let (conv, _) = checked(&mut tx, actor, id, Action::Delete).await?;
     let erased = erase_in(&mut tx, db, &conv, now).await?;
-    let entry = audit::Entry {
-        actor_id: Some(actor.id),
-        action: "conversation.delete",
-        target_type: "conversation",
-        target_id: id.to_string(),
-        detail: serde_json::json!({ "inbox_id": conv.inbox_id, "messages": erased.messages }),
-    };
+    let entry = audit::Entry::new(&audited(actor), audit::Action::ConversationDelete, "conversation", id).detail(serde_json::json!({ "inbox_id": conv.inbox_id, "messages": erased.messages }));
     audit::record_in(&mut tx, now, entry).await?;
     tx.commit().await?;
     Ok(erased)

@@ -23,14 +23,10 @@ pub async fn set_csat(inbox_id: i64, ask: String) -> Result<Ask, AppError> {
     let Admin(admin) = extract().await?;
     let ask = Ask::parse(&ask).ok_or_else(|| AppError::Unprocessable("the survey is off, after solved chats or after closed ones".into()))?;
     let st = state()?;
+    let before = store::ask(&st.db, inbox_id).await?;
     store::set_ask(&st.db, inbox_id, ask).await?;
-    let entry = audit::Entry {
-        actor_id: Some(admin.id),
-        action: "inbox.csat",
-        target_type: "inbox",
-        target_id: inbox_id.to_string(),
-        detail: serde_json::json!({ "ask": ask.as_str() }),
-    };
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::InboxCsat, "inbox", inbox_id)
+        .changed(&serde_json::json!({ "ask": before.as_str() }), &serde_json::json!({ "ask": ask.as_str() }));
     audit::record(&st.db, st.now(), entry).await?;
     Ok(ask)
 }

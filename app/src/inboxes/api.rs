@@ -25,13 +25,7 @@ pub async fn create_inbox(name: String) -> Result<i64, AppError> {
     let Admin(admin) = extract().await?;
     let st = state()?;
     let id = store::create(&st.db, &name, st.now()).await?;
-    let entry = audit::Entry {
-        actor_id: Some(admin.id),
-        action: "inbox.create",
-        target_type: "inbox",
-        target_id: id.to_string(),
-        detail: serde_json::json!({}),
-    };
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::InboxCreate, "inbox", id);
     audit::record(&st.db, st.now(), entry).await?;
     Ok(id)
 }
@@ -49,13 +43,7 @@ pub async fn set_membership(inbox_id: i64, agent_id: i64, role: String) -> Resul
     let st = state()?;
     store::set_member(&st.db, inbox_id, agent_id, role).await?;
     crate::events::store::append_alone(&st.db, Change::InboxMembership(AgentRef { agent_id }).event(Audience::Control, None, None), st.now()).await?;
-    let entry = audit::Entry {
-        actor_id: Some(admin.id),
-        action: "inbox.member",
-        target_type: "inbox",
-        target_id: inbox_id.to_string(),
-        detail: serde_json::json!({ "agent_id": agent_id, "role": role.map(|r| r.as_str()) }),
-    };
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::InboxMember, "inbox", inbox_id).detail(serde_json::json!({ "agent_id": agent_id, "role": role.map(|r| r.as_str()) }));
     audit::record(&st.db, st.now(), entry).await?;
     Ok(())
 }
@@ -67,13 +55,7 @@ pub async fn set_prechat_form(inbox_id: i64, enabled: Option<String>) -> Result<
     let st = state()?;
     let on = enabled.is_some();
     store::set_prechat_form(&st.db, inbox_id, on).await?;
-    let entry = audit::Entry {
-        actor_id: Some(admin.id),
-        action: "inbox.prechat",
-        target_type: "inbox",
-        target_id: inbox_id.to_string(),
-        detail: serde_json::json!({ "enabled": on }),
-    };
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::InboxPrechat, "inbox", inbox_id).detail(serde_json::json!({ "enabled": on }));
     audit::record(&st.db, st.now(), entry).await?;
     Ok(())
 }
@@ -85,13 +67,7 @@ pub async fn set_context_link(inbox_id: i64, template: String) -> Result<(), App
     let Admin(admin) = extract().await?;
     let st = state()?;
     store::set_context_url_template(&st.db, inbox_id, &template).await?;
-    let entry = audit::Entry {
-        actor_id: Some(admin.id),
-        action: "inbox.context_link",
-        target_type: "inbox",
-        target_id: inbox_id.to_string(),
-        detail: serde_json::json!({ "set": !template.trim().is_empty() }),
-    };
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::InboxContextLink, "inbox", inbox_id).detail(serde_json::json!({ "set": !template.trim().is_empty() }));
     audit::record(&st.db, st.now(), entry).await?;
     Ok(())
 }
@@ -113,13 +89,7 @@ pub async fn set_widget_appearance(
         .ok_or_else(|| AppError::Unprocessable("the launcher goes on the left or the right".into()))?;
     let wanted = Appearance { brand_color, greeting: Some(greeting), launcher, team_name: Some(team_name) };
     let stored = store::set_appearance(&st.db, inbox_id, &wanted).await?;
-    let entry = audit::Entry {
-        actor_id: Some(admin.id),
-        action: "inbox.appearance",
-        target_type: "inbox",
-        target_id: inbox_id.to_string(),
-        detail: serde_json::json!({ "brand_color": stored.brand_color, "launcher": stored.launcher.as_str() }),
-    };
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::InboxAppearance, "inbox", inbox_id).detail(serde_json::json!({ "brand_color": stored.brand_color, "launcher": stored.launcher.as_str() }));
     audit::record(&st.db, st.now(), entry).await?;
     Ok(stored)
 }

@@ -57,12 +57,6 @@ pub async fn set_webhook(inbox_id: i64, url: String, allow_private: Option<Strin
     let st = state()?;
     let allow = allow_private.is_some();
     super::webhook::configure(&st.db, inbox_id, &url, allow).await?;
-    let entry = crate::audit::Entry {
-        actor_id: Some(admin.id),
-        action: "inbox.webhook",
-        target_type: "inbox",
-        target_id: inbox_id.to_string(),
-        detail: serde_json::json!({ "set": !url.trim().is_empty(), "allow_private": allow }),
-    };
+    let entry = crate::audit::Entry::new(&crate::state::audit_actor(admin.id), crate::audit::Action::InboxWebhook, "inbox", inbox_id).detail(serde_json::json!({ "set": !url.trim().is_empty(), "allow_private": allow }));
     crate::audit::record(&st.db, st.now(), entry).await
 }

@@ -56,13 +56,7 @@ pub async fn set_retention(inbox_id: i64, days: String, purge_transcripts: Optio
     let st = state()?;
     let purge = purge_transcripts.is_some();
     let days = super::purge::set_inbox(&st.db, inbox_id, &days, purge).await?;
-    let entry = audit::Entry {
-        actor_id: Some(admin.id),
-        action: "inbox.retention",
-        target_type: "inbox",
-        target_id: inbox_id.to_string(),
-        detail: serde_json::json!({ "days": days, "purge_request_transcripts": purge }),
-    };
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::InboxRetention, "inbox", inbox_id).detail(serde_json::json!({ "days": days, "purge_request_transcripts": purge }));
     audit::record(&st.db, st.now(), entry).await
 }
 
@@ -80,12 +74,19 @@ pub async fn purge_now() -> Result<PurgeReport, AppError> {
 pub async fn create_api_token(name: String) -> Result<String, AppError> {
     let Admin(admin) = extract().await?;
     let st = state()?;
-    super::tokens::create(&st.db, &name, Some(admin.id), st.now()).await
+    let (id, token) = super::tokens::create(&st.db, &name, Some(admin.id), st.now()).await?;
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::TokenCreate, "api_token", id)
+        .detail(serde_json::json!({ "name": name.trim() }));
+    audit::record(&st.db, st.now(), entry).await?;
+    Ok(token)
 }
 
 #[server(prefix = "/api", endpoint = "admin/tokens/revoke")]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
-    extract::<Admin>().await?;
+    let Admin(admin) = extract().await?;
     let st = state()?;
-    super::tokens::revoke(&st.db, id).await
+    let name = super::tokens::revoke(&st.db, id).await?;
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::TokenRevoke, "api_token", id)
+        .detail(serde_json::json!({ "name": name }));
+    audit::record(&st.db, st.now(), entry).await
 }

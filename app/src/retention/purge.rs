@@ -48,15 +48,9 @@ pub async fn run(db: &Db, data_dir: &Path, now: i64) -> AppResult<PurgeReport> {
         sqlx::query("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')").execute(db.pool()).await?;
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(db.pool()).await?;
     }
-    let entry = crate::audit::Entry {
-        actor_id: None,
-        action: "retention.purge",
-        target_type: "retention",
-        target_id: String::new(),
-        detail: serde_json::json!({
+    let entry = crate::audit::Entry::new(&crate::audit::Actor::system(), crate::audit::Action::RetentionPurge, "retention", "").detail(serde_json::json!({
             "conversations": report.conversations, "messages": report.messages, "files": report.files,
-        }),
-    };
+        }));
     crate::audit::record(db, now, entry).await?;
     let value = serde_json::to_string(&report).unwrap_or_default();
     sqlx::query(

@@ -5,21 +5,23 @@ use crate::error::{AppError, AppResult};
 
 pub const PREFIX: &str = "sbk_";
 
-/// Creates a token and returns it (the only time it is readable).
-pub async fn create(db: &Db, name: &str, created_by: Option<i64>, now: i64) -> AppResult<String> {
+/// Creates a token and returns its id and the token (the only time it is readable).
+pub async fn create(db: &Db, name: &str, created_by: Option<i64>, now: i64) -> AppResult<(i64, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(AppError::Unprocessable("a token needs a name of 1 to 80 characters".into()));
     }
     let token = format!("{PREFIX}{}{}", crate::tokens::random_id(), crate::tokens::random_id());
-    sqlx::query("INSERT INTO api_tokens (name, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(name)
-        .bind(crate::tokens::hash(&token))
-        .bind(created_by)
-        .bind(now)
-        .execute(db.pool())
-        .await?;
-    Ok(token)
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO api_tokens (name, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(name)
+    .bind(crate::tokens::hash(&token))
+    .bind(created_by)
+    .bind(now)
+    .fetch_one(db.pool())
+    .await?;
+    Ok((id, token))
 }
 
 /// Whether `token` is a live API token.
@@ -38,9 +40,10 @@ pub async fn list(db: &Db) -> AppResult<Vec<(i64, String, i64)>> {
     Ok(sqlx::query_as("SELECT id, name, created_at FROM api_tokens ORDER BY id").fetch_all(db.pool()).await?)
 }
 
-pub async fn revoke(db: &Db, id: i64) -> AppResult<()> {
-    sqlx::query("DELETE FROM api_tokens WHERE id = $1").bind(id).execute(db.pool()).await?;
-    Ok(())
+/// Revokes a token; returns its name (404 when there is none).
+pub async fn revoke(db: &Db, id: i64) -> AppResult<String> {
+    let name: Option<String> = sqlx::query_scalar("DELETE FROM api_tokens WHERE id = $1 RETURNING name").bind(id).fetch_optional(db.pool()).await?;
+    name.ok_or(AppError::NotFound)
 }
 
 /// A host system holding a valid admin API token.

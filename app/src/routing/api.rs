@@ -41,19 +41,9 @@ pub async fn save_routing(
         offer_seconds: parse_offer_seconds(offer_seconds.as_deref().unwrap_or("")).map_err(AppError::Unprocessable)?,
     };
     let st = state()?;
+    let before = store::settings(&st.db, inbox_id).await?;
     store::set_settings(&st.db, inbox_id, &wanted).await?;
-    let entry = audit::Entry {
-        actor_id: Some(admin.id),
-        action: "inbox.routing",
-        target_type: "inbox",
-        target_id: inbox_id.to_string(),
-        detail: serde_json::json!({
-            "assignment": wanted.assignment.as_str(),
-            "capacity": wanted.capacity,
-            "offline_chats": wanted.offline_chats.as_str(),
-            "offer_seconds": wanted.offer_seconds,
-        }),
-    };
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::InboxRouting, "inbox", inbox_id).changed(&before, &wanted);
     audit::record(&st.db, st.now(), entry).await?;
     react::settle_and_show(&st.db, &board::of(&st.db), inbox_id, st.now()).await?;
     Ok(wanted)
@@ -68,14 +58,10 @@ pub async fn set_agent_capacity(agent_id: i64, capacity: String) -> Result<Optio
         text => Some(parse_capacity(text).map_err(AppError::Unprocessable)?),
     };
     let st = state()?;
+    let before = store::agent_capacity(&st.db, agent_id).await?;
     store::set_agent_capacity(&st.db, agent_id, capacity).await?;
-    let entry = audit::Entry {
-        actor_id: Some(admin.id),
-        action: "agent.capacity",
-        target_type: "agent",
-        target_id: agent_id.to_string(),
-        detail: serde_json::json!({ "capacity": capacity }),
-    };
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::AgentCapacity, "agent", agent_id)
+        .changed(&serde_json::json!({ "capacity": before }), &serde_json::json!({ "capacity": capacity }));
     audit::record(&st.db, st.now(), entry).await?;
     let board = board::of(&st.db);
     for inbox in store::inboxes_of(&st.db, agent_id).await? {

@@ -76,14 +76,10 @@ pub async fn save_hours(
         }
     };
     let st = state()?;
+    let before = store::hours(&st.db, inbox_id).await?;
     store::set_hours(&st.db, inbox_id, hours.as_ref()).await?;
-    let entry = audit::Entry {
-        actor_id: Some(admin.id),
-        action: "inbox.hours",
-        target_type: "inbox",
-        target_id: inbox_id.to_string(),
-        detail: serde_json::json!({ "enabled": hours.is_some(), "timezone": hours.as_ref().map(|h| h.timezone.clone()) }),
-    };
+    let summary = |h: &Option<Hours>| serde_json::json!({ "enabled": h.is_some(), "timezone": h.as_ref().map(|h| h.timezone.clone()), "holidays": h.as_ref().map(|h| h.holidays.len()) });
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::InboxHours, "inbox", inbox_id).changed(&summary(&before), &summary(&hours));
     audit::record(&st.db, st.now(), entry).await?;
     // Routing looks again: an open inbox may assign what waits, a closed one is
     // settled again when it opens.

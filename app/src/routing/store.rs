@@ -56,6 +56,13 @@ pub async fn set_settings(db: &Db, inbox_id: i64, r: &Routing) -> AppResult<()> 
     crate::db::found(&done)
 }
 
+/// An agent's own capacity (`None`: each inbox's); 404 for no such agent.
+pub async fn agent_capacity(db: &Db, agent_id: i64) -> AppResult<Option<i64>> {
+    let row: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT capacity FROM agents WHERE id = $1").bind(agent_id).fetch_optional(db.pool()).await?;
+    row.ok_or(crate::error::AppError::NotFound)
+}
+
 /// Sets an agent's own capacity (`None`: each inbox's).
 pub async fn set_agent_capacity(db: &Db, agent_id: i64, capacity: Option<i64>) -> AppResult<()> {
     let done = sqlx::query("UPDATE agents SET capacity = $1 WHERE id = $2").bind(capacity).bind(agent_id).execute(db.pool()).await?;

@@ -24,7 +24,7 @@ pub struct World {
 async fn actor(db: &Db, name: &str, role: Role) -> Actor {
     let new = app::accounts::store::NewAgent { email: &format!("{name}@x.io"), name, role, password_hash: "x" };
     let id = app::accounts::store::insert(db, new, T0).await.unwrap();
-    Actor { id, name: name.into(), is_admin: role == Role::Admin }
+    Actor { id, name: name.into(), is_admin: role == Role::Admin, address: None }
 }
 
 /// A: Sam supervises, Olga and Otto operate. B: Sam and Otto operate, and so does

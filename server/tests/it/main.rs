@@ -5,6 +5,7 @@
 #[macro_use]
 mod common;
 mod attachments;
+mod audit;
 mod auth;
 mod cli;
 mod connections;

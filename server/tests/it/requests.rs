@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 async fn actor(db: &Db, name: &str, role: Role) -> Actor {
     let new = app::accounts::store::NewAgent { email: &format!("{name}@x.io"), name, role, password_hash: "x" };
     let id = app::accounts::store::insert(db, new, T0).await.unwrap();
-    Actor { id, name: name.into(), is_admin: role == Role::Admin }
+    Actor { id, name: name.into(), is_admin: role == Role::Admin, address: None }
 }
 
 async fn say(db: &Db, conv: i64, author: Author<'_>, text: &str, visibility: Visibility) {

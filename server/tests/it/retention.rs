@@ -90,7 +90,7 @@ test_both_dbs!(boundaries_other_inboxes_reruns_and_the_context_rule, |db| async 
     };
     assert_eq!(app.send(call(None)).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.send(call(Some("Bearer sbk_wrong".into()))).await.status(), StatusCode::UNAUTHORIZED);
-    let token = tokens::create(&db, "LMS", None, T0).await.unwrap();
+    let (_, token) = tokens::create(&db, "LMS", None, T0).await.unwrap();
     assert_eq!(app.send(call(Some(format!("Bearer {token}")))).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(purge::run(&db, &dir, done_at + n - 1000).await.unwrap().conversations, 0);
     assert!(exists(&db, linked).await, "N days after completion - 1 s: kept");
@@ -146,7 +146,7 @@ test_both_dbs!(requests_keep_their_transcript_unless_the_inbox_purges_it_too, |d
     let keep_key = inbox(&db, "Keeps transcripts", Some(1)).await;
     let purge_key = inbox(&db, "Purges transcripts", Some(1)).await;
     sqlx::query("UPDATE inboxes SET purge_request_transcripts = 1 WHERE name = 'Purges transcripts'").execute(db.pool()).await.unwrap();
-    let admin = app::conversations::handling::Actor { id: 0, name: "Ada".into(), is_admin: true };
+    let admin = app::conversations::handling::Actor { id: 0, name: "Ada".into(), is_admin: true, address: None };
     let mut requests = Vec::new();
     for key in [&keep_key, &purge_key] {
         let conv = chat(&db, key, "transcript words", None).await;

@@ -87,17 +87,12 @@ test_both_dbs!(inboxes_and_membership_round_trip, |db| async move {
 });
 
 test_both_dbs!(audit_entries_round_trip_and_foreign_keys_hold, |db| async move {
-    let entry = app::audit::Entry {
-        actor_id: None,
-        action: "test.action",
-        target_type: "thing",
-        target_id: "7".into(),
-        detail: serde_json::json!({"n": 1}),
-    };
+    let entry = app::audit::Entry::new(&app::audit::Actor::system(), app::audit::Action::RetentionPurge, "thing", 7)
+        .detail(serde_json::json!({"n": 1}));
     app::audit::record(&db, T0, entry).await.unwrap();
-    let rows = app::audit::recent(&db, 10).await.unwrap();
+    let rows = app::audit::store::recent(&db, 10).await.unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0].action.as_str(), rows[0].at, rows[0].detail.as_str()), ("test.action", T0, r#"{"n":1}"#));
+    assert_eq!((rows[0].action.as_str(), rows[0].at, rows[0].detail.as_str()), ("retention.purge", T0, r#"{"n":1}"#));
 
     // A membership of an agent that does not exist is refused by the foreign key.
     let bad = sqlx::query("INSERT INTO inbox_members (inbox_id, agent_id, role) VALUES (424242, 434343, 'operator')")
