@@ -61,6 +61,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage/>
                     // The old admin page's address still leads to its sections.
                     <Route path=path!("admin") view=|| view! { <Redirect path="/settings/agents"/> }/>
+                    <ParentRoute path=path!("admin") view=SettingsLayout>
+                        <Route path=path!("audit") view=crate::routes::settings::audit::AuditLogPage/>
+                    </ParentRoute>
                     <ParentRoute path=path!("settings") view=SettingsLayout>
                         <Route path=path!("") view=|| view! { <Redirect path="/settings/profile"/> }/>
                         <Route path=path!("profile") view=ProfileSettings/>

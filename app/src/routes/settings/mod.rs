@@ -2,6 +2,7 @@
 //! per section. Everyone has a Profile; admins also manage agents, inboxes (a page
 //! each, with the widget's look), and data and API access.
 pub mod agents;
+pub mod audit;
 pub mod canned;
 pub mod data;
 pub mod inbox;
@@ -27,6 +28,7 @@ pub fn SettingsLayout() -> impl IntoView {
                         <li><A href="/settings/agents">"Agents"</A></li>
                         <li><A href="/settings/inboxes">"Inboxes"</A></li>
                         <li><A href="/settings/data">"Data and API"</A></li>
+                        <li><A href="/admin/audit">"Audit log"</A></li>
                     })/>
                 </ul>
             </nav>
