@@ -15,7 +15,7 @@ use app::conversations::handling;
 use app::conversations::rules::{self, Action, Standing};
 use app::conversations::Status;
 use app::db::Db;
-use app::events::Event;
+use app::events::{Audience, Event};
 use app::model::change::{kind, Change};
 use std::collections::{HashMap, HashSet};
 
@@ -72,6 +72,10 @@ impl OperatorScope {
                 Err(_) => return false,
             },
         };
+        // A whisper goes to the operator holding the chat, and to no other operator.
+        if ev.audience == Audience::Whisper {
+            return seen.assignee == Some(agent_id);
+        }
         if rules::check(Action::Read, Standing::Operator, agent_id, seen.assignee, seen.closed).is_ok() {
             return true;
         }

@@ -53,13 +53,13 @@ impl Subscriber {
             (Subscriber::Agent { .. }, Audience::Team) => true,
             // Team chat events name their one recipient.
             (Subscriber::Agent { agent_id, .. }, Audience::Agent(to)) => to == *agent_id,
-            (Subscriber::Agent { inboxes, .. }, Audience::All | Audience::Agents) => match (inboxes, inbox_id) {
+            (Subscriber::Agent { inboxes, .. }, Audience::All | Audience::Agents | Audience::Whisper) => match (inboxes, inbox_id) {
                 (None, _) => true,
                 (Some(set), Some(inbox)) => set.contains(&inbox),
                 (Some(_), None) => false,
             },
             (Subscriber::Visitor { conversation_id }, Audience::All) => conversation == Some(*conversation_id),
-            (Subscriber::Visitor { .. }, Audience::Agents | Audience::Team | Audience::Agent(_)) => false,
+            (Subscriber::Visitor { .. }, Audience::Agents | Audience::Team | Audience::Agent(_) | Audience::Whisper) => false,
         }
     }
 

@@ -38,6 +38,9 @@ pub struct Handling {
     pub members: Vec<TeamMember>,
     /// The other inboxes the chat can move to.
     pub move_targets: Vec<InboxSummary>,
+    /// The agent supervises the chat's inbox (or is an admin): whisper, join, take over.
+    #[serde(default)]
+    pub supervises: bool,
 }
 
 #[server(prefix = "/api", endpoint = "conversations/handling")]
@@ -64,6 +67,7 @@ pub async fn get_handling(id: i64) -> Result<Handling, AppError> {
         assignee_name,
         members,
         move_targets: inboxes.into_iter().filter(|i| i.id != conv.inbox_id).collect(),
+        supervises: standing.supervises(),
     })
 }
 
@@ -108,8 +112,39 @@ pub async fn delete_conversation(id: i64) -> Result<(), AppError> {
 pub async fn get_thread(id: i64) -> Result<Thread, AppError> {
     let SignedIn(agent) = extract().await?;
     let st = state()?;
-    visible(&st, &agent, id, Action::Read).await?;
-    store::thread(&st.db, id, true).await
+    let actor = Actor::of(&agent).from_address(crate::state::client_address());
+    let (conv, standing) = handling::visible(&st.db, &actor, id, Action::Read).await?;
+    super::supervise::opened(&st.db, &actor, standing, &conv, st.now()).await?;
+    let lines = if super::supervise::sees_whispers(standing, agent.id, &conv) { store::Lines::WithWhispers } else { store::Lines::Internal };
+    store::thread(&st.db, id, lines).await
+}
+
+/// A whisper: a line for the chat's assignee and supervisors, never the customer
+/// (supervisors only; the same `client_id` again returns the original).
+#[server(prefix = "/api", endpoint = "conversations/whisper")]
+pub async fn whisper(conversation_id: i64, client_id: String, body: String) -> Result<Message, AppError> {
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let actor = Actor::of(&agent).from_address(crate::state::client_address());
+    super::supervise::whisper(&st.db, &actor, conversation_id, &client_id, &body, st.now()).await
+}
+
+/// A supervisor joins the chat: the customer sees them join, and they reply as usual.
+#[server(prefix = "/api", endpoint = "conversations/join")]
+pub async fn join_conversation(id: i64) -> Result<(), AppError> {
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let actor = Actor::of(&agent).from_address(crate::state::client_address());
+    super::supervise::join(&st.db, &actor, id, st.now()).await
+}
+
+/// A supervisor takes the chat for themselves.
+#[server(prefix = "/api", endpoint = "conversations/take-over")]
+pub async fn take_over(id: i64) -> Result<Conversation, AppError> {
+    let SignedIn(agent) = extract().await?;
+    let st = state()?;
+    let actor = Actor::of(&agent).from_address(crate::state::client_address());
+    super::supervise::take_over(&st.db, &actor, id, st.now()).await
 }
 
 /// Sends an agent message; the same `client_id` again returns the original.

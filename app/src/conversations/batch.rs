@@ -202,12 +202,14 @@ async fn bulk_writes(
 async fn insert_messages(tx: &mut AnyConnection, sends: &[OwnedSend], convs: &HashMap<i64, Conversation>) -> AppResult<Vec<Message>> {
     let rows: Vec<String> = (0..sends.len())
         .map(|i| {
-            let p: Vec<String> = (1..=8).map(|k| format!("${}", i * 8 + k)).collect();
+            let p: Vec<String> = (1..=8)
+                .map(|k| if k == 7 { super::store::stored_visibility(i * 8 + k) } else { format!("${}", i * 8 + k) })
+                .collect();
             format!("({})", p.join(", "))
         })
         .collect();
     let sql = format!(
-        "INSERT INTO messages (conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at)
+        "INSERT INTO messages (conversation_id, author_kind, author_id, author_name, body, client_id, visibility, whisper, created_at)
          VALUES {} RETURNING {}",
         rows.join(", "),
         super::store::MESSAGE_COLUMNS

@@ -345,3 +345,33 @@ pub async fn delete(db: &Db, id: i64, actor: &Actor, now: i64) -> AppResult<Eras
     tx.commit().await?;
     Ok(erased)
 }
+
+/// A public line on the chat, audited in the same transaction (a supervisor joined).
+pub async fn announce(db: &Db, conv: &Conversation, line: &str, by: audit::Actor, action: audit::Action, now: i64) -> AppResult<()> {
+    let mut tx = db.begin_write().await?;
+    let conv = load(&mut tx, conv.id).await?;
+    system_line(&mut tx, db, &conv, line, Visibility::Public, now).await?;
+    audit::record_in(&mut tx, now, audit::Entry::new(&by, action, "conversation", conv.id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A supervisor takes the chat for themselves: the customer sees them join, agents
+/// see whom they took it from, and the audit log has both assignees.
+pub async fn take_over(db: &Db, actor: &Actor, conv: &Conversation, by: audit::Actor, now: i64) -> AppResult<Conversation> {
+    let mut tx = db.begin_write().await?;
+    let conv = load(&mut tx, conv.id).await?;
+    let from = match conv.assignee_id {
+        Some(a) => agent_name(&mut tx, a).await?,
+        None => None,
+    };
+    if let Some(from) = &from {
+        system_line(&mut tx, db, &conv, &format!("{} took over the chat from {from}", actor.name), Visibility::Internal, now).await?;
+    }
+    let after = set_assignee(&mut tx, db, &conv, Some((actor.id, &actor.name)), How::By(actor), now).await?;
+    let entry = audit::Entry::new(&by, audit::Action::TakeOver, "conversation", conv.id)
+        .changed(&serde_json::json!({ "assignee_id": conv.assignee_id }), &serde_json::json!({ "assignee_id": actor.id }));
+    audit::record_in(&mut tx, now, entry).await?;
+    tx.commit().await?;
+    Ok(after)
+}

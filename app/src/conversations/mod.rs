@@ -16,6 +16,8 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub mod visitor;
 #[cfg(feature = "ssr")]
+pub mod supervise;
+#[cfg(feature = "ssr")]
 pub mod transcript;
 #[cfg(feature = "ssr")]
 pub mod write;

@@ -88,8 +88,16 @@ impl From<MessageRow> for Message {
 }
 
 /// The columns of a [`MessageRow`], for every query (and `RETURNING`) that reads one.
+/// A whisper is stored as an internal line with `whisper = 1` (so a query that forgets
+/// the flag still never shows it to a customer) and read back as `whisper`.
 pub(super) const MESSAGE_COLUMNS: &str =
-    "id, conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at";
+    "id, conversation_id, author_kind, author_id, author_name, body, client_id,
+     CASE WHEN whisper = 1 THEN 'whisper' ELSE visibility END AS visibility, created_at";
+
+/// The stored `visibility, whisper` of an insert whose visibility is parameter `$p`.
+pub(super) fn stored_visibility(p: usize) -> String {
+    format!("CASE WHEN ${p} = 'whisper' THEN 'internal' ELSE ${p} END, CASE WHEN ${p} = 'whisper' THEN 1 ELSE 0 END")
+}
 
 pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> AppResult<Conversation> {
     let row: Option<ConversationRow> = sqlx::query_as(&format!("{CONVERSATION_SELECT} WHERE c.id = $1"))
@@ -125,12 +133,34 @@ pub async fn by_visitor_hash(db: &Db, token_hash: &str) -> AppResult<Option<Conv
     Ok(row.map(Into::into))
 }
 
-/// A conversation and its messages; visitors never see internal lines.
-pub async fn thread(db: &Db, id: i64, include_internal: bool) -> AppResult<Thread> {
+/// Which lines of a chat a reader gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// The customer's view.
+    Public,
+    /// Agents: notes and system lines too, but no whispers.
+    Internal,
+    /// The chat's assignee, its inbox's supervisors and admins: whispers too.
+    WithWhispers,
+}
+
+impl From<bool> for Lines {
+    fn from(include_internal: bool) -> Lines {
+        if include_internal { Lines::Internal } else { Lines::Public }
+    }
+}
+
+/// A conversation and its messages; visitors never see internal lines, and only the
+/// chat's assignee and supervisors see whispers.
+pub async fn thread(db: &Db, id: i64, lines: impl Into<Lines>) -> AppResult<Thread> {
     // Read the log's end first: anything committed after this is replayed by the stream.
     let last_event_id = events::last_id(db).await?;
     let conversation = get(db, id).await?;
-    let filter = if include_internal { "" } else { " AND visibility = 'public'" };
+    let filter = match lines.into() {
+        Lines::Public => " AND visibility = 'public'",
+        Lines::Internal => " AND whisper = 0",
+        Lines::WithWhispers => "",
+    };
     let rows: Vec<MessageRow> = sqlx::query_as(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1{filter} ORDER BY id"
     ))
@@ -269,10 +299,10 @@ pub async fn start(db: &Db, req: StartVisitor<'_>, now: i64) -> AppResult<(Conve
 }
 
 pub(super) fn audience(visibility: Visibility) -> Audience {
-    if visibility == Visibility::Public {
-        Audience::All
-    } else {
-        Audience::Agents
+    match visibility {
+        Visibility::Public => Audience::All,
+        Visibility::Whisper => Audience::Whisper,
+        _ => Audience::Agents,
     }
 }
 

@@ -12,7 +12,8 @@ pub const HEADER: [&str; 6] = ["timestamp", "author", "author_role", "visibility
 /// The rows of conversation `id`, oldest first. Internal notes and off-the-record
 /// lines are included only when `include_internal` is set.
 pub async fn rows(db: &Db, id: i64, include_internal: bool) -> AppResult<Vec<Vec<String>>> {
-    let filter = if include_internal { "" } else { " AND visibility = 'public'" };
+    // Whispers never leave the console, whoever exports.
+    let filter = if include_internal { " AND whisper = 0" } else { " AND visibility = 'public'" };
     #[derive(sqlx::FromRow)]
     struct Line {
         id: i64,

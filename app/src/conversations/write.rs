@@ -46,8 +46,9 @@ pub(super) async fn insert_message(
     now: i64,
 ) -> AppResult<Message> {
     let row: super::store::MessageRow = sqlx::query_as(&format!(
-        "INSERT INTO messages (conversation_id, author_kind, author_id, author_name, body, client_id, visibility, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {MESSAGE_COLUMNS}"
+        "INSERT INTO messages (conversation_id, author_kind, author_id, author_name, body, client_id, visibility, whisper, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, {}, $8) RETURNING {MESSAGE_COLUMNS}",
+        super::store::stored_visibility(7)
     ))
     .bind(conversation_id)
     .bind(kind.as_str())

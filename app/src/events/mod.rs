@@ -25,6 +25,9 @@ pub enum Audience {
     Team,
     /// One agent (team chat lines name each recipient).
     Agent(i64),
+    /// The chat's assignee and the supervisors and admins of its inbox: never an
+    /// operator who does not hold the chat, never the visitor (whispers).
+    Whisper,
     /// Never sent: it makes the named agent's open streams re-check their rights.
     Control,
 }
@@ -36,6 +39,7 @@ impl Audience {
             "agents" => Audience::Agents,
             "team" => Audience::Team,
             "control" => Audience::Control,
+            "whisper" => Audience::Whisper,
             other => Audience::Agent(other.strip_prefix("agent:")?.parse().ok()?),
         })
     }
@@ -49,6 +53,7 @@ impl std::fmt::Display for Audience {
             Audience::Team => f.write_str("team"),
             Audience::Agent(id) => write!(f, "agent:{id}"),
             Audience::Control => f.write_str("control"),
+            Audience::Whisper => f.write_str("whisper"),
         }
     }
 }

@@ -124,7 +124,7 @@ fn search_clause(b: &mut Builder, dialect: Dialect, text: &str, many: Matches) {
         (Dialect::Sqlite, Some(fts)) if many == Matches::Many => {
             let p = b.bind(Bind::S(fts));
             format!(
-                " OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.visibility <> 'off_record'
+                " OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.visibility <> 'off_record' AND m.whisper = 0
                    AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH {p}))"
             )
         }
@@ -132,18 +132,18 @@ fn search_clause(b: &mut Builder, dialect: Dialect, text: &str, many: Matches) {
             let p = b.bind(Bind::S(fts));
             format!(
                 " OR c.id IN (SELECT m.conversation_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-                   WHERE messages_fts MATCH {p} AND m.visibility <> 'off_record')"
+                   WHERE messages_fts MATCH {p} AND m.visibility <> 'off_record' AND m.whisper = 0)"
             )
         }
         // PostgreSQL: with many matches the IN list no longer fits a hashed subplan and
         // was re-run for every conversation (over a minute at 1M messages).
         (Dialect::Postgres, Some(_)) if many == Matches::Many => format!(
             " OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id
-               AND m.body_tsv @@ plainto_tsquery('simple', {exact}) AND m.visibility <> 'off_record')"
+               AND m.body_tsv @@ plainto_tsquery('simple', {exact}) AND m.visibility <> 'off_record' AND m.whisper = 0)"
         ),
         (Dialect::Postgres, Some(_)) => format!(
             " OR c.id IN (SELECT m.conversation_id FROM messages m
-               WHERE m.body_tsv @@ plainto_tsquery('simple', {exact}) AND m.visibility <> 'off_record')"
+               WHERE m.body_tsv @@ plainto_tsquery('simple', {exact}) AND m.visibility <> 'off_record' AND m.whisper = 0)"
         ),
         (_, None) => String::new(),
     };

@@ -21,7 +21,15 @@ macro_rules! string_enum {
 string_enum!(Status { New => "new", Open => "open", Closed => "closed" });
 string_enum!(CloseReason { Closed => "closed", Solved => "solved", Cancelled => "cancelled" });
 string_enum!(AuthorKind { Customer => "customer", Agent => "agent", System => "system" });
-string_enum!(Visibility { Public => "public", Internal => "internal", OffRecord => "off_record" });
+string_enum!(Visibility { Public => "public", Internal => "internal", OffRecord => "off_record", Whisper => "whisper" });
+
+impl Visibility {
+    /// Lines that never leave the console's people: no widget, export, transcript or
+    /// webhook. A whisper is for the chat's assignee and supervisors only.
+    pub fn is_private(self) -> bool {
+        matches!(self, Visibility::OffRecord | Visibility::Whisper)
+    }
+}
 
 impl Status {
     pub fn label(self) -> &'static str {

@@ -27,5 +27,6 @@ mod routing;
 mod retention;
 mod settings;
 mod store;
+mod supervise;
 mod team_chat;
 mod toolkit;

@@ -3,7 +3,8 @@
 //! again either way.
 use super::ChatState;
 use crate::conversations::api::{
-    accept_conversation, assign_conversation, close_conversation, delete_conversation, move_conversation,
+    accept_conversation, assign_conversation, close_conversation, delete_conversation, join_conversation, move_conversation,
+    take_over,
 };
 use crate::conversations::rules::Action;
 use crate::conversations::{CloseReason, Conversation, Status};
@@ -38,6 +39,17 @@ pub(super) fn ActionBar(chat: ChatState) -> impl IntoView {
     let id = chat.id;
     let accept = move |_| spawn_local(async move { settle(chat, accept_conversation(id).await) });
     let close = move |reason: CloseReason| spawn_local(async move { settle(chat, close_conversation(id, reason).await) });
+    // A supervisor on a colleague's chat: join it, or take it over.
+    let supervising = move || chat.handling.with(|h| h.as_ref().is_some_and(|h| h.supervises && !h.mine && h.assignee_name.is_some()));
+    let join = move |_| {
+        spawn_local(async move {
+            match join_conversation(id).await {
+                Ok(()) => chat.error.set(None),
+                Err(e) => chat.error.set(Some(e)),
+            }
+        })
+    };
+    let take = move |_| spawn_local(async move { settle(chat, take_over(id).await) });
     view! {
         <div class="actions" role="toolbar" aria-label="Conversation actions">
             <Show when=accept_first>
@@ -49,6 +61,10 @@ pub(super) fn ActionBar(chat: ChatState) -> impl IntoView {
             </Show>
             <Show when=move || can(Action::Assign)>
                 <AssignControl chat/>
+            </Show>
+            <Show when=move || supervising() && open()>
+                <button type="button" on:click=join title="Write to the customer too; they see you join">"Join"</button>
+                <button type="button" on:click=take title="Assign the chat to yourself">"Take over"</button>
             </Show>
             <super::request_form::CreateRequest chat/>
             <StartTeamChat chat/>

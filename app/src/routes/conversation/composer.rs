@@ -1,5 +1,6 @@
 //! The reply box. Two modes, **Reply** (to the customer) and **Note** (agents only),
-//! switched by the tabs or Alt+N; a draft per chat and mode kept in the browser until
+//! plus **Whisper** (the assignee and supervisors only) for a supervisor; switched by
+//! the tabs or Alt+N; a draft per chat and mode kept in the browser until
 //! sent; `/` opens the canned-response picker; files come by the picker or by
 //! dropping them on the box. Enter sends, Shift+Enter breaks the line.
 use crate::canned::api::{canned_for_chat, use_canned};
@@ -17,6 +18,7 @@ use super::picker::{byte_at_utf16, trigger_token, Pick, Token};
 pub(super) enum Mode {
     Reply,
     Note,
+    Whisper,
 }
 
 impl Mode {
@@ -24,6 +26,7 @@ impl Mode {
         match self {
             Mode::Reply => "reply",
             Mode::Note => "note",
+            Mode::Whisper => "whisper",
         }
     }
 }
@@ -54,8 +57,8 @@ fn keep_draft(conv: i64, mode: Mode, text: &str) {
 #[component]
 pub(super) fn Composer(
     conv_id: i64,
-    /// Sends the text; `true` for a private note.
-    send: impl Fn(String, bool) + Copy + Send + Sync + 'static,
+    /// Sends the text as a reply, a note or a whisper.
+    send: impl Fn(String, Mode) + Copy + Send + Sync + 'static,
     upload: impl Fn(web_sys::File) + Copy + Send + Sync + 'static,
     /// Called with `true` at most every 2 s while the agent types a reply, and with
     /// `false` when the reply box is emptied or sent.
@@ -64,6 +67,8 @@ pub(super) fn Composer(
     messages: RwSignal<Vec<Message>>,
     /// The names of the inbox's members, who can be @mentioned in a note.
     members: Signal<Vec<String>>,
+    /// Whether the Whisper tab is offered (a supervisor).
+    can_whisper: Signal<bool>,
 ) -> impl IntoView {
     let mode = RwSignal::new(Mode::Reply);
     let text = RwSignal::new(String::new());
@@ -170,7 +175,7 @@ pub(super) fn Composer(
         }
         guard.set(None);
         let m = mode.get_untracked();
-        send(body, m == Mode::Note);
+        send(body, m);
         text.set(String::new());
         keep_draft(conv_id, m, "");
         token.set(None);
@@ -308,6 +313,7 @@ pub(super) fn Composer(
     let placeholder = move || match mode.get() {
         Mode::Reply => "Write a reply — Enter to send, Shift+Enter for a new line, / for canned responses",
         Mode::Note => "Write a private note — only agents see it; @name mentions a colleague",
+        Mode::Whisper => "Whisper to the agent on this chat — only they and supervisors see it, never the customer",
     };
     view! {
         <form class="composer chat-composer" data-mode=move || mode.get().key() on:submit=move |ev| { ev.prevent_default(); submit(false); }
@@ -329,6 +335,7 @@ pub(super) fn Composer(
             <div class="composer-tabs" role="tablist" aria-label="Compose as">
                 {tab(Mode::Reply, "Reply")}
                 {tab(Mode::Note, "Note")}
+                {move || can_whisper.get().then(|| tab(Mode::Whisper, "Whisper"))}
             </div>
             <Show when=open>
                 <ul class="canned-picker" id="composer-picker" role="listbox"
@@ -357,14 +364,14 @@ pub(super) fn Composer(
                     <input type="file" class="sr-only" aria-label="Attach a file" multiple on:change=on_pick
                         accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"/>
                 </label>
-                <textarea node_ref=reply_box aria-label=move || if mode.get() == Mode::Note { "Private note" } else { "Reply" }
+                <textarea node_ref=reply_box aria-label=move || match mode.get() { Mode::Note => "Private note", Mode::Whisper => "Whisper", Mode::Reply => "Reply" }
                     placeholder=placeholder aria-autocomplete="list"
                     aria-controls=move || open().then_some("composer-picker")
                     aria-activedescendant=move || open().then(|| format!("pick-{}", active.get()))
                     prop:value=move || text.get() on:input=on_input on:keydown=on_key on:click=move |_| find_token()
                     on:blur=move |_| token.set(None) rows="3"></textarea>
                 <button type="submit" class="primary"><Svg icon=Icon::Send/>
-                    {move || if mode.get() == Mode::Note { "Add note" } else { "Send" }}</button>
+                    {move || match mode.get() { Mode::Note => "Add note", Mode::Whisper => "Whisper", Mode::Reply => "Send" }}</button>
             </div>
             <ErrorNotice error/>
         </form>

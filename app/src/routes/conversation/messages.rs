@@ -12,6 +12,7 @@ pub(super) fn MessageItem(m: Message, local: bool, needle: String, /// The custo
     let role = match m.author_kind {
         AuthorKind::Customer => "Customer",
         AuthorKind::Agent if m.visibility == Visibility::Internal => "Private note",
+        AuthorKind::Agent if m.visibility == Visibility::Whisper => "Whisper · not seen by the customer",
         AuthorKind::Agent => "Agent",
         AuthorKind::System => "",
     };

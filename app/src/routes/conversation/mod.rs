@@ -210,18 +210,19 @@ fn ThreadView(thread: Thread) -> impl IntoView {
         outbox.restore();
         outbox.flush(on_sent, on_error);
     });
-    let send = move |body: String, note: bool| {
+    let send = move |body: String, mode: composer::Mode| {
         if body.trim().is_empty() {
             return;
         }
-        outbox.push(outbox::Pending { client_id: new_client_id(), body, note, upload: false, state: Default::default() });
+        let (note, whisper) = (mode != composer::Mode::Reply, mode == composer::Mode::Whisper);
+        outbox.push(outbox::Pending { client_id: new_client_id(), body, note, whisper, upload: false, state: Default::default() });
         outbox.flush(on_sent, on_error);
     };
     // Files go up as the raw body; the answer is the message that carries them.
     let upload = move |file: web_sys::File| {
         let client_id = new_client_id();
         let name = file.name();
-        pending.update(|p| p.push(outbox::Pending { client_id: client_id.clone(), body: format!("Uploading {name}…"), note: false, upload: true, state: outbox::SendState::Sending }));
+        pending.update(|p| p.push(outbox::Pending { client_id: client_id.clone(), body: format!("Uploading {name}…"), note: false, whisper: false, upload: true, state: outbox::SendState::Sending }));
         spawn_local(async move {
             match upload_file(conv_id, &client_id, &file).await {
                 Ok(m) => {
@@ -259,6 +260,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
     };
 
     let panel_open = RwSignal::new(false);
+    let can_whisper = Signal::derive(move || chat.handling.with(|h| h.as_ref().is_some_and(|h| h.supervises)));
     let members = Signal::derive(move || chat.handling.with(|h| h.as_ref().map(|h| h.members.iter().map(|m| m.name.clone()).collect()).unwrap_or_default()));
     view! {
         <Title text=format!("{customer} · Switchboard")/>
@@ -302,7 +304,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                         let retry = { let id = p.client_id.clone(); move |_| outbox.retry(&id, on_sent, on_error) };
                         view! {
                             <li class="msg msg-agent pending" data-failed=failed.to_string() data-state=format!("{:?}", p.state).to_lowercase()
-                                data-visibility=if p.note { "internal" } else { "public" }>
+                                data-visibility=match (p.whisper, p.note) { (true, _) => "whisper", (_, true) => "internal", _ => "public" }>
                                 <div class="body">{p.body.clone()}</div>
                                 <div class="meta">{p.label()}
                                     {failed.then(|| {
@@ -325,7 +327,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                 <Show when=move || chat.handling.with(|h| h.as_ref().is_none_or(|h| h.actions.contains(&crate::conversations::rules::Action::Reply)))
                     fallback=|| view! { <p class="muted read-only">"You can read this chat; it is a colleague's to answer."</p> }>
                     <div class="composer-warnings"><presence::Collision p=marks/></div>
-                    <Composer conv_id send upload typing messages members/>
+                    <Composer conv_id send upload typing messages members can_whisper/>
                 </Show>
             </section>
             <panel::CustomerPanelView chat/>

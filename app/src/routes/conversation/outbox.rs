@@ -4,7 +4,7 @@
 //! for the network") until the stream is live again; a refusal marks it "Not sent"
 //! with Retry and Discard. Each keeps its client id, so a resend after a lost answer
 //! stores nothing twice.
-use crate::conversations::api::send_reply;
+use crate::conversations::api::{send_reply, whisper};
 use crate::conversations::Message;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -26,6 +26,9 @@ pub(super) struct Pending {
     pub body: String,
     /// A private note.
     pub note: bool,
+    /// A whisper (a note for the assignee and supervisors only).
+    #[serde(default)]
+    pub whisper: bool,
     /// A file going up (shown, never kept or resent).
     #[serde(default, skip_serializing)]
     pub upload: bool,
@@ -124,7 +127,12 @@ impl Outbox {
                 let next = self.items.with_untracked(|l| l.iter().find(|p| !p.upload && p.state == SendState::Waiting).cloned());
                 let Some(p) = next else { break };
                 self.set_state(&p.client_id, SendState::Sending);
-                match send_reply(self.conv, p.client_id.clone(), p.body.clone(), p.note).await {
+                let sent = if p.whisper {
+                    whisper(self.conv, p.client_id.clone(), p.body.clone()).await
+                } else {
+                    send_reply(self.conv, p.client_id.clone(), p.body.clone(), p.note).await
+                };
+                match sent {
                     Ok(m) => {
                         self.delivered(&p.client_id);
                         on_sent(m);
