@@ -164,7 +164,10 @@ fn Sidebar(me: Me) -> impl IntoView {
         </ul>
         <A href="/requests" attr:class="requests-link">"Requests"</A>
         <A href="/team-chat" attr:class="team-chat-link">"Team chat"</A>
-        {supervises.then(|| view! { <A href="/team" attr:class="team-link">"Team"</A> })}
+        {supervises.then(|| view! {
+            <A href="/dashboard" attr:class="dashboard-link">"Dashboard"</A>
+            <A href="/team" attr:class="team-link">"Team"</A>
+        })}
         <A href="/settings" attr:class="settings-link">"Settings"</A>
         <crate::components::alerts::NewChatAlerts me=me.id inboxes=inbox_names/>
         <crate::components::invites::TeamInvites/>

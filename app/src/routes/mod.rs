@@ -1,6 +1,7 @@
 //! One route per file.
 pub mod console;
 pub mod conversation;
+pub mod dashboard;
 pub mod home;
 pub mod list;
 pub mod login;
