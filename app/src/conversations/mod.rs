@@ -3,6 +3,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod batch;
 #[cfg(feature = "ssr")]
+pub mod cycles;
+#[cfg(feature = "ssr")]
 pub mod erase;
 #[cfg(feature = "ssr")]
 pub mod handling;

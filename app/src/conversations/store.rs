@@ -291,6 +291,7 @@ pub async fn start(db: &Db, req: StartVisitor<'_>, now: i64) -> AppResult<(Conve
     .bind(ctx.url)
     .fetch_one(&mut *tx)
     .await?;
+    super::cycles::started(&mut tx, id, now).await?;
     let conversation = load(&mut tx, id).await?;
     let ev = Change::ConversationCreated(conversation.clone()).event(Audience::Agents, Some(inbox_id), Some(id));
     events::append(&mut tx, db.dialect(), ev, now).await?;

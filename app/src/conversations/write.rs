@@ -83,6 +83,7 @@ pub(super) async fn change_status(
     actor: Option<&str>,
     now: i64,
 ) -> AppResult<()> {
+    super::cycles::status_changed(conn, conv, to, reason, now).await?;
     // A chat that waits again joins the back of the queue.
     sqlx::query(
         "UPDATE conversations SET status = $1, close_reason = $2,
@@ -162,6 +163,9 @@ pub(super) async fn touch_conversation(conn: &mut AnyConnection, out: &Outgoing<
         .bind(id),
     };
     q.execute(&mut *conn).await?;
+    if let Author::Agent { id, .. } = out.author {
+        super::cycles::replied(conn, out.conversation_id, id, now).await?;
+    }
     Ok(())
 }
 

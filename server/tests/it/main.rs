@@ -11,6 +11,7 @@ mod cli;
 mod connections;
 mod conversations;
 mod csat;
+mod cycles;
 mod dashboard;
 mod delete_export_presence;
 mod fuzz;
