@@ -10,6 +10,7 @@ pub mod components;
 pub mod conversations;
 pub mod csat;
 pub mod customers;
+pub mod reports;
 pub mod dashboard;
 pub mod error;
 pub mod events;

@@ -61,6 +61,40 @@ pub fn next_open(h: &Hours, now_ms: i64) -> Option<Back> {
     None
 }
 
+/// How much of `[from_ms, to_ms)` falls within the schedule (reports with business
+/// hours on). Days past a year into the span are not counted.
+pub fn open_ms_between(h: &Hours, from_ms: i64, to_ms: i64) -> i64 {
+    if to_ms <= from_ms {
+        return 0;
+    }
+    let (Ok(tz), Ok(from), Ok(to)) = (zone(&h.timezone), Timestamp::from_millisecond(from_ms), Timestamp::from_millisecond(to_ms)) else {
+        return to_ms - from_ms;
+    };
+    let (first, last) = (from.to_zoned(tz.clone()).date(), to.to_zoned(tz.clone()).date());
+    let instant = |date: Date, minute: u16| -> Option<i64> {
+        let (date, minute) = if minute >= 1440 { (date.tomorrow().ok()?, minute - 1440) } else { (date, minute) };
+        let local = DateTime::from_parts(date, Time::new((minute / 60) as i8, (minute % 60) as i8, 0, 0).ok()?);
+        Some(tz.to_ambiguous_zoned(local).compatible().ok()?.timestamp().as_millisecond())
+    };
+    let mut total = 0;
+    let mut date = first;
+    for _ in 0..=366 {
+        if !holiday(h, date) {
+            for s in h.week.get(day_index(date)).map(Vec::as_slice).unwrap_or(&[]) {
+                if let (Some(open), Some(close)) = (instant(date, s.open), instant(date, s.close)) {
+                    total += (close.min(to_ms) - open.max(from_ms)).max(0);
+                }
+            }
+        }
+        if date >= last {
+            break;
+        }
+        let Ok(next) = date.tomorrow() else { break };
+        date = next;
+    }
+    total
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +154,21 @@ mod tests {
         // Monday 09:00 after the change is 07:00 UTC, not 08:00.
         let monday = next_open(&h, at("2026-03-29T05:00:00")).unwrap();
         assert_eq!(monday.at_ms, Timestamp::from_second(1_774_854_000).unwrap().as_millisecond());
+    }
+
+    #[test]
+    fn open_time_between_two_instants_counts_only_the_schedule() {
+        let h = oslo(&["2026-12-24"]);
+        let hour = 3_600_000;
+        // Friday 16:00 to Monday 10:00: one hour on Friday, four on Saturday, one on Monday.
+        assert_eq!(open_ms_between(&h, at("2026-03-06T16:00"), at("2026-03-09T10:00")), 6 * hour);
+        // Within one open stretch, it is the wall clock.
+        assert_eq!(open_ms_between(&h, at("2026-03-10T09:30"), at("2026-03-10T09:45")), 15 * 60_000);
+        // A holiday counts nothing; a closed evening neither.
+        assert_eq!(open_ms_between(&h, at("2026-12-24T08:00"), at("2026-12-24T18:00")), 0);
+        assert_eq!(open_ms_between(&h, at("2026-03-10T18:00"), at("2026-03-10T23:00")), 0);
+        // Across the spring DST change (Sunday 29 March): Friday 17:00 to Monday 10:00.
+        assert_eq!(open_ms_between(&h, at("2026-03-27T17:00"), at("2026-03-30T10:00")), 5 * hour);
+        assert_eq!(open_ms_between(&h, at("2026-03-10T10:00"), at("2026-03-10T09:00")), 0);
     }
 }

@@ -23,6 +23,7 @@ mod inbox_counts_csv;
 mod inbox_list;
 mod limits;
 mod live;
+mod reports;
 mod processes;
 mod requests;
 mod routing;

@@ -1,0 +1,144 @@
+//! Reports (`/reports`): figures over the per-conversation cycles
+//! (`conversations::cycles`), computed exactly from those rows, never from messages.
+//! Each metric's definition is in [`DEFINITIONS`], shown beside its chart and in the
+//! README.
+use serde::{Deserialize, Serialize};
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod compute;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+/// What a report covers: whole days in the reader's time zone, optionally one inbox or
+/// one agent, and with business hours on, time outside the inbox's schedule not counted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportQuery {
+    /// `YYYY-MM-DD`, inclusive.
+    pub from: String,
+    pub to: String,
+    /// An IANA time zone name (the browser's).
+    pub zone: String,
+    pub inbox: Option<i64>,
+    pub agent: Option<i64>,
+    #[serde(default)]
+    pub business_hours: bool,
+}
+
+/// A median and a 90th percentile of durations, nearest-rank.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stat {
+    pub n: i64,
+    pub median_ms: Option<i64>,
+    pub p90_ms: Option<i64>,
+}
+
+impl Stat {
+    /// Nearest rank: the smallest value with at least p% of the values at or below it.
+    pub fn of(mut values: Vec<i64>) -> Stat {
+        values.sort_unstable();
+        let rank = |p: f64| -> Option<i64> {
+            if values.is_empty() {
+                return None;
+            }
+            let k = ((p * values.len() as f64).ceil() as usize).clamp(1, values.len());
+            Some(values[k - 1])
+        };
+        Stat { n: values.len() as i64, median_ms: rank(0.5), p90_ms: rank(0.9) }
+    }
+}
+
+/// Survey answers: how many, and how many were 4 or 5.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Csat {
+    pub responses: i64,
+    pub good: i64,
+}
+
+impl Csat {
+    /// The share of 4 and 5, in percent.
+    pub fn share(&self) -> Option<f64> {
+        (self.responses > 0).then(|| 100.0 * self.good as f64 / self.responses as f64)
+    }
+}
+
+/// One day (or one hour, for a one-day report).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// `2026-03-09`, or `14:00` for an hour.
+    pub label: String,
+    pub conversations: i64,
+    pub first_response: Stat,
+    pub resolution: Stat,
+    pub csat: Csat,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AgentFigures {
+    pub id: i64,
+    pub name: String,
+    /// Cycles they resolved, or answered first if not resolved yet.
+    pub handled: i64,
+    pub first_response: Stat,
+    pub resolution: Stat,
+    pub csat: Csat,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Buckets are hours (a one-day report) rather than days.
+    pub hourly: bool,
+    pub buckets: Vec<Bucket>,
+    pub total: Bucket,
+    /// New chats by weekday (Monday first) and hour of day, in the reader's zone.
+    pub heatmap: Vec<Vec<i64>>,
+    pub agents: Vec<AgentFigures>,
+    /// Chats whose close asked for a rating (per the inbox's survey setting).
+    pub surveyed: i64,
+    /// The inboxes and agents the reader may filter by: (id, name).
+    pub inboxes: Vec<(i64, String)>,
+    pub people: Vec<(i64, String)>,
+}
+
+impl Report {
+    /// Answers per chat asked, in percent.
+    pub fn response_rate(&self) -> Option<f64> {
+        (self.surveyed > 0).then(|| 100.0 * self.total.csat.responses as f64 / self.surveyed as f64)
+    }
+}
+
+/// The metrics' definitions, as the page and the README give them.
+pub const DEFINITIONS: [(&str, &str); 5] = [
+    ("Conversations", "Chats started, and chats reopened by the customer, in the range (each reopening starts a new cycle). Bucketed by when the cycle started, in your time zone."),
+    ("First response time", "From the cycle's start (the chat's start or its reopening) to the first public reply by a person: system lines, notes and whispers do not count. Cycles not yet answered are left out. Median and 90th percentile, nearest rank."),
+    ("Resolution time", "From the cycle's start to its solve or close. Cycles still open are left out. Median and 90th percentile, nearest rank."),
+    ("CSAT", "Of the survey answers given in the range, the share that scored 4 or 5. The response rate is answers divided by the chats whose solve (or close, if the inbox asks then) offered the survey in the range."),
+    ("Business hours", "With business hours on, only the time inside the inbox's schedule counts toward first response and resolution times (an inbox without a schedule counts every hour)."),
+];
+
+/// The longest range a report covers.
+pub const MAX_DAYS: i64 = 366;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let s = Stat::of(vec![50, 10, 40, 20, 30]);
+        assert_eq!((s.n, s.median_ms, s.p90_ms), (5, Some(30), Some(50)));
+        let s = Stat::of(vec![4, 1, 3, 2]);
+        assert_eq!((s.median_ms, s.p90_ms), (Some(2), Some(4)));
+        let s = Stat::of((1..=10).collect());
+        assert_eq!((s.median_ms, s.p90_ms), (Some(5), Some(9)));
+        assert_eq!(Stat::of(vec![]), Stat { n: 0, median_ms: None, p90_ms: None });
+    }
+
+    #[test]
+    fn csat_share_and_response_rate() {
+        assert_eq!(Csat { responses: 4, good: 3 }.share(), Some(75.0));
+        assert_eq!(Csat::default().share(), None);
+        let r = Report { surveyed: 8, total: Bucket { csat: Csat { responses: 2, good: 1 }, ..Default::default() }, ..Default::default() };
+        assert_eq!(r.response_rate(), Some(25.0));
+    }
+}

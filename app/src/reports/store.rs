@@ -1,0 +1,101 @@
+//! The report's reads: the cycles that started in the range, the survey answers given
+//! in it, and how many chats were asked; each one statement, scoped to the inboxes the
+//! reader supervises (every inbox for an admin).
+use super::compute::{compute, frame, CycleRow, RatingRow};
+use super::{Report, ReportQuery};
+use crate::accounts::Role;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::hours::Hours;
+use std::collections::HashMap;
+
+/// The inbox filter on `col`, with `$1` the reader, `$2` an inbox or 0 for all.
+fn scope(role: Role, col: &str) -> String {
+    let mine = if role == Role::Admin {
+        "$1 = $1".to_string()
+    } else {
+        format!("{col} IN (SELECT inbox_id FROM inbox_members WHERE agent_id = $1 AND role = 'supervisor')")
+    };
+    format!("{mine} AND ($2 = 0 OR {col} = $2)")
+}
+
+pub async fn report(db: &Db, viewer: i64, role: Role, q: &ReportQuery) -> AppResult<Report> {
+    let f = frame(q)?;
+    let inboxes: Vec<(i64, String, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT i.id, i.name, i.hours FROM inboxes i WHERE {} ORDER BY i.name",
+        scope(role, "i.id")
+    ))
+    .bind(viewer)
+    .bind(0i64)
+    .fetch_all(db.pool())
+    .await?;
+    if inboxes.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let inbox = q.inbox.unwrap_or(0);
+    if inbox != 0 && !inboxes.iter().any(|i| i.0 == inbox) {
+        return Err(AppError::NotFound);
+    }
+    let agent = q.agent.unwrap_or(0);
+    let mut cycles: Vec<CycleRow> = sqlx::query_as(&format!(
+        "SELECT c.inbox_id, y.started_at, y.first_response_at, y.first_responder_id, y.resolved_at, y.resolver_id
+         FROM conversation_cycles y JOIN conversations c ON c.id = y.conversation_id
+         WHERE y.started_at >= $3 AND y.started_at < $4 AND {}",
+        scope(role, "c.inbox_id")
+    ))
+    .bind(viewer)
+    .bind(inbox)
+    .bind(f.start_ms)
+    .bind(f.end_ms)
+    .fetch_all(db.pool())
+    .await?;
+    let mut ratings: Vec<RatingRow> = sqlx::query_as(&format!(
+        "SELECT c.inbox_id, c.csat_at AS at, c.csat_score AS score, c.assignee_id AS agent_id FROM conversations c
+         WHERE c.csat_at >= $3 AND c.csat_at < $4 AND c.csat_score IS NOT NULL AND {}",
+        scope(role, "c.inbox_id")
+    ))
+    .bind(viewer)
+    .bind(inbox)
+    .bind(f.start_ms)
+    .bind(f.end_ms)
+    .fetch_all(db.pool())
+    .await?;
+    let surveyed: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM conversation_cycles y JOIN conversations c ON c.id = y.conversation_id
+         JOIN inboxes i ON i.id = c.inbox_id
+         WHERE y.resolved_at >= $3 AND y.resolved_at < $4 AND ($5 = 0 OR y.resolver_id = $5)
+           AND ((i.csat = 'solved' AND y.close_reason = 'solved') OR (i.csat = 'closed' AND y.close_reason IN ('solved', 'closed')))
+           AND {}",
+        scope(role, "c.inbox_id")
+    ))
+    .bind(viewer)
+    .bind(inbox)
+    .bind(f.start_ms)
+    .bind(f.end_ms)
+    .bind(agent)
+    .fetch_one(db.pool())
+    .await?;
+    if agent != 0 {
+        cycles.retain(|c| c.first_responder_id == Some(agent) || c.resolver_id == Some(agent));
+        ratings.retain(|r| r.agent_id == Some(agent));
+    }
+    let people: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT a.id, a.name FROM agents a WHERE a.id IN (SELECT m.agent_id FROM inbox_members m WHERE {}) ORDER BY a.name",
+        scope(role, "m.inbox_id")
+    ))
+    .bind(viewer)
+    .bind(0i64)
+    .fetch_all(db.pool())
+    .await?;
+    let names: HashMap<i64, String> = people.iter().cloned().collect();
+    let hours: HashMap<i64, Hours> =
+        inboxes.iter().filter_map(|(id, _, h)| Some((*id, serde_json::from_str(h.as_deref()?).ok()?))).collect();
+    let mut report = compute(&f, &cycles, &ratings, &hours, q.business_hours, &names);
+    if agent != 0 {
+        report.agents.retain(|a| a.id == agent);
+    }
+    report.surveyed = surveyed;
+    report.inboxes = inboxes.into_iter().map(|(id, name, _)| (id, name)).collect();
+    report.people = people;
+    Ok(report)
+}
