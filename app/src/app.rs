@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("conversations/:id") view=ConversationPage/>
                     <Route path=path!("team") view=TeamPage/>
                     <Route path=path!("dashboard") view=crate::routes::dashboard::DashboardPage/>
+                    <Route path=path!("reports") view=crate::routes::reports::ReportsPage/>
                     <Route path=path!("requests") view=RequestsPage/>
                     <Route path=path!("mentions") view=crate::routes::mentions::MentionsPage/>
                     <Route path=path!("team-chat") view=TeamChatPage/>

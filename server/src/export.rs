@@ -160,3 +160,62 @@ pub async fn audit_csv(
         .body(Body::from_stream(ReceiverStream::new(rx)))
         .expect("static headers"))
 }
+
+#[derive(serde::Deserialize)]
+pub struct ReportCsvQuery {
+    from: String,
+    to: String,
+    zone: String,
+    inbox: Option<i64>,
+    agent: Option<i64>,
+    #[serde(default)]
+    business_hours: bool,
+    /// `buckets` (per day or hour, with the total), `agents` or `heatmap`.
+    table: String,
+}
+
+/// `GET /api/reports.csv?<the report's query>&table=…`: one of the report's tables,
+/// as the page shows it (durations in seconds).
+pub async fn report_csv(State(st): State<AppState>, SignedIn(agent): SignedIn, Query(q): Query<ReportCsvQuery>) -> Result<Response, AppError> {
+    let query = app::reports::ReportQuery { from: q.from, to: q.to, zone: q.zone, inbox: q.inbox, agent: q.agent, business_hours: q.business_hours };
+    let r = app::reports::store::report(&st.db, agent.id, agent.role(), &query).await?;
+    let secs = |ms: Option<i64>| ms.map(|m| (m / 1000).to_string()).unwrap_or_default();
+    let share = |s: Option<f64>| s.map(|v| format!("{v:.1}")).unwrap_or_default();
+    let rows: Vec<Vec<String>> = match q.table.as_str() {
+        "buckets" => std::iter::once(
+            ["bucket", "conversations", "first_response_median_s", "first_response_p90_s", "resolution_median_s", "resolution_p90_s", "csat_percent", "csat_answers"]
+                .map(String::from)
+                .to_vec(),
+        )
+        .chain(r.buckets.iter().chain(std::iter::once(&r.total)).map(|b| {
+            vec![
+                b.label.clone(),
+                b.conversations.to_string(),
+                secs(b.first_response.median_ms),
+                secs(b.first_response.p90_ms),
+                secs(b.resolution.median_ms),
+                secs(b.resolution.p90_ms),
+                share(b.csat.share()),
+                b.csat.responses.to_string(),
+            ]
+        }))
+        .collect(),
+        "agents" => std::iter::once(["agent", "handled", "first_response_median_s", "resolution_median_s", "csat_percent", "csat_answers"].map(String::from).to_vec())
+            .chain(r.agents.iter().map(|a| {
+                vec![a.name.clone(), a.handled.to_string(), secs(a.first_response.median_ms), secs(a.resolution.median_ms), share(a.csat.share()), a.csat.responses.to_string()]
+            }))
+            .collect(),
+        "heatmap" => std::iter::once(std::iter::once("weekday".to_string()).chain((0..24).map(|h| format!("{h:02}"))).collect())
+            .chain(r.heatmap.iter().zip(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]).map(|(row, d)| {
+                std::iter::once(d.to_string()).chain(row.iter().map(|n| n.to_string())).collect()
+            }))
+            .collect(),
+        other => return Err(AppError::Unprocessable(format!("unknown table {other:?}: use buckets, agents or heatmap"))),
+    };
+    Ok(Response::builder()
+        .header(header::CONTENT_TYPE, "text/csv; charset=utf-8")
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"report-{}.csv\"", q.table))
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from(encode(rows)?))
+        .expect("static headers"))
+}

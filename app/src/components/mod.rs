@@ -1,5 +1,6 @@
 //! Small components shared by several routes.
 pub mod alerts;
+pub mod chart;
 pub mod commands;
 pub mod icons;
 pub mod invites;

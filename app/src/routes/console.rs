@@ -166,6 +166,7 @@ fn Sidebar(me: Me) -> impl IntoView {
         <A href="/team-chat" attr:class="team-chat-link">"Team chat"</A>
         {supervises.then(|| view! {
             <A href="/dashboard" attr:class="dashboard-link">"Dashboard"</A>
+            <A href="/reports" attr:class="reports-link">"Reports"</A>
             <A href="/team" attr:class="team-link">"Team"</A>
         })}
         <A href="/settings" attr:class="settings-link">"Settings"</A>

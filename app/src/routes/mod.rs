@@ -6,6 +6,7 @@ pub mod home;
 pub mod list;
 pub mod login;
 pub mod mentions;
+pub mod reports;
 pub mod requests;
 pub mod settings;
 pub mod team;

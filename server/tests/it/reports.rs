@@ -141,6 +141,26 @@ test_both_dbs!(report_metrics_match_a_hand_computed_fixture, |db| async move {
     assert!(matches!(elsewhere, Err(app::error::AppError::NotFound)));
     let operator = reports::report(app.db(), alex_id, Role::Operator, &q).await;
     assert!(matches!(operator, Err(app::error::AppError::Forbidden)));
+    // The CSV of the same tables.
+    let cookie = app.login("sam@x.io", "password-1").await;
+    let get = |path: &str| {
+        axum::http::Request::get(path)
+            .header(axum::http::header::HOST, "localhost")
+            .header(axum::http::header::COOKIE, format!("sb_session={cookie}"))
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let res = app.send(get("/api/reports.csv?from=2026-09-18&to=2026-09-21&zone=UTC&table=buckets")).await;
+    assert_eq!(res.status(), axum::http::StatusCode::OK);
+    let csv = crate::common::body_text(res).await;
+    assert!(csv.starts_with("bucket,conversations,first_response_median_s"), "{csv}");
+    assert!(csv.contains("Total,5,600,1800,3600,235800,50.0,2"), "{csv}");
+    let res = app.send(get("/api/reports.csv?from=2026-09-18&to=2026-09-21&zone=UTC&business_hours=true&table=agents")).await;
+    let csv = crate::common::body_text(res).await;
+    assert!(csv.contains("alex@x.io,3,240,0,100.0,1"), "{csv}");
+    let res = app.send(get("/api/reports.csv?from=2026-09-18&to=2026-09-21&zone=UTC&table=pie")).await;
+    assert_eq!(res.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+
     for bad in [query("2026-09-21", "2026-09-18", "UTC"), query("2025-01-01", "2026-09-18", "UTC"), query("nope", "2026-09-18", "UTC"), query("2026-09-18", "2026-09-18", "Mars/Base")] {
         assert!(matches!(reports::report(app.db(), sam_id, Role::Supervisor, &bad).await, Err(app::error::AppError::Unprocessable(_))), "{bad:?}");
     }
