@@ -106,7 +106,7 @@ pub fn start(st: &AppState, database_url: Option<String>) -> Jobs {
                 Err(e) => tracing::warn!(error = %e, "retention purge failed"),
             }
             // The audit log's own retention: the one delete it allows.
-            match crate::audit::store::expire(&st.db, st.now()).await {
+            match crate::audit_log::store::expire(&st.db, st.now()).await {
                 Ok(n) if n > 0 => tracing::info!(entries = n, "audit log entries past retention removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "audit log retention failed"),

@@ -3,6 +3,7 @@
 //! `ssr` feature adds the server side (storage, sessions); `hydrate` the browser side.
 pub mod accounts;
 pub mod audit;
+pub mod audit_log;
 pub mod attachments;
 pub mod canned;
 mod app;

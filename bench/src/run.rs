@@ -219,7 +219,7 @@ async fn measure(cli: &Cli, p: &Params, backend: &str, url: &str, dir: &std::pat
         let t = live::run(&ctx, &a.base, p.subscribers, p.rate, p.secs, true).await?;
         delivery_figures(r, backend, "send → seen, with typing", &t, None);
         acked += t.ack.len();
-        typing_figures(r, backend, &l, &t);
+        live::typing_figures(r, backend, &l, &t);
     }
 
     if cli.wants("broadcast") {
@@ -314,53 +314,6 @@ fn delivery_figures(r: &mut Report, backend: &str, what: &str, l: &live::Live, p
         &format!("{what}: every send answered"),
         l.failures == 0,
         l.first_failure.clone().unwrap_or_else(|| format!("{} sends", l.sent)),
-    );
-}
-
-/// What typing signals cost: their rate, and the event log's growth with and without.
-fn typing_figures(r: &mut Report, backend: &str, without: &live::Live, with: &live::Live) {
-    let secs = with.sent.max(1) as f64; // per message sent, not per second
-    r.figure(
-        backend,
-        "typing signals sent during the delivery run",
-        with.typing_sent as f64,
-        "signals",
-        None,
-        format!("{} refused; {:.1} per message sent", with.typing_failures, with.typing_sent as f64 / secs),
-    );
-    let added = |l: &live::Live| l.log_rows.values().sum::<i64>();
-    let created = |l: &live::Live| l.log_rows.get("message.created").copied().unwrap_or(0);
-    let others = |l: &live::Live| {
-        let o: Vec<String> = l.log_rows.iter().filter(|(k, _)| *k != "message.created").map(|(k, n)| format!("{n} {k}")).collect();
-        if o.is_empty() { String::new() } else { format!("; also {}", o.join(", ")) }
-    };
-    // A send can also change the chat's status (a first reply opens it, a customer's
-    // line reopens it): one conversation.status row and its system line. Nothing else.
-    let status = |l: &live::Live| l.log_rows.get("conversation.status").copied().unwrap_or(0);
-    let only_sends = |l: &live::Live| added(l) == created(l) + status(l) && created(l) == l.ack.len() as i64 + status(l);
-    for (what, l) in [("without typing", without), ("with typing", with)] {
-        r.figure(
-            backend,
-            &format!("event log rows added {what}"),
-            added(l) as f64,
-            "rows",
-            None,
-            format!("{} of them message.created, {} messages acknowledged{}", created(l), l.ack.len(), others(l)),
-        );
-    }
-    r.check(
-        backend,
-        "typing signals write no event: the log grows only by the messages",
-        with.typing_sent > 0 && with.typing_failures == 0 && only_sends(with),
-        format!(
-            "{} signals ({} refused); {} rows added, {} message.created, {} messages acknowledged{}",
-            with.typing_sent,
-            with.typing_failures,
-            added(with),
-            created(with),
-            with.ack.len(),
-            others(with)
-        ),
     );
 }
 

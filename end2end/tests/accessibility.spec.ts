@@ -58,7 +58,7 @@ for (const scheme of ['light', 'dark'] as const) {
 
   test(`axe-core: the team, requests and team chat pages, and a chat on its own page (${scheme})`, async ({ browser }) => {
     const page = await signedIn(browser, { email: 'sam.supervisor@example.com', password: 'supervisor-demo-pass' }, scheme);
-    for (const path of ['/team', '/dashboard', '/requests', '/team-chat']) {
+    for (const path of ['/team', '/dashboard', '/reports', '/requests', '/team-chat']) {
       await page.goto(path);
       await hydrated(page);
       await expect(page.locator('main h1, main h2').first()).toBeVisible();

@@ -120,13 +120,13 @@ pub async fn audit_csv(
     State(st): State<AppState>,
     Admin(admin): Admin,
     ClientIp(ip): ClientIp,
-    Query(mut q): Query<audit::AuditQuery>,
+    Query(mut q): Query<app::audit_log::AuditQuery>,
 ) -> Result<Response, AppError> {
     q.before = None;
-    let (first, mut next) = audit::store::page(&st.db, &q).await?;
+    let (first, mut next) = app::audit_log::store::page(&st.db, &q).await?;
     let entry = audit::Entry::new(&audit::Actor::agent(admin.id, ip.map(|i| i.to_string())), Audited::AuditExport, "audit_log", "");
     audit::record(&st.db, st.now(), entry).await?;
-    let record = |r: &audit::store::AuditRow| {
+    let record = |r: &app::audit_log::store::AuditRow| {
         let l = r.line();
         vec![l.id.to_string(), app::timefmt::iso8601(l.at), l.actor, r.action.clone(), l.target, l.changes, l.address.unwrap_or_default()]
     };
@@ -140,7 +140,7 @@ pub async fn audit_csv(
         }
         while let Some(before) = next.take() {
             q.before = Some(before);
-            let item = match audit::store::page(&st.db, &q).await {
+            let item = match app::audit_log::store::page(&st.db, &q).await {
                 Ok((rows, more)) => {
                     next = more;
                     encode(rows.iter().map(record)).map(Bytes::from).map_err(|e| std::io::Error::other(e.to_string()))

@@ -1,14 +1,13 @@
-//! The audit log: who did what, to what, when and from where. Append-only: nothing in
-//! the application updates an entry (a database trigger refuses it), and the only
-//! delete is the log's own retention. Entries hold ids, settings and counts, never
-//! message text.
+//! The audit log's recorder: who did what, to what, when and from where. Append-only:
+//! nothing in the application updates an entry (a database trigger refuses it), and
+//! the only delete is the log's own retention (`crate::audit_log`). Entries hold ids,
+//! settings and counts, never message text. This module names no domain type.
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
 pub use store::{record, record_in, Actor, Entry};
-pub mod api;
 
 macro_rules! actions {
     ($( $variant:ident = $text:literal, $label:literal; )+) => {
@@ -77,57 +76,6 @@ actions! {
     AuditExport = "audit.export", "Audit log exported";
 }
 
-/// One entry as the audit page shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditLine {
-    pub id: i64,
-    pub at: i64,
-    /// The agent's name, the API token's name, or "System".
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    /// Before and after of a changed setting, or the other facts, as `key: value` text.
-    pub changes: String,
-    pub address: Option<String>,
-}
-
-/// The filters of `/admin/audit`, all optional.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct AuditQuery {
-    pub actor: Option<i64>,
-    pub action: Option<String>,
-    /// `type` or `type:id`, such as `conversation:12`.
-    pub target: Option<String>,
-    /// Inclusive days, `YYYY-MM-DD`, in the reader's zone (`tz` minutes east of UTC).
-    pub from: Option<String>,
-    pub to: Option<String>,
-    #[serde(default)]
-    pub tz: i32,
-    /// The keyset cursor: entries older than this id.
-    pub before: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditPage {
-    pub lines: Vec<AuditLine>,
-    /// The cursor of the next (older) page.
-    pub next: Option<i64>,
-    pub retention_days: i64,
-    /// Agents who appear as actors, for the filter: (id, name).
-    pub actors: Vec<(i64, String)>,
-}
-
-pub const DEFAULT_RETENTION_DAYS: i64 = 365;
-pub const PAGE: i64 = 50;
-
-/// A retention of 30 days to 10 years.
-pub fn parse_retention(s: &str) -> Result<i64, String> {
-    match s.trim().parse::<i64>() {
-        Ok(n) if (30..=3650).contains(&n) => Ok(n),
-        _ => Err("keep the audit log between 30 and 3650 days".into()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,13 +89,5 @@ mod tests {
             assert!(!a.label().is_empty());
         }
         assert_eq!(Action::parse("nope"), None);
-    }
-
-    #[test]
-    fn retention_is_bounded() {
-        assert_eq!(parse_retention(" 365 "), Ok(365));
-        assert!(parse_retention("29").is_err());
-        assert!(parse_retention("3651").is_err());
-        assert!(parse_retention("x").is_err());
     }
 }

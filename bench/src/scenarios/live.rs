@@ -6,6 +6,7 @@
 //! side (the customer's widget and the replying supervisor's console) for the whole
 //! run, and the event log is counted around it: signals must add no row.
 use super::{event_rows, settle, Ctx};
+use crate::report::Report;
 use crate::streams::{self, Who};
 use crate::traffic::{analyse, Delivery, Traffic};
 use anyhow::Result;
@@ -129,4 +130,56 @@ fn expected_frames(t: &Traffic, scopes: &[crate::sse::Scope]) -> usize {
         .filter(|s| s.ack_ms.is_some())
         .map(|s| scopes.iter().filter(|sc| sc.expects(s.inbox, s.conversation)).count())
         .sum()
+}
+
+/// What typing signals cost: their rate, and the event log's growth with and without.
+pub fn typing_figures(r: &mut Report, backend: &str, without: &Live, with: &Live) {
+    let secs = with.sent.max(1) as f64; // per message sent, not per second
+    r.figure(
+        backend,
+        "typing signals sent during the delivery run",
+        with.typing_sent as f64,
+        "signals",
+        None,
+        format!("{} refused; {:.1} per message sent", with.typing_failures, with.typing_sent as f64 / secs),
+    );
+    let added = |l: &Live| l.log_rows.values().sum::<i64>();
+    let created = |l: &Live| l.log_rows.get("message.created").copied().unwrap_or(0);
+    let others = |l: &Live| {
+        let o: Vec<String> = l.log_rows.iter().filter(|(k, _)| *k != "message.created").map(|(k, n)| format!("{n} {k}")).collect();
+        if o.is_empty() { String::new() } else { format!("; also {}", o.join(", ")) }
+    };
+    // A send can also change the chat's status (a first reply opens it, a customer's
+    // line reopens it): one conversation.status row and its system line. The bench's
+    // own streams opening and closing move presence (visitor.presence, agent.presence:
+    // a typing signal never does). Nothing else may be added.
+    let kind = |l: &Live, k: &str| l.log_rows.get(k).copied().unwrap_or(0);
+    let status = |l: &Live| kind(l, "conversation.status");
+    let presence = |l: &Live| kind(l, "visitor.presence") + kind(l, "agent.presence");
+    let only_sends =
+        |l: &Live| added(l) == created(l) + status(l) + presence(l) && created(l) == l.ack.len() as i64 + status(l);
+    for (what, l) in [("without typing", without), ("with typing", with)] {
+        r.figure(
+            backend,
+            &format!("event log rows added {what}"),
+            added(l) as f64,
+            "rows",
+            None,
+            format!("{} of them message.created, {} messages acknowledged{}", created(l), l.ack.len(), others(l)),
+        );
+    }
+    r.check(
+        backend,
+        "typing signals write no event: the log grows only by the messages",
+        with.typing_sent > 0 && with.typing_failures == 0 && only_sends(with),
+        format!(
+            "{} signals ({} refused); {} rows added, {} message.created, {} messages acknowledged{}",
+            with.typing_sent,
+            with.typing_failures,
+            added(with),
+            created(with),
+            with.ack.len(),
+            others(with)
+        ),
+    );
 }

@@ -6,7 +6,8 @@ use crate::hardening::inbox;
 use crate::live::visitor_start;
 use crate::settings::form;
 use app::accounts::Role;
-use app::audit::{store as audit, Action, AuditQuery};
+use app::audit::{self as audit, Action};
+use app::audit_log::{store as log, AuditQuery};
 use app::inboxes::{store as inboxes, MemberRole};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -136,7 +137,7 @@ test_both_dbs!(audit_filters_page_by_keyset_and_retention_deletes_only_old_entri
     let mut seen = Vec::new();
     let mut q = AuditQuery::default();
     loop {
-        let (rows, next) = audit::page(app.db(), &q).await.unwrap();
+        let (rows, next) = log::page(app.db(), &q).await.unwrap();
         seen.extend(rows.iter().map(|r| r.id));
         match next {
             Some(n) => q.before = Some(n),
@@ -148,7 +149,7 @@ test_both_dbs!(audit_filters_page_by_keyset_and_retention_deletes_only_old_entri
 
     let count = |q: AuditQuery| {
         let db = app.db().clone();
-        async move { audit::page(&db, &q).await.unwrap().0.len() }
+        async move { log::page(&db, &q).await.unwrap().0.len() }
     };
     assert_eq!(count(AuditQuery { actor: Some(ada), ..Default::default() }).await, 50);
     assert_eq!(count(AuditQuery { action: Some("retention.purge".into()), ..Default::default() }).await, 40);
@@ -158,14 +159,14 @@ test_both_dbs!(audit_filters_page_by_keyset_and_retention_deletes_only_old_entri
     let t0_day = app::timefmt::day(T0);
     let from = app::timefmt::day(T0 - 2 * day);
     assert_eq!(count(AuditQuery { from: Some(from), to: Some(t0_day), ..Default::default() }).await, 3);
-    assert!(audit::page(app.db(), &AuditQuery { action: Some("made.up".into()), ..Default::default() }).await.is_err());
-    assert!(audit::page(app.db(), &AuditQuery { from: Some("yesterday".into()), ..Default::default() }).await.is_err());
-    let line = audit::page(app.db(), &AuditQuery { actor: Some(ada), ..Default::default() }).await.unwrap().0[0].line();
+    assert!(log::page(app.db(), &AuditQuery { action: Some("made.up".into()), ..Default::default() }).await.is_err());
+    assert!(log::page(app.db(), &AuditQuery { from: Some("yesterday".into()), ..Default::default() }).await.is_err());
+    let line = log::page(app.db(), &AuditQuery { actor: Some(ada), ..Default::default() }).await.unwrap().0[0].line();
     assert_eq!((line.actor.as_str(), line.action.as_str(), line.address.as_deref()), ("ada@x.io", "Satisfaction survey", Some("10.0.0.1")));
 
     // Retention of 30 days: entries older than that go, the rest stay untouched.
-    audit::set_retention_days(app.db(), &audit::Actor::agent(ada, None), 30, T0).await.unwrap();
-    let removed = audit::expire(app.db(), T0).await.unwrap();
+    log::set_retention_days(app.db(), &audit::Actor::agent(ada, None), 30, T0).await.unwrap();
+    let removed = log::expire(app.db(), T0).await.unwrap();
     assert_eq!(removed, 89, "days 119 to 31 before now");
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(app.db().pool()).await.unwrap();
     assert_eq!(left, 32, "30 days, today, and the retention change itself");

@@ -134,7 +134,7 @@ test_both_dbs!(admin_creates_agents_and_inboxes_with_clear_errors, |db| async mo
 
     let res = app.post_form("/api/admin/inboxes/create", "name=Sales", Some(&admin)).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let audit = app::audit::store::recent(app.db(), 10).await.unwrap();
+    let audit = app::audit_log::store::recent(app.db(), 10).await.unwrap();
     assert!(audit.iter().any(|a| a.action == "agent.create"));
     assert!(audit.iter().any(|a| a.action == "inbox.create"));
 });

@@ -90,7 +90,7 @@ test_both_dbs!(audit_entries_round_trip_and_foreign_keys_hold, |db| async move {
     let entry = app::audit::Entry::new(&app::audit::Actor::system(), app::audit::Action::RetentionPurge, "thing", 7)
         .detail(serde_json::json!({"n": 1}));
     app::audit::record(&db, T0, entry).await.unwrap();
-    let rows = app::audit::store::recent(&db, 10).await.unwrap();
+    let rows = app::audit_log::store::recent(&db, 10).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].action.as_str(), rows[0].at, rows[0].detail.as_str()), ("retention.purge", T0, r#"{"n":1}"#));
 

@@ -1,8 +1,9 @@
 //! `/admin/audit`: the audit log for admins. Filters by actor, action, target and
 //! days; newest first, an older page at a time (keyset); the same filters download
 //! as CSV; and how long the log keeps its entries.
-use crate::audit::api::{load_audit, set_audit_retention};
-use crate::audit::{Action, AuditLine, AuditQuery};
+use crate::audit_log::api::{load_audit, set_audit_retention};
+use crate::audit::Action;
+use crate::audit_log::{AuditLine, AuditQuery};
 use crate::components::ErrorNotice;
 use crate::error::AppError;
 use leptos::prelude::*;
