@@ -1,6 +1,6 @@
 //! One benchmark run: per database, seed, serve, measure; then the bundle sizes.
 use crate::report::{Budget, Machine, Report};
-use crate::scenarios::{broadcast, idle, ingest, lists, live, Ctx};
+use crate::scenarios::{broadcast, idle, ingest, lists, live, reports, Ctx};
 use crate::seed::{self, Size};
 use crate::server::{self, Server};
 use crate::stats::summarise;
@@ -177,6 +177,21 @@ async fn measure(cli: &Cli, p: &Params, backend: &str, url: &str, dir: &std::pat
                 "ms",
                 b,
                 format!("{} rows, {} samples", f.rows, f.summary.n),
+            );
+        }
+    }
+
+    if cli.wants("reports") {
+        println!("== {backend}: reports");
+        for f in reports::run(&ctx, p.list_samples).await? {
+            r.figure(backend, &format!("report {} p50", f.name), f.summary.p50, "ms", None, "");
+            r.figure(
+                backend,
+                &format!("report {} p99", f.name),
+                f.summary.p99,
+                "ms",
+                budget(Budget::AtMost(200.0)),
+                format!("{} conversations in {} buckets, {} samples", f.conversations, f.buckets, f.summary.n),
             );
         }
     }

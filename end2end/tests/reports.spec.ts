@@ -32,7 +32,7 @@ test('reports: a chart with its definition and data table, per day and per hour,
   expect(lines[8].split(',')[1]).toBe(total);
 
   // One day is by the hour.
-  await page.getByLabel('Range').selectOption({ label: 'Today' });
+  await page.getByRole('combobox', { name: /^Range/ }).selectOption({ label: 'Today' });
   await expect(page.getByRole('img', { name: 'Conversations per hour' })).toBeVisible();
   await expect(rows).toHaveCount(25);
   await expect(page.getByRole('img', { name: 'New chats by weekday and hour' })).toBeVisible();

@@ -4,6 +4,7 @@ pub mod idle;
 pub mod ingest;
 pub mod lists;
 pub mod live;
+pub mod reports;
 
 use crate::seed::Fixture;
 

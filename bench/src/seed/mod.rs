@@ -329,6 +329,27 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
         sqlx::query("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')").execute(&mut *tx).await?;
         sqlx::query(FTS_INSERT_TRIGGER).execute(&mut *tx).await?;
     }
+    // The reports' figures, as the write path keeps them: a cycle per chat, answered
+    // 10 s to 30 min after it started (waiting chats not yet), resolved at the last
+    // activity when closed; a rating on every third solved chat.
+    sqlx::query(
+        "INSERT INTO conversation_cycles (conversation_id, started_at, first_response_at, first_responder_id, resolved_at, close_reason, resolver_id)
+         SELECT id, created_at,
+                CASE WHEN status <> 'new' THEN created_at + 10000 + (id * 7919) % 1790000 END,
+                CASE WHEN status <> 'new' THEN COALESCE(assignee_id, 2 + (id % 3)) END,
+                CASE WHEN status = 'closed' THEN activity_at END,
+                close_reason,
+                CASE WHEN status = 'closed' THEN 2 + (id % 3) END
+         FROM conversations",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE conversations SET csat_score = 1 + (id * 31) % 5, csat_at = activity_at + 60000
+         WHERE status = 'closed' AND close_reason = 'solved' AND id % 3 = 0",
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     // What a long-running server's statistics would know by now.
     sqlx::query("ANALYZE").execute(&pool).await?;
