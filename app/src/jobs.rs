@@ -52,6 +52,7 @@ pub fn start(st: &AppState, database_url: Option<String>) -> Jobs {
     let mut handles = vec![tokio::spawn(st.hub.clone().run(st.db.clone(), database_url))];
     // Automatic assignment and queue positions, driven by the events the pump reads.
     handles.push(tokio::spawn(crate::routing::react::run(st.db.clone(), st.hub.clone(), st.clock.clone())));
+    handles.push(tokio::spawn(watch_sla(st.clone())));
     let s = st.clone();
     handles.push(every(PRESENCE_SWEEP_EVERY, PRESENCE_SWEEP_EVERY, move || {
         let st = s.clone();
@@ -114,4 +115,30 @@ pub fn start(st: &AppState, database_url: Option<String>) -> Jobs {
         }
     }));
     Jobs { handles }
+}
+
+/// SLA alerts and breaches: sleeps until the next 80% mark or due time, or until a
+/// write commits (which may have moved one), then sends what is due. No polling: with
+/// nothing pending it waits for a commit.
+async fn watch_sla(st: AppState) {
+    loop {
+        let notified = st.db.commits().notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if let Err(e) = crate::sla::store::tick(&st.db, st.now()).await {
+            tracing::warn!(error = %e, "SLA alerts failed");
+        }
+        let wait = match crate::sla::store::next_wake(&st.db).await {
+            Ok(Some(at)) => Duration::from_millis((at - st.now()).clamp(0, 3_600_000) as u64 + 5),
+            Ok(None) => Duration::from_secs(3600),
+            Err(e) => {
+                tracing::warn!(error = %e, "SLA wake time unknown");
+                Duration::from_secs(5)
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = &mut notified => {}
+        }
+    }
 }

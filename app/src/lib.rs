@@ -26,6 +26,7 @@ pub mod requests;
 pub mod retention;
 pub mod routes;
 pub mod routing;
+pub mod sla;
 pub mod team;
 pub mod text;
 pub mod timefmt;

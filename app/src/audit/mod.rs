@@ -56,6 +56,7 @@ actions! {
     InboxRouting = "inbox.routing", "Routing setting";
     InboxHours = "inbox.hours", "Business hours";
     InboxCsat = "inbox.csat", "Satisfaction survey";
+    InboxSla = "inbox.sla", "SLA policy";
     CannedCreate = "canned.create", "Canned response created";
     CannedUpdate = "canned.update", "Canned response changed";
     CannedDelete = "canned.delete", "Canned response deleted";

@@ -292,6 +292,7 @@ pub async fn start(db: &Db, req: StartVisitor<'_>, now: i64) -> AppResult<(Conve
     .fetch_one(&mut *tx)
     .await?;
     super::cycles::started(&mut tx, id, now).await?;
+    crate::sla::store::refresh_in(&mut tx, id, None, now).await?;
     let conversation = load(&mut tx, id).await?;
     let ev = Change::ConversationCreated(conversation.clone()).event(Audience::Agents, Some(inbox_id), Some(id));
     events::append(&mut tx, db.dialect(), ev, now).await?;

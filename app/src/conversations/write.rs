@@ -95,6 +95,7 @@ pub(super) async fn change_status(
         .bind(now)
         .execute(&mut *conn)
         .await?;
+    crate::sla::store::refresh_in(conn, conv.id, None, now).await?;
     system_line(conn, db, conv, &lifecycle::status_line(to, reason, actor), Visibility::Public, now).await?;
     status_event(conn, db, conv.id, conv.inbox_id, to, reason, now).await
 }
@@ -145,6 +146,18 @@ pub(super) async fn touch_conversation(conn: &mut AnyConnection, out: &Outgoing<
         return Ok(());
     }
     let preview: String = out.body.chars().take(140).collect();
+    // The customer line an agent's reply answers (for the next-response target).
+    let answered: Option<i64> = match out.author {
+        Author::Agent { .. } => {
+            let row: Option<(Option<i64>, Option<i64>)> =
+                sqlx::query_as("SELECT last_customer_message_at, last_agent_message_at FROM conversations WHERE id = $1")
+                    .bind(out.conversation_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            row.and_then(|(c, a)| c.filter(|c| *c > a.unwrap_or(i64::MIN)))
+        }
+        Author::Customer => None,
+    };
     let q = match out.author {
         Author::Customer => sqlx::query(
             "UPDATE conversations SET last_message_at = $1, activity_at = $1,
@@ -166,6 +179,7 @@ pub(super) async fn touch_conversation(conn: &mut AnyConnection, out: &Outgoing<
     if let Author::Agent { id, .. } = out.author {
         super::cycles::replied(conn, out.conversation_id, id, now).await?;
     }
+    crate::sla::store::refresh_in(conn, out.conversation_id, answered, now).await?;
     Ok(())
 }
 

@@ -95,6 +95,36 @@ pub fn open_ms_between(h: &Hours, from_ms: i64, to_ms: i64) -> i64 {
     total
 }
 
+/// The instant at which `ms` of open time have passed since `from_ms` (an SLA target
+/// in business hours); `None` when the schedule opens for less than that within a year.
+pub fn add_open_ms(h: &Hours, from_ms: i64, ms: i64) -> Option<i64> {
+    let tz = zone(&h.timezone).ok()?;
+    let mut date = Timestamp::from_millisecond(from_ms).ok()?.to_zoned(tz.clone()).date();
+    let instant = |date: Date, minute: u16| -> Option<i64> {
+        let (date, minute) = if minute >= 1440 { (date.tomorrow().ok()?, minute - 1440) } else { (date, minute) };
+        let local = DateTime::from_parts(date, Time::new((minute / 60) as i8, (minute % 60) as i8, 0, 0).ok()?);
+        Some(tz.to_ambiguous_zoned(local).compatible().ok()?.timestamp().as_millisecond())
+    };
+    let mut left = ms.max(0);
+    for _ in 0..=366 {
+        if !holiday(h, date) {
+            for s in h.week.get(day_index(date)).map(Vec::as_slice).unwrap_or(&[]) {
+                let (Some(open), Some(close)) = (instant(date, s.open), instant(date, s.close)) else { continue };
+                let start = open.max(from_ms);
+                if close <= start {
+                    continue;
+                }
+                if close - start >= left {
+                    return Some(start + left);
+                }
+                left -= close - start;
+            }
+        }
+        date = date.tomorrow().ok()?;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +200,22 @@ mod tests {
         // Across the spring DST change (Sunday 29 March): Friday 17:00 to Monday 10:00.
         assert_eq!(open_ms_between(&h, at("2026-03-27T17:00"), at("2026-03-30T10:00")), 5 * hour);
         assert_eq!(open_ms_between(&h, at("2026-03-10T10:00"), at("2026-03-10T09:00")), 0);
+    }
+
+    #[test]
+    fn open_time_added_skips_closed_hours() {
+        let h = oslo(&[]);
+        let hour = 3_600_000;
+        // Friday 16:30 plus two open hours: 30 minutes on Friday, then Saturday 10:00–11:30.
+        assert_eq!(add_open_ms(&h, at("2026-03-06T16:30"), 2 * hour), Some(at("2026-03-07T11:30")));
+        // From a closed evening, the clock starts at the next opening.
+        assert_eq!(add_open_ms(&h, at("2026-03-10T20:00"), 30 * 60_000), Some(at("2026-03-11T09:30")));
+        assert_eq!(add_open_ms(&h, at("2026-03-10T10:00"), 0), Some(at("2026-03-10T10:00")));
+        let never = Hours { timezone: "Europe/Oslo".into(), week: vec![vec![]; 7], holidays: vec![] };
+        assert_eq!(add_open_ms(&never, at("2026-03-10T10:00"), hour), None);
+        // It inverts open_ms_between.
+        let from = at("2026-03-27T15:00");
+        let due = add_open_ms(&h, from, 7 * hour).unwrap();
+        assert_eq!(open_ms_between(&h, from, due), 7 * hour);
     }
 }

@@ -5,6 +5,7 @@
 //! every variant's kind and payload (`wire_format` below).
 use super::conversation::{CloseReason, Conversation, Message, Status};
 use super::presence::Availability;
+use super::sla::SlaAlert;
 use super::team::TeamMessage;
 use serde::{Deserialize, Serialize};
 
@@ -189,6 +190,8 @@ changes! {
     CONVERSATION_SEEN = "conversation.seen" => ConversationSeen(Seen),
     CONVERSATION_RATED = "conversation.rated" => ConversationRated(Rated),
     CONVERSATION_OFFERED = "conversation.offered" => ConversationOffered(Offered),
+    /// 80% of a chat's SLA target has passed, or it was breached.
+    CONVERSATION_SLA = "conversation.sla" => ConversationSla(SlaAlert),
     VISITOR_PRESENCE = "visitor.presence" => VisitorPresence(VisitorPresence),
     REQUEST_CREATED = "request.created" => RequestCreated(RequestFiled),
     AGENT_PRESENCE = "agent.presence" => AgentPresence(AgentPresence),
@@ -227,6 +230,7 @@ impl Change {
             Change::ConversationSeen(s) => Some(s.conversation_id),
             Change::ConversationRated(r) => Some(r.conversation_id),
             Change::ConversationOffered(o) => Some(o.conversation_id),
+            Change::ConversationSla(a) => Some(a.conversation_id),
             Change::MentionCreated(m) => Some(m.conversation_id),
             Change::VisitorPresence(p) => Some(p.conversation_id),
             Change::RequestCreated(r) => Some(r.conversation_id),

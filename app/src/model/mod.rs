@@ -7,4 +7,5 @@ pub mod change;
 pub mod conversation;
 pub mod presence;
 pub mod signal;
+pub mod sla;
 pub mod team;

@@ -29,6 +29,7 @@ mod requests;
 mod routing;
 mod retention;
 mod settings;
+mod sla;
 mod store;
 mod supervise;
 mod team_chat;
