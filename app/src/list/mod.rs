@@ -60,6 +60,16 @@ pub enum Sort {
     Started,
     NameAsc,
     NameDesc,
+    /// The SLA due soonest first (chats with no pending target last).
+    SlaDue,
+}
+
+/// Chats by their SLA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaFilter {
+    /// Open chats past a target.
+    Breached,
 }
 
 /// The list's query, as it stands in the URL.
@@ -74,6 +84,7 @@ pub struct ListQuery {
     pub started: Started,
     pub follow_up: Option<FollowUp>,
     pub online: bool,
+    pub sla: Option<SlaFilter>,
     pub q: Option<String>,
     pub sort: Sort,
     pub size: u32,
@@ -94,6 +105,7 @@ impl Default for ListQuery {
             started: Started::All,
             follow_up: None,
             online: false,
+            sla: None,
             q: None,
             sort: Sort::Activity,
             size: 25,
@@ -121,6 +133,11 @@ pub struct Row {
     pub status: Status,
     pub close_reason: Option<CloseReason>,
     pub unread: i64,
+    /// The pending SLA target's due time, and whether it was breached.
+    #[serde(default)]
+    pub sla_due_at: Option<i64>,
+    #[serde(default)]
+    pub sla_breached: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

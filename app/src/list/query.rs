@@ -185,6 +185,9 @@ fn filters(b: &mut Builder, dialect: Dialect, q: &ListQuery, me: &str, now: i64,
         Some(FollowUp::ByOthers) => b.wheres.push(format!("c.last_agent_id <> {me}")),
         None => {}
     }
+    if q.sla == Some(super::SlaFilter::Breached) {
+        b.wheres.push("c.sla_breached_at IS NOT NULL AND c.status <> 'closed'".into());
+    }
     if q.online {
         let p = b.bind(Bind::I(now - ONLINE_WINDOW_MS));
         // The flag is set and cleared by the visitor's stream; the time guards against an
@@ -196,6 +199,9 @@ fn filters(b: &mut Builder, dialect: Dialect, q: &ListQuery, me: &str, now: i64,
     }
 }
 
+/// The SLA sort key: the due time, or (no pending target) after every due time.
+const SLA_KEY: &str = "COALESCE(c.sla_due_at, 9000000000000000)";
+
 /// The sort key expression, whether it runs newest/last first, and whether it is text.
 fn sort_key(sort: Sort) -> (&'static str, bool, bool) {
     match sort {
@@ -203,6 +209,7 @@ fn sort_key(sort: Sort) -> (&'static str, bool, bool) {
         Sort::Started => ("c.created_at", true, false),
         Sort::NameAsc => ("COALESCE(lower(cu.name), '')", false, true),
         Sort::NameDesc => ("COALESCE(lower(cu.name), '')", true, true),
+        Sort::SlaDue => (SLA_KEY, false, false),
     }
 }
 
@@ -239,6 +246,9 @@ struct RowData {
     close_reason: Option<String>,
     unread: i64,
     name_key: String,
+    sla_due_at: Option<i64>,
+    sla_breached_at: Option<i64>,
+    sla_key: i64,
 }
 
 /// The one statement a page runs, and its bound values.
@@ -266,7 +276,8 @@ fn statement(dialect: Dialect, viewer: &Viewer, q: &ListQuery, now: i64, many: M
            (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author_kind = 'customer'
               AND m.id > COALESCE((SELECT r.last_read_message_id FROM read_markers r
                                    WHERE r.conversation_id = c.id AND r.agent_id = {me}), 0)) AS unread,
-           COALESCE(lower(cu.name), '') AS name_key
+           COALESCE(lower(cu.name), '') AS name_key,
+           c.sla_due_at, c.sla_breached_at, {SLA_KEY} AS sla_key
          FROM conversations c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN agents a ON a.id = c.assignee_id
          WHERE {wheres}
          ORDER BY {key} {order}, c.id {order} LIMIT {limit}"
@@ -318,6 +329,7 @@ pub async fn page(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64) -> AppResul
             Sort::Activity => r.activity_at.to_string(),
             Sort::Started => r.created_at.to_string(),
             Sort::NameAsc | Sort::NameDesc => r.name_key.clone(),
+            Sort::SlaDue => r.sla_key.to_string(),
         };
         encode_cursor(&k, r.id)
     };
@@ -343,6 +355,8 @@ pub async fn page(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64) -> AppResul
             status: Status::parse(&r.status).unwrap_or(Status::New),
             close_reason: r.close_reason.as_deref().and_then(crate::conversations::CloseReason::parse),
             unread: r.unread,
+            sla_due_at: r.sla_due_at.filter(|_| r.status != "closed"),
+            sla_breached: r.sla_breached_at.is_some(),
         })
         .collect();
     Ok(Page { rows, next, prev })

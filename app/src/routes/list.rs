@@ -24,6 +24,7 @@ pub fn query_of(m: &ParamsMap) -> ListQuery {
         started: parse(m.get("started")).unwrap_or(d.started),
         follow_up: parse(m.get("follow_up")),
         online: m.get("online").as_deref() == Some("true"),
+        sla: parse(m.get("sla")),
         q: m.get("q").filter(|s| !s.is_empty()),
         sort: parse(m.get("sort")).unwrap_or(d.sort),
         size: m.get("size").and_then(|s| s.parse().ok()).unwrap_or(d.size),
@@ -203,7 +204,8 @@ fn Filters(query: Memo<ListQuery>, go: impl Fn(ListQuery) + Clone + Send + Sync 
             {select("status", "Status", vec![("", "Any"), ("new", "New"), ("open", "Open"), ("closed", "Closed")])}
             {select("reason", "Ended as", vec![("", "Any"), ("solved", "Solved"), ("cancelled", "Cancelled"), ("closed", "Closed")])}
             {select("online", "Customer", vec![("false", "Anyone"), ("true", "Is online")])}
-            {select("sort", "Sort", vec![("activity", "Latest activity"), ("started", "Started"), ("name_asc", "Name A–Z"), ("name_desc", "Name Z–A")])}
+            {select("sla", "SLA", vec![("", "Any"), ("breached", "Breached")])}
+            {select("sort", "Sort", vec![("activity", "Latest activity"), ("started", "Started"), ("name_asc", "Name A–Z"), ("name_desc", "Name Z–A"), ("sla_due", "SLA due first")])}
             {select("size", "Per page", vec![("25", "25"), ("50", "50"), ("100", "100")])}
         </div>
     }
@@ -232,7 +234,7 @@ fn Table(page: Page, query: Memo<ListQuery>, go: impl Fn(ListQuery) + Clone + Se
             data-hide=move || hidden.get().map(|h| h.join(" "))>
             <thead><tr>
                 <th>"Started"</th><th>"Last message"</th><th>"Customer"</th><th>"Role"</th><th>"Phone"</th>
-                <th>"Email"</th><th>"Channel"</th><th>"Assignee"</th><th>"Status"</th><th>"Unread"</th><th><span class="sr-only">"Export"</span></th>
+                <th>"Email"</th><th>"Channel"</th><th>"Assignee"</th><th>"Status"</th><th>"SLA"</th><th>"Unread"</th><th><span class="sr-only">"Export"</span></th>
             </tr></thead>
             <tbody>{page.rows.into_iter().map(|r| view! { <TableRow r/> }).collect_view()}</tbody>
         </table>
@@ -263,6 +265,7 @@ fn TableRow(r: Row) -> impl IntoView {
             <td><span class="channel" title=format!("Channel: {}", r.channel)>{if r.channel == "web" { "Web".to_string() } else { r.channel.clone() }}</span></td>
             <td>{r.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>
             <td><span class=format!("status status-{}", r.status.as_str())>{crate::conversations::status_text(r.status, r.close_reason)}</span></td>
+            <td><SlaBadge due_at=r.sla_due_at breached=r.sla_breached/></td>
             <td>{(r.unread > 0).then(|| view! { <span class="badge" aria-label=format!("{} unread", r.unread)>{r.unread}</span> })}</td>
             <td><a class="export" href=format!("/api/conversations/{}/export.csv", r.id) download="" rel="external"
                 aria-label=export_label>"CSV"</a></td>
@@ -327,4 +330,24 @@ fn ColumnPicker(hidden: RwSignal<Option<Vec<String>>>) -> impl IntoView {
             </div>
         </details>
     }
+}
+
+/// A chat's SLA state: "due in 4 m", or "breached 12 m ago" in the breach colour.
+/// Counted in the browser (on the server's first render it is left empty).
+#[component]
+pub fn SlaBadge(due_at: Option<i64>, breached: bool) -> impl IntoView {
+    let now = RwSignal::new(0i64);
+    Effect::new(move |_| {
+        now.set(js_sys::Date::now() as i64);
+        if let Ok(handle) = set_interval_with_handle(move || now.set(js_sys::Date::now() as i64), std::time::Duration::from_secs(30)) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    due_at.map(|due| {
+        view! {
+            <span class="sla" data-breached=move || (breached || (now.get() > 0 && now.get() > due)).to_string()>
+                {move || (now.get() > 0).then(|| crate::sla::state_label(now.get(), due))}
+            </span>
+        }
+    })
 }
