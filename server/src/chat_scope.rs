@@ -35,8 +35,14 @@ pub struct OperatorScope {
 }
 
 /// The kinds that carry a chat's content rather than its place in the queues.
-const CONTENT: [&str; 5] =
-    [kind::MESSAGE_CREATED, kind::REQUEST_CREATED, kind::CONVERSATION_UPDATED, kind::VISITOR_PRESENCE, kind::CONVERSATION_RATED];
+const CONTENT: [&str; 6] = [
+    kind::MESSAGE_CREATED,
+    kind::REQUEST_CREATED,
+    kind::CONVERSATION_UPDATED,
+    kind::VISITOR_PRESENCE,
+    kind::CONVERSATION_RATED,
+    kind::CONVERSATION_SLA,
+];
 
 impl OperatorScope {
     pub fn new(inboxes: HashSet<i64>) -> Self {

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod icons;
 pub mod invites;
 pub mod presence;
+pub mod sla_alerts;
 pub mod theme;
 
 use crate::error::AppError;

@@ -41,6 +41,9 @@ pub struct Handling {
     /// The agent supervises the chat's inbox (or is an admin): whisper, join, take over.
     #[serde(default)]
     pub supervises: bool,
+    /// The pending SLA target, when it is due, and whether it was breached.
+    #[serde(default)]
+    pub sla: Option<(crate::sla::Target, i64, bool)>,
 }
 
 #[server(prefix = "/api", endpoint = "conversations/handling")]
@@ -68,6 +71,7 @@ pub async fn get_handling(id: i64) -> Result<Handling, AppError> {
         members,
         move_targets: inboxes.into_iter().filter(|i| i.id != conv.inbox_id).collect(),
         supervises: standing.supervises(),
+        sla: crate::sla::store::of(&st.db, id).await?,
     })
 }
 

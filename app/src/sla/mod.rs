@@ -85,15 +85,24 @@ pub fn state_label(now: i64, due_at: i64) -> String {
     }
 }
 
-/// Minutes as an admin types them (empty: no target; 1 minute to 30 days).
+/// Minutes as an admin types them (empty: no target; 0.1 minute to 30 days).
 pub fn parse_minutes(text: &str) -> Result<Option<i64>, String> {
     match text.trim() {
         "" => Ok(None),
-        t => match t.parse::<i64>() {
-            Ok(m) if (1..=43_200).contains(&m) => Ok(Some(m * 60_000)),
-            _ => Err(format!("{t:?} is not a target: give whole minutes from 1 to 43200, or leave it empty")),
+        t => match t.parse::<f64>() {
+            Ok(m) if (0.1..=43_200.0).contains(&m) => Ok(Some((m * 60_000.0).round() as i64)),
+            _ => Err(format!("{t:?} is not a target: give minutes from 0.1 to 43200, or leave it empty")),
         },
     }
+}
+
+/// A target in minutes, as the form shows it back.
+pub fn minutes_text(ms: Option<i64>) -> String {
+    ms.map(|ms| {
+        let m = ms as f64 / 60_000.0;
+        if m == m.trunc() { format!("{m:.0}") } else { format!("{m}") }
+    })
+    .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -131,6 +140,10 @@ mod tests {
         assert_eq!(state_label(0, 30_000), "due in 30 s");
         assert_eq!(parse_minutes(" 15 "), Ok(Some(15 * MIN)));
         assert_eq!(parse_minutes(""), Ok(None));
-        assert!(parse_minutes("0").is_err() && parse_minutes("x").is_err() && parse_minutes("43201").is_err());
+        assert_eq!(parse_minutes("0.5"), Ok(Some(30_000)));
+        assert!(parse_minutes("0").is_err() && parse_minutes("x").is_err() && parse_minutes("43201").is_err() && parse_minutes("NaN").is_err());
+        assert_eq!(minutes_text(Some(15 * MIN)), "15");
+        assert_eq!(minutes_text(Some(30_000)), "0.5");
+        assert_eq!(minutes_text(None), "");
     }
 }

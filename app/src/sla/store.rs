@@ -223,3 +223,13 @@ pub async fn next_wake(db: &Db) -> AppResult<Option<i64>> {
     .fetch_one(db.pool())
     .await?)
 }
+
+/// A chat's pending target, its due time and whether it was breached.
+pub async fn of(db: &Db, conversation_id: i64) -> AppResult<Option<(Target, i64, bool)>> {
+    let row: Option<(Option<String>, Option<i64>, Option<i64>)> =
+        sqlx::query_as("SELECT sla_target, sla_due_at, sla_breached_at FROM conversations WHERE id = $1")
+            .bind(conversation_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.and_then(|(t, due, breached)| Some((Target::parse(&t?)?, due?, breached.is_some()))))
+}

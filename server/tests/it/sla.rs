@@ -134,7 +134,7 @@ test_both_dbs!(sla_in_business_hours_skips_the_weekend_and_the_policy_saves_over
     };
     let bad = save(format!("inbox_id={support}&first_response=0&next_response=&resolution=")).await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body_text(bad).await.contains("whole minutes"));
+    assert!(body_text(bad).await.contains("minutes from 0.1"));
     let ok = save(format!("inbox_id={support}&first_response=60&next_response=&resolution=480&business_hours=on")).await;
     assert_eq!(ok.status(), StatusCode::OK);
     let audited: String = sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'inbox.sla'").fetch_one(app.db().pool()).await.unwrap();

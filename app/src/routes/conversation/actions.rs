@@ -50,8 +50,15 @@ pub(super) fn ActionBar(chat: ChatState) -> impl IntoView {
         })
     };
     let take = move |_| spawn_local(async move { settle(chat, take_over(id).await) });
+    let sla = move || chat.handling.with(|h| h.as_ref().and_then(|h| h.sla));
     view! {
         <div class="actions" role="toolbar" aria-label="Conversation actions">
+            {move || sla().map(|(target, due, breached)| view! {
+                <span class="sla-state" title="The chat's pending SLA target">
+                    {format!("{}: ", target.label())}
+                    <crate::routes::list::SlaBadge due_at=Some(due) breached/>
+                </span>
+            })}
             <Show when=accept_first>
                 <button type="button" class="primary" on:click=accept data-shortcut="accept">"Accept"</button>
             </Show>

@@ -173,6 +173,12 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                 }
                 marks.message_from(if m.author_kind == AuthorKind::Agent { m.author_id } else { None });
                 outbox.delivered(&m.client_id);
+                // A public line can move the chat's SLA target.
+                let sla_moves = m.visibility == crate::conversations::Visibility::Public && m.author_kind != AuthorKind::System;
+                let pending = chat.handling.with_untracked(|h| h.as_ref().is_some_and(|h| h.sla.is_some()));
+                if sla_moves && (pending || m.author_kind == AuthorKind::Customer) {
+                    chat.refresh_handling();
+                }
                 messages.update(|list| add_message(list, m.clone()));
             }
             Change::ConversationStatus(s) => {
@@ -188,6 +194,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                 chat.status.set(m.status);
                 chat.refresh_handling();
             }
+            Change::ConversationSla(_) => chat.refresh_handling(),
             Change::ConversationUpdated(_) | Change::VisitorPresence(_) | Change::RequestCreated(_) | Change::ConversationRated(_) => {
                 chat.refresh_panel()
             }

@@ -32,7 +32,8 @@ pub fn InboxSettings() -> impl IntoView {
             let routing = crate::routing::api::routing_settings(inbox.id).await?;
             let csat = crate::csat::api::csat_setting(inbox.id).await?;
             let hours = crate::routing::hours_api::inbox_hours(inbox.id).await?;
-            Ok((inbox, list_agents().await?, (routing, csat, hours)))
+            let sla = crate::sla::api::sla_policy(inbox.id).await?;
+            Ok((inbox, list_agents().await?, (routing, csat, hours, sla)))
         },
     );
     view! {
@@ -53,7 +54,7 @@ pub fn InboxSettings() -> impl IntoView {
 fn InboxPage(
     inbox: InboxDetail,
     agents: Vec<AgentSummary>,
-    routing: (crate::routing::Routing, crate::csat::Ask, crate::routing::hours_api::HoursForm),
+    routing: (crate::routing::Routing, crate::csat::Ask, crate::routing::hours_api::HoursForm, crate::sla::Policy),
     set_member: ServerAction<SetMembership>,
     set_prechat: ServerAction<SetPrechatForm>,
 ) -> impl IntoView {
@@ -79,6 +80,7 @@ fn InboxPage(
         <super::routing::RoutingForm inbox_id=inbox.id initial=routing.0/>
         <super::routing::HoursForm inbox_id=inbox.id initial=routing.2/>
         <super::routing::SurveyForm inbox_id=inbox.id initial=routing.1/>
+        <super::sla::SlaForm inbox_id=inbox.id initial=routing.3/>
         <section class="card" aria-labelledby="context-heading">
             <h3 id="context-heading">"Context link"</h3>
             <ContextLinkForm inbox_id=inbox.id template=inbox.context_url_template.clone().unwrap_or_default()/>

@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod inboxes;
 pub mod profile;
 pub mod routing;
+pub mod sla;
 
 use super::console::WithMe;
 use crate::accounts::Role;
