@@ -34,6 +34,11 @@ pub struct Ongoing {
     pub waiting_since: Option<i64>,
     pub last_message_at: Option<i64>,
     pub last_message: Option<String>,
+    /// The pending SLA target's due time, and whether it was breached.
+    #[serde(default)]
+    pub sla_due_at: Option<i64>,
+    #[serde(default)]
+    pub sla_breached: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,6 +49,11 @@ pub struct Dashboard {
     pub oldest_waiting_since: Option<i64>,
     pub agents: Vec<AgentLoad>,
     pub ongoing: Vec<Ongoing>,
+    /// Open chats past 80% of an SLA target, and those past it.
+    #[serde(default)]
+    pub sla_at_risk: i64,
+    #[serde(default)]
+    pub sla_breached: i64,
     /// The server's clock when read, so waits count from the same instant.
     pub now: i64,
 }
@@ -89,6 +99,8 @@ mod tests {
             oldest_waiting_since: None,
             agents: vec![agent(Availability::Online, 2, 3), agent(Availability::Online, 1, 5), agent(Availability::Away, 4, 4), agent(Availability::Offline, 0, 3)],
             ongoing: vec![],
+            sla_at_risk: 0,
+            sla_breached: 0,
             now: 0,
         };
         assert_eq!(d.presence_counts(), (2, 1, 1));

@@ -19,6 +19,8 @@ fn scope(role: Role, col: &str) -> String {
 struct QueueRow {
     n: i64,
     oldest: Option<i64>,
+    at_risk: i64,
+    breached: i64,
 }
 
 #[derive(FromRow)]
@@ -39,6 +41,8 @@ struct OngoingRow {
     waiting_since: Option<i64>,
     last_message_at: Option<i64>,
     last_message_preview: Option<String>,
+    sla_due_at: Option<i64>,
+    sla_breached_at: Option<i64>,
 }
 
 /// The dashboard for a supervisor or admin; 403 for anyone who supervises no inbox.
@@ -54,8 +58,12 @@ pub async fn read(db: &Db, viewer: i64, role: Role, now: i64) -> AppResult<Dashb
         }
     }
     let queue: QueueRow = sqlx::query_as(&format!(
-        "SELECT COUNT(*) AS n, MIN(COALESCE(c.queued_at, c.created_at)) AS oldest FROM conversations c
-         WHERE c.status = 'new' AND c.assignee_id IS NULL AND {}",
+        "SELECT COUNT(CASE WHEN c.status = 'new' AND c.assignee_id IS NULL THEN 1 END) AS n,
+            MIN(CASE WHEN c.status = 'new' AND c.assignee_id IS NULL THEN COALESCE(c.queued_at, c.created_at) END) AS oldest,
+            COUNT(CASE WHEN c.sla_warned_at IS NOT NULL AND c.sla_breached_at IS NULL THEN 1 END) AS at_risk,
+            COUNT(c.sla_breached_at) AS breached
+         FROM conversations c
+         WHERE c.status IN ('new', 'open') AND {}",
         scope(role, "c.inbox_id")
     ))
     .bind(viewer)
@@ -79,7 +87,7 @@ pub async fn read(db: &Db, viewer: i64, role: Role, now: i64) -> AppResult<Dashb
             CASE WHEN c.assignee_id IS NULL THEN COALESCE(c.queued_at, c.created_at)
                  WHEN c.last_customer_message_at > COALESCE(c.last_agent_message_at, 0) THEN c.last_customer_message_at
             END AS waiting_since,
-            c.last_message_at, c.last_message_preview
+            c.last_message_at, c.last_message_preview, c.sla_due_at, c.sla_breached_at
          FROM conversations c
          JOIN customers cu ON cu.id = c.customer_id
          JOIN inboxes i ON i.id = c.inbox_id
@@ -115,8 +123,12 @@ pub async fn read(db: &Db, viewer: i64, role: Role, now: i64) -> AppResult<Dashb
                 waiting_since: r.waiting_since,
                 last_message_at: r.last_message_at,
                 last_message: r.last_message_preview,
+                sla_due_at: r.sla_due_at,
+                sla_breached: r.sla_breached_at.is_some(),
             })
             .collect(),
+        sla_at_risk: queue.at_risk,
+        sla_breached: queue.breached,
         now,
     })
 }

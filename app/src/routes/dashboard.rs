@@ -21,6 +21,7 @@ fn matters(change: &Change) -> bool {
             | Change::ConversationDeleted(_)
             | Change::MessageCreated(_)
             | Change::AgentPresence(_)
+            | Change::ConversationSla(_)
     )
 }
 
@@ -104,6 +105,9 @@ fn Floor(d: Dashboard, server_now: Signal<i64>) -> impl IntoView {
             <div class="tile" data-tile="agents"><span class="tile-label">"Agents"</span>
                 <strong class="tile-value">{format!("{online} Online")}</strong>
                 <span class="muted">{format!("{away} Away · {offline} Offline")}</span></div>
+            <div class="tile" data-tile="sla"><span class="tile-label">"Close to or past SLA"</span>
+                <strong class="tile-value">{d.sla_at_risk + d.sla_breached}</strong>
+                <span class="muted">{format!("{} past 80% · {} breached", d.sla_at_risk, d.sla_breached)}</span></div>
         </section>
         <h2>"Agents"</h2>
         <table class="team dashboard-agents">
@@ -131,7 +135,7 @@ fn Floor(d: Dashboard, server_now: Signal<i64>) -> impl IntoView {
             view! {
                 <table class="team dashboard-ongoing">
                     <thead><tr><th scope="col">"Customer"</th><th scope="col">"Inbox"</th><th scope="col">"Assignee"</th>
-                        <th scope="col">"Waiting"</th><th scope="col">"Last message"</th></tr></thead>
+                        <th scope="col">"Waiting"</th><th scope="col">"SLA"</th><th scope="col">"Last message"</th></tr></thead>
                     <tbody>
                         {d.ongoing.into_iter().map(|c| {
                             let since = c.waiting_since;
@@ -142,6 +146,7 @@ fn Floor(d: Dashboard, server_now: Signal<i64>) -> impl IntoView {
                                     <td>{c.inbox.clone()}</td>
                                     <td>{c.assignee.clone().unwrap_or_else(|| "In the queue".into())}</td>
                                     <td>{waiting}</td>
+                                    <td><crate::routes::list::SlaBadge due_at=c.sla_due_at breached=c.sla_breached/></td>
                                     <td class="preview">{c.last_message.clone().unwrap_or_default()}</td>
                                 </tr>
                             }

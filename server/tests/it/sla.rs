@@ -149,3 +149,45 @@ test_both_dbs!(sla_in_business_hours_skips_the_weekend_and_the_policy_saves_over
     // Nothing is due over the weekend.
     assert!(sla::tick(app.db(), FRI + 2 * 24 * 60 * MIN).await.unwrap().is_empty());
 });
+
+test_both_dbs!(the_list_sorts_by_sla_due_and_filters_breaches_and_the_dashboard_counts_them, |db| async move {
+    let app = TestApp::new(db);
+    let (support, key) = inbox(&app, "Support").await;
+    let ada = app.agent("ada@x.io", Role::Admin, "password-1").await;
+    let alex_id = app.agent("alex@x.io", Role::Operator, "password-1").await;
+    inboxes::set_member(app.db(), support, alex_id, Some(MemberRole::Operator)).await.unwrap();
+    let alex = Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None };
+    let policy = Policy { first_response_ms: Some(10 * MIN), ..Policy::default() };
+    let t0 = app.state.now();
+    sla::set_policy(app.db(), &app::audit::Actor::agent(ada, None), support, &policy, t0).await.unwrap();
+    let answered = chat(&app, &key, 1, t0).await;
+    say(&app, answered, None, "c-1", t0).await;
+    say(&app, answered, Some(&alex), "a-1", t0 + MIN).await;
+    let later = chat(&app, &key, 2, t0 + 5 * MIN).await;
+    let first = chat(&app, &key, 3, t0).await;
+    let cookie = app.login("ada@x.io", "password-1").await;
+    let ids = |form: &'static str| {
+        let cookie = cookie.clone();
+        let app = &app;
+        async move {
+            let res = app.post_form("/api/inbox/page", form, Some(&cookie)).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            let v = crate::common::body_json(res).await;
+            v["rows"].as_array().unwrap().iter().map(|r| (r["id"].as_i64().unwrap(), r["sla_breached"].as_bool().unwrap())).collect::<Vec<_>>()
+        }
+    };
+    // Due first: the chat started first, then the later one, then the answered one.
+    assert_eq!(ids("query[sort]=sla_due").await, vec![(first, false), (later, false), (answered, false)]);
+    // At t0+13: the first is breached, the later one past 80%.
+    let sent = sla::tick(app.db(), t0 + 13 * MIN).await.unwrap();
+    let mut got: Vec<(i64, bool)> = sent.iter().map(|a| (a.conversation_id, a.breached)).collect();
+    got.sort();
+    let mut want = vec![(later, false), (first, true)];
+    want.sort();
+    assert_eq!(got, want);
+    assert_eq!(ids("query[sla]=breached").await, vec![(first, true)]);
+    let d = app::dashboard::store::read(app.db(), ada, Role::Admin, t0 + 13 * MIN).await.unwrap();
+    assert_eq!((d.sla_at_risk, d.sla_breached), (1, 1));
+    let row = d.ongoing.iter().find(|c| c.id == first).unwrap();
+    assert_eq!((row.sla_due_at, row.sla_breached), (Some(t0 + 10 * MIN), true));
+});
