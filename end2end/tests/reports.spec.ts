@@ -27,7 +27,7 @@ test('reports: a chart with its definition and data table, per day and per hour,
 
   const [download] = await Promise.all([page.waitForEvent('download'), conversations.getByRole('link', { name: 'Download conversations as CSV' }).click()]);
   const lines = readFileSync(await download.path(), 'utf8').trim().split('\n');
-  expect(lines[0]).toBe('bucket,conversations,first_response_median_s,first_response_p90_s,resolution_median_s,resolution_p90_s,csat_percent,csat_answers');
+  expect(lines[0]).toBe('bucket,conversations,first_response_median_s,first_response_p90_s,resolution_median_s,resolution_p90_s,csat_percent,csat_answers,sla_first_response_met_percent,sla_next_response_met_percent,sla_resolution_met_percent');
   expect(lines).toHaveLength(9);
   expect(lines[8].split(',')[1]).toBe(total);
 

@@ -183,7 +183,19 @@ pub async fn report_csv(State(st): State<AppState>, SignedIn(agent): SignedIn, Q
     let share = |s: Option<f64>| s.map(|v| format!("{v:.1}")).unwrap_or_default();
     let rows: Vec<Vec<String>> = match q.table.as_str() {
         "buckets" => std::iter::once(
-            ["bucket", "conversations", "first_response_median_s", "first_response_p90_s", "resolution_median_s", "resolution_p90_s", "csat_percent", "csat_answers"]
+            [
+                "bucket",
+                "conversations",
+                "first_response_median_s",
+                "first_response_p90_s",
+                "resolution_median_s",
+                "resolution_p90_s",
+                "csat_percent",
+                "csat_answers",
+                "sla_first_response_met_percent",
+                "sla_next_response_met_percent",
+                "sla_resolution_met_percent",
+            ]
                 .map(String::from)
                 .to_vec(),
         )
@@ -197,6 +209,9 @@ pub async fn report_csv(State(st): State<AppState>, SignedIn(agent): SignedIn, Q
                 secs(b.resolution.p90_ms),
                 share(b.csat.share()),
                 b.csat.responses.to_string(),
+                share(b.sla.first_response.share()),
+                share(b.sla.next_response.share()),
+                share(b.sla.resolution.share()),
             ]
         }))
         .collect(),

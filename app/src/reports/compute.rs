@@ -1,6 +1,6 @@
 //! The report's arithmetic: plain functions over the cycle and rating rows, in the
 //! reader's time zone, tested without a database.
-use super::{AgentFigures, Bucket, Csat, Report, ReportQuery, Stat, MAX_DAYS};
+use super::{AgentFigures, Bucket, Csat, Met, Report, ReportQuery, SlaMet, Stat, MAX_DAYS};
 use crate::error::{AppError, AppResult};
 use crate::hours::Hours;
 use jiff::civil::Date;
@@ -17,6 +17,10 @@ pub struct CycleRow {
     pub first_responder_id: Option<i64>,
     pub resolved_at: Option<i64>,
     pub resolver_id: Option<i64>,
+    pub first_response_met: Option<i64>,
+    pub resolution_met: Option<i64>,
+    pub next_responses: i64,
+    pub next_responses_met: i64,
 }
 
 /// One survey answer.
@@ -103,6 +107,7 @@ pub fn compute(f: &Frame, cycles: &[CycleRow], ratings: &[RatingRow], hours: &Ha
     let mut res: Vec<Vec<i64>> = vec![Vec::new(); n];
     let mut count = vec![0i64; n];
     let mut csat = vec![Csat::default(); n];
+    let mut sla = vec![SlaMet::default(); n];
     let mut heat = vec![vec![0i64; 24]; 7];
     #[derive(Default)]
     struct PerAgent {
@@ -116,6 +121,16 @@ pub fn compute(f: &Frame, cycles: &[CycleRow], ratings: &[RatingRow], hours: &Ha
         let Some((i, weekday, hour)) = place(f, c.started_at).filter(|p| p.0 < n) else { continue };
         count[i] += 1;
         heat[weekday][hour] += 1;
+        let add = |m: &mut Met, met: Option<i64>| {
+            if let Some(v) = met {
+                m.of += 1;
+                m.met += i64::from(v != 0);
+            }
+        };
+        add(&mut sla[i].first_response, c.first_response_met);
+        add(&mut sla[i].resolution, c.resolution_met);
+        sla[i].next_response.of += c.next_responses;
+        sla[i].next_response.met += c.next_responses_met;
         if let Some(at) = c.first_response_at {
             let d = span(c.inbox_id, c.started_at, at);
             frt[i].push(d);
@@ -151,6 +166,10 @@ pub fn compute(f: &Frame, cycles: &[CycleRow], ratings: &[RatingRow], hours: &Ha
         first_response: Stat::of(frt.iter().flatten().copied().collect()),
         resolution: Stat::of(res.iter().flatten().copied().collect()),
         csat: Csat { responses: csat.iter().map(|c| c.responses).sum(), good: csat.iter().map(|c| c.good).sum() },
+        sla: {
+            let sum = |f: fn(&SlaMet) -> Met| Met { met: sla.iter().map(|s| f(s).met).sum(), of: sla.iter().map(|s| f(s).of).sum() };
+            SlaMet { first_response: sum(|s| s.first_response), next_response: sum(|s| s.next_response), resolution: sum(|s| s.resolution) }
+        },
     };
     let buckets = labels
         .into_iter()
@@ -161,6 +180,7 @@ pub fn compute(f: &Frame, cycles: &[CycleRow], ratings: &[RatingRow], hours: &Ha
             first_response: Stat::of(std::mem::take(&mut frt[i])),
             resolution: Stat::of(std::mem::take(&mut res[i])),
             csat: csat[i],
+            sla: sla[i],
         })
         .collect();
     let mut agents: Vec<AgentFigures> = agents

@@ -62,6 +62,27 @@ impl Csat {
     }
 }
 
+/// How many decided targets were met, of how many (`met`, `of`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Met {
+    pub met: i64,
+    pub of: i64,
+}
+
+impl Met {
+    pub fn share(&self) -> Option<f64> {
+        (self.of > 0).then(|| 100.0 * self.met as f64 / self.of as f64)
+    }
+}
+
+/// The SLA targets met by the cycles of a bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct SlaMet {
+    pub first_response: Met,
+    pub next_response: Met,
+    pub resolution: Met,
+}
+
 /// One day (or one hour, for a one-day report).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Bucket {
@@ -71,6 +92,8 @@ pub struct Bucket {
     pub first_response: Stat,
     pub resolution: Stat,
     pub csat: Csat,
+    #[serde(default)]
+    pub sla: SlaMet,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -108,11 +131,12 @@ impl Report {
 }
 
 /// The metrics' definitions, as the page and the README give them.
-pub const DEFINITIONS: [(&str, &str); 5] = [
+pub const DEFINITIONS: [(&str, &str); 6] = [
     ("Conversations", "Chats started, and chats reopened by the customer, in the range (each reopening starts a new cycle). Bucketed by when the cycle started, in your time zone."),
     ("First response time", "From the cycle's start (the chat's start or its reopening) to the first public reply by a person: system lines, notes and whispers do not count. Cycles not yet answered are left out. Median and 90th percentile, nearest rank."),
     ("Resolution time", "From the cycle's start to its solve or close. Cycles still open are left out. Median and 90th percentile, nearest rank."),
     ("CSAT", "Of the survey answers given in the range, the share that scored 4 or 5. The response rate is answers divided by the chats whose solve (or close, if the inbox asks then) offered the survey in the range."),
+    ("SLA met", "Of the cycles started in the range whose target was decided (answered, resolved, or each customer message answered), the share within the inbox's SLA target at the time, as the SLA policy counts it (business hours or the clock)."),
     ("Business hours", "With business hours on, only the time inside the inbox's schedule counts toward first response and resolution times (an inbox without a schedule counts every hour)."),
 ];
 

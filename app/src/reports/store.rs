@@ -38,7 +38,8 @@ pub async fn report(db: &Db, viewer: i64, role: Role, q: &ReportQuery) -> AppRes
     }
     let agent = q.agent.unwrap_or(0);
     let mut cycles: Vec<CycleRow> = sqlx::query_as(&format!(
-        "SELECT c.inbox_id, y.started_at, y.first_response_at, y.first_responder_id, y.resolved_at, y.resolver_id
+        "SELECT c.inbox_id, y.started_at, y.first_response_at, y.first_responder_id, y.resolved_at, y.resolver_id,
+                y.first_response_met, y.resolution_met, y.next_responses, y.next_responses_met
          FROM conversation_cycles y JOIN conversations c ON c.id = y.conversation_id
          WHERE y.started_at >= $3 AND y.started_at < $4 AND {}",
         scope(role, "c.inbox_id")

@@ -237,6 +237,19 @@ fn Figures(r: Report, q: ReportQuery) -> impl IntoView {
         <Metric title="New chats by weekday and hour" definition="Cycles started (chats started or reopened), by weekday and hour in your time zone." csv=csv("heatmap")
             chart=view! { <HeatMap label="New chats by weekday and hour".to_string() grid=r.heatmap.clone()/> }.into_any()
             table=heat_table.into_any()/>
+        <section class="report-figure" aria-labelledby="sla-met-heading">
+            <h2 id="sla-met-heading">"SLA met"</h2>
+            <p class="definition">{definition("SLA met")}</p>
+            <table class="team report-table">
+                <thead><tr><th scope="col">"Target"</th><th scope="col">"Met"</th><th scope="col">"Of"</th><th scope="col">"Share"</th></tr></thead>
+                <tbody>
+                    {[("First response", r.total.sla.first_response), ("Next response", r.total.sla.next_response), ("Resolution", r.total.sla.resolution)]
+                        .into_iter().map(|(name, m)| view! {
+                            <tr><th scope="row">{name}</th><td>{m.met}</td><td>{m.of}</td><td>{pct(m.share())}</td></tr>
+                        }).collect_view()}
+                </tbody>
+            </table>
+        </section>
         <section aria-labelledby="per-agent-heading">
             <h2 id="per-agent-heading">"Per agent"</h2>
             <table class="team report-table">

@@ -117,6 +117,14 @@ test_both_dbs!(sla_targets_alert_at_80_percent_and_record_breaches, |db| async m
     // Reopened: a new first-response target from the reopening.
     say(&app, conv, None, "c-3", t0 + 90 * MIN).await;
     assert_eq!(pending(&app, conv).await.sla_due_at, Some(t0 + 100 * MIN));
+    // Reports count what was met.
+    let day = app::timefmt::day(t0);
+    let q = app::reports::ReportQuery { from: day.clone(), to: day, zone: "UTC".into(), ..Default::default() };
+    let r = app::reports::store::report(app.db(), admin, Role::Admin, &q).await.unwrap();
+    use app::reports::Met;
+    assert_eq!(r.total.sla.first_response, Met { met: 0, of: 1 });
+    assert_eq!(r.total.sla.next_response, Met { met: 1, of: 1 });
+    assert_eq!(r.total.sla.resolution, Met { met: 1, of: 1 });
 });
 
 test_both_dbs!(sla_in_business_hours_skips_the_weekend_and_the_policy_saves_over_http, |db| async move {
