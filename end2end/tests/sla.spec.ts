@@ -1,0 +1,57 @@
+import type { Browser, Page } from '@playwright/test';
+import { test, expect, hydrated, loginOk, ADMIN, HOST } from './helpers';
+
+async function signedIn(browser: Browser, email: string, password: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await loginOk(page, email, password);
+  return page;
+}
+
+async function setFirstResponse(admin: Page, minutes: string) {
+  await admin.goto('/settings/inboxes');
+  await hydrated(admin);
+  await admin.getByRole('main').getByRole('link', { name: 'Billing' }).click();
+  const form = admin.getByRole('region', { name: 'SLA', exact: true });
+  await form.getByLabel('First response (minutes)').fill(minutes);
+  await form.getByRole('button', { name: 'Save SLA' }).click();
+  await expect(form.getByRole('status')).toHaveText('Saved');
+}
+
+test('an SLA target: the badge counts down in the list and the chat, the supervisor is alerted at 80% and at the breach', async ({ browser }) => {
+  const admin = await signedIn(browser, ADMIN.email, ADMIN.password);
+  // A first response within 0.1 minute (6 s): the alert comes at 4.8 s.
+  await setFirstResponse(admin, '0.1');
+  try {
+    const sam = await signedIn(browser, 'sam.supervisor@example.com', 'supervisor-demo-pass');
+    await expect(sam.locator('.connection')).toHaveText('live');
+    const text = `Refund please ${Date.now()}`;
+    const customer = await (await browser.newContext()).newPage();
+    await customer.goto(`${HOST}/?inbox=demo-billing`);
+    const widget = customer.frameLocator('iframe[data-switchboard]');
+    await widget.getByRole('button', { name: 'Open chat' }).click();
+    await widget.getByRole('textbox', { name: 'Message' }).fill(text);
+    await widget.getByRole('textbox', { name: 'Message' }).press('Enter');
+
+    // The list, soonest due first: the new chat leads with "due in".
+    await sam.goto('/conversations?sort=sla_due');
+    await hydrated(sam);
+    const row = sam.locator('table.conversations tbody tr').first();
+    await expect(row).toContainText(text);
+    await expect(row.locator('.sla')).toHaveText(/^due in \d+ s$/);
+
+    // The alert at 80%, then the breach, live.
+    const alerts = sam.getByRole('region', { name: 'SLA alerts' });
+    await expect(alerts).toContainText(/SLA: First response on chat #\d+ is due in \d+ s/, { timeout: 10_000 });
+    await expect(alerts).toContainText(/SLA breached: First response on chat #\d+/, { timeout: 8_000 });
+    await alerts.getByRole('link', { name: 'Open chat' }).click();
+    await expect(sam.getByRole('list', { name: 'Messages' })).toContainText(text);
+    await expect(sam.locator('.sla-state')).toContainText(/First response: breached \d+ s ago/);
+
+    // The list's filter finds it among the breached.
+    await sam.goto('/conversations?sla=breached');
+    await hydrated(sam);
+    await expect(sam.locator('table.conversations tbody tr', { hasText: text }).locator('.sla')).toHaveAttribute('data-breached', 'true');
+  } finally {
+    await setFirstResponse(admin, '');
+  }
+});
