@@ -1,14 +1,8 @@
 import type { Browser, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { test, expect, hydrated, loginOk, ADMIN, HOST } from './helpers';
+import { test, expect, hydrated, consoleAs, ADMIN, HOST } from './helpers';
 
 const SAM = ['sam.supervisor@example.com', 'supervisor-demo-pass'] as const;
-
-async function signedIn(browser: Browser, email: string, password: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await loginOk(page, email, password);
-  return page;
-}
 
 test('the audit log lists a login, an export and a delete, filters them, and downloads as CSV', async ({ browser }) => {
   // A customer writes; Sam signs in, exports the chat and deletes it.
@@ -21,7 +15,7 @@ test('the audit log lists a login, an export and a delete, filters them, and dow
   await widget.getByRole('textbox', { name: 'Message' }).press('Enter');
   await expect(widget.locator('.msg-customer:not(.pending)', { hasText: text })).toHaveCount(1);
 
-  const sam = await signedIn(browser, ...SAM);
+  const sam = await consoleAs(browser, SAM);
   await sam.goto('/conversations?q=' + encodeURIComponent(text));
   await hydrated(sam);
   await sam.getByRole('link', { name: text }).first().click();
@@ -35,7 +29,7 @@ test('the audit log lists a login, an export and a delete, filters them, and dow
   await expect(sam).toHaveURL(/\/conversations$/);
 
   // The admin reads it on /admin/audit, reached from Settings.
-  const ada = await signedIn(browser, ADMIN.email, ADMIN.password);
+  const ada = await consoleAs(browser, [ADMIN.email, ADMIN.password]);
   await ada.getByRole('link', { name: 'Settings' }).click();
   await ada.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Audit log' }).click();
   await expect(ada).toHaveURL(/\/admin\/audit$/);

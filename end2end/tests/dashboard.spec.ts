@@ -1,18 +1,11 @@
-import type { Browser, Page } from '@playwright/test';
-import { test, expect, hydrated, loginOk, HOST } from './helpers';
+import type { Page } from '@playwright/test';
+import { test, expect, hydrated, consoleAs, HOST } from './helpers';
 
 const ALEX = ['alex.operator@example.com', 'operator-demo-pass'] as const;
 const SAM = ['sam.supervisor@example.com', 'supervisor-demo-pass'] as const;
 
-async function console_(browser: Browser, [email, password]: readonly [string, string]): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await loginOk(page, email, password);
-  await expect(page.locator('.connection')).toHaveText('live');
-  return page;
-}
-
 test('the dashboard: the waiting tile rises when a customer writes and falls when the chat is accepted', async ({ browser }) => {
-  const sam = await console_(browser, SAM);
+  const sam = await consoleAs(browser, SAM);
   await sam.getByRole('link', { name: 'Dashboard' }).click();
   await expect(sam).toHaveURL(/\/dashboard$/);
   await expect(sam.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
@@ -32,7 +25,7 @@ test('the dashboard: the waiting tile rises when a customer writes and falls whe
   await expect(row).toContainText('In the queue');
   await expect(sam.locator('[data-tile="longest"] .tile-value')).toHaveText(/\d+ (s|m \d\d s|h \d\d m)$/);
 
-  const alex = await console_(browser, ALEX);
+  const alex = await consoleAs(browser, ALEX);
   await alex.goto('/conversations?q=' + encodeURIComponent(text));
   await hydrated(alex);
   await alex.getByRole('link', { name: text }).first().click();

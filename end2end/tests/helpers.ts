@@ -97,6 +97,14 @@ export async function tcpProxy(target: URL): Promise<{ origin: string; cut: () =
 
 export const HOST = process.env.E2E_HOST_URL ?? 'http://127.0.0.1:3101';
 
+/** A new browser context signed in as this agent, its live stream up. */
+export async function consoleAs(browser: Browser, [email, password]: readonly [string, string]): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await loginOk(page, email, password);
+  await expect(page.locator('.connection')).toHaveText('live');
+  return page;
+}
+
 export async function agentPage(browser: Browser): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
   await loginOk(page, 'alex.operator@example.com', 'operator-demo-pass');

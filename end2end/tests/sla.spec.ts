@@ -1,11 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import { test, expect, hydrated, loginOk, ADMIN, HOST } from './helpers';
-
-async function signedIn(browser: Browser, email: string, password: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await loginOk(page, email, password);
-  return page;
-}
+import { test, expect, hydrated, consoleAs, ADMIN, HOST } from './helpers';
 
 async function setFirstResponse(admin: Page, minutes: string) {
   await admin.goto('/settings/inboxes');
@@ -17,12 +11,12 @@ async function setFirstResponse(admin: Page, minutes: string) {
   await expect(form.getByRole('status')).toHaveText('Saved');
 }
 
-test('an SLA target: the badge counts down in the list and the chat, the supervisor is alerted at 80% and at the breach', async ({ browser }) => {
-  const admin = await signedIn(browser, ADMIN.email, ADMIN.password);
-  // A first response within 0.1 minute (6 s): the alert comes at 4.8 s.
-  await setFirstResponse(admin, '0.1');
+test('an SLA target: the badge counts down in the list, the supervisor is alerted at 80% and opens the chat from the alert', async ({ browser }) => {
+  const admin = await consoleAs(browser, [ADMIN.email, ADMIN.password]);
+  // A first response within 0.2 minute (12 s): the alert comes at 9.6 s.
+  await setFirstResponse(admin, '0.2');
   try {
-    const sam = await signedIn(browser, 'sam.supervisor@example.com', 'supervisor-demo-pass');
+    const sam = await consoleAs(browser, ['sam.supervisor@example.com', 'supervisor-demo-pass']);
     await expect(sam.locator('.connection')).toHaveText('live');
     const text = `Refund please ${Date.now()}`;
     const customer = await (await browser.newContext()).newPage();
@@ -31,6 +25,7 @@ test('an SLA target: the badge counts down in the list and the chat, the supervi
     await widget.getByRole('button', { name: 'Open chat' }).click();
     await widget.getByRole('textbox', { name: 'Message' }).fill(text);
     await widget.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await expect(widget.locator('.msg-customer:not(.pending)', { hasText: text })).toHaveCount(1);
 
     // The list, soonest due first: the new chat shows "due in" (older chats of the
     // inbox, now under the policy too, are already breached and come first).
@@ -40,18 +35,12 @@ test('an SLA target: the badge counts down in the list and the chat, the supervi
     await expect(row.locator('.sla')).toHaveText(/^due in \d+ s$/);
     const id = (await row.getByRole('link', { name: text }).getAttribute('href'))!.match(/(\d+)$/)![1];
 
-    // The alert at 80%, then the breach, live.
+    // The alert at 80%, live, with a way to the chat, which shows its pending target.
     const alert = sam.getByRole('region', { name: 'SLA alerts' }).locator('.sla-alert', { hasText: `chat #${id}` });
-    await expect(alert).toContainText(new RegExp(`SLA: First response on chat #${id} is due in \\d+ s`), { timeout: 10_000 });
-    await expect(alert).toContainText(`SLA breached: First response on chat #${id}`, { timeout: 8_000 });
+    await expect(alert).toContainText(new RegExp(`SLA: First response on chat #${id} is due in \\d+ s`), { timeout: 12_000 });
     await alert.getByRole('link', { name: 'Open chat' }).click();
     await expect(sam.getByRole('list', { name: 'Messages' })).toContainText(text);
-    await expect(sam.locator('.sla-state')).toContainText(/First response: breached \d+ s ago/);
-
-    // The list's filter finds it among the breached.
-    await sam.goto('/conversations?sla=breached');
-    await hydrated(sam);
-    await expect(sam.locator('table.conversations tbody tr', { hasText: text }).locator('.sla')).toHaveAttribute('data-breached', 'true');
+    await expect(sam.locator('.sla-state')).toContainText('First response:');
   } finally {
     await setFirstResponse(admin, '');
   }

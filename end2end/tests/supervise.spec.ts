@@ -1,15 +1,8 @@
-import type { Browser, Page } from '@playwright/test';
-import { test, expect, hydrated, loginOk, HOST } from './helpers';
+import type { Page } from '@playwright/test';
+import { test, expect, hydrated, consoleAs, HOST } from './helpers';
 
 const ALEX = ['alex.operator@example.com', 'operator-demo-pass'] as const;
 const SAM = ['sam.supervisor@example.com', 'supervisor-demo-pass'] as const;
-
-async function console_(browser: Browser, [email, password]: readonly [string, string]): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await loginOk(page, email, password);
-  await expect(page.locator('.connection')).toHaveText('live');
-  return page;
-}
 
 async function openChat(agent: Page, text: string) {
   await agent.goto('/conversations?q=' + encodeURIComponent(text));
@@ -29,14 +22,14 @@ test('a supervisor whispers to the agent, joins the chat and takes it over; the 
   await widget.getByRole('textbox', { name: 'Message' }).press('Enter');
   await expect(widget.locator('.msg-customer:not(.pending)', { hasText: text })).toHaveCount(1);
 
-  const alex = await console_(browser, ALEX);
+  const alex = await consoleAs(browser, ALEX);
   await openChat(alex, text);
   await alex.getByRole('button', { name: 'Accept' }).click();
   await expect(alex.getByRole('button', { name: 'Mark as solved' })).toBeVisible();
   // Operators have no Whisper tab.
   await expect(alex.getByRole('tab', { name: 'Whisper' })).toHaveCount(0);
 
-  const sam = await console_(browser, SAM);
+  const sam = await consoleAs(browser, SAM);
   await openChat(sam, text);
   const toolbar = sam.getByRole('toolbar', { name: 'Conversation actions' });
   await expect(toolbar.getByRole('button', { name: 'Join' })).toBeVisible();
