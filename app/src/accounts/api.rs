@@ -119,6 +119,23 @@ pub async fn set_agent_active(id: i64, active: bool) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Changes an agent's role (`admin`, `supervisor` or `operator`); their open streams
+/// re-check their rights. An admin cannot change their own role.
+#[server(prefix = "/api", endpoint = "admin/agents/role")]
+pub async fn set_agent_role(id: i64, role: String) -> Result<(), AppError> {
+    let Admin(admin) = extract().await?;
+    let role: Role = role.parse()?;
+    if admin.id == id {
+        return Err(AppError::Unprocessable("you cannot change your own role; ask another admin".into()));
+    }
+    let st = state()?;
+    let before = store::set_role(&st.db, id, role).await?;
+    crate::events::store::append_alone(&st.db, Change::InboxMembership(AgentRef { agent_id: id }).event(Audience::Control, None, None), st.now()).await?;
+    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::AgentRole, "agent", id)
+        .changed(&serde_json::json!({ "role": before.as_str() }), &serde_json::json!({ "role": role.as_str() }));
+    audit::record(&st.db, st.now(), entry).await
+}
+
 /// Sets the agent's own availability (Online, Away, Offline).
 #[server(prefix = "/api", endpoint = "me/availability")]
 pub async fn set_availability(availability: super::Availability) -> Result<(), AppError> {

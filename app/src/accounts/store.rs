@@ -149,6 +149,24 @@ pub async fn touch(db: &Db, id: i64, now: i64) -> AppResult<()> {
 }
 
 /// Renames an agent (their own profile).
+/// Changes an agent's account role and returns the one before. The role is the
+/// ceiling of their inbox memberships: an operator supervises no inbox, so a demotion
+/// makes their supervisor memberships operator ones, in the same transaction.
+pub async fn set_role(db: &Db, id: i64, role: Role) -> AppResult<Role> {
+    let mut tx = db.begin_write().await?;
+    let before: Option<String> = sqlx::query_scalar("SELECT role FROM agents WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+    let before: Role = before.ok_or(AppError::NotFound)?.parse()?;
+    sqlx::query("UPDATE agents SET role = $1 WHERE id = $2").bind(role.as_str()).bind(id).execute(&mut *tx).await?;
+    if role == Role::Operator {
+        sqlx::query("UPDATE inbox_members SET role = 'operator' WHERE agent_id = $1 AND role = 'supervisor'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(before)
+}
+
 pub async fn set_name(db: &Db, id: i64, name: &str) -> AppResult<()> {
     let name = name.trim();
     if name.is_empty() || name.len() > 200 {

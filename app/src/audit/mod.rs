@@ -45,6 +45,7 @@ actions! {
     AgentActivate = "agent.activate", "Agent reactivated";
     AgentDeactivate = "agent.deactivate", "Agent deactivated";
     AgentPassword = "agent.password", "Password changed";
+    AgentRole = "agent.role", "Role changed";
     AgentCapacity = "agent.capacity", "Agent capacity";
     InboxCreate = "inbox.create", "Inbox created";
     InboxMember = "inbox.member", "Inbox membership";

@@ -188,3 +188,26 @@ test_both_dbs!(only_admins_read_the_audit_log, |db| async move {
     let res = app.send(get("/api/admin/audit.csv?from=not-a-day", &ada)).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 });
+
+test_both_dbs!(a_role_change_is_audited_and_a_demotion_caps_memberships, |db| async move {
+    let app = TestApp::new(db);
+    app.agent("ada@x.io", Role::Admin, "password-1").await;
+    let ada = app.login("ada@x.io", "password-1").await;
+    let ada_id: i64 = sqlx::query_scalar("SELECT id FROM agents WHERE email = 'ada@x.io'").fetch_one(app.db().pool()).await.unwrap();
+    let sam = app.agent("sam@x.io", Role::Supervisor, "password-1").await;
+    let (support, _) = inbox(&app, "Support").await;
+    inboxes::set_member(app.db(), support, sam, Some(MemberRole::Supervisor)).await.unwrap();
+
+    ok(&app, "/api/admin/agents/role", &format!("id={sam}&role=operator"), &ada).await;
+    let role: String = sqlx::query_scalar("SELECT role FROM agents WHERE id = $1").bind(sam).fetch_one(app.db().pool()).await.unwrap();
+    let member: String = sqlx::query_scalar("SELECT role FROM inbox_members WHERE agent_id = $1").bind(sam).fetch_one(app.db().pool()).await.unwrap();
+    assert_eq!((role.as_str(), member.as_str()), ("operator", "operator"), "an operator supervises no inbox");
+    let detail: String = sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'agent.role'").fetch_one(app.db().pool()).await.unwrap();
+    assert_eq!(detail, r#"{"after":{"role":"operator"},"before":{"role":"supervisor"}}"#);
+    let own = app.post_form("/api/admin/agents/role", &format!("id={ada_id}&role=operator"), Some(&ada)).await;
+    assert_eq!(own.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = app.post_form("/api/admin/agents/role", &format!("id={sam}&role=boss"), Some(&ada)).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = app.post_form("/api/admin/agents/role", "id=999999&role=admin", Some(&ada)).await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+});

@@ -59,7 +59,7 @@ fn AgentTable(list: Vec<AgentSummary>, set_active: ServerAction<SetAgentActive>)
                         <tr data-agent=a.email.clone()>
                             <td>{a.name.clone()}</td>
                             <td>{a.email.clone()}</td>
-                            <td>{a.role.label()}</td>
+                            <td><RoleField id=a.id name=a.name.clone() role=a.role/></td>
                             <td>{if a.active { "Active" } else { "Deactivated" }}</td>
                             <td><CapacityField id=a.id name=a.name.clone() capacity=a.capacity/></td>
                             <td>
@@ -90,6 +90,28 @@ fn CapacityField(id: i64, name: String, capacity: Option<i64>) -> impl IntoView 
             <input type="number" name="capacity" min="1" max=crate::routing::MAX_CAPACITY size="3" placeholder="Inbox"
                 aria-label=label value=capacity.map(|c| c.to_string()).unwrap_or_default()/>
             <button type="submit" class="quiet">"Set"</button>
+            <span role="status" class="muted">{move || saved().then_some("Saved")}</span>
+        </ActionForm>
+        <crate::components::ErrorNotice error=crate::components::action_error(save)/>
+    }
+}
+
+/// An agent's account role, changed in place (audited; an admin's own is fixed).
+#[component]
+fn RoleField(id: i64, name: String, role: crate::accounts::Role) -> impl IntoView {
+    use crate::accounts::Role;
+    let save = ServerAction::<crate::accounts::api::SetAgentRole>::new();
+    let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    let label = format!("Role of {name}");
+    view! {
+        <ActionForm action=save attr:class="inline role">
+            <input type="hidden" name="id" value=id/>
+            <select name="role" aria-label=label>
+                {[Role::Operator, Role::Supervisor, Role::Admin].into_iter().map(|r| view! {
+                    <option value=r.as_str() selected=r == role>{r.label()}</option>
+                }).collect_view()}
+            </select>
+            <button type="submit" class="quiet">"Change"</button>
             <span role="status" class="muted">{move || saved().then_some("Saved")}</span>
         </ActionForm>
         <crate::components::ErrorNotice error=crate::components::action_error(save)/>
