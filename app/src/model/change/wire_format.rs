@@ -124,6 +124,18 @@ fn cases() -> Vec<(Change, &'static str, &'static str)> {
             r#"{"agent_id":1,"agent_name":"Al","conversation_id":3,"expires_at":31000,"inbox_id":2,"seconds":30}"#,
         ),
         (
+            Change::ConversationSla(crate::model::sla::SlaAlert {
+                conversation_id: 3,
+                inbox_id: 2,
+                assignee_id: Some(1),
+                target: crate::model::sla::Target::NextResponse,
+                due_at: 9000,
+                breached: true,
+            }),
+            "conversation.sla",
+            r#"{"assignee_id":1,"breached":true,"conversation_id":3,"due_at":9000,"inbox_id":2,"target":"next_response"}"#,
+        ),
+        (
             Change::VisitorPresence(VisitorPresence { conversation_id: 3, online: true, seen_at: 5000 }),
             "visitor.presence",
             r#"{"conversation_id":3,"online":true,"seen_at":5000}"#,
