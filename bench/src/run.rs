@@ -76,7 +76,7 @@ pub async fn all(cli: Cli) -> Result<bool> {
     };
     println!("switchboard-bench ({}), server {}, open files up to {fds}", report.mode, cli.server.display());
     anyhow::ensure!(cli.server.exists(), "no server binary at {} (build it first)", cli.server.display());
-    let measures_a_server = ["lists", "idle", "live", "broadcast", "ingest", "cross"].iter().any(|p| cli.wants(p));
+    let measures_a_server = ["lists", "reports", "idle", "live", "broadcast", "ingest", "cross"].iter().any(|p| cli.wants(p));
     for backend in cli.backends.iter().filter(|_| measures_a_server) {
         match backend.as_str() {
             "sqlite" | "postgres" => {
