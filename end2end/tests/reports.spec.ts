@@ -15,6 +15,10 @@ test('reports: a chart with its definition and data table, per day and per hour,
   const figure = page.locator('figure', { has: page.getByRole('heading', { name: 'First response time' }) });
   await expect(figure.locator('.definition')).toContainText('first public reply by a person');
   await expect(page.getByRole('img', { name: /First response time per day/ })).toBeVisible();
+  // Its own data table: median, 90th percentile and how many were answered, per day.
+  await figure.getByText('First response time: data table').click();
+  await expect(figure.locator('table thead th')).toHaveText(['Day', 'Median', '90th percentile', 'Answered']);
+  await expect(figure.locator('table tbody tr')).toHaveCount(8);
 
   // The data table behind the chart: seven days and the total, matching the tile.
   const conversations = page.locator('figure', { has: page.getByRole('heading', { name: 'Conversations', exact: true }) });

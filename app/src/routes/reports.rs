@@ -183,24 +183,35 @@ fn Figures(r: Report, q: ReportQuery) -> impl IntoView {
     ];
     let counts = Series { name: "Conversations", class: "s1", values: r.buckets.iter().map(|b| Some(b.conversations as f64)).collect() };
     let csat = Series { name: "CSAT", class: "s3", values: r.buckets.iter().map(|b| b.csat.share()).collect() };
-    let bucket_table = {
-        let rows = r.buckets.clone();
+    // Each chart's data table: its own columns, a row per bucket and the total.
+    type Column = (&'static str, fn(&crate::reports::Bucket) -> String);
+    let table = |cols: Vec<Column>| {
+        let rows: Vec<crate::reports::Bucket> = r.buckets.iter().cloned().chain(std::iter::once(r.total.clone())).collect();
         view! {
             <table class="team report-table">
-                <thead><tr><th scope="col">{if r.hourly { "Hour" } else { "Day" }}</th><th scope="col">"Conversations"</th>
-                    <th scope="col">"First response, median"</th><th scope="col">"First response, 90th"</th>
-                    <th scope="col">"Resolution, median"</th><th scope="col">"Resolution, 90th"</th><th scope="col">"CSAT"</th><th scope="col">"Answers"</th></tr></thead>
+                <thead><tr><th scope="col">{if r.hourly { "Hour" } else { "Day" }}</th>
+                    {cols.iter().map(|(h, _)| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>
                 <tbody>
-                    {rows.into_iter().chain(std::iter::once(r.total.clone())).map(|b| view! {
-                        <tr><th scope="row">{b.label.clone()}</th><td>{b.conversations}</td>
-                            <td>{dur(b.first_response.median_ms)}</td><td>{dur(b.first_response.p90_ms)}</td>
-                            <td>{dur(b.resolution.median_ms)}</td><td>{dur(b.resolution.p90_ms)}</td>
-                            <td>{pct(b.csat.share())}</td><td>{b.csat.responses}</td></tr>
+                    {rows.into_iter().map(|b| view! {
+                        <tr><th scope="row">{b.label.clone()}</th>{cols.iter().map(|(_, f)| view! { <td>{f(&b)}</td> }).collect_view()}</tr>
                     }).collect_view()}
                 </tbody>
             </table>
         }
+        .into_any()
     };
+    let count_table = table(vec![("Conversations", |b| b.conversations.to_string())]);
+    let frt_table = table(vec![
+        ("Median", |b| dur(b.first_response.median_ms)),
+        ("90th percentile", |b| dur(b.first_response.p90_ms)),
+        ("Answered", |b| b.first_response.n.to_string()),
+    ]);
+    let res_table = table(vec![
+        ("Median", |b| dur(b.resolution.median_ms)),
+        ("90th percentile", |b| dur(b.resolution.p90_ms)),
+        ("Resolved", |b| b.resolution.n.to_string()),
+    ]);
+    let csat_table = table(vec![("Share of 4 and 5", |b| pct(b.csat.share())), ("Answers", |b| b.csat.responses.to_string())]);
     let heat_table = {
         let grid = r.heatmap.clone();
         view! {
@@ -224,16 +235,16 @@ fn Figures(r: Report, q: ReportQuery) -> impl IntoView {
         </section>
         <Metric title="Conversations" definition=definition("Conversations") csv=csv("buckets")
             chart=view! { <BarChart label=format!("Conversations per {per}") labels=labels.clone() series=counts unit="chats"/> }.into_any()
-            table=bucket_table.into_any()/>
+            table=count_table/>
         <Metric title="First response time" definition=definition("First response time") csv=csv("buckets")
             chart=view! { <LineChart label=format!("First response time per {per}, in minutes") labels=labels.clone() series=frt unit="min"/> }.into_any()
-            table=view! { <p class="muted">"In the table under Conversations."</p> }.into_any()/>
+            table=frt_table/>
         <Metric title="Resolution time" definition=definition("Resolution time") csv=csv("buckets")
             chart=view! { <LineChart label=format!("Resolution time per {per}, in minutes") labels=labels.clone() series=res unit="min"/> }.into_any()
-            table=view! { <p class="muted">"In the table under Conversations."</p> }.into_any()/>
+            table=res_table/>
         <Metric title="CSAT" definition=definition("CSAT") csv=csv("buckets")
             chart=view! { <BarChart label=format!("Share of 4 and 5 per {per}, in percent") labels=labels.clone() series=csat unit="%"/> }.into_any()
-            table=view! { <p class="muted">"In the table under Conversations."</p> }.into_any()/>
+            table=csat_table/>
         <Metric title="New chats by weekday and hour" definition="Cycles started (chats started or reopened), by weekday and hour in your time zone." csv=csv("heatmap")
             chart=view! { <HeatMap label="New chats by weekday and hour".to_string() grid=r.heatmap.clone()/> }.into_any()
             table=heat_table.into_any()/>
