@@ -40,21 +40,7 @@ fn queries(inbox: i64) -> Vec<(String, Vec<(&'static str, String)>, usize)> {
 async fn page(ctx: &Ctx<'_>, token: &str, fields: &[(&str, String)]) -> Result<(usize, Option<String>)> {
     let mut form: Vec<(String, String)> = vec![("query[size]".into(), "25".into())];
     form.extend(fields.iter().map(|(k, v)| (format!("query[{k}]"), v.clone())));
-    let res = ctx
-        .client
-        .post(format!("{}/api/inbox/page", ctx.base))
-        .header("cookie", format!("sb_session={token}"))
-        .header("origin", &ctx.base)
-        .header("accept", "application/json")
-        .form(&form)
-        .send()
-        .await?;
-    let status = res.status();
-    let text = res.text().await?;
-    if !status.is_success() {
-        bail!("HTTP {status}: {}", text.chars().take(300).collect::<String>());
-    }
-    let v: serde_json::Value = serde_json::from_str(&text)?;
+    let v = super::console_call(ctx, "inbox/page", token, &form).await?;
     let rows = v["rows"].as_array().map(|r| r.len()).unwrap_or(0);
     Ok((rows, v["next"].as_str().map(str::to_string)))
 }

@@ -46,3 +46,23 @@ pub async fn settle(secs: f64, mut done: impl FnMut() -> bool) -> bool {
     }
     done()
 }
+
+/// A server function called as the console calls it: a same-origin form POST with the
+/// session cookie and `query[…]` fields. The JSON answer, or the error with its text.
+pub async fn console_call(ctx: &Ctx<'_>, endpoint: &str, token: &str, form: &[(String, String)]) -> anyhow::Result<serde_json::Value> {
+    let res = ctx
+        .client
+        .post(format!("{}/api/{endpoint}", ctx.base))
+        .header("cookie", format!("sb_session={token}"))
+        .header("origin", &ctx.base)
+        .header("accept", "application/json")
+        .form(form)
+        .send()
+        .await?;
+    let status = res.status();
+    let text = res.text().await?;
+    if !status.is_success() {
+        anyhow::bail!("HTTP {status}: {}", text.chars().take(300).collect::<String>());
+    }
+    Ok(serde_json::from_str(&text)?)
+}

@@ -29,21 +29,7 @@ fn day(ms: i64) -> String {
 
 async fn report(ctx: &Ctx<'_>, fields: &[(&str, String)]) -> Result<serde_json::Value> {
     let form: Vec<(String, String)> = fields.iter().map(|(k, v)| (format!("query[{k}]"), v.clone())).collect();
-    let res = ctx
-        .client
-        .post(format!("{}/api/reports", ctx.base))
-        .header("cookie", format!("sb_session={}", ctx.fixture.admin.token))
-        .header("origin", &ctx.base)
-        .header("accept", "application/json")
-        .form(&form)
-        .send()
-        .await?;
-    let status = res.status();
-    let text = res.text().await?;
-    if !status.is_success() {
-        bail!("HTTP {status}: {}", text.chars().take(300).collect::<String>());
-    }
-    Ok(serde_json::from_str(&text)?)
+    super::console_call(ctx, "reports", &ctx.fixture.admin.token, &form).await
 }
 
 pub async fn run(ctx: &Ctx<'_>, samples: usize) -> Result<Vec<ReportFigure>> {
