@@ -1,4 +1,4 @@
-use crate::routes::settings::{agents::AgentsSettings, canned::CannedSettings, data::DataSettings, inbox::InboxSettings, inboxes::InboxesSettings, profile::ProfileSettings, SettingsLayout};
+use crate::routes::settings::{agents::AgentsSettings, canned::CannedSettings, data::DataSettings, api_tokens::ApiTokensSettings, webhooks::WebhooksSettings, inbox::InboxSettings, inboxes::InboxesSettings, profile::ProfileSettings, SettingsLayout};
 use crate::routes::{console::ConsoleLayout, conversation::ConversationPage, home::HomePage, list::ListPage, login::LoginPage, requests::RequestsPage, team::TeamPage, team_chat::TeamChatPage, team_session::TeamSessionPage, workspace::{NoChatOpen, Workspace}};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
@@ -72,6 +72,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("inboxes") view=InboxesSettings/>
                         <Route path=path!("inboxes/:id") view=InboxSettings/>
                         <Route path=path!("data") view=DataSettings/>
+                        <Route path=path!("api") view=ApiTokensSettings/>
+                        <Route path=path!("webhooks") view=WebhooksSettings/>
                     </ParentRoute>
                     <ParentRoute path=path!("inbox") view=Workspace>
                         <Route path=path!("") view=NoChatOpen/>

@@ -118,7 +118,7 @@ async fn conversations(db: &Db, alex: i64, jo: i64, now: i64) -> AppResult<()> {
             // Whoever answered owns the chat.
             sqlx::query("UPDATE conversations SET assignee_id = $1 WHERE id = $2").bind(agent).bind(conv.id).execute(db.pool()).await?;
             if i % 4 == 0 {
-                let actor = Actor { id: agent, name: agent_name.into(), is_admin: false, address: None };
+                let actor = Actor { id: agent, name: agent_name.into(), is_admin: false, address: None, token: None };
                 close(db, conv.id, &actor, CloseReason::Solved, at + 300_000).await?;
             }
         }

@@ -9,8 +9,6 @@ use tokio::task::JoinHandle;
 pub const PRESENCE_SWEEP_EVERY: Duration = Duration::from_secs(15);
 /// SQLite's WAL is copied into the database file off the commit path.
 pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
-/// Webhook deliveries that are due.
-pub const WEBHOOKS_EVERY: Duration = Duration::from_secs(2);
 /// Retention purges, the first a minute after start.
 pub const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 pub const RETENTION_FIRST_AFTER: Duration = Duration::from_secs(60);
@@ -86,15 +84,7 @@ pub fn start(st: &AppState, database_url: Option<String>) -> Jobs {
             }
         }));
     }
-    let s = st.clone();
-    handles.push(every(Duration::ZERO, WEBHOOKS_EVERY, move || {
-        let st = s.clone();
-        async move {
-            if let Err(e) = crate::requests::webhook::deliver_due(&st.db, st.now()).await {
-                tracing::warn!(error = %e, "webhook delivery failed");
-            }
-        }
-    }));
+    handles.push(tokio::spawn(run_webhooks(st.clone())));
     let s = st.clone();
     handles.push(every(RETENTION_FIRST_AFTER, RETENTION_EVERY, move || {
         let st = s.clone();
@@ -135,6 +125,47 @@ async fn watch_sla(st: AppState) {
                 tracing::warn!(error = %e, "SLA wake time unknown");
                 Duration::from_secs(5)
             }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = &mut notified => {}
+        }
+    }
+}
+
+/// Webhooks: after each commit (new events, a test delivery, a redelivery) queues
+/// deliveries from the log and sends what is due; then sleeps until the next retry
+/// falls due or the next commit, never polling on an idle system. (On PostgreSQL each
+/// instance wakes on its own commits; whichever instance reads the log first queues.)
+async fn run_webhooks(st: AppState) {
+    loop {
+        let notified = st.db.commits().notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        loop {
+            match crate::webhooks::derive::derive(&st.db, st.now()).await {
+                Ok(Some(_)) => continue,
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "queueing webhook deliveries failed");
+                    break;
+                }
+            }
+        }
+        loop {
+            match crate::webhooks::deliver::deliver_due(&st.db, st.now()).await {
+                Ok(0) => break,
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "webhook delivery failed");
+                    break;
+                }
+            }
+        }
+        let wait = match crate::webhooks::deliver::next_due(&st.db).await {
+            Ok(Some(at)) => Duration::from_millis((at - st.now()).clamp(0, 3_600_000) as u64 + 5),
+            Ok(None) => Duration::from_secs(3600),
+            Err(_) => Duration::from_secs(5),
         };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}

@@ -2,6 +2,7 @@
 //! Switchboard's shared crate: types, server functions and the console UI. The
 //! `ssr` feature adds the server side (storage, sessions); `hydrate` the browser side.
 pub mod accounts;
+pub mod api_tokens;
 pub mod audit;
 pub mod audit_log;
 pub mod attachments;
@@ -30,6 +31,7 @@ pub mod sla;
 pub mod team;
 pub mod text;
 pub mod timefmt;
+pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -43,6 +45,8 @@ pub mod jobs;
 pub mod limits;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod telemetry;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 

@@ -37,7 +37,7 @@ pub enum Command {
         #[arg(long, env = "SWITCHBOARD_DATA_DIR", default_value = "data")]
         data_dir: PathBuf,
     },
-    /// Manage API tokens (for `POST /api/contexts/{type}/{id}/complete`).
+    /// Manage API tokens (the REST API at `/api/v1`, completing contexts, metrics).
     Token {
         #[command(subcommand)]
         command: TokenCommand,
@@ -50,6 +50,18 @@ pub enum TokenCommand {
     Create {
         #[arg(long)]
         name: String,
+        /// The agent the token acts as (email); the first admin when left out.
+        #[arg(long)]
+        agent: Option<String>,
+        /// Scopes, comma separated: read, write, admin.
+        #[arg(long, default_value = "read,write,admin")]
+        scopes: String,
+        /// Keep the token to these inboxes (ids, comma separated); every inbox when left out.
+        #[arg(long, default_value = "")]
+        inboxes: String,
+        /// Calls allowed a minute.
+        #[arg(long, default_value_t = app::api_tokens::DEFAULT_PER_MINUTE)]
+        per_minute: i64,
     },
 }
 
@@ -83,6 +95,9 @@ pub struct ServeArgs {
     /// transaction per send (for comparison in benchmarks).
     #[arg(long, env = "SWITCHBOARD_GROUP_COMMIT", default_value = "on", value_parser = ["on", "off"])]
     pub group_commit: String,
+    /// Also serve `/metrics`, without a token, on this address (keep it private).
+    #[arg(long, env = "SWITCHBOARD_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 /// Timeouts, connection and rate limits (see the README's Security model).
@@ -179,11 +194,19 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("purged {} conversations, {} messages, {} files", r.conversations, r.messages, r.files);
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { name } } => {
+        Command::Token { command: TokenCommand::Create { name, agent, scopes, inboxes, per_minute } } => {
             let now = app::state::Clock::now_ms(&SystemClock);
-            let (id, token) = app::retention::tokens::create(&db, &name, None, now).await.map_err(|e| e.to_string())?;
+            let agent = match agent {
+                Some(email) => agents::find_by_email(&db, &email).await.map_err(|e| e.to_string())?,
+                None => agents::list(&db).await.map_err(|e| e.to_string())?.into_iter().find(|a| a.role() == app::accounts::Role::Admin),
+            }
+            .ok_or("no such agent (create an admin first, or name one with --agent)")?;
+            let scopes = app::api_tokens::api::parse_scopes(&scopes).map_err(|e| e.to_string())?;
+            let inboxes = app::api_tokens::api::parse_inboxes(&inboxes).map_err(|e| e.to_string())?;
+            let new = app::api_tokens::store::NewToken { name: &name, agent_id: agent.id, scopes: &scopes, inboxes: &inboxes, per_minute };
+            let (id, token) = app::api_tokens::store::create(&db, new, None, now).await.map_err(|e| e.to_string())?;
             let entry = app::audit::Entry::new(&app::audit::Actor::system(), app::audit::Action::TokenCreate, "api_token", id)
-                .detail(serde_json::json!({ "name": name.trim(), "via": "command line" }));
+                .detail(serde_json::json!({ "name": name.trim(), "via": "command line", "agent": agent.id }));
             app::audit::record(&db, now, entry).await.map_err(|e| e.to_string())?;
             println!("{token}");
             Ok(())
@@ -250,6 +273,16 @@ async fn serve(db: Db, database_url: String, args: ServeArgs) -> Result<(), Stri
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Switchboard listening on http://{addr}");
     tracing::info!(%addr, "listening");
+    if let Some(maddr) = args.metrics_bind {
+        let listener = tokio::net::TcpListener::bind(maddr).await.map_err(|e| format!("cannot listen on {maddr}: {e}"))?;
+        println!("Metrics on http://{}/metrics", listener.local_addr().map_err(|e| e.to_string())?);
+        let router = crate::metrics::private_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::warn!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let hub = state.hub.clone();
     let shutdown = async move {
         shutdown_signal().await;

@@ -32,7 +32,7 @@ pub async fn conversations_csv(
     let entry = audit::Entry::new(&audit::Actor::agent(agent.id, ip.map(|i| i.to_string())), Audited::ListExport, "list", "")
         .detail(serde_json::json!({ "filters": filters }));
     audit::record(&st.db, st.now(), entry).await?;
-    let viewer = Viewer { id: agent.id, role: agent.role() };
+    let viewer = Viewer { id: agent.id, role: agent.role(), inboxes: Vec::new() };
     q.size = 100;
     q.before = None;
     // The first page is read before answering, so a bad cursor or a failing database

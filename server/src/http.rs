@@ -17,7 +17,11 @@ use tower_http::trace::TraceLayer;
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let ctx = state.clone();
+    crate::metrics::handle();
     Router::new()
+        .nest("/api/v1", crate::api_v1::routes())
+        .route("/api/docs", get(crate::api_v1::reference))
+        .route("/metrics", get(crate::metrics::with_token))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/api/events", get(crate::sse::agent_events))
@@ -56,9 +60,11 @@ pub fn router(state: AppState) -> Router {
         // A body that stops arriving is cut off (the connection's header timeout
         // covers the head; see `listen`).
         .layer(RequestBodyTimeoutLayer::new(state.config.body_timeout))
+        .layer(axum::middleware::from_fn(crate::api_v1::problem::as_problems))
         .layer(CompressionLayer::new())
         // A panic anywhere becomes a logged 500 for that request alone.
         .layer(CatchPanicLayer::custom(panicked))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -104,10 +110,25 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     res
 }
 
-async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if state.db.ping().await {
-        (StatusCode::OK, "ready")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+/// Ready when the database answers; the body also tells how far behind the event
+/// pump and the webhook reader are (events not yet published or queued) and how many
+/// webhook deliveries wait.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, axum::Json<serde_json::Value>) {
+    if !state.db.ping().await {
+        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "status": "unavailable", "database": "unavailable" })));
     }
+    let newest = app::events::store::last_id(&state.db).await.unwrap_or(0);
+    let published = state.hub.published().max(0);
+    let cursor = app::webhooks::derive::cursor(&state.db).await.unwrap_or(0);
+    let backlog = app::webhooks::store::backlog(&state.db).await.unwrap_or(0);
+    (
+        StatusCode::OK,
+        axum::Json(serde_json::json!({
+            "status": "ready",
+            "database": "ok",
+            "event_pump_lag": (newest - published).max(0),
+            "webhook_reader_lag": (newest - cursor).max(0),
+            "webhook_backlog": backlog,
+        })),
+    )
 }

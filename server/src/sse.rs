@@ -167,7 +167,10 @@ async fn open(st: AppState, audience: Subscriber, last: Option<i64>, slot: Strea
             Subscriber::Agent { agent_id, .. } => Ok(*agent_id),
             Subscriber::Visitor { conversation_id } => Err(*conversation_id),
         };
+        let kind = if who.is_ok() { "agent" } else { "visitor" };
+        app::telemetry::stream(kind, 1.0);
         let _ = run(st.clone(), audience, last, end, (live, signals), tx).await;
+        app::telemetry::stream(kind, -1.0);
         drop(slot); // the stream's place is free again
         // The grace period (agents) and "offline" (visitors) count from here. Boxed, as
         // are the other rare steps below: an idle stream's task then holds only its

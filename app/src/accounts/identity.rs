@@ -1,6 +1,6 @@
 //! Who is asking, for agents: the [`SignedIn`] and [`Admin`] extractors. Identity
 //! comes only from extractors (see also `conversations::identity` for visitors and
-//! `retention::tokens` for API clients): handlers take them as arguments, server
+//! `api_tokens::extract` for API clients): handlers take them as arguments, server
 //! functions through `state::extract`. A failed check is an `AppError`.
 use super::session;
 use super::store::AgentRow;

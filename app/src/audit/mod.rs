@@ -76,6 +76,13 @@ actions! {
     TakeOver = "conversation.take_over", "Took over";
     AuditRetention = "audit.retention", "Audit log retention";
     AuditExport = "audit.export", "Audit log exported";
+    WebhookCreate = "webhook.create", "Webhook subscribed";
+    WebhookUpdate = "webhook.update", "Webhook changed";
+    WebhookDelete = "webhook.delete", "Webhook removed";
+    WebhookRedeliver = "webhook.redeliver", "Webhook redelivered";
+    CustomerUpdate = "customer.update", "Customer changed";
+    CustomerExport = "customer.export", "Customer data exported";
+    CustomerErase = "customer.erase", "Customer erased";
 }
 
 #[cfg(test)]

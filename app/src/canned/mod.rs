@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = CannedScope))]
 pub enum Scope {
     Personal,
     Inbox,
@@ -45,6 +46,7 @@ impl Scope {
 
 /// A response as the settings page lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Canned {
     pub id: i64,
     pub scope: Scope,

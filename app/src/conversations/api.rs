@@ -157,19 +157,33 @@ pub async fn send_reply(conversation_id: i64, client_id: String, body: String, i
     let SignedIn(agent) = extract().await?;
     let st = state()?;
     let conv = visible(&st, &agent, conversation_id, Action::Reply).await?;
-    // A note's @mentions are checked before anything is stored.
-    let mentioned = if internal { crate::mentions::store::check(&st.db, conv.inbox_id, &body).await? } else { Vec::new() };
+    reply(&st.db, &agent, &conv, &client_id, &body, internal, st.now()).await
+}
+
+/// A reply or a note by `agent` in `conv` (which the caller checked they may answer):
+/// a note's @mentions are checked before anything is stored and recorded after.
+#[cfg(feature = "ssr")]
+pub async fn reply(
+    db: &crate::db::Db,
+    agent: &crate::accounts::store::AgentRow,
+    conv: &Conversation,
+    client_id: &str,
+    body: &str,
+    internal: bool,
+    now: i64,
+) -> Result<Message, AppError> {
+    let mentioned = if internal { crate::mentions::store::check(db, conv.inbox_id, body).await? } else { Vec::new() };
     let out = Outgoing {
-        conversation_id,
+        conversation_id: conv.id,
         author: Author::Agent { id: agent.id, name: &agent.name },
-        client_id: &client_id,
-        body: &body,
+        client_id,
+        body,
         visibility: if internal { Visibility::Internal } else { Visibility::Public },
         file: None,
     };
-    let (message, created) = write::send(&st.db, out, st.now()).await?;
+    let (message, created) = write::send(db, out, now).await?;
     if created {
-        crate::mentions::store::record(&st.db, &message, conv.inbox_id, &agent.name, &mentioned, st.now()).await?;
+        crate::mentions::store::record(db, &message, conv.inbox_id, &agent.name, &mentioned, now).await?;
     }
     Ok(message)
 }

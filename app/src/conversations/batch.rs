@@ -95,7 +95,9 @@ pub(super) async fn submit(db: &Db, send: OwnedSend) -> Outcome {
 pub fn commit(db: Db, jobs: Vec<Pending>) -> BoxFuture<'static, ()> {
     Box::pin(async move {
         let (sends, answers): (Vec<OwnedSend>, Vec<_>) = jobs.into_iter().map(|p| (p.send, p.answer)).unzip();
+        let started = std::time::Instant::now();
         let results = write_all(&db, &sends).await;
+        crate::telemetry::commit(sends.len(), started.elapsed().as_secs_f64());
         for (result, answer) in results.into_iter().zip(answers) {
             let _ = answer.send(result);
         }

@@ -38,6 +38,8 @@ pub async fn erase_in(conn: &mut AnyConnection, db: &Db, conv: &Conversation, no
         "DELETE FROM attachments WHERE conversation_id = $1",
         "DELETE FROM read_markers WHERE conversation_id = $1",
         "UPDATE events SET payload = NULL WHERE conversation_id = $1",
+        // Webhook deliveries carry the same content: none goes out after, none is kept.
+        "DELETE FROM webhook_messages WHERE conversation_id = $1",
         "DELETE FROM conversations WHERE id = $1",
     ] {
         sqlx::query(sql).bind(id).execute(&mut *conn).await?;

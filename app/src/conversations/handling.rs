@@ -25,11 +25,13 @@ pub struct Actor {
     pub is_admin: bool,
     /// The client's address, for the audit log.
     pub address: Option<String>,
+    /// The API token acting as this agent, if any (for the audit log).
+    pub token: Option<i64>,
 }
 
 impl Actor {
     pub fn of(agent: &crate::accounts::store::AgentRow) -> Self {
-        Actor { id: agent.id, name: agent.name.clone(), is_admin: agent.role() == crate::accounts::Role::Admin, address: None }
+        Actor { id: agent.id, name: agent.name.clone(), is_admin: agent.role() == crate::accounts::Role::Admin, address: None, token: None }
     }
 
     /// The same agent, acting from `address` (audited actions).
@@ -250,7 +252,7 @@ pub async fn assign(db: &Db, id: i64, actor: &Actor, to: Option<i64>, now: i64) 
 
 /// The audit log's actor for an agent acting in a handling call.
 fn audited(actor: &Actor) -> audit::Actor {
-    audit::Actor::agent(actor.id, actor.address.clone())
+    audit::Actor { agent_id: Some(actor.id), token_id: actor.token, address: actor.address.clone() }
 }
 
 /// Routing's change of assignee, inside its write transaction: `to` an eligible

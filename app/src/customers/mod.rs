@@ -4,6 +4,8 @@
 //! and never attaches to, or overwrites, a verified customer.
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod gdpr;
+#[cfg(feature = "ssr")]
 pub mod panel;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -25,6 +27,71 @@ pub struct Identity {
     pub attributes: Option<BTreeMap<String, serde_json::Value>>,
     /// Hex HMAC-SHA256(inbox secret, external_id), computed by the host's backend.
     pub signature: Option<String>,
+}
+
+/// A customer as the API answers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CustomerRecord {
+    pub id: i64,
+    pub external_id: Option<String>,
+    pub verified: bool,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub role: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+    pub first_seen_at: i64,
+    pub last_seen_at: i64,
+    /// When the customer was erased (GDPR), if they were.
+    pub erased_at: Option<i64>,
+}
+
+/// Everything kept about a customer (a GDPR access request): identity, attributes,
+/// every conversation with its public messages and attachment names, CSAT answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CustomerExport {
+    pub customer: CustomerRecord,
+    pub conversations: Vec<ExportedConversation>,
+    pub exported_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportedConversation {
+    pub id: i64,
+    pub inbox_name: String,
+    pub status: String,
+    pub created_at: i64,
+    pub subject: Option<String>,
+    pub context_label: Option<String>,
+    pub csat_score: Option<i64>,
+    pub csat_comment: Option<String>,
+    pub messages: Vec<ExportedMessage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportedMessage {
+    pub id: i64,
+    pub created_at: i64,
+    /// customer, agent or system.
+    pub author: String,
+    pub author_name: Option<String>,
+    pub body: String,
+    pub attachments: Vec<String>,
+}
+
+/// What an erase removed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ErasedCustomer {
+    pub customer_id: i64,
+    pub conversations: u64,
+    pub messages: u64,
+    pub files: u64,
 }
 
 /// The right-hand panel of a conversation: who the customer is, whether they are

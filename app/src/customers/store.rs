@@ -11,7 +11,7 @@ fn clean(s: &Option<String>, max: usize) -> Option<String> {
     s.as_deref().map(crate::text::display_name).map(|s| s.trim().chars().take(max).collect::<String>()).filter(|s| !s.is_empty())
 }
 
-async fn updated_event(tx: &mut sqlx::AnyConnection, db: &Db, conv: &Conversation, now: i64) -> AppResult<()> {
+pub(super) async fn updated_event(tx: &mut sqlx::AnyConnection, db: &Db, conv: &Conversation, now: i64) -> AppResult<()> {
     let ev = Change::ConversationUpdated(conv.clone()).event(Audience::Agents, Some(conv.inbox_id), Some(conv.id));
     events::append(tx, db.dialect(), ev, now).await?;
     Ok(())
@@ -27,7 +27,7 @@ fn bind_identity<'q>(q: Scalar<'q>, fields: &[Option<String>; 5], now: i64) -> S
 /// At most this many custom attributes per customer.
 const MAX_ATTRIBUTES: usize = 20;
 
-fn check_attributes(who: &Identity) -> AppResult<()> {
+pub(super) fn check_attributes(who: &Identity) -> AppResult<()> {
     let Some(attrs) = &who.attributes else { return Ok(()) };
     if attrs.len() > MAX_ATTRIBUTES {
         return Err(AppError::Unprocessable(format!("at most {MAX_ATTRIBUTES} attributes")));
@@ -41,7 +41,7 @@ fn check_attributes(who: &Identity) -> AppResult<()> {
 }
 
 /// Merges the identity's attributes over the customer's stored ones.
-async fn merge_attributes(tx: &mut sqlx::AnyConnection, customer: i64, who: &Identity) -> AppResult<()> {
+pub(super) async fn merge_attributes(tx: &mut sqlx::AnyConnection, customer: i64, who: &Identity) -> AppResult<()> {
     let Some(attrs) = &who.attributes else { return Ok(()) };
     let stored: String = sqlx::query_scalar("SELECT attributes FROM customers WHERE id = $1").bind(customer).fetch_one(&mut *tx).await?;
     let mut merged: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&stored).unwrap_or_default();

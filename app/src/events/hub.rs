@@ -143,6 +143,7 @@ impl Hub {
             match store::after(db, last, 500).await {
                 Ok(events) if events.is_empty() => return,
                 Ok(events) => {
+                    crate::telemetry::events_published(events.len() as u64);
                     for ev in events {
                         self.published.store(ev.id, Ordering::SeqCst);
                         // No receivers is fine: nobody is connected.

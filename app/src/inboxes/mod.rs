@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// What an agent does in one inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum MemberRole {
     Operator,
     Supervisor,
@@ -32,6 +33,7 @@ impl MemberRole {
 
 /// An inbox as the sidebar shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InboxSummary {
     pub id: i64,
     pub name: String,
@@ -40,6 +42,7 @@ pub struct InboxSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Member {
     pub agent_id: i64,
     pub name: String,

@@ -69,6 +69,8 @@ pub struct Limits {
     uploads: DefaultKeyedRateLimiter<i64>,
     identifies: DefaultKeyedRateLimiter<i64>,
     streams: Arc<Mutex<HashMap<StreamKey, usize>>>,
+    /// One limiter per API token, at the token's own rate.
+    api: Mutex<HashMap<i64, (u32, Arc<governor::DefaultDirectRateLimiter>)>>,
 }
 
 /// Whose stream: a visitor's conversation, or an agent's session (by token hash).
@@ -117,6 +119,7 @@ impl Limits {
             uploads: RateLimiter::keyed(per_minute(settings.uploads_per_visitor)),
             identifies: RateLimiter::keyed(per_minute(settings.identifies_per_visitor)),
             streams: Arc::default(),
+            api: Mutex::default(),
             settings,
         }
     }
@@ -145,6 +148,25 @@ impl Limits {
             VisitorAction::Upload => check(&self.uploads, &conversation_id, "visitor upload"),
             VisitorAction::Identify => check(&self.identifies, &conversation_id, "visitor identify"),
         }
+    }
+
+    /// One call with API token `token`, allowed `per_minute` calls a minute.
+    pub fn api_call(&self, token: i64, per_minute: u32) -> AppResult<()> {
+        if !self.settings.enabled {
+            return Ok(());
+        }
+        let limiter = {
+            let mut map = self.api.lock().unwrap_or_else(|p| p.into_inner());
+            let entry = map.entry(token).or_insert_with(|| (per_minute, Arc::new(RateLimiter::direct(self::per_minute(per_minute)))));
+            if entry.0 != per_minute {
+                *entry = (per_minute, Arc::new(RateLimiter::direct(self::per_minute(per_minute))));
+            }
+            entry.1.clone()
+        };
+        limiter.check().map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            AppError::TooManyRequests { retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64 }
+        })
     }
 
     /// A place for one more event stream of `key`, or 429 when it already holds as

@@ -15,7 +15,7 @@ use {
 pub async fn list_page(query: ListQuery) -> Result<Page, AppError> {
     let SignedIn(agent) = extract().await?;
     let st = state()?;
-    let viewer = query::Viewer { id: agent.id, role: agent.role() };
+    let viewer = query::Viewer { id: agent.id, role: agent.role(), inboxes: Vec::new() };
     query::page(&st.db, &viewer, &query, st.now()).await
 }
 
@@ -33,7 +33,7 @@ pub async fn landing() -> Result<Option<String>, AppError> {
     use super::Group;
     let SignedIn(agent) = extract().await?;
     let st = state()?;
-    let viewer = query::Viewer { id: agent.id, role: agent.role() };
+    let viewer = query::Viewer { id: agent.id, role: agent.role(), inboxes: Vec::new() };
     if agent.role() != crate::accounts::Role::Admin
         && crate::inboxes::store::visible_to(&st.db, agent.id, agent.role()).await?.is_empty()
     {

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Group {
     /// Assigned to me and not closed.
     Mine,
@@ -30,6 +31,7 @@ pub enum Group {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Started {
     #[default]
     All,
@@ -41,6 +43,7 @@ pub enum Started {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum FollowUp {
     /// The last message is the customer's.
     Awaiting,
@@ -52,6 +55,7 @@ pub enum FollowUp {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Sort {
     /// Latest activity first.
     #[default]
@@ -67,6 +71,7 @@ pub enum Sort {
 /// Chats by their SLA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum SlaFilter {
     /// Open chats past a target.
     Breached,
@@ -75,6 +80,7 @@ pub enum SlaFilter {
 /// The list's query, as it stands in the URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ListQuery {
     pub group: Group,
     pub inbox: Option<i64>,
@@ -118,6 +124,7 @@ impl Default for ListQuery {
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Row {
     pub id: i64,
     pub inbox_id: i64,
@@ -141,6 +148,7 @@ pub struct Row {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Page {
     pub rows: Vec<Row>,
     /// Cursors for the next and previous pages, when there are such pages.

@@ -15,6 +15,8 @@ pub const ONLINE_WINDOW_MS: i64 = 90_000;
 pub struct Viewer {
     pub id: i64,
     pub role: Role,
+    /// Kept to these inboxes (an API token's); empty: no limit beyond the role's.
+    pub inboxes: Vec<i64>,
 }
 
 enum Bind {
@@ -257,6 +259,10 @@ fn statement(dialect: Dialect, viewer: &Viewer, q: &ListQuery, now: i64, many: M
     let mut b = Builder::default();
     let me = b.bind(Bind::I(viewer.id));
     b.wheres.extend(super::scope::visibility(viewer, &me));
+    if !viewer.inboxes.is_empty() {
+        let ids: Vec<String> = viewer.inboxes.iter().map(i64::to_string).collect();
+        b.wheres.push(format!("c.inbox_id IN ({})", ids.join(", ")));
+    }
     filters(&mut b, dialect, q, &me, now, many);
     let (key, descending, text) = sort_key(q.sort);
     let backward = q.before.is_some();

@@ -109,6 +109,14 @@ pub struct RequestFiled {
     pub title: String,
 }
 
+/// A request moved along (open, in progress, done).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestMoved {
+    pub request_id: i64,
+    pub conversation_id: Option<i64>,
+    pub status: String,
+}
+
 /// What the team sees of an agent changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentPresence {
@@ -194,6 +202,8 @@ changes! {
     CONVERSATION_SLA = "conversation.sla" => ConversationSla(SlaAlert),
     VISITOR_PRESENCE = "visitor.presence" => VisitorPresence(VisitorPresence),
     REQUEST_CREATED = "request.created" => RequestCreated(RequestFiled),
+    /// A request's status changed (the requests page and webhooks follow it).
+    REQUEST_STATUS = "request.status" => RequestStatus(RequestMoved),
     AGENT_PRESENCE = "agent.presence" => AgentPresence(AgentPresence),
     MENTION_CREATED = "mention.created" => MentionCreated(Mentioned),
     TEAM_INVITE = "team.invite" => TeamInvite(TeamInvite),

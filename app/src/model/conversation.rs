@@ -6,6 +6,7 @@ macro_rules! string_enum {
     ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         pub enum $name { $($variant),+ }
         impl $name {
             pub fn as_str(self) -> &'static str {
@@ -60,6 +61,7 @@ pub fn status_text(status: Status, reason: Option<CloseReason>) -> &'static str 
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Message {
     pub id: i64,
     pub conversation_id: i64,
@@ -77,6 +79,7 @@ pub struct Message {
 
 /// What a conversation is about: a transaction, a test, an order…
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Context {
     #[serde(rename = "type")]
     pub kind: Option<String>,
@@ -113,6 +116,7 @@ pub fn safe_link(url: &str) -> Option<&str> {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Conversation {
     pub id: i64,
     pub inbox_id: i64,

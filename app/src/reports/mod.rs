@@ -27,6 +27,7 @@ pub struct ReportQuery {
 
 /// A median and a 90th percentile of durations, nearest-rank.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Stat {
     pub n: i64,
     pub median_ms: Option<i64>,
@@ -50,6 +51,7 @@ impl Stat {
 
 /// Survey answers: how many, and how many were 4 or 5.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Csat {
     pub responses: i64,
     pub good: i64,
@@ -64,6 +66,7 @@ impl Csat {
 
 /// How many decided targets were met, of how many (`met`, `of`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Met {
     pub met: i64,
     pub of: i64,
@@ -77,6 +80,7 @@ impl Met {
 
 /// The SLA targets met by the cycles of a bucket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SlaMet {
     pub first_response: Met,
     pub next_response: Met,
@@ -85,6 +89,7 @@ pub struct SlaMet {
 
 /// One day (or one hour, for a one-day report).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Bucket {
     /// `2026-03-09`, or `14:00` for an hour.
     pub label: String,

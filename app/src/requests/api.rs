@@ -1,5 +1,5 @@
-//! Server functions for service requests and, for admins, the webhook.
-use super::{Priority, RequestStatus, ServiceRequest, WebhookSettings};
+//! Server functions for service requests.
+use super::{Priority, RequestStatus, ServiceRequest};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -8,7 +8,7 @@ use {
     super::store,
     crate::conversations::handling::Actor,
     crate::state::{state},
-    crate::accounts::identity::{Admin, SignedIn},
+    crate::accounts::identity::SignedIn,
     crate::state::extract,
 };
 
@@ -41,22 +41,4 @@ pub async fn set_request_status(id: i64, status: RequestStatus) -> Result<Servic
     let SignedIn(agent) = extract().await?;
     let st = state()?;
     store::set_status(&st.db, &Actor::of(&agent), id, status, st.now()).await
-}
-
-#[server(prefix = "/api", endpoint = "admin/webhooks")]
-pub async fn get_webhooks() -> Result<Vec<WebhookSettings>, AppError> {
-    extract::<Admin>().await?;
-    let st = state()?;
-    super::webhook::settings(&st.db).await
-}
-
-/// Sets an inbox's webhook URL (empty turns it off); internal targets need `allow_private`.
-#[server(prefix = "/api", endpoint = "admin/webhooks/set")]
-pub async fn set_webhook(inbox_id: i64, url: String, allow_private: Option<String>) -> Result<(), AppError> {
-    let Admin(admin) = extract().await?;
-    let st = state()?;
-    let allow = allow_private.is_some();
-    super::webhook::configure(&st.db, inbox_id, &url, allow).await?;
-    let entry = crate::audit::Entry::new(&crate::state::audit_actor(admin.id), crate::audit::Action::InboxWebhook, "inbox", inbox_id).detail(serde_json::json!({ "set": !url.trim().is_empty(), "allow_private": allow }));
-    crate::audit::record(&st.db, st.now(), entry).await
 }

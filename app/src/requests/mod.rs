@@ -1,12 +1,10 @@
 //! Service requests made from a chat: a title, a description, a priority and a copy of
 //! the chat's public lines (internal and off-the-record lines never go in). A request
-//! lives on after the chat, with status open → in progress → done, and an optional
-//! signed webhook sends it to an external system.
+//! lives on after the chat, with status open → in progress → done; webhooks announce
+//! both (see `crate::webhooks`).
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod store;
-#[cfg(feature = "ssr")]
-pub mod webhook;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +12,7 @@ macro_rules! string_enum {
     ($name:ident { $($variant:ident => $text:literal / $label:literal),+ $(,)? }) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         pub enum $name { $($variant),+ }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -29,6 +28,7 @@ string_enum!(RequestStatus { Open => "open" / "Open", InProgress => "in_progress
 
 /// One line of a transcript: when, who, as what, and the text (with file names).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TranscriptLine {
     pub at: String,
     pub author: String,
@@ -37,6 +37,7 @@ pub struct TranscriptLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ServiceRequest {
     pub id: i64,
     pub inbox_id: i64,
@@ -50,29 +51,4 @@ pub struct ServiceRequest {
     pub created_at: i64,
     /// `None` once retention purged it (when the inbox asks for that).
     pub transcript: Option<Vec<TranscriptLine>>,
-}
-
-/// A webhook delivery, as the admin's log shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct Delivery {
-    pub id: i64,
-    pub request_id: Option<i64>,
-    pub url: String,
-    pub status: String,
-    pub attempts: i64,
-    pub last_status: Option<i64>,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhookSettings {
-    pub inbox_id: i64,
-    pub inbox_name: String,
-    pub url: Option<String>,
-    pub secret: Option<String>,
-    pub allow_private: bool,
-    pub deliveries: Vec<Delivery>,
 }

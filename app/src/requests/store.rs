@@ -6,7 +6,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::store as events;
 use crate::events::Audience;
-use crate::model::change::{Change, RequestFiled};
+use crate::model::change::{Change, RequestFiled, RequestMoved};
 
 pub struct NewRequest<'a> {
     pub conversation_id: i64,
@@ -27,8 +27,7 @@ pub async fn transcript(db: &Db, conversation_id: i64) -> AppResult<Vec<Transcri
         .collect())
 }
 
-/// Creates a request from a chat the actor may see, with its transcript, and queues
-/// the inbox's webhook delivery in the same transaction.
+/// Creates a request from a chat the actor may see, with its transcript.
 pub async fn create(db: &Db, actor: &Actor, new: NewRequest<'_>, now: i64) -> AppResult<ServiceRequest> {
     let title = new.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
@@ -56,7 +55,6 @@ pub async fn create(db: &Db, actor: &Actor, new: NewRequest<'_>, now: i64) -> Ap
     .fetch_one(&mut *tx)
     .await?;
     let request = load(&mut tx, id).await?;
-    super::webhook::enqueue(&mut tx, &request, now).await?;
     let filed = RequestFiled { conversation_id: conv.id, request_id: id, title: title.to_string() };
     let ev = Change::RequestCreated(filed).event(Audience::Agents, Some(conv.inbox_id), Some(conv.id));
     events::append(&mut tx, db.dialect(), ev, now).await?;
@@ -101,8 +99,13 @@ fn to_request(r: Row) -> ServiceRequest {
 }
 
 async fn load(conn: &mut sqlx::AnyConnection, id: i64) -> AppResult<ServiceRequest> {
+    load_any(conn, id).await?.ok_or(AppError::NotFound)
+}
+
+/// A request whoever asks (webhooks: the caller checked it may send it).
+pub async fn load_any(conn: &mut sqlx::AnyConnection, id: i64) -> AppResult<Option<ServiceRequest>> {
     let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE r.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
-    row.map(to_request).ok_or(AppError::NotFound)
+    Ok(row.map(to_request))
 }
 
 /// The scope clause: admins see every inbox, others their memberships.
@@ -151,6 +154,9 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, status: RequestStatus, 
     .await?;
     crate::db::found(&done)?;
     let request = load(&mut tx, id).await?;
+    let moved = RequestMoved { request_id: id, conversation_id: request.conversation_id, status: status.as_str().into() };
+    let ev = Change::RequestStatus(moved).event(Audience::Agents, Some(request.inbox_id), request.conversation_id);
+    events::append(&mut tx, db.dialect(), ev, now).await?;
     tx.commit().await?;
     Ok(request)
 }

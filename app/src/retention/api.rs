@@ -1,4 +1,4 @@
-//! The admin's retention settings, the last purge, on-demand purges and API tokens.
+//! The admin's retention settings, the last purge and on-demand purges.
 use super::PurgeReport;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -21,17 +21,9 @@ pub struct InboxRetention {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ApiToken {
-    pub id: i64,
-    pub name: String,
-    pub created_at: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RetentionOverview {
     pub inboxes: Vec<InboxRetention>,
     pub last_purge: Option<PurgeReport>,
-    pub tokens: Vec<ApiToken>,
 }
 
 #[server(prefix = "/api", endpoint = "admin/retention")]
@@ -41,11 +33,6 @@ pub async fn get_retention() -> Result<RetentionOverview, AppError> {
     Ok(RetentionOverview {
         inboxes: super::purge::inboxes(&st.db).await?,
         last_purge: super::purge::last(&st.db).await?,
-        tokens: super::tokens::list(&st.db)
-            .await?
-            .into_iter()
-            .map(|(id, name, created_at)| ApiToken { id, name, created_at })
-            .collect(),
     })
 }
 
@@ -67,26 +54,4 @@ pub async fn purge_now() -> Result<PurgeReport, AppError> {
     let st = state()?;
     let report = super::purge::run(&st.db, &st.config.data_dir, st.now()).await?;
     Ok(report)
-}
-
-/// Creates an API token; the answer is the only time it can be read.
-#[server(prefix = "/api", endpoint = "admin/tokens/create")]
-pub async fn create_api_token(name: String) -> Result<String, AppError> {
-    let Admin(admin) = extract().await?;
-    let st = state()?;
-    let (id, token) = super::tokens::create(&st.db, &name, Some(admin.id), st.now()).await?;
-    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::TokenCreate, "api_token", id)
-        .detail(serde_json::json!({ "name": name.trim() }));
-    audit::record(&st.db, st.now(), entry).await?;
-    Ok(token)
-}
-
-#[server(prefix = "/api", endpoint = "admin/tokens/revoke")]
-pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
-    let Admin(admin) = extract().await?;
-    let st = state()?;
-    let name = super::tokens::revoke(&st.db, id).await?;
-    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::TokenRevoke, "api_token", id)
-        .detail(serde_json::json!({ "name": name }));
-    audit::record(&st.db, st.now(), entry).await
 }

@@ -4,8 +4,6 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod purge;
-#[cfg(feature = "ssr")]
-pub mod tokens;
 
 use serde::{Deserialize, Serialize};
 

@@ -43,6 +43,9 @@ pub async fn run(db: &Db, data_dir: &Path, now: i64) -> AppResult<PurgeReport> {
         report.files += files.len() as u64;
         crate::files::remove_attachments(data_dir, &files).await;
     }
+    crate::telemetry::purged("conversations", report.conversations);
+    crate::telemetry::purged("messages", report.messages);
+    crate::telemetry::purged("files", report.files);
     if report.conversations > 0 && db.dialect() == Dialect::Sqlite {
         // FTS5 keeps deleted terms in older segments until they merge: merge them all.
         sqlx::query("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')").execute(db.pool()).await?;

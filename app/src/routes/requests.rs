@@ -21,7 +21,7 @@ pub fn RequestsPage() -> impl IntoView {
         load();
     });
     on_events(feed, None, move |ev| {
-        if matches!(ev.change, Change::RequestCreated(_)) {
+        if matches!(ev.change, Change::RequestCreated(_) | Change::RequestStatus(_)) {
             load();
         }
     });

@@ -26,6 +26,7 @@ fn affects_queue(change: &Change) -> bool {
             | Change::TeamEnded(_)
             | Change::TeamMessage(_)
             | Change::RequestCreated(_)
+            | Change::RequestStatus(_)
             | Change::ConversationSeen(_)
             | Change::MentionCreated(_)
     )

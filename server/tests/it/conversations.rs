@@ -131,7 +131,7 @@ test_both_dbs!(the_status_lifecycle_with_system_lines_and_events, |db| async mov
     write::send(&db, reply, T0 + 1).await.unwrap();
     assert_eq!(status(db.clone()).await, Status::Open);
 
-    let alex = app::conversations::handling::Actor { id: agent_id, name: "Alex".into(), is_admin: true, address: None };
+    let alex = app::conversations::handling::Actor { id: agent_id, name: "Alex".into(), is_admin: true, address: None, token: None };
     let closed = app::conversations::handling::close(&db, conv, &alex, CloseReason::Solved, T0 + 2).await.unwrap();
     assert_eq!((closed.status, closed.close_reason), (Status::Closed, Some(CloseReason::Solved)));
     // Closing again changes nothing and adds no line.

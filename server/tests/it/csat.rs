@@ -30,7 +30,7 @@ test_both_dbs!(one_rating_per_chat_editable_for_seven_days, |db| async move {
     let (support, key) = inbox(&app, "Support").await;
     let sue_id = app.agent("sue@x.io", Role::Supervisor, "password-1").await;
     inboxes::set_member(app.db(), support, sue_id, Some(MemberRole::Supervisor)).await.unwrap();
-    let sue = Actor { id: sue_id, name: "Sue".into(), is_admin: false, address: None };
+    let sue = Actor { id: sue_id, name: "Sue".into(), is_admin: false, address: None, token: None };
     let conv = visitor_start(&app, &key, VISITOR).await;
     let other = visitor_start(&app, &key, OTHER).await;
 

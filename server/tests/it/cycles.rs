@@ -57,8 +57,8 @@ test_both_dbs!(cycles_follow_every_handling_action, |db| async move {
         inboxes::set_member(app.db(), inbox, sam_id, Some(MemberRole::Supervisor)).await.unwrap();
         inboxes::set_member(app.db(), inbox, alex_id, Some(MemberRole::Operator)).await.unwrap();
     }
-    let sam = Actor { id: sam_id, name: "Sam".into(), is_admin: false, address: None };
-    let alex = Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None };
+    let sam = Actor { id: sam_id, name: "Sam".into(), is_admin: false, address: None, token: None };
+    let alex = Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None, token: None };
     let t0 = app.state.now();
     let conv = visitor_start(&app, &key, VISITOR).await;
     assert_eq!(visitor_send(&app, VISITOR, conv, "c-1", "hello").await, StatusCode::CREATED);

@@ -28,7 +28,7 @@ test_both_dbs!(the_dashboard_counts_the_queue_loads_and_waits_of_the_readers_inb
     set_online(&app, alex).await;
     set_online(&app, jo).await;
     app::accounts::presence::choose(app.db(), jo, Availability::Away, T0).await.unwrap();
-    let alex_actor = Actor { id: alex, name: "Alex".into(), is_admin: false, address: None };
+    let alex_actor = Actor { id: alex, name: "Alex".into(), is_admin: false, address: None, token: None };
 
     // Two chats Alex holds: in one the customer wrote last, in the other Alex did.
     let asked = visitor_start(&app, &key, &token(1)).await;

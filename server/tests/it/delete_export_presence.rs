@@ -75,7 +75,7 @@ test_both_dbs!(a_deleted_chat_leaves_no_message_file_search_hit_or_event_payload
         .bind(keep).fetch_one(app.db().pool()).await.unwrap();
     assert_eq!(leaked, 0, "no event payload keeps the text");
     // Search finds the other chat only.
-    let viewer = app::list::query::Viewer { id: sup, role: Role::Supervisor };
+    let viewer = app::list::query::Viewer { id: sup, role: Role::Supervisor, inboxes: Vec::new() };
     let q = app::list::ListQuery { q: Some(CANARY.into()), ..Default::default() };
     let found: Vec<i64> = app::list::query::page(app.db(), &viewer, &q, T0).await.unwrap().rows.iter().map(|r| r.id).collect();
     assert_eq!(found, vec![keep]);

@@ -24,7 +24,7 @@ pub struct World {
 async fn actor(db: &Db, name: &str, role: Role) -> Actor {
     let new = app::accounts::store::NewAgent { email: &format!("{name}@x.io"), name, role, password_hash: "x" };
     let id = app::accounts::store::insert(db, new, T0).await.unwrap();
-    Actor { id, name: name.into(), is_admin: role == Role::Admin, address: None }
+    Actor { id, name: name.into(), is_admin: role == Role::Admin, address: None, token: None }
 }
 
 /// A: Sam supervises, Olga and Otto operate. B: Sam and Otto operate, and so does
@@ -186,7 +186,7 @@ test_both_dbs!(states_reasons_and_the_lines_customers_see, |db| async move {
 
     let solved = handling::close(&db, id, &w.op1, CloseReason::Solved, T0 + 1).await.unwrap();
     assert_eq!((solved.status, solved.close_reason), (Status::Closed, Some(CloseReason::Solved)));
-    let viewer = app::list::query::Viewer { id: w.sup.id, role: Role::Supervisor };
+    let viewer = app::list::query::Viewer { id: w.sup.id, role: Role::Supervisor, inboxes: Vec::new() };
     let by_reason = |reason| app::list::ListQuery { reason: Some(reason), ..Default::default() };
     let page = app::list::query::page(&db, &viewer, &by_reason(CloseReason::Solved), T0).await.unwrap();
     assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id], "filter on the reason");

@@ -48,7 +48,7 @@ test_both_dbs!(counters_follow_roles_and_read_markers, |db| async move {
     customer_says(&app, assigned, "still there?").await;
     assert_eq!(counters(app.db(), op, Role::Operator).await.unwrap().red, 1, "a new message makes it unread again");
 
-    let page = app::list::query::page(app.db(), &app::list::query::Viewer { id: op, role: Role::Operator }, &Default::default(), T0).await.unwrap();
+    let page = app::list::query::page(app.db(), &app::list::query::Viewer { id: op, role: Role::Operator, inboxes: Vec::new() }, &Default::default(), T0).await.unwrap();
     let row = page.rows.iter().find(|r| r.id == assigned).unwrap();
     assert_eq!(row.unread, 1, "per-row unread count since the marker");
 });

@@ -25,7 +25,7 @@ struct World {
 
 async fn agent(db: &Db, email: &str, role: Role) -> Viewer {
     let new = agents::NewAgent { email, name: email, role, password_hash: "h" };
-    Viewer { id: agents::insert(db, new, T0).await.unwrap(), role }
+    Viewer { id: agents::insert(db, new, T0).await.unwrap(), role, inboxes: Vec::new() }
 }
 
 async fn world(db: &Db) -> World {
@@ -87,7 +87,7 @@ test_both_dbs!(visibility_and_groups_follow_roles, |db| async move {
     let free = chat(&db, &w.a_key, "Free Three", T0, "help", None).await;
     let done = chat(&db, &w.a_key, "Done Four", T0, "help", None).await;
     assign(&db, done, &w.op2).await;
-    let op2 = Actor { id: w.op2.id, name: "Op2".into(), is_admin: false, address: None };
+    let op2 = Actor { id: w.op2.id, name: "Op2".into(), is_admin: false, address: None, token: None };
     close(&db, done, &op2, CloseReason::Solved, T0 + 1).await.unwrap();
     let other_inbox = chat(&db, &w.b_key, "Elsewhere Five", T0, "help", None).await;
     let all = ListQuery::default;

@@ -239,7 +239,7 @@ test_both_dbs!(an_operator_never_streams_a_colleagues_open_chat, |db| async move
 
     let theirs = visitor_start(&app, &key, TOKEN_A).await;
     let free = visitor_start(&app, &key, TOKEN_B).await;
-    let actor = app::conversations::handling::Actor { id: alex, name: "Alex".into(), is_admin: false, address: None };
+    let actor = app::conversations::handling::Actor { id: alex, name: "Alex".into(), is_admin: false, address: None, token: None };
     app::conversations::handling::accept(app.db(), theirs, &actor, T0).await.unwrap();
     let note = Outgoing { conversation_id: theirs, author: Author::Agent { id: alex, name: "Alex" }, client_id: "n-1", body: "SECRET internal note", visibility: Visibility::Internal, file: None };
     write::send(app.db(), note, T0).await.unwrap();

@@ -4,6 +4,7 @@
 //! its back end.
 #[macro_use]
 mod common;
+mod api_v1;
 mod attachments;
 mod audit;
 mod auth;
@@ -15,6 +16,7 @@ mod cycles;
 mod dashboard;
 mod delete_export_presence;
 mod fuzz;
+mod gdpr;
 mod handling;
 mod hours;
 mod hardening;
@@ -34,3 +36,4 @@ mod store;
 mod supervise;
 mod team_chat;
 mod toolkit;
+mod webhooks;

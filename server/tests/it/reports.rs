@@ -56,8 +56,8 @@ test_both_dbs!(report_metrics_match_a_hand_computed_fixture, |db| async move {
     let alex_id = app.agent("alex@x.io", Role::Operator, "password-1").await;
     inboxes::set_member(app.db(), support, sam_id, Some(MemberRole::Supervisor)).await.unwrap();
     inboxes::set_member(app.db(), support, alex_id, Some(MemberRole::Operator)).await.unwrap();
-    let sam = Actor { id: sam_id, name: "Sam".into(), is_admin: false, address: None };
-    let alex = Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None };
+    let sam = Actor { id: sam_id, name: "Sam".into(), is_admin: false, address: None, token: None };
+    let alex = Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None, token: None };
 
     // A: Friday 16:00; the accept's lines and a note are no response; Alex answers at
     // 16:10; solved Monday 09:30, rated 5; reopened Monday 10:00, answered 10:04.

@@ -5,7 +5,7 @@ use app::conversations::store::{start, StartVisitor};
 use app::conversations::write::{send, Author, Outgoing};
 use app::conversations::{visitor, Context, Visibility};
 use app::db::Db;
-use app::retention::{purge, tokens, DAY_MS};
+use app::retention::{purge, DAY_MS};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use crate::common::{TestApp, T0};
@@ -68,7 +68,7 @@ test_both_dbs!(boundaries_other_inboxes_reruns_and_the_context_rule, |db| async 
     assert!(!file.exists(), "the file is gone");
     assert!(exists(&db, kept).await, "an inbox that keeps forever is untouched");
     assert!(exists(&db, linked).await, "an open context waits");
-    let viewer = app::list::query::Viewer { id: 0, role: app::accounts::Role::Admin };
+    let viewer = app::list::query::Viewer { id: 0, role: app::accounts::Role::Admin, inboxes: Vec::new() };
     let q = app::list::ListQuery { q: Some("quokkaword".into()), ..Default::default() };
     let hits: Vec<i64> = app::list::query::page(&db, &viewer, &q, T0).await.unwrap().rows.iter().map(|r| r.id).collect();
     assert_eq!(hits, vec![kept], "no search hit is left for the purged chat");
@@ -90,7 +90,8 @@ test_both_dbs!(boundaries_other_inboxes_reruns_and_the_context_rule, |db| async 
     };
     assert_eq!(app.send(call(None)).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.send(call(Some("Bearer sbk_wrong".into()))).await.status(), StatusCode::UNAUTHORIZED);
-    let (_, token) = tokens::create(&db, "LMS", None, T0).await.unwrap();
+    let admin = app.agent("lms-owner@example.com", app::accounts::Role::Admin, "a-long-password").await;
+    let (_, token) = crate::common::api_token(&db, admin, &[app::api_tokens::Scope::Write], &[]).await;
     assert_eq!(app.send(call(Some(format!("Bearer {token}")))).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(purge::run(&db, &dir, done_at + n - 1000).await.unwrap().conversations, 0);
     assert!(exists(&db, linked).await, "N days after completion - 1 s: kept");
@@ -146,7 +147,7 @@ test_both_dbs!(requests_keep_their_transcript_unless_the_inbox_purges_it_too, |d
     let keep_key = inbox(&db, "Keeps transcripts", Some(1)).await;
     let purge_key = inbox(&db, "Purges transcripts", Some(1)).await;
     sqlx::query("UPDATE inboxes SET purge_request_transcripts = 1 WHERE name = 'Purges transcripts'").execute(db.pool()).await.unwrap();
-    let admin = app::conversations::handling::Actor { id: 0, name: "Ada".into(), is_admin: true, address: None };
+    let admin = app::conversations::handling::Actor { id: 0, name: "Ada".into(), is_admin: true, address: None, token: None };
     let mut requests = Vec::new();
     for key in [&keep_key, &purge_key] {
         let conv = chat(&db, key, "transcript words", None).await;

@@ -129,7 +129,7 @@ test_both_dbs!(fifty_concurrent_chats_never_put_an_agent_over_capacity, |db| asy
         .fetch_one(app.db().pool())
         .await
         .unwrap();
-    let alex_actor = Actor { id: alex, name: "alex".into(), is_admin: false, address: None };
+    let alex_actor = Actor { id: alex, name: "alex".into(), is_admin: false, address: None, token: None };
     handling::close(app.db(), mine, &alex_actor, CloseReason::Solved, app.state.now()).await.unwrap();
     let oldest: i64 = sqlx::query_scalar(
         "SELECT id FROM conversations WHERE inbox_id = $1 AND assignee_id IS NULL AND status = 'new' ORDER BY queued_at, id LIMIT 1",
@@ -173,7 +173,7 @@ test_both_dbs!(only_online_members_with_room_are_eligible, |db| async move {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(save_routing(&app, &ada, support, "manual", "3", "keep").await.0, StatusCode::OK);
     let first = visitor_start(&app, &key, &token(1)).await;
-    let kim_actor = Actor { id: kim, name: "Kim".into(), is_admin: false, address: None };
+    let kim_actor = Actor { id: kim, name: "Kim".into(), is_admin: false, address: None, token: None };
     handling::accept(app.db(), first, &kim_actor, app.state.now()).await.unwrap();
     let second = visitor_start(&app, &key, &token(2)).await;
     assert_eq!(save_routing(&app, &ada, support, "auto", "3", "keep").await.0, StatusCode::OK);
@@ -230,7 +230,7 @@ test_both_dbs!(an_offline_agents_chats_return_or_stay_as_the_inbox_says, |db| as
     // An agent turned Offline whose chats were never returned (the instance stopped in
     // between): routing returns them when it starts.
     let s2 = visitor_start(&app, &skey, &token(3)).await;
-    let alex_actor = Actor { id: alex, name: name.clone(), is_admin: false, address: None };
+    let alex_actor = Actor { id: alex, name: name.clone(), is_admin: false, address: None, token: None };
     handling::accept(app.db(), s2, &alex_actor, app.state.now()).await.unwrap();
     assert_eq!(routing::return_stranded(app.db(), app.state.now()).await.unwrap(), 1);
     assert_eq!(assignee(&app, s2).await, None);
@@ -247,7 +247,7 @@ test_both_dbs!(queue_positions_reach_each_waiting_customer_live, |db| async move
     let sue_id = app.agent("sue@x.io", Role::Supervisor, "password-1").await;
     inboxes::set_member(app.db(), support, sue_id, Some(MemberRole::Supervisor)).await.unwrap();
     inboxes::set_member(app.db(), billing, sue_id, Some(MemberRole::Supervisor)).await.unwrap();
-    let sue = Actor { id: sue_id, name: "Sue".into(), is_admin: false, address: None };
+    let sue = Actor { id: sue_id, name: "Sue".into(), is_admin: false, address: None, token: None };
     let chats = [
         visitor_start(&app, &key, &token(1)).await,
         visitor_start(&app, &key, &token(2)).await,
@@ -324,7 +324,7 @@ test_both_dbs!(an_offer_that_lapses_or_is_declined_goes_to_the_next_agent, |db| 
     assert_eq!(res.status(), StatusCode::CONFLICT, "no longer offered to them");
     eventually("a new round offers it to the first agent", || async { offered_to().await == Some(first) }).await;
     // The first accepts: assigned, and the offer is gone.
-    let first_actor = Actor { id: first, name: "first@x.io".into(), is_admin: false, address: None };
+    let first_actor = Actor { id: first, name: "first@x.io".into(), is_admin: false, address: None, token: None };
     handling::accept(app.db(), chat, &first_actor, app.state.now()).await.unwrap();
     assert_eq!(assignee(&app, chat).await, Some(first));
     assert_eq!(offered_to().await, None);

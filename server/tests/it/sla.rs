@@ -55,7 +55,7 @@ test_both_dbs!(sla_targets_alert_at_80_percent_and_record_breaches, |db| async m
     let admin = app.agent("ada@x.io", Role::Admin, "password-1").await;
     let alex_id = app.agent("alex@x.io", Role::Operator, "password-1").await;
     inboxes::set_member(app.db(), support, alex_id, Some(MemberRole::Operator)).await.unwrap();
-    let alex = Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None };
+    let alex = Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None, token: None };
     let policy = Policy { first_response_ms: Some(10 * MIN), next_response_ms: Some(5 * MIN), resolution_ms: Some(60 * MIN), business_hours: false };
     // A chat that exists before the policy is due under it once it is saved.
     // From the paused clock on, so the background watcher (on the same clock) finds nothing due.
@@ -164,7 +164,7 @@ test_both_dbs!(the_list_sorts_by_sla_due_and_filters_breaches_and_the_dashboard_
     let ada = app.agent("ada@x.io", Role::Admin, "password-1").await;
     let alex_id = app.agent("alex@x.io", Role::Operator, "password-1").await;
     inboxes::set_member(app.db(), support, alex_id, Some(MemberRole::Operator)).await.unwrap();
-    let alex = Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None };
+    let alex = Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None, token: None };
     let policy = Policy { first_response_ms: Some(10 * MIN), ..Policy::default() };
     let t0 = app.state.now();
     sla::set_policy(app.db(), &app::audit::Actor::agent(ada, None), support, &policy, t0).await.unwrap();

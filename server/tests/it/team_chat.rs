@@ -16,7 +16,7 @@ use crate::common::{body_text, read_frames, TestApp, T0};
 async fn actor(app: &TestApp, name: &str) -> Actor {
     let id = app.agent(&format!("{}@x.io", name.to_lowercase()), Role::Supervisor, "password-1").await;
     sqlx::query("UPDATE agents SET name = $1 WHERE id = $2").bind(name).bind(id).execute(app.db().pool()).await.unwrap();
-    Actor { id, name: name.into(), is_admin: false, address: None }
+    Actor { id, name: name.into(), is_admin: false, address: None, token: None }
 }
 
 struct World {

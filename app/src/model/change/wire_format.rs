@@ -146,6 +146,11 @@ fn cases() -> Vec<(Change, &'static str, &'static str)> {
             r#"{"conversation_id":3,"request_id":11,"title":"Refund \"now\""}"#,
         ),
         (
+            Change::RequestStatus(RequestMoved { request_id: 11, conversation_id: None, status: "done".into() }),
+            "request.status",
+            r#"{"conversation_id":null,"request_id":11,"status":"done"}"#,
+        ),
+        (
             Change::AgentPresence(AgentPresence { agent_id: 1, name: "Al".into(), presence: Availability::Away }),
             "agent.presence",
             r#"{"agent_id":1,"name":"Al","presence":"away"}"#,

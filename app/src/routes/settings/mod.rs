@@ -1,7 +1,8 @@
 //! `/settings`: one area for everything that is set up rather than worked, a route file
 //! per section. Everyone has a Profile; admins also manage agents, inboxes (a page
-//! each, with the widget's look), and data and API access.
+//! each, with the widget's look), data, API tokens and webhooks.
 pub mod agents;
+pub mod api_tokens;
 pub mod audit;
 pub mod canned;
 pub mod data;
@@ -10,6 +11,7 @@ pub mod inboxes;
 pub mod profile;
 pub mod routing;
 pub mod sla;
+pub mod webhooks;
 
 use super::console::WithMe;
 use crate::accounts::Role;
@@ -28,7 +30,9 @@ pub fn SettingsLayout() -> impl IntoView {
                     <WithMe children=|me| (me.role == Role::Admin).then(|| view! {
                         <li><A href="/settings/agents">"Agents"</A></li>
                         <li><A href="/settings/inboxes">"Inboxes"</A></li>
-                        <li><A href="/settings/data">"Data and API"</A></li>
+                        <li><A href="/settings/data">"Data"</A></li>
+                        <li><A href="/settings/api">"API tokens"</A></li>
+                        <li><A href="/settings/webhooks">"Webhooks"</A></li>
                         <li><A href="/admin/audit">"Audit log"</A></li>
                     })/>
                 </ul>

@@ -174,6 +174,12 @@ impl TestApp {
     }
 }
 
+/// An API token acting as `agent`, with these scopes, kept to these inboxes.
+pub async fn api_token(db: &Db, agent: i64, scopes: &[app::api_tokens::Scope], inboxes: &[i64]) -> (i64, String) {
+    let new = app::api_tokens::store::NewToken { name: "test", agent_id: agent, scopes, inboxes, per_minute: 100_000 };
+    app::api_tokens::store::create(db, new, Some(agent), T0).await.unwrap()
+}
+
 /// A JSON request, as the widget sends it (no cookies, maybe a bearer token).
 pub fn json_request(method: &str, path: &str, bearer: Option<&str>, body: Option<serde_json::Value>) -> Request<Body> {
     let mut req = Request::builder()

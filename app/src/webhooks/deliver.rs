@@ -1,0 +1,242 @@
+//! Sending deliveries. Each due delivery is leased (so two instances never send the
+//! same one at once), POSTed as a Standard Webhooks message — the same `webhook-id`
+//! on every attempt, a fresh timestamp and signature each time — and retried with
+//! exponential backoff for 24 hours; then it has failed. A subscription whose
+//! deliveries fail [`super::DISABLE_AFTER`] times in a row is disabled and the admins
+//! are told. The target is checked at delivery time, after DNS, against loopback,
+//! private, link-local and other internal ranges (unless an admin allowed them), and
+//! the request goes to the very address that was checked, with redirects off.
+use crate::db::Db;
+use crate::error::AppResult;
+use std::net::{IpAddr, SocketAddr};
+
+/// The first retry's delay; each next one doubles, up to [`MAX_DELAY_MS`].
+pub const FIRST_DELAY_MS: i64 = 5_000;
+pub const MAX_DELAY_MS: i64 = 2 * 3_600_000;
+/// How long a delivery is retried before it has failed.
+pub const GIVE_UP_AFTER_MS: i64 = 24 * 3_600_000;
+/// How long a lease holds a delivery: longer than a request's timeout, short enough
+/// that a delivery whose sender died (kill -9 mid-send) goes out again soon.
+const LEASE_MS: i64 = 12_000;
+
+/// The delay after the `attempts`-th failed attempt.
+pub fn backoff(attempts: i64) -> i64 {
+    let doublings = (attempts - 1).clamp(0, 20) as u32;
+    (FIRST_DELAY_MS.saturating_mul(1 << doublings)).min(MAX_DELAY_MS)
+}
+
+/// Addresses a webhook may not reach unless allowed: loopback, private, link-local
+/// (cloud metadata at 169.254.169.254), carrier-grade NAT, unspecified, multicast…
+pub fn is_internal(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (o[1] & 0xC0) == 64)
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
+                // Benchmarking (198.18.0.0/15) and reserved (240.0.0.0/4).
+                || (o[0] == 198 && (o[1] & 0xFE) == 18)
+                || o[0] >= 240
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let embedded_v4 = |hi: u16, lo: u16| IpAddr::V4(std::net::Ipv4Addr::from(((hi as u32) << 16) | lo as u32));
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || v6.to_ipv4_mapped().is_some_and(|v4| is_internal(IpAddr::V4(v4)))
+                // IPv4-compatible `::a.b.c.d` (deprecated, and reaches a.b.c.d on some stacks).
+                || (s[..6] == [0; 6] && is_internal(embedded_v4(s[6], s[7])))
+                // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address that a
+                // gateway connects to: refused, wherever the address points.
+                || (s[..6] == [0x64, 0xff9b, 0, 0, 0, 0])
+                || s[0] == 0x2002
+        }
+    }
+}
+
+/// Checks a target URL and resolves it: the addresses to connect to, or why not.
+pub async fn check_target(url: &str, allow_private: bool) -> Result<(String, Vec<SocketAddr>), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| "not a valid URL".to_string())?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err("only http and https URLs".into());
+    }
+    let host = parsed.host_str().ok_or("the URL has no host")?.trim_matches(['[', ']']).to_string();
+    let port = parsed.port_or_known_default().ok_or("the URL has no port")?;
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
+        .await
+        .map_err(|e| format!("cannot resolve {host}: {e}"))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(format!("{host} has no address"));
+    }
+    if !allow_private {
+        if let Some(bad) = addrs.iter().find(|a| is_internal(a.ip())) {
+            return Err(format!("refused: {} is an internal address (an admin can allow internal targets)", bad.ip()));
+        }
+    }
+    Ok((host, addrs))
+}
+
+/// The envelope a receiver gets: `{id, type, timestamp, data}` (RFC 3339 time).
+pub fn envelope(msg_id: &str, kind: &str, created_at: i64, data: &str) -> String {
+    let data: serde_json::Value = serde_json::from_str(data).unwrap_or(serde_json::Value::Null);
+    let timestamp = crate::timefmt::iso8601(created_at);
+    serde_json::json!({ "id": msg_id, "type": kind, "timestamp": timestamp, "data": data }).to_string()
+}
+
+/// One attempt; `Ok(status)` for an HTTP answer, `Err` for anything else.
+async fn send(d: &Due, now: i64) -> Result<u16, String> {
+    let (host, addrs) = check_target(&d.url, d.allow_private != 0).await?;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .resolve_to_addrs(&host, &addrs)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let body = envelope(&d.msg_id, &d.kind, d.created_at, &d.data);
+    let ts = now / 1000;
+    let mut req = client
+        .post(&d.url)
+        .header("content-type", "application/json")
+        .header("user-agent", "Switchboard-Webhooks/1")
+        .header("webhook-id", &d.msg_id)
+        .header("webhook-timestamp", ts.to_string())
+        .header("webhook-signature", super::sign::sign(&d.secret, &d.msg_id, ts, body.as_bytes()));
+    if !d.secret.starts_with(super::sign::SECRET_PREFIX) {
+        // A subscription carried over from the request webhook: its receivers may
+        // still check the old header, with the same secret.
+        req = req.header("x-switchboard-signature", format!("sha256={}", legacy_signature(&d.secret, body.as_bytes())));
+    }
+    let res = req.body(body).send().await.map_err(|e| format!("request failed: {e}"))?;
+    Ok(res.status().as_u16())
+}
+
+/// The request webhook's old signature: hex HMAC-SHA256 of the body.
+pub fn legacy_signature(secret: &str, body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[derive(sqlx::FromRow)]
+struct Due {
+    id: i64,
+    subscription_id: i64,
+    msg_id: String,
+    kind: String,
+    data: String,
+    created_at: i64,
+    attempts: i64,
+    url: String,
+    secret: String,
+    allow_private: i64,
+}
+
+/// Delivers what is due at `now` (at most a batch). Returns how many were attempted.
+pub async fn deliver_due(db: &Db, now: i64) -> AppResult<usize> {
+    let mut tx = db.begin_write().await?;
+    let due: Vec<Due> = sqlx::query_as(
+        "SELECT m.id, m.subscription_id, m.msg_id, m.kind, m.data, m.created_at, m.attempts, s.url, s.secret, s.allow_private
+         FROM webhook_messages m JOIN webhook_subscriptions s ON s.id = m.subscription_id
+         WHERE m.status = 'pending' AND m.next_attempt_at <= $1 AND s.enabled = 1
+         ORDER BY m.next_attempt_at, m.id LIMIT 20",
+    )
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    for d in &due {
+        sqlx::query("UPDATE webhook_messages SET next_attempt_at = $1 WHERE id = $2").bind(now + LEASE_MS).bind(d.id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    for d in &due {
+        let result = send(d, now).await;
+        record(db, d, result, now).await?;
+    }
+    Ok(due.len())
+}
+
+/// Writes an attempt's outcome; a delivery that failed for good counts against its
+/// subscription, which is disabled at the limit (and the admins alerted).
+async fn record(db: &Db, d: &Due, result: Result<u16, String>, now: i64) -> AppResult<()> {
+    let attempts = d.attempts + 1;
+    let (status, code, error, next) = match result {
+        Ok(code) if (200..300).contains(&code) => ("delivered", Some(code as i64), None, now),
+        other => {
+            let (code, error) = match other {
+                Ok(code) => (Some(code as i64), Some(format!("HTTP {code}"))),
+                Err(e) => (None, Some(e)),
+            };
+            let next = now + backoff(attempts);
+            if next - d.created_at > GIVE_UP_AFTER_MS {
+                ("failed", code, error, now)
+            } else {
+                ("pending", code, error, next)
+            }
+        }
+    };
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE webhook_messages SET status = $1, attempts = $2, last_status = $3, last_error = $4,
+           next_attempt_at = $5, updated_at = $6 WHERE id = $7",
+    )
+    .bind(status)
+    .bind(attempts)
+    .bind(code)
+    .bind(error)
+    .bind(next)
+    .bind(now)
+    .bind(d.id)
+    .execute(&mut *tx)
+    .await?;
+    match status {
+        "delivered" => {
+            sqlx::query("UPDATE webhook_subscriptions SET failures = 0 WHERE id = $1").bind(d.subscription_id).execute(&mut *tx).await?;
+        }
+        "failed" => super::store::count_failure(&mut tx, db, d.subscription_id, now).await?,
+        _ => {}
+    }
+    tx.commit().await?;
+    crate::telemetry::webhook_delivery(status);
+    Ok(())
+}
+
+/// When the next pending delivery falls due, if any.
+pub async fn next_due(db: &Db) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT MIN(m.next_attempt_at) FROM webhook_messages m JOIN webhook_subscriptions s ON s.id = m.subscription_id
+         WHERE m.status = 'pending' AND s.enabled = 1",
+    )
+    .fetch_one(db.pool())
+    .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_ranges() {
+        for ip in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1",
+            "198.18.0.1", "198.19.255.255", "240.0.0.1", "255.255.255.254", "64:ff9b::7f00:1", "64:ff9b::808:808",
+            "2002:7f00:1::", "2002:0808:0808::1", "::127.0.0.1", "::10.0.0.1"] {
+            assert!(is_internal(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.216.34", "2606:4700::1111", "198.20.0.1", "223.0.0.1"] {
+            assert!(!is_internal(ip.parse().unwrap()), "{ip}");
+        }
+    }
+}

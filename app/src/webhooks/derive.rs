@@ -1,0 +1,139 @@
+//! From the event log to deliveries. A reader walks the log from a cursor kept in
+//! `settings`, turns each change a subscription wants into a delivery row and moves
+//! the cursor, all in one write transaction: a change is queued exactly once per
+//! subscription, and one that committed before a crash is queued after the restart.
+use super::EventType;
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::events::Event;
+use crate::model::change::Change;
+use crate::model::conversation::{AuthorKind, Visibility};
+use serde_json::{json, Value};
+use sqlx::AnyConnection;
+
+const CURSOR: &str = "webhook_cursor";
+const BATCH: i64 = 500;
+
+/// What a change sends, if a webhook may send it: its type and the data. Private
+/// lines never leave; a request's data is loaded in full (`None` here: see
+/// [`data_of`]).
+pub fn webhook_of(change: &Change) -> Option<(EventType, Option<Value>)> {
+    Some(match change {
+        Change::ConversationCreated(c) => {
+            let mut c = c.clone();
+            // The preview is whatever line came last: left out rather than checked.
+            c.last_message_preview = None;
+            (EventType::ConversationCreated, serde_json::to_value(&c).ok())
+        }
+        Change::ConversationStatus(s) => (EventType::ConversationStatusChanged, serde_json::to_value(s).ok()),
+        Change::ConversationAssigned(a) => (EventType::ConversationAssigned, serde_json::to_value(a).ok()),
+        Change::ConversationMoved(m) => (EventType::ConversationMoved, serde_json::to_value(m).ok()),
+        Change::MessageCreated(m) if m.visibility == Visibility::Public && m.author_kind != AuthorKind::System => {
+            (EventType::MessageCreated, serde_json::to_value(m).ok())
+        }
+        Change::ConversationRated(r) => (EventType::CsatSubmitted, serde_json::to_value(r).ok()),
+        Change::RequestCreated(_) => (EventType::RequestCreated, None),
+        Change::RequestStatus(_) => (EventType::RequestStatusChanged, None),
+        _ => return None,
+    })
+}
+
+/// The data of a change's delivery: its own, or for a request the request itself as
+/// it stands (its transcript holds public lines only). `None`: nothing left to send.
+async fn data_of(conn: &mut AnyConnection, change: &Change, own: Option<Value>) -> AppResult<Option<Value>> {
+    let request_id = match change {
+        Change::RequestCreated(r) => r.request_id,
+        Change::RequestStatus(r) => r.request_id,
+        _ => return Ok(own),
+    };
+    Ok(crate::requests::store::load_any(conn, request_id).await?.map(|r| json!(r)))
+}
+
+#[derive(sqlx::FromRow)]
+struct Sub {
+    id: i64,
+    inbox_id: Option<i64>,
+    events: String,
+}
+
+impl Sub {
+    fn wants(&self, kind: EventType, inbox: Option<i64>) -> bool {
+        self.inbox_id.is_none_or(|i| Some(i) == inbox) && self.events.split(' ').any(|e| e == kind.as_str())
+    }
+}
+
+/// The id receivers see for the delivery of event `event_id` to subscription `sub`.
+pub fn msg_id(event_id: i64, sub: i64) -> String {
+    format!("msg_{event_id}_{sub}")
+}
+
+/// Queues deliveries for the events after the cursor (up to a batch). Returns how
+/// many were queued, or `None` when the log had nothing new.
+pub async fn derive(db: &Db, now: i64) -> AppResult<Option<usize>> {
+    let cursor = cursor(db).await?;
+    let newest = crate::events::store::last_id(db).await?;
+    if newest <= cursor {
+        return Ok(None);
+    }
+    let mut tx = db.begin_write().await?;
+    // Read again under the write lock: another instance may have moved it.
+    let cursor: i64 = read_cursor(&mut tx).await?;
+    let events: Vec<Event> = sqlx::query_as(
+        "SELECT id, kind, inbox_id, conversation_id, audience, payload, created_at FROM events WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(cursor)
+    .bind(BATCH)
+    .fetch_all(&mut *tx)
+    .await?;
+    let Some(last) = events.last().map(|e| e.id) else { return Ok(Some(0)) };
+    let subs: Vec<Sub> = sqlx::query_as("SELECT id, inbox_id, events FROM webhook_subscriptions WHERE enabled = 1")
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut queued = 0;
+    if !subs.is_empty() {
+        for ev in &events {
+            let Some(change) = ev.payload.as_deref().and_then(|p| Change::parse(&ev.kind, p).ok()) else { continue };
+            let Some((kind, own)) = webhook_of(&change) else { continue };
+            let wanting: Vec<&Sub> = subs.iter().filter(|s| s.wants(kind, ev.inbox_id)).collect();
+            if wanting.is_empty() {
+                continue;
+            }
+            let Some(data) = data_of(&mut tx, &change, own).await? else { continue };
+            let data = data.to_string();
+            for sub in wanting {
+                sqlx::query(
+                    "INSERT INTO webhook_messages (subscription_id, event_id, conversation_id, msg_id, kind, data, created_at,
+                       status, attempts, next_attempt_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8)
+                     ON CONFLICT (subscription_id, event_id) DO NOTHING",
+                )
+                .bind(sub.id)
+                .bind(ev.id)
+                .bind(change.conversation_id().or(ev.conversation_id))
+                .bind(msg_id(ev.id, sub.id))
+                .bind(kind.as_str())
+                .bind(&data)
+                .bind(ev.created_at)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                queued += 1;
+            }
+        }
+    }
+    sqlx::query("UPDATE settings SET value = $1 WHERE key = $2").bind(last.to_string()).bind(CURSOR).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(Some(queued))
+}
+
+async fn read_cursor(conn: &mut AnyConnection) -> AppResult<i64> {
+    let value: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(CURSOR).fetch_optional(&mut *conn).await?;
+    Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// How far the reader got (the log's ids up to it are queued).
+pub async fn cursor(db: &Db) -> AppResult<i64> {
+    let mut conn = db.pool().acquire().await?;
+    read_cursor(&mut conn).await
+}
