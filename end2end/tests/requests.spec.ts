@@ -45,7 +45,7 @@ test('create a request from a chat and find it on the Requests page with its tra
 test('the admin sees each inbox retention setting and runs a purge', async ({ page }) => {
   await loginOk(page, 'admin@example.com', 'admin-demo-pass');
   await page.getByRole('link', { name: 'Settings' }).click();
-  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Data and API' }).click();
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Data', exact: true }).click();
   await hydrated(page);
   await expect(page.getByLabel('Retention days for Support')).toHaveValue('90');
   await expect(page.locator('.last-purge')).toBeVisible();

@@ -234,3 +234,22 @@ pub async fn report_csv(State(st): State<AppState>, SignedIn(agent): SignedIn, Q
         .body(Body::from(encode(rows)?))
         .expect("static headers"))
 }
+
+/// `GET /api/customers/{id}/export.json`: everything kept about a customer (GDPR
+/// access), for admins, as a download; audited without content.
+pub async fn customer_json(
+    State(st): State<AppState>,
+    Admin(admin): Admin,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let data = app::customers::gdpr::export(&st.db, id, st.now()).await?;
+    let entry = audit::Entry::new(&audit::Actor::agent(admin.id, ip.map(|i| i.to_string())), Audited::CustomerExport, "customer", id);
+    audit::record(&st.db, st.now(), entry).await?;
+    let body = serde_json::to_vec_pretty(&data).map_err(|_| AppError::Internal)?;
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"customer-{id}.json\""))
+        .body(Body::from(body))
+        .map_err(|_| AppError::Internal)
+}

@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/conversations.csv", get(crate::export::conversations_csv))
         .route("/api/admin/audit.csv", get(crate::export::audit_csv))
         .route("/api/reports.csv", get(crate::export::report_csv))
+        .route("/api/customers/{id}/export.json", get(crate::export::customer_json))
         .route("/api/conversations/{id}/export.csv", get(crate::export::conversation_csv))
         .route("/api/contexts/{kind}/{id}/complete", post(crate::contexts::complete))
         .route("/api/conversations/{id}/attachments", post(crate::files::agent_upload))

@@ -6,6 +6,7 @@ pub mod icons;
 pub mod invites;
 pub mod presence;
 pub mod sla_alerts;
+pub mod webhook_alert;
 pub mod theme;
 
 use crate::error::AppError;

@@ -16,18 +16,6 @@ pub async fn get_customer_panel(conversation_id: i64) -> Result<CustomerPanel, A
     super::panel::load(&st.db, conversation_id, agent.id, actor.is_admin).await
 }
 
-/// Everything kept about the customer, as JSON (admins; audited, without content).
-#[server(prefix = "/api", endpoint = "customers/export")]
-pub async fn export_customer(customer_id: i64) -> Result<super::CustomerExport, AppError> {
-    use crate::{accounts::identity::Admin, audit, state::extract};
-    let Admin(admin) = extract().await?;
-    let st = crate::state::state()?;
-    let data = super::gdpr::export(&st.db, customer_id, st.now()).await?;
-    let entry = audit::Entry::new(&crate::state::audit_actor(admin.id), audit::Action::CustomerExport, "customer", customer_id);
-    audit::record(&st.db, st.now(), entry).await?;
-    Ok(data)
-}
-
 /// Erases the customer for good (admins, after the panel's confirmation; audited:
 /// who, when and which customer, never what was erased).
 #[server(prefix = "/api", endpoint = "customers/erase")]

@@ -172,6 +172,7 @@ fn Sidebar(me: Me) -> impl IntoView {
         <A href="/settings" attr:class="settings-link">"Settings"</A>
         <crate::components::alerts::NewChatAlerts me=me.id inboxes=inbox_names/>
         <crate::components::sla_alerts::SlaAlerts me=me.id supervises/>
+        {is_admin.then(|| view! { <crate::components::webhook_alert::WebhookAlert/> })}
         <crate::components::invites::TeamInvites/>
         <div class="me">
             <Avatar name=me.name.clone()/>

@@ -1,7 +1,7 @@
 //! The REST API on both back ends, through the real router: each route's scope and
 //! inbox checks (403 / 404), idempotent sends, problem+json on every error, the
 //! per-token rate, the OpenAPI document listing every route, `/metrics` and `/readyz`.
-use crate::common::{api_token, body_json, json_request, TestApp, T0};
+use crate::common::{api_token, json_request, TestApp, T0};
 use app::accounts::Role;
 use app::api_tokens::Scope::{Admin, Read, Write};
 use app::conversations::store::{start, StartVisitor};

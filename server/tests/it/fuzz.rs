@@ -34,7 +34,7 @@ fn form_encode(s: &str) -> String {
 }
 
 /// The server functions the fuzz test below feeds, with their fields.
-const FUNCTIONS: [(&str, &[&str]); 30] = [
+const FUNCTIONS: [(&str, &[&str]); 34] = [
     ("login", &["email", "password"]),
     ("me", &[]),
     ("inbox/page", &["query[q]", "query[after]", "query[sort]", "query[status]"]),
@@ -59,9 +59,13 @@ const FUNCTIONS: [(&str, &[&str]); 30] = [
     ("admin/inboxes/create", &["name"]),
     ("admin/inboxes/member", &["inbox_id", "agent_id", "role"]),
     ("admin/inboxes/context-link", &["inbox_id", "template"]),
-    ("admin/webhooks/set", &["inbox_id", "url", "allow_private"]),
+    ("admin/webhooks/create", &["url", "events", "inbox_id", "allow_private"]),
+    ("admin/webhooks/enable", &["id", "enabled"]),
+    ("admin/webhooks/redeliver", &["id", "delivery"]),
+    ("admin/webhooks/test", &["id"]),
+    ("customers/erase", &["customer_id"]),
     ("admin/retention/set", &["inbox_id", "days", "purge_transcripts"]),
-    ("admin/tokens/create", &["name"]),
+    ("admin/tokens/create", &["name", "scopes", "inboxes", "per_minute"]),
     ("admin/tokens/revoke", &["id"]),
     ("me/availability", &["availability"]),
     ("admin/agents/active", &["id", "active"]),

@@ -73,6 +73,7 @@ fn PanelBody(p: CustomerPanel) -> impl IntoView {
                 None => label.into_any(),
             }}</p>
         })}
+        <DataRights customer_id=p.customer_id erased=p.name.as_deref() == Some("Erased customer")/>
         <h3>"Earlier chats"</h3>
         {if p.history.is_empty() {
             view! { <p class="muted">"None"</p> }.into_any()
@@ -102,5 +103,52 @@ fn rating_text(this: Option<i64>, (count, mean): (i64, Option<f64>)) -> String {
     match mean {
         Some(m) if count > 1 => format!("{here} · {m:.1} over {count} chats"),
         _ => here,
+    }
+}
+
+/// GDPR, for admins: download everything kept about the customer, or erase them in
+/// every chat (after a confirmation).
+#[component]
+fn DataRights(customer_id: i64, erased: bool) -> impl IntoView {
+    use crate::routes::console::WithMe;
+    let confirming = RwSignal::new(false);
+    let done = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<crate::error::AppError>);
+    let erase = move |_| {
+        leptos::task::spawn_local(async move {
+            match crate::customers::api::erase_customer(customer_id).await {
+                Ok(e) => {
+                    confirming.set(false);
+                    done.set(Some(format!("Erased: {} messages and {} files in {} chats.", e.messages, e.files, e.conversations)));
+                    // The thread on screen still shows what was erased: load it again.
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().reload();
+                    }
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        })
+    };
+    view! {
+        <WithMe children=move |me| (me.role == crate::accounts::Role::Admin).then(|| view! {
+            <section class="data-rights" aria-labelledby="data-rights-heading">
+                <h3 id="data-rights-heading">"Personal data"</h3>
+                <p><a href=format!("/api/customers/{customer_id}/export.json") download="">"Download their data (JSON)"</a></p>
+                {(!erased).then(|| view! {
+                    <Show when=move || confirming.get() fallback=move || view! {
+                        <button type="button" class="danger" on:click=move |_| confirming.set(true)>"Erase customer…"</button>
+                    }>
+                        <div role="alertdialog" aria-labelledby="erase-title" aria-describedby="erase-text" class="confirm">
+                            <p id="erase-title"><strong>"Erase this customer?"</strong></p>
+                            <p id="erase-text">"Every message and file of theirs, in every chat, is deleted for good, and their name becomes “Erased customer”. Report counts stay."</p>
+                            <button type="button" class="danger" on:click=erase>"Erase for good"</button>
+                            <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        </div>
+                    </Show>
+                })}
+                {move || done.get().map(|t| view! { <p role="status">{t}</p> })}
+                <crate::components::ErrorNotice error=error/>
+            </section>
+        })/>
     }
 }
