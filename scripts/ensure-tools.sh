@@ -2,7 +2,8 @@
 # Installs whatever the build and the tests need and is missing. Idempotent, and quick
 # when everything is there. Usage: scripts/ensure-tools.sh [build|test]
 #   build: wasm32 target, cargo-leptos, wasm-bindgen-cli, wasm-opt (binaryen)
-#   test:  all of build, plus cargo-audit, Debian's chromium and the end2end npm packages
+#   test:  all of build, plus cargo-audit, Debian's chromium, the end2end npm packages
+#          and schemathesis (from PyPI, in its own virtualenv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-build}"
@@ -15,6 +16,8 @@ WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' Cargo.toml)"
 CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132"
 CARGO_AUDIT_VERSION="0.22.2"
+SCHEMATHESIS_VERSION="4.32.5"
+SCHEMATHESIS_VENV="${SCHEMATHESIS_VENV:-$HOME/.cache/switchboard/schemathesis-$SCHEMATHESIS_VERSION}"
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -52,6 +55,17 @@ if [ "$what" = "test" ]; then
   fi
   # Playwright must never try to download a browser here: it uses /usr/bin/chromium.
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+  if [ ! -x "$SCHEMATHESIS_VENV/bin/st" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION from PyPI (its own virtualenv)"
+    if ! python3 -m venv --help >/dev/null 2>&1; then
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq
+      apt-get install -y -qq python3-venv >/dev/null
+    fi
+    rm -rf "$SCHEMATHESIS_VENV"
+    python3 -m venv "$SCHEMATHESIS_VENV"
+    "$SCHEMATHESIS_VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
   if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing the end2end npm packages"
     (cd end2end && npm ci --no-audit --no-fund)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: Rust unit and integration tests on SQLite and PostgreSQL, then the
-# Playwright suite in Chromium. Prints the counts; exits non-zero on any failure.
+# Runs every test: Rust unit and integration tests on SQLite and PostgreSQL, the import
+# cycle check, cargo audit, the benchmark's quick run, the REST API fuzz
+# (schemathesis), then the Playwright suite in Chromium. Prints the counts; exits non-zero on any failure.
 # With CI=true an unreachable PostgreSQL fails the run instead of being skipped.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -75,6 +76,16 @@ else
   status=1
 fi
 
+echo "==> REST API fuzz (schemathesis against /api/v1/openapi.json): no 5xx, every response as documented"
+fuzz_passed=0
+fuzz_failed=0
+if scripts/fuzz-api.sh "$TARGET/debug/switchboard" 150; then
+  fuzz_passed=1
+else
+  fuzz_failed=1
+  status=1
+fi
+
 echo "==> Playwright tests in Chromium"
 e2e_start=$SECONDS
 if [ -x "$TARGET/debug/switchboard" ]; then
@@ -89,7 +100,7 @@ e2e_passed=$(sed -n 's/^ *\([0-9]\+\) passed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null
 e2e_failed=$(sed -n 's/^ *\([0-9]\+\) failed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null | tail -1)
 e2e_passed=${e2e_passed:-0}
 e2e_failed=${e2e_failed:-0}
-if [ "$status" -ne 0 ] && [ "$((rust_failed + cycles_failed + audit_failed + bench_failed + e2e_failed))" -eq 0 ]; then
+if [ "$status" -ne 0 ] && [ "$((rust_failed + cycles_failed + audit_failed + bench_failed + fuzz_failed + e2e_failed))" -eq 0 ]; then
   e2e_failed=1 # something failed without a count (a build, a crash): never report green
 fi
 
@@ -98,6 +109,7 @@ echo "Rust:       $rust_passed passed, $rust_failed failed ($pg_note; ${rust_sec
 echo "Cycles:     $cycles_passed passed, $cycles_failed failed (scripts/check-cycles.py)"
 echo "Audit:      $audit_passed passed, $audit_failed failed (cargo audit, RustSec advisories)"
 echo "Benchmark:  $bench_passed passed, $bench_failed failed (--quick on $bench_backends)"
+echo "API fuzz:   $fuzz_passed passed, $fuzz_failed failed (schemathesis, every operation of /api/v1)"
 echo "Playwright: $e2e_passed passed, $e2e_failed failed (${e2e_secs} s)"
-echo "$((rust_passed + cycles_passed + audit_passed + bench_passed + e2e_passed)) passed, $((rust_failed + cycles_failed + audit_failed + bench_failed + e2e_failed)) failed"
+echo "$((rust_passed + cycles_passed + audit_passed + bench_passed + fuzz_passed + e2e_passed)) passed, $((rust_failed + cycles_failed + audit_failed + bench_failed + fuzz_failed + e2e_failed)) failed"
 exit "$status"

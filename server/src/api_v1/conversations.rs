@@ -83,9 +83,11 @@ pub async fn messages(State(st): State<AppState>, token: ApiToken, Path(id): Pat
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
-    /// The text (1 to 10000 characters).
+    /// The text: not blank, at most 5000 characters.
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub body: String,
     /// The caller's id for this message: sending the same one again returns the first.
+    #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9_-]+$")]
     pub client_id: String,
     /// A note for agents only, never the customer.
     #[serde(default)]

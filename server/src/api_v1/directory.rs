@@ -168,8 +168,10 @@ pub async fn request_status(State(st): State<AppState>, token: ApiToken, Path(id
 #[into_params(parameter_in = Query)]
 pub struct SummaryQuery {
     /// First day, `YYYY-MM-DD`.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub from: String,
-    /// Last day, `YYYY-MM-DD`.
+    /// Last day, `YYYY-MM-DD` (at most a year after `from`).
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub to: String,
     /// An IANA time zone (UTC when left out).
     pub zone: Option<String>,

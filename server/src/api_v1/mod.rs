@@ -23,8 +23,8 @@ use utoipa::{Modify, OpenApi};
         directory::inboxes, directory::members, directory::agents, directory::canned,
         directory::requests, directory::request, directory::request_status, directory::summary,
     ),
-    components(schemas(problem::Problem)),
-    modifiers(&Security),
+    components(schemas(problem::Problem, app::list::Group, app::list::Started, app::list::FollowUp, app::list::Sort, app::list::SlaFilter)),
+    modifiers(&Security, &Problems),
     tags(
         (name = "conversations", description = "Chats and their lines"),
         (name = "customers", description = "Who is behind a chat; GDPR export and erase"),
@@ -41,6 +41,38 @@ impl Modify for Security {
     fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
         let components = api.components.get_or_insert_with(Default::default);
         components.add_security_scheme("token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("sbk_…").build()));
+    }
+}
+
+/// Every operation may answer these, always as a problem (RFC 9457): documented once
+/// here rather than on each handler.
+const ERRORS: [(u16, &str); 10] = [
+    (400, "The request could not be read (a path or query value of the wrong type)"),
+    (401, "No valid API token"),
+    (403, "The token lacks the scope, or its agent the right, to do this"),
+    (404, "No such record, or not within the token's inboxes"),
+    (409, "The record's state does not allow this now"),
+    (413, "The body is too large"),
+    (415, "The body is not JSON"),
+    (422, "The body or a value is not acceptable; the detail says why"),
+    (429, "Over the token's rate; retry after `Retry-After` seconds"),
+    (503, "The database is unavailable"),
+];
+
+struct Problems;
+
+impl Modify for Problems {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = || ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+        for item in api.paths.paths.values_mut() {
+            for op in [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten() {
+                for (code, about) in ERRORS {
+                    let response = ResponseBuilder::new().description(about).content("application/problem+json", problem()).build();
+                    op.responses.responses.insert(code.to_string(), response.into());
+                }
+            }
+        }
     }
 }
 
