@@ -76,7 +76,7 @@ for (const scheme of ['light', 'dark'] as const) {
 
   test(`axe-core: the settings sections (${scheme})`, async ({ browser }) => {
     const admin = await signedIn(browser, ADMIN, scheme);
-    for (const path of ['/settings/profile', '/settings/canned', '/settings/agents', '/settings/inboxes', '/settings/inboxes/1', '/settings/data', '/admin/audit']) {
+    for (const path of ['/settings/profile', '/settings/canned', '/settings/agents', '/settings/inboxes', '/settings/inboxes/1', '/settings/data', '/settings/api', '/settings/webhooks', '/admin/audit']) {
       await admin.goto(path);
       await hydrated(admin);
       await expect(admin.getByRole('heading', { level: 2 }).first()).toBeVisible();

@@ -28,6 +28,9 @@ CREATE TABLE webhook_subscriptions (
     enabled       BIGINT NOT NULL DEFAULT 1,
     failures      BIGINT NOT NULL DEFAULT 0,
     disabled_at   BIGINT,
+    -- Changes after this event id are delivered (those before it predate the
+    -- subscription, or came while it was off).
+    start_after   BIGINT NOT NULL DEFAULT 0,
     created_at    BIGINT NOT NULL
 );
 

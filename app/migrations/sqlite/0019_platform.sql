@@ -28,6 +28,9 @@ CREATE TABLE webhook_subscriptions (
     enabled       INTEGER NOT NULL DEFAULT 1,
     failures      INTEGER NOT NULL DEFAULT 0,
     disabled_at   INTEGER,
+    -- Changes after this event id are delivered (those before it predate the
+    -- subscription, or came while it was off).
+    start_after   INTEGER NOT NULL DEFAULT 0,
     created_at    INTEGER NOT NULL
 );
 

@@ -13,14 +13,14 @@ pub async fn list_api_tokens() -> Result<Vec<TokenInfo>, AppError> {
 }
 
 /// Creates a token acting as the admin; the answer is the only time it can be read.
-/// `scopes` is space-separated (read, write, admin); `inboxes` comma-separated ids,
-/// empty for every inbox.
+/// `scopes` is space-separated (read, write, admin; `read` when left out); `inboxes`
+/// comma-separated ids, none for every inbox.
 #[server(prefix = "/api", endpoint = "admin/tokens/create")]
-pub async fn create_api_token(name: String, scopes: String, inboxes: String, per_minute: Option<i64>) -> Result<String, AppError> {
+pub async fn create_api_token(name: String, scopes: Option<String>, inboxes: Option<String>, per_minute: Option<i64>) -> Result<String, AppError> {
     let Admin(admin) = extract().await?;
     let st = state()?;
-    let scopes = parse_scopes(&scopes)?;
-    let inboxes = parse_inboxes(&inboxes)?;
+    let scopes = parse_scopes(scopes.as_deref().unwrap_or("read"))?;
+    let inboxes = parse_inboxes(inboxes.as_deref().unwrap_or(""))?;
     let new = super::store::NewToken {
         name: &name,
         agent_id: admin.id,

@@ -145,6 +145,11 @@ struct Due {
 
 /// Delivers what is due at `now` (at most a batch). Returns how many were attempted.
 pub async fn deliver_due(db: &Db, now: i64) -> AppResult<usize> {
+    // A read first: the write lock is taken only when something is due.
+    match next_due(db).await? {
+        Some(at) if at <= now => {}
+        _ => return Ok(0),
+    }
     let mut tx = db.begin_write().await?;
     let due: Vec<Due> = sqlx::query_as(
         "SELECT m.id, m.subscription_id, m.msg_id, m.kind, m.data, m.created_at, m.attempts, s.url, s.secret, s.allow_private

@@ -54,13 +54,18 @@ struct Sub {
     id: i64,
     inbox_id: Option<i64>,
     events: String,
+    start_after: i64,
 }
 
 impl Sub {
-    fn wants(&self, kind: EventType, inbox: Option<i64>) -> bool {
-        self.inbox_id.is_none_or(|i| Some(i) == inbox) && self.events.split(' ').any(|e| e == kind.as_str())
+    fn wants(&self, event_id: i64, kind: EventType, inbox: Option<i64>) -> bool {
+        event_id > self.start_after
+            && self.inbox_id.is_none_or(|i| Some(i) == inbox)
+            && self.events.split(' ').any(|e| e == kind.as_str())
     }
 }
+
+const SUBSCRIBED: &str = "SELECT id, inbox_id, events, start_after FROM webhook_subscriptions WHERE enabled = 1";
 
 /// The id receivers see for the delivery of event `event_id` to subscription `sub`.
 pub fn msg_id(event_id: i64, sub: i64) -> String {
@@ -68,11 +73,17 @@ pub fn msg_id(event_id: i64, sub: i64) -> String {
 }
 
 /// Queues deliveries for the events after the cursor (up to a batch). Returns how
-/// many were queued, or `None` when the log had nothing new.
+/// many were queued, or `None` when there is nothing to do: the log had nothing new,
+/// or nobody subscribes (then nothing is written at all: with no subscription the
+/// reader costs a few reads per commit, and a new subscription moves the cursor).
 pub async fn derive(db: &Db, now: i64) -> AppResult<Option<usize>> {
     let cursor = cursor(db).await?;
     let newest = crate::events::store::last_id(db).await?;
     if newest <= cursor {
+        return Ok(None);
+    }
+    let any: Option<i64> = sqlx::query_scalar("SELECT id FROM webhook_subscriptions WHERE enabled = 1 LIMIT 1").fetch_optional(db.pool()).await?;
+    if any.is_none() {
         return Ok(None);
     }
     let mut tx = db.begin_write().await?;
@@ -86,15 +97,13 @@ pub async fn derive(db: &Db, now: i64) -> AppResult<Option<usize>> {
     .fetch_all(&mut *tx)
     .await?;
     let Some(last) = events.last().map(|e| e.id) else { return Ok(Some(0)) };
-    let subs: Vec<Sub> = sqlx::query_as("SELECT id, inbox_id, events FROM webhook_subscriptions WHERE enabled = 1")
-        .fetch_all(&mut *tx)
-        .await?;
+    let subs: Vec<Sub> = sqlx::query_as(SUBSCRIBED).fetch_all(&mut *tx).await?;
     let mut queued = 0;
     if !subs.is_empty() {
         for ev in &events {
             let Some(change) = ev.payload.as_deref().and_then(|p| Change::parse(&ev.kind, p).ok()) else { continue };
             let Some((kind, own)) = webhook_of(&change) else { continue };
-            let wanting: Vec<&Sub> = subs.iter().filter(|s| s.wants(kind, ev.inbox_id)).collect();
+            let wanting: Vec<&Sub> = subs.iter().filter(|s| s.wants(ev.id, kind, ev.inbox_id)).collect();
             if wanting.is_empty() {
                 continue;
             }
@@ -124,6 +133,26 @@ pub async fn derive(db: &Db, now: i64) -> AppResult<Option<usize>> {
     sqlx::query("UPDATE settings SET value = $1 WHERE key = $2").bind(last.to_string()).bind(CURSOR).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(Some(queued))
+}
+
+/// A subscription starts at the log's end. With no other subscription enabled, the
+/// reader's cursor (left behind while nobody subscribed) jumps there too.
+pub async fn start_here(conn: &mut AnyConnection, dialect: crate::db::Dialect, id: i64) -> AppResult<()> {
+    let newest: i64 = sqlx::query_scalar(match dialect {
+        crate::db::Dialect::Sqlite => "SELECT COALESCE(MAX(id), 0) FROM events",
+        crate::db::Dialect::Postgres => "SELECT COALESCE(MAX(id), 0)::BIGINT FROM events",
+    })
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE webhook_subscriptions SET start_after = $1 WHERE id = $2").bind(newest).bind(id).execute(&mut *conn).await?;
+    let others: Option<i64> = sqlx::query_scalar("SELECT id FROM webhook_subscriptions WHERE enabled = 1 AND id <> $1 LIMIT 1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if others.is_none() {
+        sqlx::query("UPDATE settings SET value = $1 WHERE key = $2").bind(newest.to_string()).bind(CURSOR).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 async fn read_cursor(conn: &mut AnyConnection) -> AppResult<i64> {

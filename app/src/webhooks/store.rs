@@ -93,11 +93,12 @@ pub async fn create(db: &Db, new: &NewSubscription, now: i64) -> AppResult<Subsc
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
+    super::derive::start_here(&mut tx, db.dialect(), id).await?;
     tx.commit().await?;
     get(db, id).await
 }
 
-/// Turns a subscription on (clearing its failure count) or off.
+/// Turns a subscription on (clearing its failure count; it starts from now) or off.
 pub async fn set_enabled(db: &Db, id: i64, enabled: bool, now: i64) -> AppResult<Subscription> {
     let mut tx = db.begin_write().await?;
     let done = sqlx::query(
@@ -110,6 +111,10 @@ pub async fn set_enabled(db: &Db, id: i64, enabled: bool, now: i64) -> AppResult
     .execute(&mut *tx)
     .await?;
     crate::db::found(&done)?;
+    if enabled {
+        // What happened while it was off is not sent now.
+        super::derive::start_here(&mut tx, db.dialect(), id).await?;
+    }
     tx.commit().await?;
     get(db, id).await
 }

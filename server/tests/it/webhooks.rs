@@ -57,16 +57,16 @@ async fn run(db: &Db, now: i64) {
 }
 
 test_both_dbs!(every_wanted_change_is_delivered_signed_and_no_private_line_leaves, |db| async move {
-    let (inbox, conv, olga, _) = setup(&db).await;
-    let ada = actor(&db, "Ada", Role::Admin).await;
     let (url, seen) = receiver(vec![200]).await;
     assert!(store::create(&db, &NewSubscription { allow_private: false, ..subscription(&url, EventType::ALL, None) }, T0).await.is_err(),
         "loopback needs the admin's explicit allowance");
     let sub = store::create(&db, &subscription(&url, EventType::ALL, None), T0).await.unwrap();
-    // One that wants nothing of this inbox's and one that wants other types only.
+    // One for another inbox only: it gets nothing of this chat.
     let other_inbox = app::inboxes::store::create(&db, "Elsewhere", T0).await.unwrap();
     let (url2, seen2) = receiver(vec![200]).await;
     store::create(&db, &subscription(&url2, EventType::ALL, Some(other_inbox)), T0).await.unwrap();
+    let (inbox, conv, olga, _) = setup(&db).await;
+    let ada = actor(&db, "Ada", Role::Admin).await;
 
     app::conversations::supervise::whisper(&db, &ada, conv, "w-1", "whisper: check the refund policy", T0).await.unwrap();
     handling::assign(&db, conv, &ada, Some(olga.id), T0).await.unwrap();
@@ -185,6 +185,27 @@ test_both_dbs!(redeliver_and_test_events_go_out_with_their_ids, |db| async move 
     assert_eq!(store::log(&db, sub.id, None).await.unwrap()[0].attempts, 2);
     assert!(store::create(&db, &NewSubscription { events: vec!["chat.exploded".into()], ..subscription(&url, &[], None) }, T0).await.is_err());
     assert!(store::create(&db, &subscription(&url, &[], None), T0).await.is_err(), "no event type: refused");
+});
+
+test_both_dbs!(a_new_subscription_gets_changes_from_then_on_only, |db| async move {
+    let (_, conv, olga, _) = setup(&db).await;
+    let (url, seen) = receiver(vec![200]).await;
+    let sub = store::create(&db, &subscription(&url, &[EventType::ConversationStatusChanged, EventType::MessageCreated], None), T0).await.unwrap();
+    run(&db, T0).await;
+    assert!(seen.lock().unwrap().is_empty(), "what happened before it subscribed is not sent");
+    handling::close(&db, conv, &olga, CloseReason::Closed, T0).await.unwrap();
+    run(&db, T0).await;
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    // Off, then on again: what happened meanwhile is not sent either.
+    store::set_enabled(&db, sub.id, false, T0).await.unwrap();
+    handling::assign(&db, conv, &olga, Some(olga.id), T0).await.ok();
+    app::conversations::store::get(&db, conv).await.unwrap();
+    app::conversations::write::send(&db, app::conversations::write::Outgoing {
+        conversation_id: conv, author: app::conversations::write::Author::Customer, client_id: "late", body: "while it was off",
+        visibility: app::conversations::Visibility::Public, file: None }, T0).await.unwrap();
+    store::set_enabled(&db, sub.id, true, T0).await.unwrap();
+    run(&db, T0).await;
+    assert!(!seen.lock().unwrap().iter().any(|(_, b)| b.contains("while it was off")));
 });
 
 #[tokio::test]

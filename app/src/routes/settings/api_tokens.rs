@@ -55,7 +55,7 @@ fn Tokens() -> impl IntoView {
         let per_minute = rate.get_untracked().trim().parse().ok();
         let n = name.get_untracked();
         spawn_local(async move {
-            match create_api_token(n, scopes, inbox_ids.join(","), per_minute).await {
+            match create_api_token(n, Some(scopes), Some(inbox_ids.join(",")), per_minute).await {
                 Ok(t) => {
                     new_token.set(Some(t));
                     error.set(None);
