@@ -11,6 +11,8 @@ pub mod handling;
 #[cfg(feature = "ssr")]
 pub mod identity;
 pub mod lifecycle;
+#[cfg(feature = "ssr")]
+pub mod lines;
 pub mod rules;
 pub mod signals;
 #[cfg(feature = "ssr")]

@@ -167,15 +167,7 @@ pub async fn thread(db: &Db, id: i64, lines: impl Into<Lines>) -> AppResult<Thre
     .bind(id)
     .fetch_all(db.pool())
     .await?;
-    let mut files = crate::attachments::store::by_message(db, id).await?;
-    let messages = rows
-        .into_iter()
-        .map(|r| {
-            let mut m: Message = r.into();
-            m.attachments = files.remove(&m.id).unwrap_or_default();
-            m
-        })
-        .collect();
+    let messages = with_files(db, id, rows).await?;
     let seen: SeenRow = sqlx::query_as("SELECT customer_seen_message_id, agent_seen_message_id FROM conversations WHERE id = $1")
         .bind(id)
         .fetch_one(db.pool())
@@ -183,31 +175,17 @@ pub async fn thread(db: &Db, id: i64, lines: impl Into<Lines>) -> AppResult<Thre
     Ok(Thread { conversation, messages, last_event_id, customer_seen: seen.customer_seen_message_id, agent_seen: seen.agent_seen_message_id })
 }
 
-/// A page of a chat's lines for the API: after message `after`, oldest first, at most
-/// `limit`; public lines, notes and system lines (never whispers or off-the-record
-/// lines). Returns the lines and whether more follow.
-pub async fn messages_after(db: &Db, id: i64, after: i64, limit: i64) -> AppResult<(Vec<Message>, bool)> {
-    let mut rows: Vec<MessageRow> = sqlx::query_as(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND id > $2 AND visibility IN ('public', 'internal')
-           AND whisper = 0 ORDER BY id LIMIT $3"
-    ))
-    .bind(id)
-    .bind(after)
-    .bind(limit + 1)
-    .fetch_all(db.pool())
-    .await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
+/// The messages of rows of chat `id`, each with its files (one query for them all).
+pub(super) async fn with_files(db: &Db, id: i64, rows: Vec<MessageRow>) -> AppResult<Vec<Message>> {
     let mut files = crate::attachments::store::by_message(db, id).await?;
-    let messages = rows
+    Ok(rows
         .into_iter()
         .map(|r| {
             let mut m: Message = r.into();
             m.attachments = files.remove(&m.id).unwrap_or_default();
             m
         })
-        .collect();
-    Ok((messages, more))
+        .collect())
 }
 
 #[derive(sqlx::FromRow)]

@@ -259,10 +259,7 @@ fn statement(dialect: Dialect, viewer: &Viewer, q: &ListQuery, now: i64, many: M
     let mut b = Builder::default();
     let me = b.bind(Bind::I(viewer.id));
     b.wheres.extend(super::scope::visibility(viewer, &me));
-    if !viewer.inboxes.is_empty() {
-        let ids: Vec<String> = viewer.inboxes.iter().map(i64::to_string).collect();
-        b.wheres.push(format!("c.inbox_id IN ({})", ids.join(", ")));
-    }
+    b.wheres.extend(super::scope::kept_to(&viewer.inboxes));
     filters(&mut b, dialect, q, &me, now, many);
     let (key, descending, text) = sort_key(q.sort);
     let backward = q.before.is_some();

@@ -27,3 +27,8 @@ pub(super) fn group(group: Group, me: &str) -> Option<String> {
         Group::All => None,
     }
 }
+
+/// An API token's inboxes, when it is kept to some (ids, so literals are safe).
+pub(super) fn kept_to(inboxes: &[i64]) -> Option<String> {
+    (!inboxes.is_empty()).then(|| format!("c.inbox_id IN ({})", inboxes.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")))
+}

@@ -75,7 +75,7 @@ pub async fn messages(State(st): State<AppState>, token: ApiToken, Path(id): Pat
         return Err(AppError::Unprocessable("limit is 1 to 200".into()).into());
     }
     checked(&st, &token, id, Action::Read).await?;
-    let (messages, more) = app::conversations::store::messages_after(&st.db, id, q.after.max(0), limit).await?;
+    let (messages, more) = app::conversations::lines::messages_after(&st.db, id, q.after.max(0), limit).await?;
     let next = if more { messages.last().map(|m| m.id) } else { None };
     Ok(Json(MessagePage { messages, next }))
 }

@@ -1,10 +1,7 @@
 //! Settings → API tokens: create one (scopes, inboxes, rate), see it once, revoke.
 use crate::api_tokens::api::{create_api_token, list_api_tokens, revoke_api_token};
-use crate::api_tokens::{Scope, TokenInfo, DEFAULT_PER_MINUTE};
+use crate::api_tokens::{Scope, DEFAULT_PER_MINUTE};
 use crate::components::ErrorNotice;
-use crate::error::AppError;
-use crate::inboxes::api::list_inboxes;
-use crate::inboxes::InboxDetail;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -23,25 +20,7 @@ pub fn ApiTokensSettings() -> impl IntoView {
 
 #[component]
 fn Tokens() -> impl IntoView {
-    let tokens = RwSignal::new(Vec::<TokenInfo>::new());
-    let inboxes = RwSignal::new(Vec::<InboxDetail>::new());
-    let error = RwSignal::new(None::<AppError>);
-    let reload = move || {
-        spawn_local(async move {
-            match list_api_tokens().await {
-                Ok(t) => tokens.set(t),
-                Err(e) => error.set(Some(e)),
-            }
-        })
-    };
-    Effect::new(move |_| {
-        reload();
-        spawn_local(async move {
-            if let Ok(i) = list_inboxes().await {
-                inboxes.set(i);
-            }
-        });
-    });
+    let (tokens, inboxes, error, reload) = super::listed(list_api_tokens);
     let name = RwSignal::new(String::new());
     let scopes = RwSignal::new(vec![Scope::Read]);
     let chosen = RwSignal::new(Vec::<i64>::new());

@@ -56,3 +56,34 @@ pub fn AdminOnly(children: ChildrenFn) -> impl IntoView {
         }/>
     }
 }
+
+/// An admin page's list and what it needs around it: the items (reloaded by the
+/// returned closure, and once at the start), the inboxes to choose from, the error.
+pub(crate) fn listed<T, F, Fut>(load: F) -> (RwSignal<Vec<T>>, RwSignal<Vec<crate::inboxes::InboxDetail>>, RwSignal<Option<crate::error::AppError>>, impl Fn() + Copy + 'static)
+where
+    T: Send + Sync + 'static,
+    F: Fn() -> Fut + Copy + 'static,
+    Fut: std::future::Future<Output = Result<Vec<T>, crate::error::AppError>> + 'static,
+{
+    use leptos::task::spawn_local;
+    let items = RwSignal::new(Vec::<T>::new());
+    let inboxes = RwSignal::new(Vec::new());
+    let error = RwSignal::new(None);
+    let reload = move || {
+        spawn_local(async move {
+            match load().await {
+                Ok(list) => items.set(list),
+                Err(e) => error.set(Some(e)),
+            }
+        })
+    };
+    Effect::new(move |_| {
+        reload();
+        spawn_local(async move {
+            if let Ok(list) = crate::inboxes::api::list_inboxes().await {
+                inboxes.set(list);
+            }
+        });
+    });
+    (items, inboxes, error, reload)
+}

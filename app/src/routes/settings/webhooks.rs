@@ -2,8 +2,6 @@
 //! subscription's delivery log, redeliver, send a test event, switch one on or off.
 use crate::components::ErrorNotice;
 use crate::error::AppError;
-use crate::inboxes::api::list_inboxes;
-use crate::inboxes::InboxDetail;
 use crate::webhooks::api::{create_webhook, delete_webhook, enable_webhook, list_webhooks, redeliver_webhook, test_webhook, webhook_log};
 use crate::webhooks::{DeliveryLine, EventType, Subscription};
 use leptos::prelude::*;
@@ -24,25 +22,7 @@ pub fn WebhooksSettings() -> impl IntoView {
 
 #[component]
 fn Subscriptions() -> impl IntoView {
-    let subs = RwSignal::new(Vec::<Subscription>::new());
-    let inboxes = RwSignal::new(Vec::<InboxDetail>::new());
-    let error = RwSignal::new(None::<AppError>);
-    let reload = move || {
-        spawn_local(async move {
-            match list_webhooks().await {
-                Ok(s) => subs.set(s),
-                Err(e) => error.set(Some(e)),
-            }
-        })
-    };
-    Effect::new(move |_| {
-        reload();
-        spawn_local(async move {
-            if let Ok(i) = list_inboxes().await {
-                inboxes.set(i);
-            }
-        });
-    });
+    let (subs, inboxes, error, reload) = super::listed(list_webhooks);
     let url = RwSignal::new(String::new());
     let inbox = RwSignal::new(String::new());
     let events = RwSignal::new(EventType::ALL.to_vec());
