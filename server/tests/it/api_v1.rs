@@ -89,7 +89,12 @@ test_both_dbs!(scopes_and_inboxes_decide_as_for_agents, |db| async move {
     let (_, write_a) = api_token(&db, w.olga, &[Read, Write], &[w.a]).await;
     let (_, admin) = api_token(&db, ada, &[Read, Write, Admin], &[]).await;
     let (_, admin_b) = api_token(&db, ada, &[Read, Write, Admin], &[w.b]).await;
+    let (_, write_only) = api_token(&db, ada, &[Write], &[]).await;
     let (a, ca, cb, cust) = (w.a, w.conv_a, w.conv_b, w.customer_a);
+    let ada_actor = app::conversations::handling::Actor { id: ada, name: "Ada".into(), is_admin: true, address: None, token: None };
+    let filed = app::requests::store::NewRequest { conversation_id: cb, title: "Refund", description: "", priority: app::requests::Priority::Normal };
+    let rb = app::requests::store::create(&db, &ada_actor, filed, T0).await.unwrap().id;
+    let done = || Some(serde_json::json!({"status": "done"}));
     let reply = |id: &str| serde_json::json!({"body": "On it", "client_id": id});
     let cases: Vec<(&str, String, &str, Option<serde_json::Value>, StatusCode)> = vec![
         ("GET", format!("/api/v1/conversations/{ca}"), read.as_str(), None, StatusCode::OK),
@@ -110,6 +115,7 @@ test_both_dbs!(scopes_and_inboxes_decide_as_for_agents, |db| async move {
         ("GET", format!("/api/v1/customers/{cust}/export"), admin.as_str(), None, StatusCode::OK),
         ("POST", format!("/api/v1/customers/{cust}/erase"), write_a.as_str(), Some(serde_json::json!({"confirm": true})), StatusCode::FORBIDDEN),
         ("POST", format!("/api/v1/customers/{cust}/erase"), admin.as_str(), Some(serde_json::json!({"confirm": false})), StatusCode::UNPROCESSABLE_ENTITY),
+        ("POST", format!("/api/v1/customers/{cust}/attributes"), write_a.as_str(), Some(serde_json::json!({"attributes": {"plan": "gold"}})), StatusCode::OK),
         ("GET", format!("/api/v1/inboxes/{}/members", w.b), write_a.as_str(), None, StatusCode::NOT_FOUND),
         ("GET", format!("/api/v1/inboxes/{a}/members"), write_a.as_str(), None, StatusCode::OK),
         ("GET", "/api/v1/requests/999999".into(), admin.as_str(), None, StatusCode::NOT_FOUND),
@@ -117,6 +123,25 @@ test_both_dbs!(scopes_and_inboxes_decide_as_for_agents, |db| async move {
         ("GET", "/api/v1/canned".into(), read.as_str(), None, StatusCode::OK),
         ("GET", "/api/v1/requests".into(), read.as_str(), None, StatusCode::OK),
         ("GET", "/api/v1/reports/summary?from=2026-09-01&to=2026-09-30".into(), write_a.as_str(), None, StatusCode::UNPROCESSABLE_ENTITY),
+        ("GET", "/api/v1/reports/summary?from=2026-09-01&to=2026-09-30".into(), admin.as_str(), None, StatusCode::OK),
+        ("GET", "/api/v1/reports/summary?from=2026-09-01&to=2026-09-30".into(), write_only.as_str(), None, StatusCode::FORBIDDEN),
+        ("POST", format!("/api/v1/conversations/{ca}/status"), read.as_str(), Some(serde_json::json!({"status": "closed"})), StatusCode::FORBIDDEN),
+        ("POST", format!("/api/v1/conversations/{ca}/status"), admin_b.as_str(), Some(serde_json::json!({"status": "closed"})), StatusCode::NOT_FOUND),
+        ("POST", format!("/api/v1/conversations/{ca}/move"), read.as_str(), Some(serde_json::json!({"inbox_id": a})), StatusCode::FORBIDDEN),
+        ("POST", format!("/api/v1/conversations/{ca}/assign"), admin_b.as_str(), Some(serde_json::json!({"agent_id": null})), StatusCode::NOT_FOUND),
+        ("POST", format!("/api/v1/customers/{cust}/erase"), admin_b.as_str(), Some(serde_json::json!({"confirm": true})), StatusCode::NOT_FOUND),
+        ("POST", format!("/api/v1/customers/{cust}/attributes"), admin_b.as_str(), Some(serde_json::json!({"attributes": {"plan": "gold"}})), StatusCode::NOT_FOUND),
+        ("GET", format!("/api/v1/conversations/{ca}"), write_only.as_str(), None, StatusCode::FORBIDDEN),
+        ("GET", "/api/v1/conversations".into(), write_only.as_str(), None, StatusCode::FORBIDDEN),
+        ("GET", "/api/v1/inboxes".into(), write_only.as_str(), None, StatusCode::FORBIDDEN),
+        ("GET", "/api/v1/agents".into(), write_only.as_str(), None, StatusCode::FORBIDDEN),
+        ("GET", "/api/v1/canned".into(), write_only.as_str(), None, StatusCode::FORBIDDEN),
+        ("GET", "/api/v1/requests".into(), write_only.as_str(), None, StatusCode::FORBIDDEN),
+        ("GET", format!("/api/v1/requests/{rb}"), write_a.as_str(), None, StatusCode::NOT_FOUND),
+        ("GET", format!("/api/v1/requests/{rb}"), admin_b.as_str(), None, StatusCode::OK),
+        ("POST", format!("/api/v1/requests/{rb}/status"), read.as_str(), done(), StatusCode::FORBIDDEN),
+        ("POST", format!("/api/v1/requests/{rb}/status"), write_a.as_str(), done(), StatusCode::NOT_FOUND),
+        ("POST", format!("/api/v1/requests/{rb}/status"), admin_b.as_str(), done(), StatusCode::OK),
         ("GET", format!("/api/v1/reports/summary?from=2026-09-01&to=2026-09-30&inbox={}", w.b), write_a.as_str(), None, StatusCode::NOT_FOUND),
     ];
     for (method, path, token, body, want) in cases {

@@ -256,3 +256,35 @@ async fn two_instances_on_one_postgresql_never_assign_a_chat_twice_or_over_capac
     drop((a, b));
     crate::common::drop_pg_database(&name).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_answer_without_a_token_only_on_their_own_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/metrics.db", dir.path().display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bind = format!("127.0.0.1:{port}");
+    let server = Server::start_with(&url, &dir.path().join("files"), true, &["--metrics-bind", &bind]);
+    let c = client();
+    // One message, so the group commit's histograms have a sample (Prometheus lists a
+    // histogram once it has one).
+    let conv = start_conversation(&c, &server.base).await;
+    let sent = c.post(format!("{}/api/widget/conversations/{conv}/messages", server.base)).bearer_auth(VISITOR)
+        .json(&json!({"client_id": "m-1", "body": "hello"})).send().await.unwrap();
+    assert_eq!(sent.status(), 201);
+    let public = c.get(format!("{}/metrics", server.base)).send().await.unwrap();
+    assert_eq!(public.status(), 401, "not on the public address without a token");
+    let mut private = None;
+    for _ in 0..50 {
+        if let Ok(r) = c.get(format!("http://{bind}/metrics")).send().await {
+            private = Some(r);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let private = private.expect("the metrics address answers");
+    assert_eq!(private.status(), 200);
+    let text = private.text().await.unwrap();
+    for family in app::telemetry::FAMILIES {
+        assert!(text.contains(family), "{family} missing");
+    }
+}
