@@ -67,7 +67,7 @@ pub struct Cli {
     /// Timed requests per list query.
     #[arg(long)]
     pub list_samples: Option<usize>,
-    /// Run only these parts: lists, reports, idle, live, broadcast, ingest, cross, sizes.
+    /// Run only these parts: lists, reports, idle, live, broadcast, ingest, webhooks, cross, sizes.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
 }

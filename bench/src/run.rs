@@ -1,6 +1,6 @@
 //! One benchmark run: per database, seed, serve, measure; then the bundle sizes.
 use crate::report::{Budget, Machine, Report};
-use crate::scenarios::{broadcast, idle, ingest, lists, live, reports, Ctx};
+use crate::scenarios::{broadcast, idle, ingest, lists, live, reports, webhooks, Ctx};
 use crate::seed::{self, Size};
 use crate::server::{self, Server};
 use crate::stats::summarise;
@@ -76,7 +76,7 @@ pub async fn all(cli: Cli) -> Result<bool> {
     };
     println!("switchboard-bench ({}), server {}, open files up to {fds}", report.mode, cli.server.display());
     anyhow::ensure!(cli.server.exists(), "no server binary at {} (build it first)", cli.server.display());
-    let measures_a_server = ["lists", "reports", "idle", "live", "broadcast", "ingest", "cross"].iter().any(|p| cli.wants(p));
+    let measures_a_server = ["lists", "reports", "idle", "live", "broadcast", "ingest", "webhooks", "cross"].iter().any(|p| cli.wants(p));
     for backend in cli.backends.iter().filter(|_| measures_a_server) {
         match backend.as_str() {
             "sqlite" | "postgres" => {
@@ -283,6 +283,30 @@ async fn measure(cli: &Cli, p: &Params, backend: &str, url: &str, dir: &std::pat
             ing.first_failure.clone().unwrap_or_else(|| format!("{} sends", ing.acked)),
         );
         acked += ing.acked;
+    }
+
+    if cli.wants("webhooks") {
+        println!("== {backend}: durable ingest with a webhook subscription, concurrency {}", p.ingest_concurrency);
+        let w = webhooks::run(&ctx, p.ingest_concurrency, p.ingest_secs).await?;
+        r.figure(
+            backend,
+            &format!("durable ingest with webhooks at concurrency {}", w.ingest.concurrency),
+            w.ingest.rate(),
+            "msg/s",
+            None,
+            format!("{} acknowledged in {:.1} s, each also delivered to a webhook", w.ingest.acked, w.ingest.secs),
+        );
+        let lag = summarise(&w.lag);
+        for (name, v) in [("p50", lag.p50), ("p99", lag.p99), ("max", lag.max)] {
+            r.figure(backend, &format!("webhook commit → delivered {name}"), v, "ms", None, format!("{} deliveries", lag.n));
+        }
+        r.check(
+            backend,
+            "webhooks: every acknowledged message delivered, once per id",
+            w.delivered == w.ingest.acked && w.ingest.failures == 0,
+            format!("{} acknowledged, {} delivered, {} repeated ids", w.ingest.acked, w.delivered, w.repeated),
+        );
+        acked += w.ingest.acked;
     }
 
     if !sqlite && cli.wants("cross") {

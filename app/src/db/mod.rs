@@ -46,6 +46,10 @@ pub struct Db {
     extensions: Arc<RwLock<HashMap<TypeId, Arc<dyn AnyType + Send + Sync>>>>,
     /// Signalled after every write transaction commits; the event pump waits on it.
     commits: Arc<Notify>,
+    /// SQLite: writers of this process wait their turn here, first come first served,
+    /// instead of in SQLite's busy handler, which retries with growing sleeps and lets
+    /// a steady writer (the message committer) starve an occasional one.
+    writers: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A write transaction from [`Db::begin_write`]. It derefs to the connection, and its
@@ -54,6 +58,9 @@ pub struct Db {
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
     commits: Arc<Notify>,
+    /// The writer's turn (SQLite), given back after the transaction ends: declared
+    /// after `tx`, so a dropped transaction rolls back first.
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl std::ops::Deref for WriteTx {
@@ -144,7 +151,7 @@ impl Db {
             })
             .connect(&url)
             .await?;
-        Ok(Db { pool, dialect, extensions: Arc::default(), commits: Arc::default() })
+        Ok(Db { pool, dialect, extensions: Arc::default(), commits: Arc::default(), writers: Arc::default() })
     }
 
     /// The helper of type `T` attached to this handle, made by `init` on first use.
@@ -170,7 +177,13 @@ impl Db {
 
     /// The same pool and commit signal, without the attached helpers.
     fn detached(&self) -> Db {
-        Db { pool: self.pool.clone(), dialect: self.dialect, extensions: Arc::default(), commits: self.commits.clone() }
+        Db {
+            pool: self.pool.clone(),
+            dialect: self.dialect,
+            extensions: Arc::default(),
+            commits: self.commits.clone(),
+            writers: self.writers.clone(),
+        }
     }
 
     /// Notified after each write transaction commits.
@@ -210,7 +223,9 @@ impl Db {
 
     /// A transaction that reads and then writes. On SQLite it takes the write lock up
     /// front (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot upgrade
-    /// once another connection has committed, and would fail with SQLITE_BUSY.
+    /// once another connection has committed, and would fail with SQLITE_BUSY. Writers
+    /// of this process take turns first (a fair queue), so none starves; a write
+    /// transaction must never begin another.
     ///
     /// On PostgreSQL it takes a transaction-scoped advisory lock for the same effect:
     /// writers then commit one at a time, in the order their event ids were drawn from
@@ -220,15 +235,18 @@ impl Db {
     /// Committing the returned guard wakes the event pump: the write's events go out
     /// at once, without the caller publishing anything.
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
-        let tx = match self.dialect {
-            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+        let (tx, turn) = match self.dialect {
+            Dialect::Sqlite => {
+                let turn = self.writers.clone().lock_owned().await;
+                (self.pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             Dialect::Postgres => {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK_KEY).execute(&mut *tx).await?;
-                tx
+                (tx, None)
             }
         };
-        Ok(WriteTx { tx, commits: self.commits.clone() })
+        Ok(WriteTx { tx, commits: self.commits.clone(), _turn: turn })
     }
 
     /// Copies the WAL into the database file without blocking readers or the writer

@@ -95,14 +95,20 @@ pub fn envelope(msg_id: &str, kind: &str, created_at: i64, data: &str) -> String
 }
 
 /// One attempt; `Ok(status)` for an HTTP answer, `Err` for anything else.
-async fn send(d: &Due, now: i64) -> Result<u16, String> {
-    let (host, addrs) = check_target(&d.url, d.allow_private != 0).await?;
-    let client = reqwest::Client::builder()
+/// A client for one target, checked and resolved now, pinned to the addresses that
+/// passed the check, with redirects off.
+async fn client_for(url: &str, allow_private: bool) -> Result<reqwest::Client, String> {
+    let (host, addrs) = check_target(url, allow_private).await?;
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(10))
         .resolve_to_addrs(&host, &addrs)
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+}
+
+async fn send(d: &Due, client: Result<reqwest::Client, String>, now: i64) -> Result<u16, String> {
+    let client = client?;
     let body = envelope(&d.msg_id, &d.kind, d.created_at, &d.data);
     let ts = now / 1000;
     let mut req = client
@@ -129,7 +135,7 @@ pub fn legacy_signature(secret: &str, body: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct Due {
     id: i64,
     subscription_id: i64,
@@ -143,7 +149,11 @@ struct Due {
     allow_private: i64,
 }
 
-/// Delivers what is due at `now` (at most a batch). Returns how many were attempted.
+/// At most this many deliveries are leased and sent (at once) per round.
+const BATCH: i64 = 100;
+
+/// Delivers what is due at `now` (at most a batch, sent concurrently; the outcomes
+/// written in one transaction). Returns how many were attempted.
 pub async fn deliver_due(db: &Db, now: i64) -> AppResult<usize> {
     // A read first: the write lock is taken only when something is due.
     match next_due(db).await? {
@@ -155,9 +165,10 @@ pub async fn deliver_due(db: &Db, now: i64) -> AppResult<usize> {
         "SELECT m.id, m.subscription_id, m.msg_id, m.kind, m.data, m.created_at, m.attempts, s.url, s.secret, s.allow_private
          FROM webhook_messages m JOIN webhook_subscriptions s ON s.id = m.subscription_id
          WHERE m.status = 'pending' AND m.next_attempt_at <= $1 AND s.enabled = 1
-         ORDER BY m.next_attempt_at, m.id LIMIT 20",
+         ORDER BY m.next_attempt_at, m.id LIMIT $2",
     )
     .bind(now)
+    .bind(BATCH)
     .fetch_all(&mut *tx)
     .await?;
     if due.is_empty() {
@@ -167,55 +178,83 @@ pub async fn deliver_due(db: &Db, now: i64) -> AppResult<usize> {
         sqlx::query("UPDATE webhook_messages SET next_attempt_at = $1 WHERE id = $2").bind(now + LEASE_MS).bind(d.id).execute(&mut *tx).await?;
     }
     tx.commit().await?;
+    let attempted = due.len();
+    // One check and one client per target and batch (building a client is costly).
+    let mut clients: std::collections::HashMap<(String, i64), Result<reqwest::Client, String>> = Default::default();
     for d in &due {
-        let result = send(d, now).await;
-        record(db, d, result, now).await?;
+        let key = (d.url.clone(), d.allow_private);
+        if !clients.contains_key(&key) {
+            let client = client_for(&d.url, d.allow_private != 0).await;
+            clients.insert(key, client);
+        }
     }
-    Ok(due.len())
+    let mut sends = tokio::task::JoinSet::new();
+    for d in due {
+        let client = clients[&(d.url.clone(), d.allow_private)].clone();
+        sends.spawn(async move {
+            let result = send(&d, client, now).await;
+            (d, result)
+        });
+    }
+    let mut outcomes = Vec::with_capacity(attempted);
+    while let Some(joined) = sends.join_next().await {
+        // A send that panicked keeps its lease and goes out again when it ends.
+        if let Ok(outcome) = joined {
+            outcomes.push(outcome);
+        }
+    }
+    record(db, outcomes, now).await?;
+    Ok(attempted)
 }
 
-/// Writes an attempt's outcome; a delivery that failed for good counts against its
-/// subscription, which is disabled at the limit (and the admins alerted).
-async fn record(db: &Db, d: &Due, result: Result<u16, String>, now: i64) -> AppResult<()> {
-    let attempts = d.attempts + 1;
-    let (status, code, error, next) = match result {
-        Ok(code) if (200..300).contains(&code) => ("delivered", Some(code as i64), None, now),
-        other => {
-            let (code, error) = match other {
-                Ok(code) => (Some(code as i64), Some(format!("HTTP {code}"))),
-                Err(e) => (None, Some(e)),
-            };
-            let next = now + backoff(attempts);
-            if next - d.created_at > GIVE_UP_AFTER_MS {
-                ("failed", code, error, now)
-            } else {
-                ("pending", code, error, next)
-            }
-        }
-    };
+/// Writes the attempts' outcomes in one transaction; a delivery that failed for good
+/// counts against its subscription, which is disabled at the limit (and the admins
+/// alerted), and one that succeeded clears the count.
+async fn record(db: &Db, outcomes: Vec<(Due, Result<u16, String>)>, now: i64) -> AppResult<()> {
     let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "UPDATE webhook_messages SET status = $1, attempts = $2, last_status = $3, last_error = $4,
-           next_attempt_at = $5, updated_at = $6 WHERE id = $7",
-    )
-    .bind(status)
-    .bind(attempts)
-    .bind(code)
-    .bind(error)
-    .bind(next)
-    .bind(now)
-    .bind(d.id)
-    .execute(&mut *tx)
-    .await?;
-    match status {
-        "delivered" => {
-            sqlx::query("UPDATE webhook_subscriptions SET failures = 0 WHERE id = $1").bind(d.subscription_id).execute(&mut *tx).await?;
+    for (d, result) in outcomes {
+        let attempts = d.attempts + 1;
+        let (status, code, error, next) = match result {
+            Ok(code) if (200..300).contains(&code) => ("delivered", Some(code as i64), None, now),
+            other => {
+                let (code, error) = match other {
+                    Ok(code) => (Some(code as i64), Some(format!("HTTP {code}"))),
+                    Err(e) => (None, Some(e)),
+                };
+                let next = now + backoff(attempts);
+                if next - d.created_at > GIVE_UP_AFTER_MS {
+                    ("failed", code, error, now)
+                } else {
+                    ("pending", code, error, next)
+                }
+            }
+        };
+        sqlx::query(
+            "UPDATE webhook_messages SET status = $1, attempts = $2, last_status = $3, last_error = $4,
+               next_attempt_at = $5, updated_at = $6 WHERE id = $7",
+        )
+        .bind(status)
+        .bind(attempts)
+        .bind(code)
+        .bind(error)
+        .bind(next)
+        .bind(now)
+        .bind(d.id)
+        .execute(&mut *tx)
+        .await?;
+        match status {
+            "delivered" => {
+                sqlx::query("UPDATE webhook_subscriptions SET failures = 0 WHERE id = $1 AND failures <> 0")
+                    .bind(d.subscription_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            "failed" => super::store::count_failure(&mut tx, db, d.subscription_id, now).await?,
+            _ => {}
         }
-        "failed" => super::store::count_failure(&mut tx, db, d.subscription_id, now).await?,
-        _ => {}
+        crate::telemetry::webhook_delivery(status);
     }
     tx.commit().await?;
-    crate::telemetry::webhook_delivery(status);
     Ok(())
 }
 

@@ -5,6 +5,7 @@ pub mod ingest;
 pub mod lists;
 pub mod live;
 pub mod reports;
+pub mod webhooks;
 
 use crate::seed::Fixture;
 
