@@ -114,3 +114,40 @@ fn serve_answers_health_and_exits_promptly_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn token_create_acts_as_an_agent_within_scopes_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/tokens.db", dir.path().display());
+    let out = bin().args(["--database-url", &url, "token", "create", "--name", "CRM"]).output().unwrap();
+    assert!(!out.status.success(), "no admin yet: nobody for the token to act as");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such agent"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let mut child = bin()
+        .args(["--database-url", &url, "user", "add", "--email", "ada@example.com", "--name", "Ada", "--role", "admin", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a-long-password\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    for bad in [&["--scopes", "read,root"][..], &["--inboxes", "999"], &["--per-minute", "0"]] {
+        let out = bin().args(["--database-url", &url, "token", "create", "--name", "CRM"]).args(bad).output().unwrap();
+        assert!(!out.status.success(), "{bad:?} is refused");
+        assert!(!String::from_utf8_lossy(&out.stderr).trim().is_empty(), "{bad:?} says why");
+    }
+    let out = bin().args(["--database-url", &url, "token", "create", "--name", "CRM", "--scopes", "read"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(token.starts_with("sbk_"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let db = app::db::Db::connect(&url).await.unwrap();
+        let found = app::api_tokens::store::find(&db, &token).await.unwrap().expect("stored, by its hash");
+        assert_eq!(found.scopes(), vec![app::api_tokens::Scope::Read]);
+        let ada = app::accounts::store::find_by_email(&db, "ada@example.com").await.unwrap().unwrap();
+        assert_eq!(found.agent_id, Some(ada.id), "acts as the first admin");
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1").bind(&token).fetch_one(db.pool()).await.unwrap();
+        assert_eq!(stored, 0, "never stored in clear");
+    });
+}
