@@ -71,7 +71,18 @@ test_both_dbs!(every_audited_action_writes_its_entry_and_none_changes_one, |db| 
     let export = app.send(get(&format!("/api/conversations/{conv}/export.csv"), &ada)).await;
     assert_eq!(export.status(), StatusCode::OK);
     assert_eq!(app.send(get("/api/conversations.csv?status=open", &ada)).await.status(), StatusCode::OK);
+    // The customer of another chat: their data downloaded, then erased.
+    let other = visitor_start(&app, &key, "visitor-audit-bbbbbbbbbbbbbbbbbbbbbb").await;
+    let customer: i64 = sqlx::query_scalar("SELECT customer_id FROM conversations WHERE id = $1").bind(other).fetch_one(app.db().pool()).await.unwrap();
+    assert_eq!(app.send(get(&format!("/api/customers/{customer}/export.json"), &ada)).await.status(), StatusCode::OK);
+    ok(&app, "/api/customers/erase", &format!("customer_id={customer}"), &ada).await;
     ok(&app, "/api/conversations/delete", &format!("id={conv}"), &ada).await;
+
+    // A webhook: subscribed, tested, turned off, removed.
+    let sub = ok(&app, "/api/admin/webhooks/create", "url=http%3A%2F%2F127.0.0.1%3A9%2Fhook&events=message.created&allow_private=on", &ada).await;
+    let sub: i64 = serde_json::from_str::<serde_json::Value>(&sub).unwrap()["id"].as_i64().unwrap();
+    ok(&app, "/api/admin/webhooks/enable", &format!("id={sub}&enabled=false"), &ada).await;
+    ok(&app, "/api/admin/webhooks/delete", &format!("id={sub}"), &ada).await;
 
     // API tokens, the log's own retention, its download, a deactivation and a logout.
     let token = ok(&app, "/api/admin/tokens/create", "name=LMS", &ada).await;
@@ -93,7 +104,8 @@ test_both_dbs!(every_audited_action_writes_its_entry_and_none_changes_one, |db| 
         Action::LoginSucceeded, Action::LoginFailed, Action::Logout, Action::AgentCreate, Action::AgentDeactivate,
         Action::InboxMember, Action::InboxPrechat, Action::InboxRouting, Action::ConversationAssign, Action::ConversationMove,
         Action::ConversationExport, Action::ListExport, Action::ConversationDelete, Action::TokenCreate, Action::TokenRevoke,
-        Action::AuditRetention, Action::AuditExport,
+        Action::AuditRetention, Action::AuditExport, Action::CustomerExport, Action::CustomerErase,
+        Action::WebhookCreate, Action::WebhookUpdate, Action::WebhookDelete,
     ] {
         assert!(done.iter().any(|d| d == a.as_str()), "{} was not audited: {done:?}", a.as_str());
     }
@@ -113,6 +125,8 @@ test_both_dbs!(every_audited_action_writes_its_entry_and_none_changes_one, |db| 
     let assign: serde_json::Value = serde_json::from_str(&detail("conversation.assign").await).unwrap();
     assert_eq!(assign, json!({ "before": { "assignee_id": null }, "after": { "assignee_id": kim } }));
     assert_eq!(detail("audit.retention").await, r#"{"after":{"days":400},"before":{"days":365}}"#);
+    let erased = detail("customer.erase").await;
+    assert!(!erased.contains("visitor") && erased.contains("messages"), "counts only, never content: {erased}");
 
     // Nothing that ran changed an entry written before it.
     let now = snapshot(&app).await;
