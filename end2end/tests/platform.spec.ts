@@ -62,6 +62,22 @@ test('an admin subscribes a webhook, sends a test event and sees it delivered in
     expect(JSON.parse(received[0].body)).toMatchObject({ type: 'webhook.test', id: received[0].id });
     await expect(log).toContainText(received[0].id);
     await expect(log).toContainText('HTTP 204');
+
+    // A real change: a customer writes, the subscription gets it, signed and logged.
+    const text = `Hook me ${Date.now()}`;
+    const { widget } = await customerWidget(browser);
+    await customerSays(widget, text);
+    await expect(async () => {
+      await card.getByRole('button', { name: 'Refresh log' }).click();
+      await expect(log.getByRole('row', { name: /message\.created/ }).first()).toContainText('delivered', { timeout: 500 });
+    }).toPass({ timeout: 10_000 });
+    const message = received.find((r) => r.body.includes(text));
+    expect(message).toBeDefined();
+    expect(JSON.parse(message!.body)).toMatchObject({ type: 'message.created', data: { body: text, author_kind: 'customer' } });
+
+    // Removed, so the later tests' changes go nowhere.
+    await card.getByRole('button', { name: 'Remove' }).click();
+    await expect(card).toHaveCount(0);
   } finally {
     receiver.close();
   }
