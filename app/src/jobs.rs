@@ -111,10 +111,9 @@ pub fn start(st: &AppState, database_url: Option<String>) -> Jobs {
 /// write commits (which may have moved one), then sends what is due. No polling: with
 /// nothing pending it waits for a commit.
 async fn watch_sla(st: AppState) {
+    let mut commits = st.db.commits();
     loop {
-        let notified = st.db.commits().notified();
-        tokio::pin!(notified);
-        notified.as_mut().enable();
+        commits.borrow_and_update();
         if let Err(e) = crate::sla::store::tick(&st.db, st.now()).await {
             tracing::warn!(error = %e, "SLA alerts failed");
         }
@@ -128,7 +127,7 @@ async fn watch_sla(st: AppState) {
         };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = &mut notified => {}
+            _ = commits.changed() => {}
         }
     }
 }
@@ -138,10 +137,9 @@ async fn watch_sla(st: AppState) {
 /// falls due or the next commit, never polling on an idle system. (On PostgreSQL each
 /// instance wakes on its own commits; whichever instance reads the log first queues.)
 async fn run_webhooks(st: AppState) {
+    let mut commits = st.db.commits();
     loop {
-        let notified = st.db.commits().notified();
-        tokio::pin!(notified);
-        notified.as_mut().enable();
+        commits.borrow_and_update();
         loop {
             match crate::webhooks::derive::derive(&st.db, st.now()).await {
                 Ok(Some(_)) => continue,
@@ -169,7 +167,7 @@ async fn run_webhooks(st: AppState) {
         };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = &mut notified => {}
+            _ = commits.changed() => {}
         }
     }
 }

@@ -14,7 +14,6 @@ use std::any::{Any as AnyType, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
-use tokio::sync::Notify;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -44,8 +43,10 @@ pub struct Db {
     /// keeps its message committer here), by type, created on first use and shared
     /// by every clone. The database layer knows nothing of what they are.
     extensions: Arc<RwLock<HashMap<TypeId, Arc<dyn AnyType + Send + Sync>>>>,
-    /// Signalled after every write transaction commits; the event pump waits on it.
-    commits: Arc<Notify>,
+    /// Counts the write transactions committed; the event pump and the jobs that react
+    /// to writes each watch it (every watcher sees every change, unlike a `Notify`,
+    /// whose `notify_one` woke just one of them: the pump then waited for its safety tick).
+    commits: Arc<tokio::sync::watch::Sender<u64>>,
     /// SQLite: writers of this process wait their turn here, first come first served,
     /// instead of in SQLite's busy handler, which retries with growing sleeps and lets
     /// a steady writer (the message committer) starve an occasional one.
@@ -57,7 +58,7 @@ pub struct Db {
 /// so a write publishes its events by committing: no caller remembers to.
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
-    commits: Arc<Notify>,
+    commits: Arc<tokio::sync::watch::Sender<u64>>,
     /// The writer's turn (SQLite), given back after the transaction ends: declared
     /// after `tx`, so a dropped transaction rolls back first.
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
@@ -80,7 +81,7 @@ impl WriteTx {
     /// Commits, then wakes the event pump.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await?;
-        self.commits.notify_one();
+        self.commits.send_modify(|n| *n = n.wrapping_add(1));
         Ok(())
     }
 
@@ -151,7 +152,7 @@ impl Db {
             })
             .connect(&url)
             .await?;
-        Ok(Db { pool, dialect, extensions: Arc::default(), commits: Arc::default(), writers: Arc::default() })
+        Ok(Db { pool, dialect, extensions: Arc::default(), commits: Arc::new(tokio::sync::watch::channel(0).0), writers: Arc::default() })
     }
 
     /// The helper of type `T` attached to this handle, made by `init` on first use.
@@ -186,9 +187,10 @@ impl Db {
         }
     }
 
-    /// Notified after each write transaction commits.
-    pub fn commits(&self) -> &Notify {
-        &self.commits
+    /// A watch on the commits: `changed()` resolves once a write transaction has
+    /// committed since the last look (the value is how many have).
+    pub fn commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.commits.subscribe()
     }
 
     /// Attaches a helper of type `T` made by `init`, replacing one made before.

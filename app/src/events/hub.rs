@@ -123,6 +123,7 @@ impl Hub {
             tokio::spawn(listen(self.clone(), url));
         }
         let mut shutdown = self.shutdown_signal();
+        let mut commits = db.commits();
         loop {
             if *shutdown.borrow() {
                 break;
@@ -130,7 +131,7 @@ impl Hub {
             self.drain(&db).await;
             tokio::select! {
                 _ = self.wake.notified() => {}
-                _ = db.commits().notified() => {}
+                _ = commits.changed() => {}
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 _ = shutdown.changed() => {}
             }
