@@ -2,7 +2,7 @@
 # Installs whatever the build and the tests need and is missing. Idempotent, and quick
 # when everything is there. Usage: scripts/ensure-tools.sh [build|test]
 #   build: wasm32 target, cargo-leptos, wasm-bindgen-cli, wasm-opt (binaryen)
-#   test:  all of build, plus cargo-audit, Debian's chromium, the end2end npm packages
+#   test:  all of build, plus cargo-audit, Debian's chromium, nginx and caddy, the end2end npm packages
 #          and schemathesis (from PyPI, in its own virtualenv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +52,13 @@ if [ "$what" = "test" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq chromium >/dev/null
+  fi
+  # scripts/try-deploy.sh runs docs/deploy.md's configurations in them.
+  if ! command -v nginx >/dev/null || ! command -v caddy >/dev/null; then
+    say "installing Debian's nginx and caddy (for scripts/try-deploy.sh)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq nginx-light caddy >/dev/null
   fi
   # Playwright must never try to download a browser here: it uses /usr/bin/chromium.
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: Rust unit and integration tests on SQLite and PostgreSQL, the import
 # cycle check, cargo audit, the benchmark's quick run, the REST API fuzz
-# (schemathesis), then the Playwright suite in Chromium. Prints the counts; exits non-zero on any failure.
+# (schemathesis), the deployment configurations (nginx, Caddy, systemd), then the
+# Playwright suite in Chromium. Prints the counts; exits non-zero on any failure.
 # With CI=true an unreachable PostgreSQL fails the run instead of being skipped.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -86,6 +87,20 @@ else
   status=1
 fi
 
+echo "==> Deployment (scripts/try-deploy.sh: docs/deploy.md's systemd unit, nginx and Caddy over TLS, two instances on PostgreSQL)"
+deploy_passed=0
+deploy_failed=0
+if pg_isready -q -d "$SWITCHBOARD_TEST_PG" 2>/dev/null; then
+  scripts/try-deploy.sh "$TARGET/debug/switchboard" 2>&1 | tee "$LOGS/deploy.txt"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  deploy_passed=$(sed -n 's/^\([0-9]\+\) passed, [0-9]\+ failed$/\1/p' "$LOGS/deploy.txt" | tail -1)
+  deploy_failed=$(sed -n 's/^[0-9]\+ passed, \([0-9]\+\) failed$/\1/p' "$LOGS/deploy.txt" | tail -1)
+  deploy_passed=${deploy_passed:-0}
+  deploy_failed=${deploy_failed:-1}
+else
+  echo "SKIPPED: the deployment check needs PostgreSQL"
+fi
+
 echo "==> Playwright tests in Chromium"
 e2e_start=$SECONDS
 if [ -x "$TARGET/debug/switchboard" ]; then
@@ -100,7 +115,7 @@ e2e_passed=$(sed -n 's/^ *\([0-9]\+\) passed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null
 e2e_failed=$(sed -n 's/^ *\([0-9]\+\) failed.*/\1/p' "$LOGS/e2e.txt" 2>/dev/null | tail -1)
 e2e_passed=${e2e_passed:-0}
 e2e_failed=${e2e_failed:-0}
-if [ "$status" -ne 0 ] && [ "$((rust_failed + cycles_failed + audit_failed + bench_failed + fuzz_failed + e2e_failed))" -eq 0 ]; then
+if [ "$status" -ne 0 ] && [ "$((rust_failed + cycles_failed + audit_failed + bench_failed + fuzz_failed + deploy_failed + e2e_failed))" -eq 0 ]; then
   e2e_failed=1 # something failed without a count (a build, a crash): never report green
 fi
 
@@ -110,6 +125,7 @@ echo "Cycles:     $cycles_passed passed, $cycles_failed failed (scripts/check-cy
 echo "Audit:      $audit_passed passed, $audit_failed failed (cargo audit, RustSec advisories)"
 echo "Benchmark:  $bench_passed passed, $bench_failed failed (--quick on $bench_backends)"
 echo "API fuzz:   $fuzz_passed passed, $fuzz_failed failed (schemathesis, every operation of /api/v1)"
+echo "Deployment: $deploy_passed passed, $deploy_failed failed (scripts/try-deploy.sh: systemd, nginx, Caddy, TLS, two instances)"
 echo "Playwright: $e2e_passed passed, $e2e_failed failed (${e2e_secs} s)"
-echo "$((rust_passed + cycles_passed + audit_passed + bench_passed + fuzz_passed + e2e_passed)) passed, $((rust_failed + cycles_failed + audit_failed + bench_failed + fuzz_failed + e2e_failed)) failed"
+echo "$((rust_passed + cycles_passed + audit_passed + bench_passed + fuzz_passed + deploy_passed + e2e_passed)) passed, $((rust_failed + cycles_failed + audit_failed + bench_failed + fuzz_failed + deploy_failed + e2e_failed)) failed"
 exit "$status"

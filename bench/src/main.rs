@@ -41,6 +41,11 @@ pub struct Cli {
     /// Where the markdown and JSON go (default: bench/results, or target/bench-quick).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// The seeded history: `1m` (20k conversations, 1M messages) or `10m` (200k
+    /// conversations, 10M messages: a busy team's year; about 10 minutes to seed on
+    /// SQLite, best run with `--only lists --backends sqlite`).
+    #[arg(long, default_value = "1m", value_parser = ["1m", "10m"])]
+    pub scale: String,
     #[arg(long)]
     pub conversations: Option<usize>,
     #[arg(long)]

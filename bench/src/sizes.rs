@@ -26,19 +26,30 @@ pub struct Bundles {
     pub loader: Option<Size>,
     pub widget: Vec<Size>,
     pub console: Option<Size>,
+    /// The console's JS glue and stylesheet, loaded with the WASM before the first
+    /// page is interactive.
+    pub console_rest: Vec<Size>,
+}
+
+fn total<'a>(name: &str, parts: impl Iterator<Item = &'a Size>) -> Size {
+    parts.fold(Size { name: name.into(), ..Default::default() }, |t, s| Size {
+        name: t.name,
+        raw: t.raw + s.raw,
+        gzip: t.gzip + s.gzip,
+        brotli: t.brotli + s.brotli,
+    })
 }
 
 impl Bundles {
     pub fn widget_total(&self) -> Option<Size> {
-        if self.widget.len() < 5 {
-            return None;
-        }
-        Some(self.widget.iter().fold(Size { name: "widget total".into(), ..Default::default() }, |t, s| Size {
-            name: t.name,
-            raw: t.raw + s.raw,
-            gzip: t.gzip + s.gzip,
-            brotli: t.brotli + s.brotli,
-        }))
+        (self.widget.len() == 5).then(|| total("widget total", self.widget.iter()))
+    }
+
+    /// Everything the console loads before its first page is interactive: the WASM,
+    /// its JS glue and the stylesheet.
+    pub fn console_first_load(&self) -> Option<Size> {
+        let wasm = self.console.as_ref()?;
+        (self.console_rest.len() == 2).then(|| total("console first load", std::iter::once(wasm).chain(&self.console_rest)))
     }
 }
 
@@ -54,5 +65,9 @@ pub fn bundles(site: &Path, public: &Path) -> Bundles {
     ];
     let widget = files.iter().filter_map(|(p, n)| measure(p, n)).collect();
     let console = measure(&site.join("pkg/switchboard.wasm"), "console switchboard.wasm");
-    Bundles { loader, widget, console }
+    let console_rest = [("pkg/switchboard.js", "console switchboard.js"), ("pkg/switchboard.css", "console switchboard.css")]
+        .iter()
+        .filter_map(|(p, n)| measure(&site.join(p), n))
+        .collect();
+    Bundles { loader, widget, console, console_rest }
 }

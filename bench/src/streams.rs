@@ -34,6 +34,11 @@ async fn visitor_url(client: &reqwest::Client, base: &str, conv: &Conversation) 
 
 /// Opens one stream per entry and waits until every one has its first byte.
 pub async fn open(client: &reqwest::Client, base: &str, who: &[Who<'_>]) -> Result<Streams> {
+    open_on(client, &[base.to_string()], who).await
+}
+
+/// The same, spread over several servers in turn (instances on one database).
+pub async fn open_on(client: &reqwest::Client, bases: &[String], who: &[Who<'_>]) -> Result<Streams> {
     let ready = Arc::new(Ready::default());
     let (stop, stop_rx) = watch::channel(false);
     // Opening is itself work for the server (a session check, a presence touch):
@@ -41,6 +46,7 @@ pub async fn open(client: &reqwest::Client, base: &str, who: &[Who<'_>]) -> Resu
     let mut subs = Vec::with_capacity(who.len());
     for chunk in who.chunks(256) {
         for w in chunk {
+            let base = &bases[subs.len() % bases.len()];
             let (url, cookie, scope) = match w {
                 Who::Agent(a) => {
                     (format!("{base}/api/events"), Some(a.token.clone()), Scope::Agent { inboxes: a.inboxes.clone() })

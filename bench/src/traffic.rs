@@ -22,7 +22,8 @@ static NEXT: AtomicU64 = AtomicU64::new(1);
 
 pub struct Traffic {
     pub client: reqwest::Client,
-    pub base: String,
+    /// Sends go to these servers in turn.
+    pub bases: Vec<String>,
     pub sent: Mutex<HashMap<u64, Sent>>,
     pub failures: AtomicU64,
     pub first_failure: Mutex<Option<String>>,
@@ -30,9 +31,14 @@ pub struct Traffic {
 
 impl Traffic {
     pub fn new(client: reqwest::Client, base: &str) -> Self {
+        Self::spread(client, &[base.to_string()])
+    }
+
+    /// Sends spread over several servers in turn.
+    pub fn spread(client: reqwest::Client, bases: &[String]) -> Self {
         Traffic {
             client,
-            base: base.to_string(),
+            bases: bases.to_vec(),
             sent: Mutex::new(HashMap::new()),
             failures: AtomicU64::new(0),
             first_failure: Mutex::new(None),
@@ -50,17 +56,18 @@ impl Traffic {
         let seq = NEXT.fetch_add(1, Ordering::SeqCst);
         let body = format!("bench message {seq} about the order");
         let at = Instant::now();
+        let base = &self.bases[seq as usize % self.bases.len()];
         let req = match agent {
             None => self
                 .client
-                .post(format!("{}/api/widget/conversations/{}/messages", self.base, conv.id))
+                .post(format!("{base}/api/widget/conversations/{}/messages", conv.id))
                 .bearer_auth(&conv.visitor_token)
                 .json(&serde_json::json!({ "client_id": format!("b{seq}"), "body": body })),
             Some(a) => self
                 .client
-                .post(format!("{}/api/conversations/reply", self.base))
+                .post(format!("{base}/api/conversations/reply"))
                 .header("cookie", format!("sb_session={}", a.token))
-                .header("origin", &self.base)
+                .header("origin", base)
                 .form(&[
                     ("conversation_id", conv.id.to_string()),
                     ("client_id", format!("b{seq}")),

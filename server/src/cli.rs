@@ -87,7 +87,7 @@ pub struct ServeArgs {
     pub max_upload_mb: u64,
     /// Reverse proxies (addresses or CIDRs, comma separated) whose X-Forwarded-For
     /// names the client. Without it the header is ignored.
-    #[arg(long, env = "SWITCHBOARD_TRUSTED_PROXIES", value_delimiter = ',')]
+    #[arg(long, env = "SWITCHBOARD_TRUSTED_PROXIES", value_delimiter = ',', value_parser = address_or_cidr)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -215,6 +215,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// `10.0.0.0/8`, or one address (`127.0.0.1`, `::1`) as its own network.
+fn address_or_cidr(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{s:?} is neither an address (127.0.0.1) nor a network (10.0.0.0/8)"))
+}
+
 fn leptos_options(bind: Option<SocketAddr>) -> LeptosOptions {
     // cargo-leptos bakes LEPTOS_OUTPUT_NAME into its builds; a plain `cargo build`
     // (tests, `switchboard migrate`) has none, so fall back to the defaults.
@@ -310,4 +318,17 @@ async fn shutdown_signal() {
     };
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_or_cidr;
+
+    #[test]
+    fn a_trusted_proxy_is_an_address_or_a_network() {
+        assert_eq!(address_or_cidr("127.0.0.1").unwrap().to_string(), "127.0.0.1/32");
+        assert_eq!(address_or_cidr(" 10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(address_or_cidr("::1").unwrap().to_string(), "::1/128");
+        assert!(address_or_cidr("proxy.internal").unwrap_err().contains("neither an address"));
+    }
 }

@@ -51,7 +51,7 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(crate::site::fallback)
         .layer(axum::middleware::map_response(with_error_status))
         .layer(axum::middleware::from_fn(crate::input::reject_control_chars))
         .layer(axum::middleware::from_fn(security_headers))

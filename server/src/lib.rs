@@ -13,6 +13,7 @@ pub mod input;
 pub mod listen;
 pub mod metrics;
 pub mod origin;
+pub mod site;
 pub mod sse;
 pub mod widget_api;
 

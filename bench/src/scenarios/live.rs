@@ -67,6 +67,20 @@ fn typing_load(ctx: &Ctx<'_>, chats: &[crate::seed::Conversation]) -> (tokio::ta
 /// `subscribers` streams on `ctx.base`; messages sent to `send_base` at `rate` a
 /// second for `secs`.
 pub async fn run(ctx: &Ctx<'_>, send_base: &str, subscribers: usize, rate: u32, secs: f64, typing: bool) -> Result<Live> {
+    run_on(ctx, &[ctx.base.clone()], &[send_base.to_string()], subscribers, rate, secs, typing).await
+}
+
+/// The same with the streams spread over `stream_bases` and the sends over
+/// `send_bases`, each in turn (several instances on one PostgreSQL).
+pub async fn run_on(
+    ctx: &Ctx<'_>,
+    stream_bases: &[String],
+    send_bases: &[String],
+    subscribers: usize,
+    rate: u32,
+    secs: f64,
+    typing: bool,
+) -> Result<Live> {
     let fx = ctx.fixture;
     // One stream in five is a console; the rest are widgets of distinct chats.
     let agents: Vec<_> = std::iter::once(&fx.admin).chain(&fx.supervisors).chain(&fx.busy).collect();
@@ -75,11 +89,11 @@ pub async fn run(ctx: &Ctx<'_>, send_base: &str, subscribers: usize, rate: u32, 
     let chats = &fx.conversations[..widgets.min(fx.conversations.len())];
     let mut who: Vec<Who> = (0..consoles).map(|i| Who::Agent(agents[i % agents.len()])).collect();
     who.extend(chats.iter().map(Who::Visitor));
-    let s = streams::open(&ctx.client, &ctx.base, &who).await?;
+    let s = streams::open_on(&ctx.client, stream_bases, &who).await?;
     let log_before = event_rows(&ctx.db_url).await?;
     let typing = typing.then(|| typing_load(ctx, chats));
 
-    let traffic = Arc::new(Traffic::new(ctx.client.clone(), send_base));
+    let traffic = Arc::new(Traffic::spread(ctx.client.clone(), send_bases));
     let total = (rate as f64 * secs) as usize;
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);

@@ -61,6 +61,8 @@ pub struct Fixture {
     pub conversations: Vec<Conversation>,
     pub messages: usize,
     pub seconds: f64,
+    /// Where the seconds went, for the notes.
+    pub phases: String,
 }
 
 pub fn sha256_hex(s: &str) -> String {
@@ -115,6 +117,19 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
     sqlx::any::install_default_drivers();
     let pool: AnyPool = AnyPoolOptions::new().max_connections(1).connect(url).await.context("open the database")?;
     let started = Instant::now();
+    let sqlite = url.starts_with("sqlite");
+    if sqlite {
+        // A fixture, not a write anyone was promised: no journal and no fsync while it
+        // loads (a crash means seeding again), a large page cache, and the journal
+        // back to WAL afterwards as the server expects it.
+        sqlx::raw_sql(
+            "PRAGMA journal_mode = DELETE; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+             PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY;",
+        )
+        .execute(&pool)
+        .await?;
+    }
+    let mut phases = Vec::new();
     let mut rng = StdRng::seed_from_u64(7);
     let mut tx = pool.begin().await?;
     let hash = crate::password_hash();
@@ -272,13 +287,16 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
     )
     .await?;
 
-    // Messages: `size.messages` spread over the conversations, alternating customer
-    // and agent, in time order within each conversation.
-    let per = size.messages / n.max(1);
-    let mut extra = size.messages - per * n;
+    phases.push(format!("rows before the messages {:.1} s", started.elapsed().as_secs_f64()));
+    let at = Instant::now();
+    // Messages: `size.messages` spread over the conversations the scenarios use
+    // (assigned chats have none), alternating customer and agent, in time order
+    // within each conversation.
+    let with_messages = fixture_convs.len().max(1);
+    let per = size.messages / with_messages;
+    let mut extra = size.messages - per * with_messages;
     let rare_every = (size.messages / RARE_COUNT).max(1);
     let mut written = 0usize;
-    let sqlite = url.starts_with("sqlite");
     if sqlite {
         // One FTS5 rebuild after the load is several times faster than a trigger
         // per row; the triggers come back exactly as migration 0003 wrote them.
@@ -325,10 +343,14 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
         batch,
     )
     .await?;
+    phases.push(format!("messages {:.1} s", at.elapsed().as_secs_f64()));
     if sqlite {
+        let at = Instant::now();
         sqlx::query("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')").execute(&mut *tx).await?;
         sqlx::query(FTS_INSERT_TRIGGER).execute(&mut *tx).await?;
+        phases.push(format!("full-text index {:.1} s", at.elapsed().as_secs_f64()));
     }
+    let at = Instant::now();
     // The reports' figures, as the write path keeps them: a cycle per chat, answered
     // 10 s to 30 min after it started (waiting chats not yet), resolved at the last
     // activity when closed; a rating on every third solved chat.
@@ -351,8 +373,14 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    phases.push(format!("report rows and commit {:.1} s", at.elapsed().as_secs_f64()));
+    let at = Instant::now();
     // What a long-running server's statistics would know by now.
     sqlx::query("ANALYZE").execute(&pool).await?;
+    if sqlite {
+        sqlx::raw_sql("PRAGMA journal_mode = WAL").execute(&pool).await?;
+    }
+    phases.push(format!("ANALYZE {:.1} s", at.elapsed().as_secs_f64()));
     pool.close().await;
 
     // Open conversations take the live traffic: put them first.
@@ -368,5 +396,6 @@ pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
         conversations: fixture_convs,
         messages: written,
         seconds: started.elapsed().as_secs_f64(),
+        phases: phases.join(", "),
     })
 }

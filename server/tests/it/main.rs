@@ -31,6 +31,7 @@ mod requests;
 mod routing;
 mod retention;
 mod settings;
+mod site;
 mod sla;
 mod store;
 mod supervise;

@@ -1,7 +1,7 @@
 //! Monitoring: a supervisor whispers to the chat's assignee (never to the customer,
 //! another operator, an export, a transcript or a search), joins the chat, takes it
 //! over, and each of these is in the audit log.
-use crate::common::{body_json, body_text, json_request, read_frames, TestApp};
+use crate::common::{body_json, body_text, json_request, keep_reading, read_frames, TestApp};
 use crate::hardening::inbox;
 use crate::live::{operator_of, stream_request, visitor_send, visitor_start};
 use app::accounts::Role;
@@ -53,7 +53,7 @@ test_both_dbs!(a_whisper_reaches_the_assignee_and_supervisors_and_nobody_else, |
     let jo = operator_of(&app, support, "jo@x.io").await;
     let (_, sam) = supervisor_of(&app, support, "sam@x.io").await;
     // Jo's console is open throughout (a replay would judge by the chat's state now).
-    let mut jo_stream = app.send(stream_request("/api/events", Some(&jo), None)).await.into_body();
+    let (jo_done, jo_stream) = keep_reading(app.send(stream_request("/api/events", Some(&jo), None)).await.into_body());
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let conv = visitor_start(&app, &key, VISITOR).await;
     assert_eq!(visitor_send(&app, VISITOR, conv, "c-1", "my order is late").await, StatusCode::CREATED);
@@ -92,7 +92,8 @@ test_both_dbs!(a_whisper_reaches_the_assignee_and_supervisors_and_nobody_else, |
     let token = body_json(st).await["token"].as_str().unwrap().to_string();
     let customer = replayed(&app, &format!("/api/widget/events?token={token}"), None).await;
     assert!(customer.contains(&"on its way".to_string()) && !customer.iter().any(|b| b.contains("whisper")), "{customer:?}");
-    let jo_got = bodies(read_frames(&mut jo_stream, 1000, 1_500).await);
+    let _ = jo_done.send(());
+    let jo_got = bodies(jo_stream.await.unwrap());
     assert!(jo_got.contains(&"my order is late".to_string()), "Jo saw the waiting chat: {jo_got:?}");
     assert!(!jo_got.iter().any(|b| b.contains("whisper")), "{jo_got:?}");
     let alex_got = replayed(&app, "/api/events", Some(&alex)).await;

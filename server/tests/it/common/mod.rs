@@ -217,6 +217,57 @@ pub async fn read_frames(body: &mut Body, count: usize, timeout_ms: u64) -> Vec<
     read_frames_of(body, count, timeout_ms, |e| !e.ends_with(".presence") && e != "queue").await
 }
 
+/// Reads a stream the whole time, as a browser does (a stream is worked as it is
+/// read), until the returned sender is dropped or fires; the task returns the frames.
+pub fn keep_reading(mut body: Body) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<Vec<Frame>>) {
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let stop_at = async move {
+            let _ = (&mut stopped).await;
+            // Whatever is already due still arrives.
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        };
+        let mut frames = Vec::new();
+        let mut buf = String::new();
+        tokio::pin!(stop_at);
+        loop {
+            tokio::select! {
+                next = body.frame() => match next {
+                    Some(Ok(frame)) => {
+                        if let Ok(data) = frame.into_data() {
+                            parse_frames(&mut buf, &data, &mut frames, |e| !e.ends_with(".presence") && e != "queue");
+                        }
+                    }
+                    _ => break,
+                },
+                _ = &mut stop_at => break,
+            }
+        }
+        frames
+    });
+    (stop, task)
+}
+
+fn parse_frames(buf: &mut String, data: &[u8], frames: &mut Vec<Frame>, keep: fn(&str) -> bool) {
+    buf.push_str(&String::from_utf8_lossy(data));
+    while let Some(end) = buf.find("\n\n") {
+        let raw: String = buf.drain(..end + 2).collect();
+        let mut f = Frame { id: None, event: None, data: String::new() };
+        for line in raw.lines() {
+            if let Some(v) = line.strip_prefix("id: ").or_else(|| line.strip_prefix("id:")) {
+                f.id = v.trim().parse().ok();
+            } else if let Some(v) = line.strip_prefix("event: ").or_else(|| line.strip_prefix("event:")) {
+                f.event = Some(v.trim().to_string());
+            } else if let Some(v) = line.strip_prefix("data: ").or_else(|| line.strip_prefix("data:")) {
+                f.data.push_str(v);
+            }
+        }
+        if f.event.as_deref().is_some_and(keep) {
+            frames.push(f);
+        }
+    }
+}
+
 /// [`read_frames`], keeping the events whose name `keep` accepts.
 pub async fn read_frames_of(body: &mut Body, count: usize, timeout_ms: u64, keep: fn(&str) -> bool) -> Vec<Frame> {
     let mut buf = String::new();
@@ -226,23 +277,7 @@ pub async fn read_frames_of(body: &mut Body, count: usize, timeout_ms: u64, keep
         let next = tokio::time::timeout_at(deadline, body.frame()).await;
         let Ok(Some(Ok(frame))) = next else { break };
         if let Ok(data) = frame.into_data() {
-            buf.push_str(&String::from_utf8_lossy(&data));
-        }
-        while let Some(end) = buf.find("\n\n") {
-            let raw: String = buf.drain(..end + 2).collect();
-            let mut f = Frame { id: None, event: None, data: String::new() };
-            for line in raw.lines() {
-                if let Some(v) = line.strip_prefix("id: ").or_else(|| line.strip_prefix("id:")) {
-                    f.id = v.trim().parse().ok();
-                } else if let Some(v) = line.strip_prefix("event: ").or_else(|| line.strip_prefix("event:")) {
-                    f.event = Some(v.trim().to_string());
-                } else if let Some(v) = line.strip_prefix("data: ").or_else(|| line.strip_prefix("data:")) {
-                    f.data.push_str(v);
-                }
-            }
-            if f.event.as_deref().is_some_and(keep) {
-                frames.push(f);
-            }
+            parse_frames(&mut buf, &data, &mut frames, keep);
         }
     }
     frames

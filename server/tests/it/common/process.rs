@@ -36,7 +36,7 @@ impl Server {
         Self::spawn(cmd, database_url, data_dir, true, extra)
     }
 
-    fn spawn(mut cmd: Command, database_url: &str, data_dir: &std::path::Path, demo: bool, extra: &[&str]) -> Server {
+    pub fn spawn(mut cmd: Command, database_url: &str, data_dir: &std::path::Path, demo: bool, extra: &[&str]) -> Server {
         cmd.env("RUST_LOG", "warn")
             .args(["--database-url", database_url, "serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)

@@ -1,0 +1,45 @@
+//! The binary carries the site: started in an empty folder, with no `target/site`
+//! beside it and no `LEPTOS_SITE_ROOT`, it serves the console's and the widget's files.
+use crate::common::process::{client, Server};
+use std::process::Command;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_the_console_and_the_widget_from_any_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/site.db", dir.path().display());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    cmd.current_dir(dir.path()).env_remove("LEPTOS_SITE_ROOT").env_remove("LEPTOS_OUTPUT_NAME");
+    let server = Server::spawn(cmd, &url, &dir.path().join("files"), true, &[]);
+    assert!(!dir.path().join("target").exists());
+    let c = client();
+
+    // The login page names the console's script, and each file it names is served.
+    let page = c.get(format!("{}/login", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("/pkg/switchboard.js"), "the page loads the console's script");
+    let expect: [(&str, &str, &[u8]); 7] = [
+        ("/pkg/switchboard.js", "javascript", b""),
+        ("/pkg/switchboard.wasm", "application/wasm", b"\0asm"),
+        ("/pkg/switchboard.css", "text/css", b""),
+        ("/widget.js", "javascript", b""),
+        ("/widget/pkg/switchboard_widget_bg.wasm", "application/wasm", b"\0asm"),
+        ("/widget/pkg/switchboard_widget.js", "javascript", b""),
+        ("/favicon.svg", "image/svg", b"<"),
+    ];
+    for (path, mime, magic) in expect {
+        let res = c.get(format!("{}{path}", server.base)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path} is served (the site was built before the server? scripts/test.sh builds it first)");
+        let ctype = res.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(ctype.contains(mime), "{path}: {ctype}");
+        let etag = res.headers()["etag"].to_str().unwrap().to_string();
+        let body = res.bytes().await.unwrap();
+        assert!(body.len() > 10 && body.starts_with(magic), "{path}: {} bytes", body.len());
+
+        // The same file again, revalidated: 304 without a body.
+        let again = c.get(format!("{}{path}", server.base)).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(again.status(), 304, "{path} revalidates");
+    }
+
+    // A path the site lacks is still the console's 404 page, not a file.
+    let missing = c.get(format!("{}/pkg/nope.js", server.base)).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
