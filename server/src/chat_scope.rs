@@ -68,14 +68,15 @@ impl OperatorScope {
         }
         let seen = match self.chats.get(&conversation) {
             Some(s) => *s,
-            None => match Box::pin(app::conversations::store::get(db, conversation)).await {
-                Ok(c) => {
-                    let s = Seen { assignee: c.assignee_id, closed: c.status == Status::Closed, took_part: None };
+            // Read once for every stream that meets this event without knowing the chat.
+            None => match ev.shared.get_or_read(|| chat_standing(db, conversation)).await {
+                Some((assignee, closed)) => {
+                    let s = Seen { assignee, closed, took_part: None };
                     self.chats.insert(conversation, s);
                     s
                 }
                 // Gone (deleted or purged), or unreadable now: send nothing about it.
-                Err(_) => return false,
+                None => return false,
             },
         };
         // A whisper goes to the operator holding the chat, and to no other operator.
@@ -125,4 +126,10 @@ impl OperatorScope {
             _ => {}
         }
     }
+}
+
+/// A chat's assignee and whether it is closed; `None` when it cannot be read.
+async fn chat_standing(db: &Db, conversation: i64) -> Option<(Option<i64>, bool)> {
+    let c = Box::pin(app::conversations::store::get(db, conversation)).await.ok()?;
+    Some((c.assignee_id, c.status == Status::Closed))
 }

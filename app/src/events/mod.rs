@@ -84,6 +84,45 @@ pub struct Event {
     /// JSON, already encoded once for every subscriber. `None` once purged.
     pub payload: Option<String>,
     pub created_at: i64,
+    /// What a stream that must judge the event by its chat reads about the chat, read
+    /// once for every stream (10,000 consoles on one inbox would otherwise read the
+    /// same row 10,000 times).
+    #[cfg(feature = "ssr")]
+    #[serde(skip)]
+    #[sqlx(skip)]
+    pub shared: SharedRead,
+}
+
+/// A value read once, by whichever of the event's streams needs it first; the others
+/// wait for that read. Never compared, never sent.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Default)]
+pub struct SharedRead(std::sync::Arc<tokio::sync::OnceCell<Option<(Option<i64>, bool)>>>);
+
+#[cfg(feature = "ssr")]
+impl SharedRead {
+    /// The value, read by `read` if no stream has read it yet (`None`: unreadable).
+    pub async fn get_or_read<F, Fut>(&self, read: F) -> Option<(Option<i64>, bool)>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Option<(Option<i64>, bool)>>,
+    {
+        *self.0.get_or_init(read).await
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl PartialEq for SharedRead {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl std::fmt::Debug for SharedRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedRead")
+    }
 }
 
 /// An event to append: what the typed change becomes on its way into the log.
