@@ -102,7 +102,7 @@ pub async fn all(cli: Cli) -> Result<bool> {
         }
     }
     if cli.wants("sizes") {
-        sizes(&cli, &mut report);
+        crate::sizes::figures(&cli, &mut report);
     }
     let out = cli
         .out
@@ -391,43 +391,4 @@ async fn count_bench_messages(url: &str) -> Result<i64> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE client_id LIKE 'b%'").fetch_one(&pool).await?;
     pool.close().await;
     Ok(n)
-}
-
-fn sizes(cli: &Cli, r: &mut Report) {
-    let b = crate::sizes::bundles(&cli.site, &cli.public);
-    let full = !cli.quick;
-    if let Some(l) = &b.loader {
-        r.figure(
-            "browser",
-            "widget loader (widget.js), brotli",
-            l.brotli as f64 / 1000.0,
-            "kB",
-            full.then_some(Budget::AtMost(5.0)),
-            format!("{} B raw, {} B gzip", l.raw, l.gzip),
-        );
-    }
-    for s in &b.widget {
-        size_figure(r, &format!("widget {}", s.name), s, None);
-    }
-    match b.widget_total() {
-        Some(t) => size_figure(r, "widget total", &t, full.then_some(Budget::AtMost(60.0))),
-        None => println!("  (widget bundle not built: run scripts/build-widget.sh)"),
-    }
-    match (&b.console, b.console_first_load()) {
-        (Some(c), Some(first)) => {
-            size_figure(r, "console WASM", c, None);
-            for s in &b.console_rest {
-                size_figure(r, &s.name, s, None);
-            }
-            size_figure(r, "console first load (WASM, JS, CSS)", &first, full.then_some(Budget::AtMost(400.0)));
-        }
-        _ => println!("  (console not built: run cargo leptos build --release)"),
-    }
-}
-
-/// One bundle's brotli size as a figure in kB (1,000 bytes, as the budgets are), with
-/// raw and gzip in the notes.
-fn size_figure(r: &mut Report, name: &str, s: &crate::sizes::Size, budget: Option<Budget>) {
-    let detail = format!("{} B raw, {} B gzip", s.raw, s.gzip);
-    r.figure("browser", &format!("{name}, brotli"), s.brotli as f64 / 1000.0, "kB", budget, detail);
 }

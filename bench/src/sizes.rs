@@ -1,4 +1,6 @@
 //! What the browser downloads: raw, gzip (level 9) and brotli (quality 11).
+use crate::report::{Budget, Report};
+use crate::Cli;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
@@ -70,4 +72,44 @@ pub fn bundles(site: &Path, public: &Path) -> Bundles {
         .filter_map(|(p, n)| measure(&site.join(p), n))
         .collect();
     Bundles { loader, widget, console, console_rest }
+}
+
+/// The sizes as figures, against the budgets in full mode.
+pub fn figures(cli: &Cli, r: &mut Report) {
+    let b = bundles(&cli.site, &cli.public);
+    let full = !cli.quick;
+    if let Some(l) = &b.loader {
+        r.figure(
+            "browser",
+            "widget loader (widget.js), brotli",
+            l.brotli as f64 / 1000.0,
+            "kB",
+            full.then_some(Budget::AtMost(5.0)),
+            format!("{} B raw, {} B gzip", l.raw, l.gzip),
+        );
+    }
+    for s in &b.widget {
+        size_figure(r, &format!("widget {}", s.name), s, None);
+    }
+    match b.widget_total() {
+        Some(t) => size_figure(r, "widget total", &t, full.then_some(Budget::AtMost(60.0))),
+        None => println!("  (widget bundle not built: run scripts/build-widget.sh)"),
+    }
+    match (&b.console, b.console_first_load()) {
+        (Some(c), Some(first)) => {
+            size_figure(r, "console WASM", c, None);
+            for s in &b.console_rest {
+                size_figure(r, &s.name, s, None);
+            }
+            size_figure(r, "console first load (WASM, JS, CSS)", &first, full.then_some(Budget::AtMost(400.0)));
+        }
+        _ => println!("  (console not built: run cargo leptos build --release)"),
+    }
+}
+
+/// One bundle's brotli size as a figure in kB (1,000 bytes, as the budgets are), with
+/// raw and gzip in the notes.
+fn size_figure(r: &mut Report, name: &str, s: &Size, budget: Option<Budget>) {
+    let detail = format!("{} B raw, {} B gzip", s.raw, s.gzip);
+    r.figure("browser", &format!("{name}, brotli"), s.brotli as f64 / 1000.0, "kB", budget, detail);
 }
