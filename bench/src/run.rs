@@ -232,6 +232,7 @@ async fn measure(cli: &Cli, p: &Params, backend: &str, url: &str, dir: &std::pat
             None,
             "half consoles, half widgets",
         );
+        crate::scenarios::quiet_log(url, 120).await?;
     }
     let mut acked = 0;
 

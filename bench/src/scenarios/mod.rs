@@ -67,3 +67,20 @@ pub async fn console_call(ctx: &Ctx<'_>, endpoint: &str, token: &str, form: &[(S
     }
     Ok(serde_json::from_str(&text)?)
 }
+
+/// Waits until the event log has stopped growing for a second (at most `secs`): what
+/// a closed part left to write (10k streams closing write their presence) is not
+/// measured as part of the next one.
+pub async fn quiet_log(url: &str, secs: u64) -> anyhow::Result<()> {
+    let total = |m: std::collections::BTreeMap<String, i64>| m.values().sum::<i64>();
+    let mut last = total(event_rows(url).await?);
+    for _ in 0..secs {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let now = total(event_rows(url).await?);
+        if now == last {
+            return Ok(());
+        }
+        last = now;
+    }
+    Ok(())
+}
