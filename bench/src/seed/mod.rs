@@ -7,9 +7,11 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyPoolOptions;
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::AnyPool;
 use std::time::Instant;
 use text::{body, token, FIRST, LAST};
+
+mod rows;
 
 mod text;
 
@@ -69,49 +71,7 @@ pub fn sha256_hex(s: &str) -> String {
     format!("{:x}", Sha256::digest(s.as_bytes()))
 }
 
-/// Inserts `rows` (each a vector of values) into `table` with multi-row INSERTs.
-async fn insert_rows(
-    tx: &mut Transaction<'static, Any>,
-    table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<Value>>,
-) -> Result<()> {
-    // Both dialects cap bound parameters (SQLite 32766, PostgreSQL 65535).
-    let per = 30_000 / columns.len();
-    for chunk in rows.chunks(per) {
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        let mut n = 0;
-        for (r, row) in chunk.iter().enumerate() {
-            sql.push_str(if r == 0 { "(" } else { ", (" });
-            for c in 0..row.len() {
-                n += 1;
-                sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
-            }
-            sql.push(')');
-        }
-        let mut q = sqlx::query(&sql);
-        for row in chunk {
-            for v in row {
-                q = match v {
-                    Value::I(i) => q.bind(*i),
-                    Value::N(o) => q.bind(*o),
-                    Value::S(s) => q.bind(s.clone()),
-                    Value::O(s) => q.bind(s.clone()),
-                };
-            }
-        }
-        q.execute(&mut **tx).await.with_context(|| format!("insert into {table}"))?;
-    }
-    Ok(())
-}
-
-pub enum Value {
-    I(i64),
-    N(Option<i64>),
-    S(String),
-    O(Option<String>),
-}
-use Value::*;
+use rows::{insert_rows, Value::*};
 
 pub async fn seed(url: &str, size: &Size, now: i64) -> Result<Fixture> {
     sqlx::any::install_default_drivers();
