@@ -5,7 +5,7 @@
 //! UPDATE per conversation, one multi-row INSERT of the events. Anything else goes
 //! one by one, each in a savepoint, so a failing send takes no other with it.
 use super::store::{load_many, MessageRow};
-use super::write::{message_event_row, next_status, send_in, touch_conversation, Author, Outgoing};
+use super::write::{message_event_row, next_status, send_in, touch_conversation, touch_for_customers, Author, Outgoing};
 use super::{AuthorKind, Conversation, Message, Visibility};
 use crate::attachments::store::NewFile;
 use crate::db::group::{self, BoxFuture};
@@ -193,8 +193,13 @@ async fn bulk_writes(
     convs: &HashMap<i64, Conversation>,
 ) -> AppResult<Vec<Message>> {
     let messages = insert_messages(tx, sends, convs).await?;
-    for s in sends {
-        touch_conversation(tx, &s.outgoing(), s.now).await?;
+    if sends.iter().all(|s| s.author.is_none()) {
+        let touches: Vec<(i64, &str, i64)> = sends.iter().map(|s| (s.conversation_id, s.body.as_str(), s.now)).collect();
+        touch_for_customers(tx, &touches).await?;
+    } else {
+        for s in sends {
+            touch_conversation(tx, &s.outgoing(), s.now).await?;
+        }
     }
     let evs = messages.iter().map(|m| message_event_row(convs[&m.conversation_id].inbox_id, m)).collect::<AppResult<Vec<_>>>()?;
     events::append_many(tx, db.dialect(), evs, sends[0].now).await?;

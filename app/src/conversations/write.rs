@@ -183,6 +183,34 @@ pub(super) async fn touch_conversation(conn: &mut AnyConnection, out: &Outgoing<
     Ok(())
 }
 
+/// [`touch_conversation`] for a batch of customer sends, in order: one UPDATE for all
+/// their conversations (each gets its last send's time and preview) and one read for
+/// their SLA targets.
+pub(super) async fn touch_for_customers(conn: &mut AnyConnection, sends: &[(i64, &str, i64)]) -> AppResult<()> {
+    let mut last: Vec<(i64, &str, i64)> = Vec::new();
+    for &(id, body, now) in sends.iter().rev() {
+        if !last.iter().any(|(seen, ..)| *seen == id) {
+            last.push((id, body, now));
+        }
+    }
+    let Some(&(_, _, now)) = sends.last() else { return Ok(()) };
+    let rows: Vec<String> = (0..last.len()).map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3)).collect();
+    let sql = format!(
+        "WITH v (id, at, preview) AS (VALUES {})
+         UPDATE conversations SET last_message_at = v.at, activity_at = v.at, last_message_preview = v.preview,
+           last_customer_message_at = v.at
+         FROM v WHERE conversations.id = v.id",
+        rows.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for &(id, body, at) in &last {
+        q = q.bind(id).bind(at).bind(body.chars().take(140).collect::<String>());
+    }
+    q.execute(&mut *conn).await?;
+    let ids: Vec<i64> = last.iter().map(|(id, ..)| *id).collect();
+    crate::sla::store::refresh_many(conn, &ids, now).await
+}
+
 /// The send itself, inside the caller's write transaction.
 pub(super) async fn send_in(tx: &mut AnyConnection, db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, bool)> {
     let conv = load(&mut *tx, out.conversation_id).await?;

@@ -60,8 +60,8 @@ pub async fn set_policy(db: &Db, by: &audit::Actor, inbox_id: i64, p: &Policy, n
         .bind(inbox_id)
         .fetch_all(&mut *tx)
         .await?;
-    for id in open {
-        refresh_in(&mut tx, id, None, now).await?;
+    for ids in open.chunks(500) {
+        refresh_many(&mut tx, ids, now).await?;
     }
     audit::record_in(&mut tx, now, audit::Entry::new(by, audit::Action::InboxSla, "inbox", inbox_id).changed(&before, p)).await?;
     tx.commit().await?;
@@ -70,6 +70,7 @@ pub async fn set_policy(db: &Db, by: &audit::Actor, inbox_id: i64, p: &Policy, n
 
 #[derive(FromRow)]
 struct ChatRow {
+    id: i64,
     status: String,
     last_customer_message_at: Option<i64>,
     last_agent_message_at: Option<i64>,
@@ -92,18 +93,40 @@ struct ChatRow {
 /// records on the cycle whether each decided target was met. `answered` is the
 /// customer's message an agent's reply just answered (a next response), if any.
 pub async fn refresh_in(conn: &mut AnyConnection, conversation_id: i64, answered: Option<i64>, now: i64) -> AppResult<()> {
-    let row: Option<ChatRow> = sqlx::query_as(
-        "SELECT c.status, c.last_customer_message_at, c.last_agent_message_at, c.sla_target, c.sla_due_at,
-                i.sla_first_response_ms, i.sla_next_response_ms, i.sla_resolution_ms, i.sla_business_hours, i.hours,
-                y.id AS cycle_id, y.started_at, y.first_response_at, y.resolved_at, y.first_response_met, y.resolution_met
-         FROM conversations c JOIN inboxes i ON i.id = c.inbox_id
-         LEFT JOIN conversation_cycles y ON y.id = (SELECT MAX(id) FROM conversation_cycles WHERE conversation_id = c.id)
-         WHERE c.id = $1",
-    )
-    .bind(conversation_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(r) = row else { return Ok(()) };
+    let row: Option<ChatRow> =
+        sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.id = $1")).bind(conversation_id).fetch_optional(&mut *conn).await?;
+    match row {
+        Some(r) => apply(conn, r, answered, now).await,
+        None => Ok(()),
+    }
+}
+
+/// [`refresh_in`] for several chats at once (none of them answered by an agent's
+/// reply): one read for all of them, and a write only where a target moved.
+pub async fn refresh_many(conn: &mut AnyConnection, conversation_ids: &[i64], now: i64) -> AppResult<()> {
+    if conversation_ids.is_empty() {
+        return Ok(());
+    }
+    let marks: Vec<String> = (1..=conversation_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("{CHAT_SELECT} WHERE c.id IN ({})", marks.join(", "));
+    let mut q = sqlx::query_as::<_, ChatRow>(&sql);
+    for id in conversation_ids {
+        q = q.bind(*id);
+    }
+    for r in q.fetch_all(&mut *conn).await? {
+        apply(conn, r, None, now).await?;
+    }
+    Ok(())
+}
+
+const CHAT_SELECT: &str = "SELECT c.id, c.status, c.last_customer_message_at, c.last_agent_message_at, c.sla_target, c.sla_due_at,
+        i.sla_first_response_ms, i.sla_next_response_ms, i.sla_resolution_ms, i.sla_business_hours, i.hours,
+        y.id AS cycle_id, y.started_at, y.first_response_at, y.resolved_at, y.first_response_met, y.resolution_met
+    FROM conversations c JOIN inboxes i ON i.id = c.inbox_id
+    LEFT JOIN conversation_cycles y ON y.id = (SELECT MAX(id) FROM conversation_cycles WHERE conversation_id = c.id)";
+
+async fn apply(conn: &mut AnyConnection, r: ChatRow, answered: Option<i64>, now: i64) -> AppResult<()> {
+    let conversation_id = r.id;
     let policy = Policy {
         first_response_ms: r.sla_first_response_ms,
         next_response_ms: r.sla_next_response_ms,

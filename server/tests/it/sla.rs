@@ -199,3 +199,58 @@ test_both_dbs!(the_list_sorts_by_sla_due_and_filters_breaches_and_the_dashboard_
     let row = d.ongoing.iter().find(|c| c.id == first).unwrap();
     assert_eq!((row.sla_due_at, row.sla_breached), (Some(t0 + 10 * MIN), true));
 });
+
+// Customer sends that arrive together are written as one batch (one UPDATE of their
+// chats, one read of their targets): each chat ends as if its sends had been written
+// one by one, in the order they were stored.
+test_both_dbs!(batched_customer_sends_move_each_chat_like_single_sends, |db| async move {
+    let app = TestApp::new(db);
+    let (support, key) = inbox(&app, "Support").await;
+    let ada = app.agent("ada@x.io", Role::Admin, "password-1").await;
+    let alex_id = app.agent("alex@x.io", Role::Operator, "password-1").await;
+    inboxes::set_member(app.db(), support, alex_id, Some(MemberRole::Operator)).await.unwrap();
+    let alex = Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None, token: None };
+    let policy = Policy { first_response_ms: Some(10 * MIN), next_response_ms: Some(5 * MIN), ..Policy::default() };
+    let t0 = app.state.now();
+    sla::set_policy(app.db(), &app::audit::Actor::agent(ada, None), support, &policy, t0).await.unwrap();
+    let mut chats = Vec::new();
+    for n in 0..4 {
+        let conv = chat(&app, &key, 10 + n, t0).await;
+        say(&app, conv, None, "c-0", t0).await;
+        handling::accept(app.db(), conv, &alex, t0 + MIN).await.unwrap();
+        say(&app, conv, Some(&alex), "a-0", t0 + 2 * MIN).await;
+        chats.push(conv);
+    }
+    let mut handles = Vec::new();
+    for n in 0..48i64 {
+        let (db, conv) = (app.db().clone(), chats[n as usize % chats.len()]);
+        handles.push(tokio::spawn(async move {
+            let client_id = format!("burst-{n}");
+            let body = format!("burst line {n}");
+            let out = Outgoing { conversation_id: conv, author: Author::Customer, client_id: &client_id, body: &body, visibility: Visibility::Public, file: None };
+            write::send(&db, out, t0 + 3 * MIN + n * 1000).await.map(|_| ())
+        }));
+    }
+    for h in handles {
+        h.await.unwrap().unwrap();
+    }
+    for conv in chats {
+        // The last line stored in the chat is what the chat shows, and times its target.
+        let (body, at): (String, i64) =
+            sqlx::query_as("SELECT body, created_at FROM messages WHERE conversation_id = $1 AND author_kind = 'customer' ORDER BY id DESC LIMIT 1")
+                .bind(conv)
+                .fetch_one(app.db().pool())
+                .await
+                .unwrap();
+        let shown: (Option<String>, Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT last_message_preview, last_customer_message_at, last_message_at FROM conversations WHERE id = $1",
+        )
+        .bind(conv)
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap();
+        assert_eq!(shown, (Some(body), Some(at), Some(at)));
+        let p = pending(&app, conv).await;
+        assert_eq!((p.sla_target.as_deref(), p.sla_due_at), (Some("next_response"), Some(at + 5 * MIN)));
+    }
+});
