@@ -58,6 +58,7 @@ pub fn events_published(n: u64) {
 pub fn commit(batch: usize, seconds: f64) {
     histogram!(COMMIT_BATCH).record(batch as f64);
     histogram!(COMMIT_DURATION).record(seconds);
+    tracing::trace!(batch, ms = seconds * 1000.0, "group commit");
 }
 
 pub fn webhook_delivery(result: &'static str) {

@@ -5,7 +5,7 @@ use app::conversations::store::{self as conversations, StartVisitor};
 use app::conversations::write::{self, Author, Outgoing};
 use app::conversations::{visitor, Context, Message, Thread, Visibility};
 use app::error::AppError;
-use app::conversations::identity::OwnChat;
+use app::conversations::identity::{OwnChat, VisitorChat};
 use app::limits::VisitorAction;
 use app::state::AppState;
 use crate::client::ClientIp;
@@ -80,20 +80,20 @@ pub struct SendBody {
 /// retried one.
 pub async fn send(
     State(st): State<AppState>,
-    OwnChat(conversation): OwnChat,
+    chat: VisitorChat,
     ClientIp(ip): ClientIp,
     Json(body): Json<SendBody>,
 ) -> Result<(StatusCode, Json<Message>), AppError> {
-    st.limits.visitor(VisitorAction::Send, conversation.id, ip)?;
+    st.limits.visitor(VisitorAction::Send, chat.id, ip)?;
     let out = Outgoing {
-        conversation_id: conversation.id,
+        conversation_id: chat.id,
         author: Author::Customer,
         client_id: &body.client_id,
         body: &body.body,
         visibility: Visibility::Public,
         file: None,
     };
-    let (message, created) = write::send(&st.db, out, st.now()).await?;
+    let (message, created) = write::send_as_visitor(&st.db, out, &chat.token_hash, st.now()).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
 }
 

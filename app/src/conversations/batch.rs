@@ -4,7 +4,8 @@
 //! conversations, one multi-row INSERT of the messages, one
 //! UPDATE per conversation, one multi-row INSERT of the events. Anything else goes
 //! one by one, each in a savepoint, so a failing send takes no other with it.
-use super::store::{load_many, MessageRow};
+use super::store::{load_many_keyed, MessageRow};
+use super::visitor_keys::is_visitors;
 use super::write::{message_event_row, next_status, send_in, touch_conversation, touch_for_customers, Author, Outgoing};
 use super::{AuthorKind, Conversation, Message, Visibility};
 use crate::attachments::store::NewFile;
@@ -24,11 +25,13 @@ pub struct OwnedSend {
     body: String,
     visibility: Visibility,
     file: Option<NewFile>,
+    /// A visitor's send: the hash of the token that asked, checked against the chat.
+    visitor_key: Option<String>,
     now: i64,
 }
 
 impl OwnedSend {
-    pub(super) fn from(out: &Outgoing<'_>, now: i64) -> OwnedSend {
+    pub(super) fn from(out: &Outgoing<'_>, visitor_key: Option<&str>, now: i64) -> OwnedSend {
         OwnedSend {
             conversation_id: out.conversation_id,
             author: match out.author {
@@ -39,6 +42,7 @@ impl OwnedSend {
             body: out.body.to_string(),
             visibility: out.visibility,
             file: out.file.cloned(),
+            visitor_key: visitor_key.map(str::to_string),
             now,
         }
     }
@@ -137,12 +141,12 @@ async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
 /// transaction). `None` when the transaction itself broke.
 async fn one_by_one(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Option<Vec<Outcome>> {
     if let [only] = sends {
-        return Some(vec![send_in(tx, db, only.outgoing(), only.now).await]);
+        return Some(vec![checked_send(tx, db, only).await]);
     }
     let mut results = Vec::with_capacity(sends.len());
     for s in sends {
         sqlx::query("SAVEPOINT send").execute(&mut *tx).await.ok()?;
-        let result = send_in(tx, db, s.outgoing(), s.now).await;
+        let result = checked_send(tx, db, s).await;
         if result.is_err() {
             sqlx::query("ROLLBACK TO SAVEPOINT send").execute(&mut *tx).await.ok()?;
         }
@@ -150,6 +154,16 @@ async fn one_by_one(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Opt
         results.push(result);
     }
     Some(results)
+}
+
+/// One send; a visitor's only while their token still opens the chat.
+async fn checked_send(tx: &mut AnyConnection, db: &Db, s: &OwnedSend) -> Outcome {
+    if let Some(key) = &s.visitor_key {
+        if !is_visitors(tx, s.conversation_id, key).await? {
+            return Err(AppError::NotFound);
+        }
+    }
+    send_in(tx, db, s.outgoing(), s.now).await
 }
 
 /// The fast path. `Ok(None)` (having written nothing) unless every send is plain.
@@ -161,12 +175,17 @@ async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> AppResult
         return Ok(None);
     }
     let ids: Vec<i64> = sends.iter().map(|s| s.conversation_id).collect::<HashSet<_>>().into_iter().collect();
-    let convs: HashMap<i64, Conversation> = load_many(tx, &ids).await?.into_iter().map(|c| (c.id, c)).collect();
+    let convs: HashMap<i64, (Conversation, Option<String>)> =
+        load_many_keyed(tx, &ids).await?.into_iter().map(|(c, key)| (c.id, (c, key))).collect();
     let plain = sends.iter().all(|s| {
-        convs.get(&s.conversation_id).is_some_and(|c| next_status(&s.outgoing().author, s.visibility, c) == c.status)
+        convs.get(&s.conversation_id).is_some_and(|(c, key)| {
+            next_status(&s.outgoing().author, s.visibility, c) == c.status
+                && s.visitor_key.as_ref().is_none_or(|k| key.as_ref() == Some(k))
+        })
     });
+    let convs: HashMap<i64, Conversation> = convs.into_iter().map(|(id, (c, _))| (id, c)).collect();
     if !plain {
-        return Ok(None); // a 404 or a status line: the careful path
+        return Ok(None); // a 404, a status line or a revoked token: the careful path
     }
     // Any failure of the bulk statements (a retried client id on its unique key, a
     // value the database refuses) undoes just them and takes the careful path, where

@@ -33,6 +33,28 @@ impl FromRequestParts<AppState> for OwnChat {
     }
 }
 
+/// The chat `{id}` of the path, for a visitor's send: its id and the hash of the
+/// token that asked, found without a read when this instance has seen the token
+/// before. The write transaction checks the token against the chat again
+/// ([`super::write::send_as_visitor`]), so nothing is trusted that was revoked since.
+#[derive(Debug, Clone)]
+pub struct VisitorChat {
+    pub id: i64,
+    pub token_hash: String,
+}
+
+impl FromRequestParts<AppState> for VisitorChat {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> AppResult<Self> {
+        let id = path_id(parts, st).await?;
+        let token_hash = visitor::hash_token(visitor_token(&parts.headers)?);
+        match super::visitor_keys::chat_of(&st.db, &token_hash).await? {
+            Some(found) if found == id => Ok(VisitorChat { id, token_hash }),
+            _ => Err(AppError::NotFound),
+        }
+    }
+}
+
 /// The `{id}` of the path, as a conversation id.
 async fn path_id(parts: &mut Parts, st: &AppState) -> AppResult<i64> {
     Path::<i64>::from_request_parts(parts, st)

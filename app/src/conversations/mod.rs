@@ -24,6 +24,8 @@ pub mod supervise;
 #[cfg(feature = "ssr")]
 pub mod transcript;
 #[cfg(feature = "ssr")]
+pub mod visitor_keys;
+#[cfg(feature = "ssr")]
 pub mod write;
 
 use serde::{Deserialize, Serialize};

@@ -11,6 +11,7 @@ use sqlx::{AnyConnection, FromRow};
 #[derive(FromRow)]
 struct ConversationRow {
     id: i64,
+    visitor_token_hash: Option<String>,
     inbox_id: i64,
     customer_id: i64,
     customer_name: Option<String>,
@@ -54,7 +55,7 @@ impl From<ConversationRow> for Conversation {
 const CONVERSATION_SELECT: &str = "SELECT c.id, c.inbox_id, c.customer_id, cu.name AS customer_name,
     cu.email AS customer_email, c.status, c.close_reason, c.assignee_id, c.subject, c.context_type,
     c.context_id, c.context_label, c.context_url, c.channel, c.created_at, c.last_message_at,
-    c.last_message_preview
+    c.last_message_preview, c.visitor_token_hash
     FROM conversations c JOIN customers cu ON cu.id = c.customer_id";
 
 #[derive(FromRow)]
@@ -109,14 +110,24 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> AppResult<Convers
 
 /// Several conversations in one query (those that exist).
 pub(crate) async fn load_many(conn: &mut AnyConnection, ids: &[i64]) -> AppResult<Vec<Conversation>> {
+    Ok(load_many_keyed(conn, ids).await?.into_iter().map(|(c, _)| c).collect())
+}
+
+/// [`load_many`], each with the hash of the visitor token bound to it (`None` once
+/// the customer was anonymised): the write path checks a visitor's send against it.
+pub(crate) async fn load_many_keyed(conn: &mut AnyConnection, ids: &[i64]) -> AppResult<Vec<(Conversation, Option<String>)>> {
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!("{CONVERSATION_SELECT} WHERE c.id IN ({})", marks.join(", "));
     let mut q = sqlx::query_as::<_, ConversationRow>(&sql);
     for id in ids {
         q = q.bind(*id);
     }
-    Ok(q.fetch_all(&mut *conn).await?.into_iter().map(Into::into).collect())
+    Ok(q.fetch_all(&mut *conn).await?.into_iter().map(|r| {
+        let key = r.visitor_token_hash.clone();
+        (r.into(), key)
+    }).collect())
 }
+
 
 pub async fn get(db: &Db, id: i64) -> AppResult<Conversation> {
     let mut conn = db.pool().acquire().await?;

@@ -128,7 +128,17 @@ pub async fn send(db: &Db, out: Outgoing<'_>, now: i64) -> AppResult<(Message, b
     if matches!(out.author, Author::Customer) && out.visibility != Visibility::Public {
         return Err(AppError::BadRequest("customers can only send public messages".into()));
     }
-    super::batch::submit(db, super::batch::OwnedSend::from(&out, now)).await
+    super::batch::submit(db, super::batch::OwnedSend::from(&out, None, now)).await
+}
+
+/// A visitor's send, by the hash of the token that asked ([`super::identity::VisitorChat`]):
+/// the write transaction checks that the token still opens the chat (404 if not).
+pub async fn send_as_visitor(db: &Db, out: Outgoing<'_>, token_hash: &str, now: i64) -> AppResult<(Message, bool)> {
+    validate_message(out.client_id, out.body)?;
+    if !matches!(out.author, Author::Customer) || out.visibility != Visibility::Public {
+        return Err(AppError::BadRequest("customers can only send public messages".into()));
+    }
+    super::batch::submit(db, super::batch::OwnedSend::from(&out, Some(token_hash), now)).await
 }
 
 /// The status a message moves its conversation to.

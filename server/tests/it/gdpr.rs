@@ -116,3 +116,50 @@ async fn after_an_erase_the_text_is_in_neither_the_sqlite_file_nor_its_wal() {
     }
     db.close().await;
 }
+
+// A send finds its chat by the visitor's token without a read once the instance has
+// seen the token; the write transaction still checks it, so a token revoked by an
+// erase since (or another chat's token) sends nothing, alone or in a batch.
+test_both_dbs!(a_remembered_visitor_token_sends_nothing_once_its_customer_is_erased, |db| async move {
+    use app::conversations::{visitor_keys, write::send_as_visitor};
+    use app::error::AppError;
+    let inbox = app::inboxes::store::create(&db, "Support", T0).await.unwrap();
+    let key: String = sqlx::query_scalar("SELECT public_key FROM inboxes WHERE id = $1").bind(inbox).fetch_one(db.pool()).await.unwrap();
+    let mut chats = Vec::new();
+    for n in 0..3 {
+        let hash = visitor::hash_token(&format!("remembered-visitor-token-{n}"));
+        let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some("Vera"), email: None, context: None };
+        let id = start(&db, req, T0).await.unwrap().0.id;
+        assert_eq!(visitor_keys::chat_of(&db, &hash).await.unwrap(), Some(id));
+        chats.push((id, hash));
+    }
+    let out = |conv: i64, client_id: &'static str| Outgoing { conversation_id: conv, author: Author::Customer, client_id, body: "hello", visibility: Visibility::Public, file: None };
+    send_as_visitor(&db, out(chats[0].0, "v-0"), &chats[0].1, T0).await.unwrap();
+    assert!(matches!(send_as_visitor(&db, out(chats[1].0, "v-x"), &chats[0].1, T0).await, Err(AppError::NotFound)), "another chat's token");
+    let customer: i64 = sqlx::query_scalar("SELECT customer_id FROM conversations WHERE id = $1").bind(chats[0].0).fetch_one(db.pool()).await.unwrap();
+    gdpr::erase(&db, customer, tempfile::tempdir().unwrap().path(), T0 + 1).await.unwrap();
+    assert_eq!(visitor_keys::chat_of(&db, &chats[0].1).await.unwrap(), Some(chats[0].0), "still remembered");
+    assert!(matches!(send_as_visitor(&db, out(chats[0].0, "v-1"), &chats[0].1, T0 + 2).await, Err(AppError::NotFound)));
+    // Together, as one batch: the others' sends are stored, the revoked one is not.
+    let mut handles = Vec::new();
+    for n in 0..30usize {
+        let (db, (conv, hash)) = (db.clone(), chats[n % 3].clone());
+        handles.push(tokio::spawn(async move {
+            let client_id = format!("b-{n}");
+            let out = Outgoing { conversation_id: conv, author: Author::Customer, client_id: &client_id, body: "again", visibility: Visibility::Public, file: None };
+            send_as_visitor(&db, out, &hash, T0 + 3).await.map(|_| ())
+        }));
+    }
+    for (n, h) in handles.into_iter().enumerate() {
+        let result = h.await.unwrap();
+        if n % 3 == 0 {
+            assert!(matches!(result, Err(AppError::NotFound)), "send {n}: {result:?}");
+        } else {
+            result.unwrap();
+        }
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = $1").bind(chats[0].0).fetch_one(db.pool()).await.unwrap();
+    assert_eq!(stored, 0, "nothing in the erased chat");
+    let others: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE client_id LIKE 'b-%'").fetch_one(db.pool()).await.unwrap();
+    assert_eq!(others, 20);
+});
