@@ -1,10 +1,11 @@
 //! Message sends, many per transaction: the batch function of the group committer
 //! ([`crate::db::group`]). A batch of plain sends (no status change, no file, no
-//! retry) is written with a handful of statements in all: one read of the
-//! conversations, one multi-row INSERT of the messages, one
-//! UPDATE per conversation, one multi-row INSERT of the events. Anything else goes
-//! one by one, each in a savepoint, so a failing send takes no other with it.
-use super::store::{load_many_keyed, MessageRow};
+//! retry, no revoked token) is written with a handful of statements in all: one read
+//! of the conversations, one multi-row INSERT of the messages, one UPDATE of their
+//! conversations (customers' sends; an agent's goes one by one), one read of their SLA
+//! targets, one multi-row INSERT of the events. Anything else goes one by one, each
+//! in a savepoint, so a failing send takes no other with it.
+use super::store::load_many_keyed;
 use super::visitor_keys::is_visitors;
 use super::write::{message_event_row, next_status, send_in, touch_conversation, touch_for_customers, Author, Outgoing};
 use super::{AuthorKind, Conversation, Message, Visibility};
@@ -115,9 +116,21 @@ async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
         Err(e) => return all_fail(e.into()),
     };
     let written = match bulk(&mut tx, db, sends).await {
-        Ok(Some(messages)) => Some(messages.into_iter().map(|m| Ok((m, true))).collect()),
-        Ok(None) => one_by_one(&mut tx, db, sends).await,
-        Err(e) => {
+        Bulk::Written(messages) => Some(messages.into_iter().map(|m| Ok((m, true))).collect()),
+        Bulk::NotPlain => one_by_one(&mut tx, db, sends).await,
+        Bulk::Refused(e) => {
+            // A retried client id on its unique key, a value the database refuses: the
+            // bulk statements are undone with their transaction, and each send is
+            // written alone in a new one, so one bad send never fails the others.
+            tracing::debug!(error = %e, "bulk send failed; writing one by one");
+            let _ = tx.rollback().await;
+            tx = match db.begin_write().await {
+                Ok(tx) => tx,
+                Err(e) => return all_fail(e.into()),
+            };
+            one_by_one(&mut tx, db, sends).await
+        }
+        Bulk::Failed(e) => {
             let _ = tx.rollback().await;
             return all_fail(e);
         }
@@ -166,42 +179,43 @@ async fn checked_send(tx: &mut AnyConnection, db: &Db, s: &OwnedSend) -> Outcome
     send_in(tx, db, s.outgoing(), s.now).await
 }
 
-/// The fast path. `Ok(None)` (having written nothing) unless every send is plain.
-async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> AppResult<Option<Vec<Message>>> {
+enum Bulk {
+    Written(Vec<Message>),
+    /// Not every send is plain; nothing was written.
+    NotPlain,
+    /// The bulk statements failed: the transaction must be rolled back.
+    Refused(AppError),
+    /// The database failed before writing anything.
+    Failed(AppError),
+}
+
+/// The fast path: every send plain (no status change, no file, no retry, no revoked
+/// token), written with a handful of statements in all.
+async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Bulk {
     let mut keys = HashSet::new();
     if sends.len() < 2
         || sends.iter().any(|s| s.file.is_some() || !keys.insert((s.conversation_id, s.client_id.as_str())))
     {
-        return Ok(None);
+        return Bulk::NotPlain;
     }
     let ids: Vec<i64> = sends.iter().map(|s| s.conversation_id).collect::<HashSet<_>>().into_iter().collect();
-    let convs: HashMap<i64, (Conversation, Option<String>)> =
-        load_many_keyed(tx, &ids).await?.into_iter().map(|(c, key)| (c.id, (c, key))).collect();
+    let convs: HashMap<i64, (Conversation, Option<String>)> = match load_many_keyed(tx, &ids).await {
+        Ok(found) => found.into_iter().map(|(c, key)| (c.id, (c, key))).collect(),
+        Err(e) => return Bulk::Failed(e),
+    };
     let plain = sends.iter().all(|s| {
         convs.get(&s.conversation_id).is_some_and(|(c, key)| {
             next_status(&s.outgoing().author, s.visibility, c) == c.status
                 && s.visitor_key.as_ref().is_none_or(|k| key.as_ref() == Some(k))
         })
     });
-    let convs: HashMap<i64, Conversation> = convs.into_iter().map(|(id, (c, _))| (id, c)).collect();
     if !plain {
-        return Ok(None); // a 404, a status line or a revoked token: the careful path
+        return Bulk::NotPlain; // a 404, a status line or a revoked token: the careful path
     }
-    // Any failure of the bulk statements (a retried client id on its unique key, a
-    // value the database refuses) undoes just them and takes the careful path, where
-    // each send stands alone: one bad send never fails the others of its batch.
-    sqlx::query("SAVEPOINT bulk").execute(&mut *tx).await?;
+    let convs: HashMap<i64, Conversation> = convs.into_iter().map(|(id, (c, _))| (id, c)).collect();
     match bulk_writes(tx, db, sends, &convs).await {
-        Ok(messages) => {
-            sqlx::query("RELEASE SAVEPOINT bulk").execute(&mut *tx).await?;
-            Ok(Some(messages))
-        }
-        Err(e) => {
-            tracing::debug!(error = %e, "bulk send failed; writing one by one");
-            sqlx::query("ROLLBACK TO SAVEPOINT bulk").execute(&mut *tx).await?;
-            sqlx::query("RELEASE SAVEPOINT bulk").execute(&mut *tx).await?;
-            Ok(None)
-        }
+        Ok(messages) => Bulk::Written(messages),
+        Err(e) => Bulk::Refused(e),
     }
 }
 
@@ -225,6 +239,13 @@ async fn bulk_writes(
     Ok(messages)
 }
 
+#[derive(sqlx::FromRow)]
+struct Inserted {
+    id: i64,
+    conversation_id: i64,
+    client_id: String,
+}
+
 async fn insert_messages(tx: &mut AnyConnection, sends: &[OwnedSend], convs: &HashMap<i64, Conversation>) -> AppResult<Vec<Message>> {
     let rows: Vec<String> = (0..sends.len())
         .map(|i| {
@@ -236,34 +257,51 @@ async fn insert_messages(tx: &mut AnyConnection, sends: &[OwnedSend], convs: &Ha
         .collect();
     let sql = format!(
         "INSERT INTO messages (conversation_id, author_kind, author_id, author_name, body, client_id, visibility, whisper, created_at)
-         VALUES {} RETURNING {}",
-        rows.join(", "),
-        super::store::MESSAGE_COLUMNS
+         VALUES {} RETURNING id, conversation_id, client_id",
+        rows.join(", ")
     );
-    let mut q = sqlx::query_as::<_, MessageRow>(&sql);
-    for s in sends {
-        let (kind, id, name) = match &s.author {
-            None => {
-                let c = &convs[&s.conversation_id];
-                (AuthorKind::Customer, None, c.customer_name.clone().unwrap_or_else(|| "Visitor".into()))
+    // Everything but the id is known already: only the ids come back.
+    let mut messages: Vec<Message> = sends
+        .iter()
+        .map(|s| {
+            let (author_kind, author_id, author_name) = match &s.author {
+                None => {
+                    let c = &convs[&s.conversation_id];
+                    (AuthorKind::Customer, None, c.customer_name.clone().unwrap_or_else(|| "Visitor".into()))
+                }
+                Some((id, name)) => (AuthorKind::Agent, Some(*id), name.clone()),
+            };
+            Message {
+                id: 0,
+                conversation_id: s.conversation_id,
+                author_kind,
+                author_id,
+                author_name: Some(author_name),
+                body: s.body.clone(),
+                client_id: s.client_id.clone(),
+                visibility: s.visibility,
+                created_at: s.now,
+                attachments: Vec::new(),
             }
-            Some((id, name)) => (AuthorKind::Agent, Some(*id), name.clone()),
-        };
+        })
+        .collect();
+    let mut q = sqlx::query_as::<_, Inserted>(&sql);
+    for (s, m) in sends.iter().zip(&messages) {
         q = q
             .bind(s.conversation_id)
-            .bind(kind.as_str())
-            .bind(id)
-            .bind(name)
+            .bind(m.author_kind.as_str())
+            .bind(m.author_id)
+            .bind(m.author_name.clone())
             .bind(s.body.as_str())
             .bind(s.client_id.as_str())
             .bind(s.visibility.as_str())
             .bind(s.now);
     }
-    let mut by_key: HashMap<(i64, String), Message> =
-        q.fetch_all(&mut *tx).await?.into_iter().map(Message::from).map(|m| ((m.conversation_id, m.client_id.clone()), m)).collect();
-    // RETURNING promises no order: put the messages back in the order they came.
-    sends
-        .iter()
-        .map(|s| by_key.remove(&(s.conversation_id, s.client_id.clone())).ok_or(AppError::Internal))
-        .collect()
+    let mut ids: HashMap<(i64, String), i64> =
+        q.fetch_all(&mut *tx).await?.into_iter().map(|r| ((r.conversation_id, r.client_id), r.id)).collect();
+    // RETURNING promises no order: each id goes back to its send by its key.
+    for m in &mut messages {
+        m.id = ids.remove(&(m.conversation_id, m.client_id.clone())).ok_or(AppError::Internal)?;
+    }
+    Ok(messages)
 }

@@ -140,6 +140,9 @@ impl Db {
                 Dialect::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10))
+            // A ping before each use costs a round trip to the connection's thread on
+            // every query; an embedded SQLite connection cannot drop, a server's can.
+            .test_before_acquire(dialect == Dialect::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     let settings = match dialect {

@@ -37,20 +37,24 @@ pub async fn append_many(conn: &mut AnyConnection, dialect: Dialect, evs: Vec<Ne
     let rows: Vec<String> = (0..evs.len())
         .map(|i| format!("(${}, ${}, ${}, ${}, ${}, ${})", i * 6 + 1, i * 6 + 2, i * 6 + 3, i * 6 + 4, i * 6 + 5, i * 6 + 6))
         .collect();
+    // PostgreSQL: the ids come back for the NOTIFY; SQLite needs none of them.
     let sql = format!(
-        "INSERT INTO events (kind, inbox_id, conversation_id, audience, payload, created_at) VALUES {} RETURNING id",
-        rows.join(", ")
+        "INSERT INTO events (kind, inbox_id, conversation_id, audience, payload, created_at) VALUES {}{}",
+        rows.join(", "),
+        if dialect == Dialect::Postgres { " RETURNING id" } else { "" }
     );
-    let mut q = sqlx::query_scalar::<_, i64>(&sql);
+    let mut q = sqlx::query(&sql);
     for ev in &evs {
         q = q.bind(ev.kind).bind(ev.inbox_id).bind(ev.conversation_id).bind(ev.audience.to_string()).bind(ev.payload.as_str()).bind(now);
     }
-    let ids = q.fetch_all(&mut *conn).await?;
-    if dialect == Dialect::Postgres {
-        // Listeners read the log after the last id they published: one wake-up is enough.
-        let last = ids.iter().max().copied().unwrap_or_default();
-        sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(last.to_string()).execute(&mut *conn).await?;
+    if dialect == Dialect::Sqlite {
+        q.execute(&mut *conn).await?;
+        return Ok(());
     }
+    let ids: Vec<i64> = q.fetch_all(&mut *conn).await?.iter().map(|r| sqlx::Row::try_get(r, 0)).collect::<Result<_, _>>()?;
+    // Listeners read the log after the last id they published: one wake-up is enough.
+    let last = ids.iter().max().copied().unwrap_or_default();
+    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(last.to_string()).execute(&mut *conn).await?;
     Ok(())
 }
 
