@@ -111,8 +111,9 @@ PRAGMA foreign_keys = ON;
 PRAGMA busy_timeout = 5000;
 PRAGMA secure_delete = ON;
 PRAGMA wal_autocheckpoint = 0;";
-/// Arbitrary, fixed: the advisory lock that serialises writers on PostgreSQL.
-const WRITE_LOCK_KEY: i64 = 0x5357_4252_4400;
+/// Begins a write transaction on PostgreSQL holding the advisory lock that serialises
+/// writers (its key is arbitrary and fixed: 0x5357_4252_4400).
+const BEGIN_LOCKED: &str = "BEGIN; SELECT pg_advisory_xact_lock(91634239947776)";
 const POSTGRES_SETTINGS: &str = "SET synchronous_commit = on";
 
 impl Db {
@@ -245,11 +246,8 @@ impl Db {
                 let turn = self.writers.clone().lock_owned().await;
                 (self.pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
             }
-            Dialect::Postgres => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK_KEY).execute(&mut *tx).await?;
-                (tx, None)
-            }
+            // One round trip: the lock is taken by the statement that begins.
+            Dialect::Postgres => (self.pool.begin_with(BEGIN_LOCKED).await?, None),
         };
         Ok(WriteTx { tx, commits: self.commits.clone(), _turn: turn })
     }

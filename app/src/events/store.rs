@@ -11,10 +11,24 @@ pub const CHANNEL: &str = "switchboard_events";
 const INSERT: &str = "INSERT INTO events (kind, inbox_id, conversation_id, audience, payload, created_at)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 
+/// PostgreSQL: `insert` (of events) and, in the same statement, a NOTIFY carrying the
+/// last id it added, which PostgreSQL delivers only if and when the transaction
+/// commits. The statement returns that id.
+fn notifying(insert: &str) -> String {
+    format!(
+        "WITH added AS ({insert} RETURNING id), last AS (SELECT MAX(id) AS id FROM added)
+         SELECT last.id FROM last, LATERAL (SELECT pg_notify('{CHANNEL}', last.id::TEXT)) AS n"
+    )
+}
+
 /// Appends an event inside the caller's transaction. On PostgreSQL it also queues a
 /// NOTIFY, which PostgreSQL delivers only if and when the transaction commits.
 pub async fn append(conn: &mut AnyConnection, dialect: Dialect, ev: NewEvent, now: i64) -> AppResult<i64> {
-    let id: i64 = sqlx::query_scalar(INSERT)
+    let sql = match dialect {
+        Dialect::Sqlite => INSERT.to_string(),
+        Dialect::Postgres => notifying(INSERT.trim_end_matches(" RETURNING id")),
+    };
+    let id: i64 = sqlx::query_scalar(&sql)
         .bind(ev.kind)
         .bind(ev.inbox_id)
         .bind(ev.conversation_id)
@@ -23,9 +37,6 @@ pub async fn append(conn: &mut AnyConnection, dialect: Dialect, ev: NewEvent, no
         .bind(now)
         .fetch_one(&mut *conn)
         .await?;
-    if dialect == Dialect::Postgres {
-        sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(id.to_string()).execute(&mut *conn).await?;
-    }
     Ok(id)
 }
 
@@ -37,24 +48,18 @@ pub async fn append_many(conn: &mut AnyConnection, dialect: Dialect, evs: Vec<Ne
     let rows: Vec<String> = (0..evs.len())
         .map(|i| format!("(${}, ${}, ${}, ${}, ${}, ${})", i * 6 + 1, i * 6 + 2, i * 6 + 3, i * 6 + 4, i * 6 + 5, i * 6 + 6))
         .collect();
-    // PostgreSQL: the ids come back for the NOTIFY; SQLite needs none of them.
-    let sql = format!(
-        "INSERT INTO events (kind, inbox_id, conversation_id, audience, payload, created_at) VALUES {}{}",
-        rows.join(", "),
-        if dialect == Dialect::Postgres { " RETURNING id" } else { "" }
-    );
+    let insert = format!("INSERT INTO events (kind, inbox_id, conversation_id, audience, payload, created_at) VALUES {}", rows.join(", "));
+    let sql = match dialect {
+        Dialect::Sqlite => insert,
+        Dialect::Postgres => notifying(&insert),
+    };
     let mut q = sqlx::query(&sql);
     for ev in &evs {
         q = q.bind(ev.kind).bind(ev.inbox_id).bind(ev.conversation_id).bind(ev.audience.to_string()).bind(ev.payload.as_str()).bind(now);
     }
-    if dialect == Dialect::Sqlite {
-        q.execute(&mut *conn).await?;
-        return Ok(());
-    }
-    let ids: Vec<i64> = q.fetch_all(&mut *conn).await?.iter().map(|r| sqlx::Row::try_get(r, 0)).collect::<Result<_, _>>()?;
-    // Listeners read the log after the last id they published: one wake-up is enough.
-    let last = ids.iter().max().copied().unwrap_or_default();
-    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(last.to_string()).execute(&mut *conn).await?;
+    // On PostgreSQL, listeners read the log after the last id they published: one
+    // wake-up is enough, queued by the statement that inserts.
+    q.execute(&mut *conn).await?;
     Ok(())
 }
 
