@@ -19,10 +19,19 @@ pub struct Ctx<'a> {
     pub db_url: String,
 }
 
-/// The event log's rows: all of them, and the `message.created` ones.
+/// The event log's rows by kind; Switchboard's own lines (a status change's, an agent
+/// who went offline) are counted apart from the messages people wrote.
+pub const SYSTEM_LINES: &str = "message.created (system line)";
+
 pub async fn event_rows(url: &str) -> anyhow::Result<std::collections::BTreeMap<String, i64>> {
     let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(url).await?;
-    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT kind, COUNT(*) FROM events GROUP BY kind").fetch_all(&pool).await?;
+    let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT CASE WHEN kind = 'message.created' AND payload LIKE '%\"author_kind\":\"system\"%' THEN '{SYSTEM_LINES}' ELSE kind END,
+                COUNT(*)
+         FROM events GROUP BY 1"
+    ))
+    .fetch_all(&pool)
+    .await?;
     pool.close().await;
     Ok(rows.into_iter().collect())
 }
