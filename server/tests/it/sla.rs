@@ -49,13 +49,18 @@ async fn say(app: &TestApp, conv: i64, who: Option<&Actor>, client_id: &str, at:
     write::send(app.db(), out, at).await.unwrap();
 }
 
-test_both_dbs!(sla_targets_alert_at_80_percent_and_record_breaches, |db| async move {
-    let app = TestApp::new(db);
-    let (support, key) = inbox(&app, "Support").await;
-    let admin = app.agent("ada@x.io", Role::Admin, "password-1").await;
+/// The Support inbox, its admin Ada and Alex, an operator of it.
+async fn team(app: &TestApp) -> (i64, String, i64, Actor) {
+    let (support, key) = inbox(app, "Support").await;
+    let ada = app.agent("ada@x.io", Role::Admin, "password-1").await;
     let alex_id = app.agent("alex@x.io", Role::Operator, "password-1").await;
     inboxes::set_member(app.db(), support, alex_id, Some(MemberRole::Operator)).await.unwrap();
-    let alex = Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None, token: None };
+    (support, key, ada, Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None, token: None })
+}
+
+test_both_dbs!(sla_targets_alert_at_80_percent_and_record_breaches, |db| async move {
+    let app = TestApp::new(db);
+    let (support, key, admin, alex) = team(&app).await;
     let policy = Policy { first_response_ms: Some(10 * MIN), next_response_ms: Some(5 * MIN), resolution_ms: Some(60 * MIN), business_hours: false };
     // A chat that exists before the policy is due under it once it is saved.
     // From the paused clock on, so the background watcher (on the same clock) finds nothing due.
@@ -160,11 +165,7 @@ test_both_dbs!(sla_in_business_hours_skips_the_weekend_and_the_policy_saves_over
 
 test_both_dbs!(the_list_sorts_by_sla_due_and_filters_breaches_and_the_dashboard_counts_them, |db| async move {
     let app = TestApp::new(db);
-    let (support, key) = inbox(&app, "Support").await;
-    let ada = app.agent("ada@x.io", Role::Admin, "password-1").await;
-    let alex_id = app.agent("alex@x.io", Role::Operator, "password-1").await;
-    inboxes::set_member(app.db(), support, alex_id, Some(MemberRole::Operator)).await.unwrap();
-    let alex = Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None, token: None };
+    let (support, key, ada, alex) = team(&app).await;
     let policy = Policy { first_response_ms: Some(10 * MIN), ..Policy::default() };
     let t0 = app.state.now();
     sla::set_policy(app.db(), &app::audit::Actor::agent(ada, None), support, &policy, t0).await.unwrap();
@@ -205,11 +206,7 @@ test_both_dbs!(the_list_sorts_by_sla_due_and_filters_breaches_and_the_dashboard_
 // one by one, in the order they were stored.
 test_both_dbs!(batched_customer_sends_move_each_chat_like_single_sends, |db| async move {
     let app = TestApp::new(db);
-    let (support, key) = inbox(&app, "Support").await;
-    let ada = app.agent("ada@x.io", Role::Admin, "password-1").await;
-    let alex_id = app.agent("alex@x.io", Role::Operator, "password-1").await;
-    inboxes::set_member(app.db(), support, alex_id, Some(MemberRole::Operator)).await.unwrap();
-    let alex = Actor { id: alex_id, name: "Alex".into(), is_admin: false, address: None, token: None };
+    let (support, key, ada, alex) = team(&app).await;
     let policy = Policy { first_response_ms: Some(10 * MIN), next_response_ms: Some(5 * MIN), ..Policy::default() };
     let t0 = app.state.now();
     sla::set_policy(app.db(), &app::audit::Actor::agent(ada, None), support, &policy, t0).await.unwrap();
