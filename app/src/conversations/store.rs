@@ -122,10 +122,8 @@ pub(crate) async fn load_many_keyed(conn: &mut AnyConnection, ids: &[i64]) -> Ap
     for id in ids {
         q = q.bind(*id);
     }
-    Ok(q.fetch_all(&mut *conn).await?.into_iter().map(|r| {
-        let key = r.visitor_token_hash.clone();
-        (r.into(), key)
-    }).collect())
+    let rows = q.fetch_all(&mut *conn).await?;
+    Ok(rows.into_iter().map(|r| (r.visitor_token_hash.clone(), r)).map(|(key, r)| (r.into(), key)).collect())
 }
 
 
