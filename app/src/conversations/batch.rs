@@ -247,10 +247,18 @@ struct Inserted {
 }
 
 async fn insert_messages(tx: &mut AnyConnection, sends: &[OwnedSend], convs: &HashMap<i64, Conversation>) -> AppResult<Vec<Message>> {
+    let m = crate::db::marker(tx);
     let rows: Vec<String> = (0..sends.len())
         .map(|i| {
             let p: Vec<String> = (1..=8)
-                .map(|k| if k == 7 { super::store::stored_visibility(i * 8 + k) } else { format!("${}", i * 8 + k) })
+                .map(|k| {
+                    let p = m(i * 8 + k);
+                    if k == 7 {
+                        super::store::stored_visibility(&p)
+                    } else {
+                        p
+                    }
+                })
                 .collect();
             format!("({})", p.join(", "))
         })

@@ -96,8 +96,8 @@ pub(super) const MESSAGE_COLUMNS: &str =
      CASE WHEN whisper = 1 THEN 'whisper' ELSE visibility END AS visibility, created_at";
 
 /// The stored `visibility, whisper` of an insert whose visibility is parameter `$p`.
-pub(super) fn stored_visibility(p: usize) -> String {
-    format!("CASE WHEN ${p} = 'whisper' THEN 'internal' ELSE ${p} END, CASE WHEN ${p} = 'whisper' THEN 1 ELSE 0 END")
+pub(super) fn stored_visibility(p: &str) -> String {
+    format!("CASE WHEN {p} = 'whisper' THEN 'internal' ELSE {p} END, CASE WHEN {p} = 'whisper' THEN 1 ELSE 0 END")
 }
 
 pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> AppResult<Conversation> {
@@ -116,7 +116,7 @@ pub(crate) async fn load_many(conn: &mut AnyConnection, ids: &[i64]) -> AppResul
 /// [`load_many`], each with the hash of the visitor token bound to it (`None` once
 /// the customer was anonymised): the write path checks a visitor's send against it.
 pub(crate) async fn load_many_keyed(conn: &mut AnyConnection, ids: &[i64]) -> AppResult<Vec<(Conversation, Option<String>)>> {
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let marks: Vec<String> = (1..=ids.len()).map(crate::db::marker(conn)).collect();
     let sql = format!("{CONVERSATION_SELECT} WHERE c.id IN ({})", marks.join(", "));
     let mut q = sqlx::query_as::<_, ConversationRow>(&sql);
     for id in ids {

@@ -48,7 +48,7 @@ pub(super) async fn insert_message(
     let row: super::store::MessageRow = sqlx::query_as(&format!(
         "INSERT INTO messages (conversation_id, author_kind, author_id, author_name, body, client_id, visibility, whisper, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, {}, $8) RETURNING {MESSAGE_COLUMNS}",
-        super::store::stored_visibility(7)
+        super::store::stored_visibility("$7")
     ))
     .bind(conversation_id)
     .bind(kind.as_str())
@@ -204,7 +204,8 @@ pub(super) async fn touch_for_customers(conn: &mut AnyConnection, sends: &[(i64,
         }
     }
     let Some(&(_, _, now)) = sends.last() else { return Ok(()) };
-    let rows: Vec<String> = (0..last.len()).map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3)).collect();
+    let m = crate::db::marker(conn);
+    let rows: Vec<String> = (0..last.len()).map(|i| format!("({}, {}, {})", m(i * 3 + 1), m(i * 3 + 2), m(i * 3 + 3))).collect();
     let sql = format!(
         "WITH v (id, at, preview) AS (VALUES {})
          UPDATE conversations SET last_message_at = v.at, activity_at = v.at, last_message_preview = v.preview,

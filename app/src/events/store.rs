@@ -45,8 +45,9 @@ pub async fn append_many(conn: &mut AnyConnection, dialect: Dialect, evs: Vec<Ne
     if evs.is_empty() {
         return Ok(());
     }
+    let m = crate::db::marker(conn);
     let rows: Vec<String> = (0..evs.len())
-        .map(|i| format!("(${}, ${}, ${}, ${}, ${}, ${})", i * 6 + 1, i * 6 + 2, i * 6 + 3, i * 6 + 4, i * 6 + 5, i * 6 + 6))
+        .map(|i| format!("({})", (1..=6).map(|k| m(i * 6 + k)).collect::<Vec<_>>().join(", ")))
         .collect();
     let insert = format!("INSERT INTO events (kind, inbox_id, conversation_id, audience, payload, created_at) VALUES {}", rows.join(", "));
     let sql = match dialect {

@@ -107,7 +107,7 @@ pub async fn refresh_many(conn: &mut AnyConnection, conversation_ids: &[i64], no
     if conversation_ids.is_empty() {
         return Ok(());
     }
-    let marks: Vec<String> = (1..=conversation_ids.len()).map(|i| format!("${i}")).collect();
+    let marks: Vec<String> = (1..=conversation_ids.len()).map(crate::db::marker(conn)).collect();
     let sql = format!("{CHAT_SELECT} WHERE c.id IN ({})", marks.join(", "));
     let mut q = sqlx::query_as::<_, ChatRow>(&sql);
     for id in conversation_ids {
