@@ -42,7 +42,7 @@ pub struct Cli {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// The seeded history: `1m` (20k conversations, 1M messages) or `10m` (200k
-    /// conversations, 10M messages: a busy team's year; about 10 minutes to seed on
+    /// conversations, 10M messages: a busy team's year; about a minute to seed on
     /// SQLite, best run with `--only lists --backends sqlite`).
     #[arg(long, default_value = "1m", value_parser = ["1m", "10m"])]
     pub scale: String,
