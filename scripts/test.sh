@@ -35,7 +35,7 @@ scripts/build-widget.sh || { echo "FAIL: widget build"; exit 1; }
 
 echo "==> Rust tests"
 rust_start=$SECONDS
-cargo test -p app -p switchboard -p switchboard-bench --features app/ssr 2>&1 | tee "$LOGS/cargo.txt"
+cargo test -p app -p switchboard -p switchboard-bench -p switchboard-widget --features app/ssr 2>&1 | tee "$LOGS/cargo.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 rust_secs=$((SECONDS - rust_start))
 rust_passed=$(awk '/^test result:/ {s += $4} END {print s + 0}' "$LOGS/cargo.txt")

@@ -148,7 +148,7 @@ pub(crate) fn render(s: &Shared, m: &JsValue) {
     let selector = format!("li[data-client=\"{}\"]", client.replace(['"', '\\'], ""));
     if let Ok(Some(li)) = st.ui.list.query_selector(&selector) {
         li.set_class_name(&format!("msg msg-{kind}"));
-        attr(&li, "data-id", &id.to_string());
+        attr(&li, "data-id", &(id as i64).to_string());
         if let Ok(Some(meta)) = li.query_selector(".meta") {
             meta.set_text_content(Some(&dom::clock(get_f64(m, "created_at").unwrap_or_default())));
         }
@@ -166,7 +166,7 @@ pub(crate) fn render(s: &Shared, m: &JsValue) {
         return;
     }
     let li = el("li", &format!("msg msg-{kind}"));
-    attr(&li, "data-id", &id.to_string());
+    attr(&li, "data-id", &(id as i64).to_string());
     if kind == "system" {
         li.set_text_content(Some(&body));
     } else {

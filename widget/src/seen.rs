@@ -29,7 +29,7 @@ pub(crate) fn mark(s: &Shared) {
     let Ok(mine) = st.ui.list.query_selector_all("li.msg-customer[data-id]") else { return };
     let newest_seen = (0..mine.length())
         .filter_map(|i| mine.get(i)?.dyn_into::<web_sys::Element>().ok())
-        .filter(|li| li.get_attribute("data-id").and_then(|v| v.parse::<f64>().ok()).is_some_and(|id| id <= st.agent_seen))
+        .filter(|li| li.get_attribute("data-id").and_then(|v| v.parse::<i64>().ok()).is_some_and(|id| id as f64 <= st.agent_seen))
         .last();
     if let Some(li) = newest_seen {
         append(&li, &text("div", "seen-mark", crate::i18n::t(crate::i18n::Key::Seen)));

@@ -19,7 +19,7 @@ pub(crate) fn open_stream(s: Shared) {
             return;
         };
         let stream_token = get_str(&t, "token").unwrap_or_default();
-        let url = format!("/api/widget/events?token={stream_token}&last_event_id={}", s.borrow().last_event);
+        let url = format!("/api/widget/events?token={stream_token}&last_event_id={}", s.borrow().last_event as i64);
         let Ok(es) = EventSource::new(&url) else { return };
         if let Some(old) = s.borrow_mut().stream.replace(es.clone()) {
             old.close();
@@ -27,9 +27,9 @@ pub(crate) fn open_stream(s: Shared) {
         for kind in ["message.created", "conversation.status", "conversation.agent", "conversation.deleted", "conversation.seen", "resync"] {
             let s2 = s.clone();
             on(&es, kind, move |e: MessageEvent| {
-                if let Ok(id) = e.last_event_id().parse::<f64>() {
+                if let Ok(id) = e.last_event_id().parse::<i64>() {
                     let mut st = s2.borrow_mut();
-                    st.last_event = st.last_event.max(id);
+                    st.last_event = st.last_event.max(id as f64);
                 }
                 let data = net::parse(&e.data().as_string().unwrap_or_default());
                 match kind {
