@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh test
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo leptos build --frontend-only
+cargo leptos build --frontend-only --split
 scripts/build-widget.sh
 cargo build -p switchboard --features app/ssr
 (cd end2end && [ -d node_modules ] || npm ci --no-audit --no-fund)

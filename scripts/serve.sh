@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh build
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo leptos build --release
+cargo leptos build --release --split
 scripts/build-widget.sh
 # The binary embeds the site it was built with, and the widget is built after it:
 # serve the folder, which holds both as they are now (docs/deploy.md builds a binary

@@ -30,7 +30,7 @@ else
 fi
 
 echo "==> building the console's WASM and the site"
-cargo leptos build --frontend-only || { echo "FAIL: front-end build"; exit 1; }
+cargo leptos build --frontend-only --split || { echo "FAIL: front-end build"; exit 1; }
 scripts/build-widget.sh || { echo "FAIL: widget build"; exit 1; }
 
 echo "==> Rust tests"

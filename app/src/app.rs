@@ -1,9 +1,10 @@
-use crate::routes::settings::{agents::AgentsSettings, canned::CannedSettings, data::DataSettings, api_tokens::ApiTokensSettings, webhooks::WebhooksSettings, inbox::InboxSettings, inboxes::InboxesSettings, profile::ProfileSettings, SettingsLayout};
-use crate::routes::{console::ConsoleLayout, conversation::ConversationPage, home::HomePage, list::ListPage, login::LoginPage, requests::RequestsPage, team::TeamPage, team_chat::TeamChatPage, team_session::TeamSessionPage, workspace::{NoChatOpen, Workspace}};
+use crate::routes::lazy::*;
+use crate::routes::settings::SettingsLayout;
+use crate::routes::{console::ConsoleLayout, conversation::ConversationPage, home::HomePage, login::LoginPage, workspace::{NoChatOpen, Workspace}};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -62,32 +63,32 @@ pub fn App() -> impl IntoView {
                     // The old admin page's address still leads to its sections.
                     <Route path=path!("admin") view=|| view! { <Redirect path="/settings/agents"/> }/>
                     <ParentRoute path=path!("admin") view=SettingsLayout>
-                        <Route path=path!("audit") view=crate::routes::settings::audit::AuditLogPage/>
+                        <Route path=path!("audit") view={Lazy::<AuditRoute>::new()}/>
                     </ParentRoute>
                     <ParentRoute path=path!("settings") view=SettingsLayout>
                         <Route path=path!("") view=|| view! { <Redirect path="/settings/profile"/> }/>
-                        <Route path=path!("profile") view=ProfileSettings/>
-                        <Route path=path!("canned") view=CannedSettings/>
-                        <Route path=path!("agents") view=AgentsSettings/>
-                        <Route path=path!("inboxes") view=InboxesSettings/>
-                        <Route path=path!("inboxes/:id") view=InboxSettings/>
-                        <Route path=path!("data") view=DataSettings/>
-                        <Route path=path!("api") view=ApiTokensSettings/>
-                        <Route path=path!("webhooks") view=WebhooksSettings/>
+                        <Route path=path!("profile") view={Lazy::<ProfileRoute>::new()}/>
+                        <Route path=path!("canned") view={Lazy::<CannedRoute>::new()}/>
+                        <Route path=path!("agents") view={Lazy::<AgentsRoute>::new()}/>
+                        <Route path=path!("inboxes") view={Lazy::<InboxesRoute>::new()}/>
+                        <Route path=path!("inboxes/:id") view={Lazy::<InboxRoute>::new()}/>
+                        <Route path=path!("data") view={Lazy::<DataRoute>::new()}/>
+                        <Route path=path!("api") view={Lazy::<ApiTokensRoute>::new()}/>
+                        <Route path=path!("webhooks") view={Lazy::<WebhooksRoute>::new()}/>
                     </ParentRoute>
                     <ParentRoute path=path!("inbox") view=Workspace>
                         <Route path=path!("") view=NoChatOpen/>
                         <Route path=path!(":id") view=ConversationPage/>
                     </ParentRoute>
-                    <Route path=path!("conversations") view=ListPage/>
+                    <Route path=path!("conversations") view={Lazy::<ListRoute>::new()}/>
                     <Route path=path!("conversations/:id") view=ConversationPage/>
-                    <Route path=path!("team") view=TeamPage/>
-                    <Route path=path!("dashboard") view=crate::routes::dashboard::DashboardPage/>
-                    <Route path=path!("reports") view=crate::routes::reports::ReportsPage/>
-                    <Route path=path!("requests") view=RequestsPage/>
-                    <Route path=path!("mentions") view=crate::routes::mentions::MentionsPage/>
-                    <Route path=path!("team-chat") view=TeamChatPage/>
-                    <Route path=path!("team-chat/:id") view=TeamSessionPage/>
+                    <Route path=path!("team") view={Lazy::<TeamRoute>::new()}/>
+                    <Route path=path!("dashboard") view={Lazy::<DashboardRoute>::new()}/>
+                    <Route path=path!("reports") view={Lazy::<ReportsRoute>::new()}/>
+                    <Route path=path!("requests") view={Lazy::<RequestsRoute>::new()}/>
+                    <Route path=path!("mentions") view={Lazy::<MentionsRoute>::new()}/>
+                    <Route path=path!("team-chat") view={Lazy::<TeamChatRoute>::new()}/>
+                    <Route path=path!("team-chat/:id") view={Lazy::<TeamSessionRoute>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -28,9 +28,12 @@ pub struct Bundles {
     pub loader: Option<Size>,
     pub widget: Vec<Size>,
     pub console: Option<Size>,
-    /// The console's JS glue and stylesheet, loaded with the WASM before the first
-    /// page is interactive.
+    /// The console's JS glue and stylesheet (and, in a split build, the loader of the
+    /// split-out pages), loaded with the WASM before the first page is interactive.
     pub console_rest: Vec<Size>,
+    /// A split build's on-demand WASM files (`cargo leptos build --split`): the pages
+    /// most agents rarely open, fetched the first time one is opened.
+    pub console_chunks: Vec<Size>,
 }
 
 fn total<'a>(name: &str, parts: impl Iterator<Item = &'a Size>) -> Size {
@@ -51,7 +54,13 @@ impl Bundles {
     /// its JS glue and the stylesheet.
     pub fn console_first_load(&self) -> Option<Size> {
         let wasm = self.console.as_ref()?;
-        (self.console_rest.len() == 2).then(|| total("console first load", std::iter::once(wasm).chain(&self.console_rest)))
+        (self.console_rest.len() >= 2).then(|| total("console first load", std::iter::once(wasm).chain(&self.console_rest)))
+    }
+
+    /// The split-out pages together, and the largest of them.
+    pub fn console_chunks_total(&self) -> Option<(Size, &Size)> {
+        let largest = self.console_chunks.iter().max_by_key(|s| s.brotli)?;
+        Some((total("console split-out pages", self.console_chunks.iter()), largest))
     }
 }
 
@@ -67,11 +76,22 @@ pub fn bundles(site: &Path, public: &Path) -> Bundles {
     ];
     let widget = files.iter().filter_map(|(p, n)| measure(p, n)).collect();
     let console = measure(&site.join("pkg/switchboard.wasm"), "console switchboard.wasm");
-    let console_rest = [("pkg/switchboard.js", "console switchboard.js"), ("pkg/switchboard.css", "console switchboard.css")]
+    let mut console_rest: Vec<Size> = [("pkg/switchboard.js", "console switchboard.js"), ("pkg/switchboard.css", "console switchboard.css")]
         .iter()
         .filter_map(|(p, n)| measure(&site.join(p), n))
         .collect();
-    Bundles { loader, widget, console, console_rest }
+    let mut console_chunks = Vec::new();
+    let mut pkg: Vec<_> = std::fs::read_dir(site.join("pkg")).into_iter().flatten().flatten().map(|e| e.path()).collect();
+    pkg.sort();
+    for path in pkg {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else { continue };
+        if name.starts_with("__wasm_split") && name.ends_with(".js") {
+            console_rest.extend(measure(&path, &format!("console {name}")));
+        } else if name.ends_with(".wasm") && name != "switchboard.wasm" {
+            console_chunks.extend(measure(&path, &name));
+        }
+    }
+    Bundles { loader, widget, console, console_rest, console_chunks }
 }
 
 /// The sizes as figures, against the budgets in full mode.
@@ -102,8 +122,12 @@ pub fn figures(cli: &Cli, r: &mut Report) {
                 size_figure(r, &s.name, s, None);
             }
             size_figure(r, "console first load (WASM, JS, CSS)", &first, full.then_some(Budget::AtMost(400.0)));
+            if let Some((pages, largest)) = b.console_chunks_total() {
+                let name = format!("console split-out pages ({} files; the largest, {}, {:.1} kB)", b.console_chunks.len(), largest.name, largest.brotli as f64 / 1000.0);
+                size_figure(r, &name, &pages, None);
+            }
         }
-        _ => println!("  (console not built: run cargo leptos build --release)"),
+        _ => println!("  (console not built: run cargo leptos build --release --split)"),
     }
 }
 

@@ -3,6 +3,7 @@ pub mod console;
 pub mod conversation;
 pub mod dashboard;
 pub mod home;
+pub mod lazy;
 pub mod list;
 pub mod login;
 pub mod mentions;
