@@ -1,6 +1,6 @@
 use crate::routes::lazy::*;
 use crate::routes::settings::SettingsLayout;
-use crate::routes::{console::ConsoleLayout, conversation::ConversationPage, home::HomePage, login::LoginPage, workspace::{NoChatOpen, Workspace}};
+use crate::routes::{console::ConsoleLayout, home::HomePage, login::LoginPage, workspace::{NoChatOpen, Workspace}};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
@@ -78,10 +78,10 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <ParentRoute path=path!("inbox") view=Workspace>
                         <Route path=path!("") view=NoChatOpen/>
-                        <Route path=path!(":id") view=ConversationPage/>
+                        <Route path=path!(":id") view={Lazy::<ConversationRoute>::new()}/>
                     </ParentRoute>
                     <Route path=path!("conversations") view={Lazy::<ListRoute>::new()}/>
-                    <Route path=path!("conversations/:id") view=ConversationPage/>
+                    <Route path=path!("conversations/:id") view={Lazy::<ConversationRoute>::new()}/>
                     <Route path=path!("team") view={Lazy::<TeamRoute>::new()}/>
                     <Route path=path!("dashboard") view={Lazy::<DashboardRoute>::new()}/>
                     <Route path=path!("reports") view={Lazy::<ReportsRoute>::new()}/>

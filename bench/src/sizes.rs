@@ -34,6 +34,9 @@ pub struct Bundles {
     /// A split build's on-demand WASM files (`cargo leptos build --split`): the pages
     /// most agents rarely open, fetched the first time one is opened.
     pub console_chunks: Vec<Size>,
+    /// The split files a chat opened by its address loads beside the first load (the
+    /// split manifest's list for the conversation route).
+    pub conversation_chunks: Vec<Size>,
 }
 
 fn total<'a>(name: &str, parts: impl Iterator<Item = &'a Size>) -> Size {
@@ -91,7 +94,18 @@ pub fn bundles(site: &Path, public: &Path) -> Bundles {
             console_chunks.extend(measure(&path, &name));
         }
     }
-    Bundles { loader, widget, console, console_rest, console_chunks }
+    let conversation_chunks = conversation_modules(site)
+        .iter()
+        .filter_map(|m| console_chunks.iter().find(|c| c.name == format!("{m}.wasm")).cloned())
+        .collect();
+    Bundles { loader, widget, console, console_rest, console_chunks, conversation_chunks }
+}
+
+/// The split files the manifest lists for the conversation route.
+fn conversation_modules(site: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(site.join("pkg/__wasm_split_manifest.json")) else { return Vec::new() };
+    let manifest: std::collections::HashMap<String, Vec<String>> = serde_json::from_str(&text).unwrap_or_default();
+    manifest.into_iter().find(|(k, _)| k.starts_with("conversation_view")).map(|(_, v)| v).unwrap_or_default()
 }
 
 /// The sizes as figures, against the budgets in full mode.
@@ -122,6 +136,11 @@ pub fn figures(cli: &Cli, r: &mut Report) {
                 size_figure(r, &s.name, s, None);
             }
             size_figure(r, "console first load (WASM, JS, CSS)", &first, full.then_some(Budget::AtMost(400.0)));
+            if !b.conversation_chunks.is_empty() {
+                let direct = total("", std::iter::once(&first).chain(&b.conversation_chunks));
+                let name = format!("console first load of a chat opened by its address (with its {} split files)", b.conversation_chunks.len());
+                size_figure(r, &name, &direct, None);
+            }
             if let Some((pages, largest)) = b.console_chunks_total() {
                 let name = format!("console split-out pages ({} files; the largest, {}, {:.1} kB)", b.console_chunks.len(), largest.name, largest.brotli as f64 / 1000.0);
                 size_figure(r, &name, &pages, None);

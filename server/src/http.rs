@@ -47,10 +47,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/widget/conversations/{id}/seen", post(crate::widget_api::seen))
         .route("/api/widget/conversations/{id}/csat", get(crate::widget_api::survey).post(crate::widget_api::rate))
         .route("/widget/frame", get(crate::widget_api::frame))
-        .leptos_routes_with_context(&state, routes, move || provide_context(ctx.clone()), {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                provide_context(ctx.clone());
+                crate::site::provide_split_manifest();
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
         .fallback(crate::site::fallback)
         .layer(axum::middleware::map_response(with_error_status))
         .layer(axum::middleware::from_fn(crate::input::reject_control_chars))

@@ -46,3 +46,24 @@ fn serve(asset: switchboard_site::Asset, req: &Request) -> Response {
     let body = if req.method() == Method::HEAD { Body::empty() } else { Body::from(asset.bytes) };
     (headers, [(header::CONTENT_TYPE, mime)], body).into_response()
 }
+
+/// A split console build's manifest (which on-demand WASM files each lazy page
+/// needs), from the embedded site. Leptos reads it from `target/site` on disk to add
+/// preload links for the page being rendered; with the site inside the binary it is
+/// given here, so a page opened directly fetches its WASM beside the main bundle
+/// instead of after it.
+pub fn provide_split_manifest() {
+    static MANIFEST: OnceLock<Option<leptos::WasmSplitManifest>> = OnceLock::new();
+    let manifest = MANIFEST.get_or_init(|| {
+        if !embedded() {
+            return None;
+        }
+        let file = switchboard_site::get("pkg/__wasm_split_manifest.json")?;
+        let preloads = serde_json::from_slice(&file.bytes).ok()?;
+        let value = ("/pkg".to_string(), preloads, "__wasm_split.______________________.js".to_string());
+        Some(leptos::WasmSplitManifest(leptos::prelude::ArcStoredValue::new(value)))
+    });
+    if let Some(manifest) = manifest {
+        leptos::prelude::provide_context(manifest.clone());
+    }
+}

@@ -57,9 +57,15 @@ impl Signal {
         value.map(|v| v.to_string()).unwrap_or_else(|_| "null".into())
     }
 
+    /// Parses one frame by its kind: the payload's own type straight from `data`
+    /// (not through the tagged enum's buffering, which doubled the console's
+    /// deserialising code).
     pub fn parse(kind: &str, data: &str) -> Result<Signal, serde_json::Error> {
-        let tagged = format!("{{\"kind\":{},\"data\":{}}}", serde_json::Value::from(kind), data);
-        serde_json::from_str(&tagged)
+        match kind {
+            "typing" => serde_json::from_str(data).map(Signal::Typing),
+            "viewing" => serde_json::from_str(data).map(Signal::Viewing),
+            _ => Err(serde::de::Error::custom(format!("unknown signal kind `{kind}`"))),
+        }
     }
 
     pub fn conversation_id(&self) -> i64 {

@@ -54,6 +54,9 @@ pub fn Workspace() -> impl IntoView {
     let location = use_location();
     let selected = Memo::new(move |_| selected_of(&location.pathname.get()));
     let feed = use_live_feed();
+    // The open chat's code is split from the first load: fetch it now, once the
+    // queue is up, rather than when the first chat is opened.
+    Effect::new(move |_| super::lazy::preload_conversation());
     // The queue follows the log: any change that can touch a row refetches it (the
     // previous rows stay on screen meanwhile), as does this tab's own reading.
     let changes = Memo::new(move |_| {

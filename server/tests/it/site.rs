@@ -39,6 +39,21 @@ async fn the_binary_serves_the_console_and_the_widget_from_any_folder() {
         assert_eq!(again.status(), 304, "{path} revalidates");
     }
 
+    // The console is a split build: the pages most agents rarely open are WASM files
+    // of their own, each one the manifest names is served, with the split loader.
+    let manifest = c.get(format!("{}/pkg/__wasm_split_manifest.json", server.base)).send().await.unwrap();
+    assert_eq!(manifest.status(), 200, "the split manifest is served (scripts/test.sh builds with --split)");
+    let manifest: std::collections::HashMap<String, Vec<String>> = manifest.json().await.unwrap();
+    let modules: std::collections::BTreeSet<&String> = manifest.values().flatten().collect();
+    assert!(modules.len() >= 5, "the lazy pages are split out: {manifest:?}");
+    for module in modules {
+        let res = c.get(format!("{}/pkg/{module}.wasm", server.base)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{module}.wasm is served");
+        assert!(res.bytes().await.unwrap().starts_with(b"\0asm"), "{module}.wasm is WASM");
+    }
+    let loader = c.get(format!("{}/pkg/__wasm_split.______________________.js", server.base)).send().await.unwrap();
+    assert_eq!(loader.status(), 200, "the split loader is served");
+
     // A path the site lacks is still the console's 404 page, not a file.
     let missing = c.get(format!("{}/pkg/nope.js", server.base)).send().await.unwrap();
     assert_eq!(missing.status(), 404);
