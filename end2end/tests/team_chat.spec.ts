@@ -27,6 +27,9 @@ test('three agents: invite, accept, decline, off the record, the originator leav
   await a.goto('/conversations?q=' + encodeURIComponent(text));
   await hydrated(a);
   await a.getByRole('link', { name: text }).first().click();
+  // The router changes the address once the page's code has arrived (the open
+  // conversation is split out of the first load).
+  await expect(a).toHaveURL(/\/conversations\/\d+$/);
   const chatUrl = a.url();
   await a.getByRole('button', { name: 'Team chat' }).click();
   await expect(a).toHaveURL(/\/team-chat\/\d+$/);

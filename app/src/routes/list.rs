@@ -75,6 +75,8 @@ pub fn ListPage() -> impl IntoView {
     let query = Memo::new(move |_| query_of(&query_map.read()));
     let refresh = RwSignal::new(0u32);
     let feed = use_live_feed();
+    // Every row opens a chat, whose code is split from this page's: fetch it now.
+    Effect::new(move |_| super::lazy::preload_conversation());
     let page = Resource::new(move || (query.get(), refresh.get(), feed.resyncs.get()), |(q, _, _)| list_page(q));
     // Live changes do not move the rows under the reader: they raise a bar instead.
     let seen_events = RwSignal::new(None::<usize>);
