@@ -9,6 +9,8 @@ pub mod csv;
 pub mod query;
 #[cfg(feature = "ssr")]
 mod scope;
+#[cfg(feature = "ssr")]
+mod search;
 
 use crate::conversations::{CloseReason, Status};
 use serde::{Deserialize, Serialize};

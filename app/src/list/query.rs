@@ -1,9 +1,11 @@
 //! The list query: one SQL statement per page, on indexed keys, with keyset cursors.
-//! Per-dialect pieces (full-text search) sit side by side in `search_clause`.
+//! Search, with its per-dialect pieces, is in [`super::search`].
 use super::{FollowUp, ListQuery, Page, Row, Sort, Started};
 use crate::accounts::Role;
 use crate::conversations::Status;
-use crate::db::{Db, Dialect, Sql};
+use super::search::search_clause;
+pub use super::search::{matches, Matches};
+use crate::db::{Db, Dialect};
 use crate::error::{AppError, AppResult};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -19,19 +21,19 @@ pub struct Viewer {
     pub inboxes: Vec<i64>,
 }
 
-enum Bind {
+pub(super) enum Bind {
     I(i64),
     S(String),
 }
 
 #[derive(Default)]
-struct Builder {
-    wheres: Vec<String>,
-    binds: Vec<Bind>,
+pub(super) struct Builder {
+    pub(super) wheres: Vec<String>,
+    pub(super) binds: Vec<Bind>,
 }
 
 impl Builder {
-    fn bind(&mut self, b: Bind) -> String {
+    pub(super) fn bind(&mut self, b: Bind) -> String {
         self.binds.push(b);
         format!("${}", self.binds.len())
     }
@@ -71,90 +73,6 @@ pub fn validate(q: &ListQuery) -> AppResult<()> {
 }
 
 /// A LIKE pattern that matches `s` literally anywhere, case-insensitively.
-fn like_pattern(s: &str) -> String {
-    let escaped: String = s.to_lowercase().chars().flat_map(|c| match c {
-        '%' | '_' | '\\' => vec!['\\', c],
-        c => vec![c],
-    }).collect();
-    format!("%{escaped}%")
-}
-
-/// An FTS5 query that matches every word literally (quotes doubled), as a prefix.
-fn fts5_query(s: &str) -> Option<String> {
-    let words: Vec<String> = s.split_whitespace().map(|w| format!("\"{}\"*", w.replace('"', "\"\""))).collect();
-    (!words.is_empty()).then(|| words.join(" "))
-}
-
-/// How many messages a search matches, roughly: it decides how SQLite should look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Matches {
-    Few,
-    /// At least [`MANY_MATCHES`]: "order", "hello", "thanks".
-    Many,
-}
-
-/// Above this many matching messages, collecting their conversations first costs more
-/// than checking the list's conversations one by one, in order, until the page is full.
-const MANY_MATCHES: i64 = 1000;
-
-/// Counts matches up to the threshold, newest first (FTS5 reads rowids in order and
-/// stops at the limit).
-async fn matches(db: &Db, q: &ListQuery) -> AppResult<Matches> {
-    let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) else { return Ok(Matches::Few) };
-    const COUNT: Sql = Sql {
-        sqlite: "SELECT COUNT(*) FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH $1 ORDER BY rowid DESC LIMIT $2)",
-        postgres: "SELECT COUNT(*)::BIGINT FROM (SELECT 1 FROM messages WHERE body_tsv @@ plainto_tsquery('simple', $1) LIMIT $2) x",
-    };
-    let arg = match db.dialect() {
-        Dialect::Sqlite => match fts5_query(text) {
-            Some(fts) => fts,
-            None => return Ok(Matches::Few),
-        },
-        Dialect::Postgres => text.to_string(),
-    };
-    let n: i64 = sqlx::query_scalar(db.sql(&COUNT)).bind(arg).bind(MANY_MATCHES).fetch_one(db.pool()).await?;
-    Ok(if n >= MANY_MATCHES { Matches::Many } else { Matches::Few })
-}
-
-fn search_clause(b: &mut Builder, dialect: Dialect, text: &str, many: Matches) {
-    let like = b.bind(Bind::S(like_pattern(text)));
-    let exact = b.bind(Bind::S(text.to_string()));
-    let messages = match (dialect, fts5_query(text)) {
-        // A common term: each conversation, in the list's order, is checked against the
-        // matching rowids, and the scan stops when the page is full. Collecting the
-        // conversations of every match first (below) took 150 ms at 1M messages.
-        (Dialect::Sqlite, Some(fts)) if many == Matches::Many => {
-            let p = b.bind(Bind::S(fts));
-            format!(
-                " OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.visibility <> 'off_record' AND m.whisper = 0
-                   AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH {p}))"
-            )
-        }
-        (Dialect::Sqlite, Some(fts)) => {
-            let p = b.bind(Bind::S(fts));
-            format!(
-                " OR c.id IN (SELECT m.conversation_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-                   WHERE messages_fts MATCH {p} AND m.visibility <> 'off_record' AND m.whisper = 0)"
-            )
-        }
-        // PostgreSQL: with many matches the IN list no longer fits a hashed subplan and
-        // was re-run for every conversation (over a minute at 1M messages).
-        (Dialect::Postgres, Some(_)) if many == Matches::Many => format!(
-            " OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id
-               AND m.body_tsv @@ plainto_tsquery('simple', {exact}) AND m.visibility <> 'off_record' AND m.whisper = 0)"
-        ),
-        (Dialect::Postgres, Some(_)) => format!(
-            " OR c.id IN (SELECT m.conversation_id FROM messages m
-               WHERE m.body_tsv @@ plainto_tsquery('simple', {exact}) AND m.visibility <> 'off_record' AND m.whisper = 0)"
-        ),
-        (_, None) => String::new(),
-    };
-    b.wheres.push(format!(
-        "(lower(cu.name) LIKE {like} ESCAPE '\\' OR lower(cu.email) LIKE {like} ESCAPE '\\' OR cu.external_id = {exact}
-          OR lower(c.context_label) LIKE {like} ESCAPE '\\' OR lower(c.subject) LIKE {like} ESCAPE '\\'{messages})"
-    ));
-}
-
 fn filters(b: &mut Builder, dialect: Dialect, q: &ListQuery, me: &str, now: i64, many: Matches) {
     b.wheres.extend(super::scope::group(q.group, me));
     if let Some(inbox) = q.inbox {
@@ -312,7 +230,12 @@ pub async fn explain(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64) -> AppRe
 }
 
 pub async fn page(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64) -> AppResult<Page> {
-    let (sql, binds) = statement(db.dialect(), viewer, q, now, matches(db, q).await?)?;
+    page_as(db, viewer, q, now, matches(db, q).await?).await
+}
+
+/// A page, searched the way `how` says (tests check that every way finds the same).
+pub async fn page_as(db: &Db, viewer: &Viewer, q: &ListQuery, now: i64, how: Matches) -> AppResult<Page> {
+    let (sql, binds) = statement(db.dialect(), viewer, q, now, how)?;
     let backward = q.before.is_some();
     let mut query = sqlx::query_as::<_, RowData>(&sql);
     for bind in binds {
@@ -380,13 +303,6 @@ mod tests {
         // UTC-5: 09:13 on the 21st.
         let minus5 = day_start(t, -300);
         assert!(minus5 <= t && t - minus5 < DAY);
-    }
-
-    #[test]
-    fn search_input_is_always_literal() {
-        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
-        assert_eq!(fts5_query("say \"hi\" OR"), Some("\"say\"* \"\"\"hi\"\"\"* \"OR\"*".into()));
-        assert_eq!(fts5_query("   "), None);
     }
 
     #[test]

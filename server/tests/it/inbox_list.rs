@@ -234,3 +234,56 @@ test_both_dbs!(a_page_is_one_statement_that_walks_the_activity_index, |db| async
         assert!(text.contains("conversations_created_key_idx"), "{text}");
     }
 });
+
+test_both_dbs!(every_way_of_searching_finds_the_same_chats, |db| async move {
+    use app::list::query::{matches, page_as, Matches};
+    let w = world(&db).await;
+    let texts = [
+        "my order is late", "border control", "please re-order it", "Orders: 2", "ORDERED twice",
+        "preorder only", "order42 arrived", "where is 42", "the order, 42 days late", "nothing here",
+    ];
+    let mut by_text = Vec::new();
+    for (i, t) in texts.iter().enumerate() {
+        by_text.push(chat(&db, &w.a_key, &format!("Buyer {i}"), T0 + i as i64, t, None).await);
+    }
+    // A line the customer never saw matches nothing.
+    let secret = chat(&db, &w.a_key, "Quiet One", T0 + 50, "hello", None).await;
+    sqlx::query(
+        "INSERT INTO messages (conversation_id, author_kind, author_id, author_name, body, client_id, visibility, whisper, created_at)
+         VALUES ($1, 'agent', $2, 'Sup', 'order secretly', 'x1', 'off_record', 0, $3)",
+    )
+    .bind(secret).bind(w.sup.id).bind(T0 + 51).execute(db.pool()).await.unwrap();
+    let s = |text: &str| ListQuery { q: Some(text.into()), ..ListQuery::default() };
+    let expect = |picks: &[usize]| { let mut v: Vec<i64> = picks.iter().map(|&i| by_text[i]).collect(); v.sort(); v };
+    let cases: [(&str, Vec<i64>); 5] = [
+        ("order", expect(&[0, 2, 3, 4, 6, 8])),
+        ("ORD", expect(&[0, 2, 3, 4, 6, 8])),
+        ("order 42", expect(&[8])),
+        ("42", expect(&[7, 8])),
+        ("secretly", vec![]),
+    ];
+    for (text, want) in cases {
+        let mut found = Vec::new();
+        for how in [Matches::Few, Matches::Many, Matches::Dense] {
+            let mut got: Vec<i64> = page_as(&db, &w.sup, &s(text), T0, how).await.unwrap().rows.iter().map(|r| r.id).collect();
+            got.sort();
+            found.push(got);
+        }
+        assert!(found.iter().all(|f| *f == found[0]), "{text:?}: every way agrees: {found:?}");
+        // PostgreSQL matches whole words ('simple' text search), SQLite word starts.
+        if db.dialect() == app::db::Dialect::Sqlite {
+            assert_eq!(found[0], want, "{text:?}");
+        }
+    }
+    assert_eq!(matches(&db, &s("zanzibar")).await.unwrap(), Matches::Few);
+    // Twenty recent lines with the word: walking the list beats asking the index.
+    for i in 0..20 {
+        chat(&db, &w.a_key, &format!("Later {i}"), T0 + 100 + i, "another order please", None).await;
+    }
+    let dense = if db.dialect() == app::db::Dialect::Sqlite { Matches::Dense } else { Matches::Few };
+    assert_eq!(matches(&db, &s("order")).await.unwrap(), dense);
+    let all = ListQuery { size: 50, ..s("order") };
+    // The twenty, and the earlier chats with the word: six as word starts, three whole.
+    let earlier = if db.dialect() == app::db::Dialect::Sqlite { 6 } else { 3 };
+    assert_eq!(page(&db, &w.sup, &all, T0).await.unwrap().rows.len(), 20 + earlier);
+});
