@@ -72,7 +72,6 @@ pub fn validate(q: &ListQuery) -> AppResult<()> {
     Ok(())
 }
 
-/// A LIKE pattern that matches `s` literally anywhere, case-insensitively.
 fn filters(b: &mut Builder, dialect: Dialect, q: &ListQuery, me: &str, now: i64, many: Matches) {
     b.wheres.extend(super::scope::group(q.group, me));
     if let Some(inbox) = q.inbox {

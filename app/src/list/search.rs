@@ -120,6 +120,7 @@ pub(super) fn search_clause(b: &mut Builder, dialect: Dialect, text: &str, many:
     ));
 }
 
+/// A LIKE pattern that matches `s` literally anywhere, case-insensitively.
 fn like_pattern(s: &str) -> String {
     let escaped: String = s.to_lowercase().chars().flat_map(|c| match c {
         '%' | '_' | '\\' => vec!['\\', c],
