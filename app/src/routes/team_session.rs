@@ -6,7 +6,7 @@ use crate::components::{initials, ErrorNotice};
 use crate::error::AppError;
 use crate::live::{new_client_id, on_events, use_live_feed};
 use crate::team::api::{get_team_chat, invite_to_team_chat, leave_team_chat, send_team_message, team_directory, team_timer, TimerAction};
-use crate::team::{clock_text, ParticipantState, Session, TeamMessage};
+use crate::team::{clock_text, merge_lines, ParticipantState, Session, TeamMessage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -30,9 +30,14 @@ pub fn TeamSessionPage() -> impl IntoView {
     let people = RwSignal::new(Vec::<crate::team::Participant>::new());
     let timer = RwSignal::new(crate::team::Timer { accrued_ms: 0, running_since: None });
     let active = RwSignal::new(true);
+    // Availability as the live events last told it: a read answered after such an
+    // event must not bring the older value back.
+    let presence = StoredValue::new(std::collections::HashMap::<i64, Availability>::new());
     let apply = move |s: &Session| {
-        lines.set(s.messages.clone());
-        people.set(s.participants.clone());
+        lines.update(|shown| *shown = merge_lines(shown, s.id, s.messages.clone()));
+        let mut ps = s.participants.clone();
+        presence.with_value(|live| ps.iter_mut().for_each(|p| p.presence = live.get(&p.agent_id).copied().unwrap_or(p.presence)));
+        people.set(ps);
         timer.set(s.timer);
         active.set(s.active);
     };
@@ -89,6 +94,9 @@ pub fn TeamSessionPage() -> impl IntoView {
         }
         // The attendees' availability, live.
         Change::AgentPresence(p) => {
+            presence.update_value(|live| {
+                live.insert(p.agent_id, p.presence);
+            });
             people.update(|ps| ps.iter_mut().filter(|x| x.agent_id == p.agent_id).for_each(|x| x.presence = p.presence));
         }
         Change::TeamSession(r) | Change::TeamEnded(r) => {

@@ -92,6 +92,18 @@ pub fn clock_text(ms: i64) -> String {
 
 pub use crate::model::team::TeamMessage;
 
+/// A fresh read of a session's lines, laid over what the window shows: the read is
+/// the truth up to its newest line, and lines that arrived live after it was taken
+/// stay. (A read answered after a live line would otherwise drop that line.)
+/// Lines of another session (the window moved on) are dropped.
+pub fn merge_lines(shown: &[TeamMessage], session: i64, read: Vec<TeamMessage>) -> Vec<TeamMessage> {
+    let newest = read.iter().map(|m| m.id).max().unwrap_or(0);
+    let mut out = read;
+    out.extend(shown.iter().filter(|m| m.session_id == session && m.id > newest).cloned());
+    out.sort_by_key(|m| m.id);
+    out
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     pub id: i64,
@@ -148,5 +160,34 @@ mod tests {
         assert_eq!(p.set(-5, 0).elapsed(10), 0);
         assert_eq!(clock_text(3_723_000), "1:02:03");
         assert_eq!(clock_text(62_000), "01:02");
+    }
+
+    fn line(id: i64) -> TeamMessage {
+        TeamMessage {
+            id,
+            session_id: 1,
+            author_id: Some(1),
+            author_name: Some("Sam".into()),
+            system: false,
+            body: format!("line {id}"),
+            off_record_to: None,
+            off_record_to_name: None,
+            client_id: None,
+            created_at: id,
+        }
+    }
+
+    #[test]
+    fn a_late_read_keeps_the_lines_that_arrived_live_after_it() {
+        let ids = |v: Vec<TeamMessage>| v.into_iter().map(|m| m.id).collect::<Vec<_>>();
+        // Shown: 1, 2 and then 4 arrived live; the read was taken when 1..3 existed.
+        let shown = vec![line(1), line(2), line(4)];
+        assert_eq!(ids(merge_lines(&shown, 1, vec![line(1), line(2), line(3)])), vec![1, 2, 3, 4]);
+        // A newer read is the truth: nothing doubles.
+        assert_eq!(ids(merge_lines(&shown, 1, vec![line(1), line(2), line(3), line(4), line(5)])), vec![1, 2, 3, 4, 5]);
+        // The first read of an empty window.
+        assert_eq!(ids(merge_lines(&[], 1, vec![line(1)])), vec![1]);
+        // The window moved to another session: the old one's lines go.
+        assert_eq!(ids(merge_lines(&shown, 2, vec![])), Vec::<i64>::new());
     }
 }
