@@ -42,15 +42,15 @@ pub async fn matches(db: &Db, q: &ListQuery) -> AppResult<Matches> {
     let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) else { return Ok(Matches::Few) };
     let arg = match db.dialect() {
         Dialect::Sqlite => {
-            if let Some(globs) = word_globs(text) {
+            if let Some(words) = plain_words(text) {
                 let sample = format!(
                     "SELECT COUNT(*) FROM (SELECT body FROM messages WHERE visibility <> 'off_record' AND whisper = 0
                        ORDER BY id DESC LIMIT $1) m WHERE {}",
-                    glob_conditions(globs.len(), 2)
+                    word_conditions(words.len(), 2)
                 );
                 let mut query = sqlx::query_scalar(&sample).bind(SAMPLE);
-                for g in globs {
-                    query = query.bind(g);
+                for w in words {
+                    query = query.bind(w);
                 }
                 let hits: i64 = query.fetch_one(db.pool()).await?;
                 if hits >= DENSE_HITS {
@@ -76,13 +76,13 @@ pub(super) fn search_clause(b: &mut Builder, dialect: Dialect, text: &str, many:
     let like = b.bind(Bind::S(like_pattern(text)));
     let exact = b.bind(Bind::S(text.to_string()));
     const VISIBLE: &str = "m.visibility <> 'off_record' AND m.whisper = 0";
-    let messages = match (dialect, fts5_query(text), word_globs(text)) {
-        (Dialect::Sqlite, Some(_), Some(globs)) if many == Matches::Dense => {
+    let messages = match (dialect, fts5_query(text), plain_words(text)) {
+        (Dialect::Sqlite, Some(_), Some(plain)) if many == Matches::Dense => {
             let first = b.binds.len() + 1;
-            for g in globs.iter() {
-                b.bind(Bind::S(g.clone()));
+            for w in plain.iter() {
+                b.bind(Bind::S(w.clone()));
             }
-            let words = glob_conditions(globs.len(), first);
+            let words = word_conditions(plain.len(), first);
             format!(" OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND {VISIBLE} AND {words})")
         }
         // A common term: each conversation, in the list's order, is checked against the
@@ -135,23 +135,28 @@ fn fts5_query(s: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-/// For words of ASCII letters and digits only: a GLOB pattern per word, matched
-/// against `' ' || lower(body)`, that holds when a word of the text starts with it.
-/// FTS5's tokenizer (unicode61) splits the text at every character that is not a
+/// For words of ASCII letters and digits only: the words, lowercased. Each is matched
+/// by a GLOB pattern against `' ' || lower(body)` that holds when a word of the text
+/// starts with it (see [`word_conditions`]). FTS5's tokenizer (unicode61) splits the text at every character that is not a
 /// letter or a digit, and ASCII letters and digits are the only ASCII characters it
 /// keeps, so on ASCII text the two agree: "border" does not start "order", "re-order"
 /// and "Orders" do. They differ only beside letters outside ASCII, which SQLite's
 /// `lower` leaves alone and FTS5 folds ("Órder" starts "order" for FTS5 only).
-fn word_globs(s: &str) -> Option<Vec<String>> {
+fn plain_words(s: &str) -> Option<Vec<String>> {
     let words: Vec<&str> = s.split_whitespace().collect();
     let plain = |w: &&str| w.bytes().all(|c| c.is_ascii_alphanumeric());
-    (!words.is_empty() && words.iter().all(plain))
-        .then(|| words.iter().map(|w| format!("*[^a-z0-9]{}*", w.to_ascii_lowercase())).collect())
+    (!words.is_empty() && words.iter().all(plain)).then(|| words.iter().map(|w| w.to_ascii_lowercase()).collect())
 }
 
-/// `n` GLOB conditions on the message `m`, bound from `$first` on: every word in it.
-fn glob_conditions(n: usize, first: usize) -> String {
-    (first..first + n).map(|i| format!("(' ' || lower(m.body)) GLOB ${i}")).collect::<Vec<_>>().join(" AND ")
+/// `n` conditions on the message `m`, the words bound from `$first` on: every word
+/// starts a word of it. `instr` goes first: it rules out most messages at memchr
+/// speed, and the GLOB (whose leading `*[^a-z0-9]` is tried at every position: 15 ms
+/// for 2,000 messages, against 1 to 3 ms with `instr` first) runs only on the rest.
+fn word_conditions(n: usize, first: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("(instr(lower(m.body), ${i}) > 0 AND (' ' || lower(m.body)) GLOB ('*[^a-z0-9]' || ${i} || '*'))"))
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 #[cfg(test)]
@@ -167,10 +172,14 @@ mod tests {
 
     #[test]
     fn only_plain_words_are_matched_by_glob() {
-        assert_eq!(word_globs("Order 42"), Some(vec!["*[^a-z0-9]order*".into(), "*[^a-z0-9]42*".into()]));
+        assert_eq!(plain_words("Order 42"), Some(vec!["order".into(), "42".into()]));
         for not_plain in ["e-mail", "café", "a*b", "[x]", "   "] {
-            assert_eq!(word_globs(not_plain), None, "{not_plain}");
+            assert_eq!(plain_words(not_plain), None, "{not_plain}");
         }
-        assert_eq!(glob_conditions(2, 4), "(' ' || lower(m.body)) GLOB $4 AND (' ' || lower(m.body)) GLOB $5");
+        assert_eq!(
+            word_conditions(2, 4),
+            "(instr(lower(m.body), $4) > 0 AND (' ' || lower(m.body)) GLOB ('*[^a-z0-9]' || $4 || '*')) AND \
+             (instr(lower(m.body), $5) > 0 AND (' ' || lower(m.body)) GLOB ('*[^a-z0-9]' || $5 || '*'))"
+        );
     }
 }
