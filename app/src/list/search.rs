@@ -4,7 +4,12 @@
 //! Each word typed must start a word of one message (FTS5 prefix terms on SQLite,
 //! `plainto_tsquery` on PostgreSQL). How SQLite should look depends on how common the
 //! words are, so [`matches`] estimates that first, cheaply:
-//! - **few** matching messages: collect their conversations, then list those;
+//! - **indexed** (few matches anywhere, the text at least three characters): the
+//!   conversations are collected from the indexes (FTS5 on the messages, trigrams on
+//!   the customer's name and email and the chat's page and subject), then listed; each
+//!   is still checked with the conditions below, so the trigrams only say where to look;
+//! - **few** matching messages: collect their conversations, and walk the list in its
+//!   order checking each against them and the customer's fields;
 //! - **many**: walk the list in its order and check each conversation against the set
 //!   of matching messages, until the page is full;
 //! - **dense** (the words are in at least one recent message in a hundred): walk the
@@ -21,6 +26,8 @@ use crate::error::AppResult;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Matches {
     Few,
+    /// Few, and under [`MANY_MATCHES`] in the trigram indexes too (SQLite only).
+    Indexed,
     /// At least [`MANY_MATCHES`].
     Many,
     /// In at least [`DENSE_HITS`] of the newest [`SAMPLE`] messages: "order", "thanks".
@@ -69,13 +76,45 @@ pub async fn matches(db: &Db, q: &ListQuery) -> AppResult<Matches> {
         postgres: "SELECT COUNT(*)::BIGINT FROM (SELECT 1 FROM messages WHERE body_tsv @@ plainto_tsquery('simple', $1) LIMIT $2) x",
     };
     let n: i64 = sqlx::query_scalar(db.sql(&COUNT)).bind(arg).bind(MANY_MATCHES).fetch_one(db.pool()).await?;
-    Ok(if n >= MANY_MATCHES { Matches::Many } else { Matches::Few })
+    if n >= MANY_MATCHES {
+        return Ok(Matches::Many);
+    }
+    let Some(phrase) = trigram_phrase(text).filter(|_| db.dialect() == Dialect::Sqlite) else { return Ok(Matches::Few) };
+    let fields: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM (SELECT rowid FROM customers_trgm WHERE customers_trgm MATCH $1 LIMIT $2))
+              + (SELECT COUNT(*) FROM (SELECT rowid FROM conversations_trgm WHERE conversations_trgm MATCH $1 LIMIT $2))",
+    )
+    .bind(phrase)
+    .bind(MANY_MATCHES)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(if n + fields < MANY_MATCHES { Matches::Indexed } else { Matches::Few })
+}
+
+/// The conversations that may match, from the indexes alone (SQLite, [`Matches::Indexed`]):
+/// a superset of the matches, since the trigram tables fold case beyond ASCII.
+fn candidates(b: &mut Builder, text: &str, exact: &str, fts: String, visible: &str) -> Option<String> {
+    let phrase = b.bind(Bind::S(trigram_phrase(text)?));
+    let fts = b.bind(Bind::S(fts));
+    Some(format!(
+        "c.id IN (
+           SELECT c2.id FROM conversations c2 WHERE c2.customer_id IN (SELECT rowid FROM customers_trgm WHERE customers_trgm MATCH {phrase})
+           UNION ALL SELECT c3.id FROM customers cu3 JOIN conversations c3 ON c3.customer_id = cu3.id WHERE cu3.external_id = {exact}
+           UNION ALL SELECT rowid FROM conversations_trgm WHERE conversations_trgm MATCH {phrase}
+           UNION ALL SELECT m.conversation_id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+             WHERE messages_fts MATCH {fts} AND {visible})"
+    ))
 }
 
 pub(super) fn search_clause(b: &mut Builder, dialect: Dialect, text: &str, many: Matches) {
     let like = b.bind(Bind::S(like_pattern(text)));
     let exact = b.bind(Bind::S(text.to_string()));
     const VISIBLE: &str = "m.visibility <> 'off_record' AND m.whisper = 0";
+    if let (Dialect::Sqlite, Matches::Indexed, Some(fts)) = (dialect, many, fts5_query(text)) {
+        if let Some(c) = candidates(b, text, &exact, fts, VISIBLE) {
+            b.wheres.push(c);
+        }
+    }
     let messages = match (dialect, fts5_query(text), plain_words(text)) {
         (Dialect::Sqlite, Some(_), Some(plain)) if many == Matches::Dense => {
             let first = b.binds.len() + 1;
@@ -88,7 +127,7 @@ pub(super) fn search_clause(b: &mut Builder, dialect: Dialect, text: &str, many:
         // A common term: each conversation, in the list's order, is checked against the
         // matching rowids, and the scan stops when the page is full. Collecting the
         // conversations of every match first (below) took 150 ms at 1M messages.
-        (Dialect::Sqlite, Some(fts), _) if many != Matches::Few => {
+        (Dialect::Sqlite, Some(fts), _) if matches!(many, Matches::Many | Matches::Dense) => {
             let p = b.bind(Bind::S(fts));
             format!(
                 " OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND {VISIBLE}
@@ -104,7 +143,7 @@ pub(super) fn search_clause(b: &mut Builder, dialect: Dialect, text: &str, many:
         }
         // PostgreSQL: with many matches the IN list no longer fits a hashed subplan and
         // was re-run for every conversation (over a minute at 1M messages).
-        (Dialect::Postgres, Some(_), _) if many != Matches::Few => format!(
+        (Dialect::Postgres, Some(_), _) if matches!(many, Matches::Many | Matches::Dense) => format!(
             " OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id
                AND m.body_tsv @@ plainto_tsquery('simple', {exact}) AND {VISIBLE})"
         ),
@@ -133,6 +172,12 @@ fn like_pattern(s: &str) -> String {
 fn fts5_query(s: &str) -> Option<String> {
     let words: Vec<String> = s.split_whitespace().map(|w| format!("\"{}\"*", w.replace('"', "\"\""))).collect();
     (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// The text as one FTS5 phrase for the trigram tables (quotes doubled), when it is
+/// long enough for them: a trigram index cannot look up fewer than three characters.
+fn trigram_phrase(s: &str) -> Option<String> {
+    (s.chars().count() >= 3).then(|| format!("\"{}\"", s.replace('"', "\"\"")))
 }
 
 /// For words of ASCII letters and digits only: the words, lowercased. Each is matched

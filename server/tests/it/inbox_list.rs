@@ -244,7 +244,8 @@ test_both_dbs!(every_way_of_searching_finds_the_same_chats, |db| async move {
     ];
     let mut by_text = Vec::new();
     for (i, t) in texts.iter().enumerate() {
-        by_text.push(chat(&db, &w.a_key, &format!("Buyer {i}"), T0 + i as i64, t, None).await);
+        let page = (i == 9).then_some("Returns page");
+        by_text.push(chat(&db, &w.a_key, &format!("Buyer {i}"), T0 + i as i64, t, page).await);
     }
     // A line the customer never saw matches nothing.
     let secret = chat(&db, &w.a_key, "Quiet One", T0 + 50, "hello", None).await;
@@ -255,16 +256,20 @@ test_both_dbs!(every_way_of_searching_finds_the_same_chats, |db| async move {
     .bind(secret).bind(w.sup.id).bind(T0 + 51).execute(db.pool()).await.unwrap();
     let s = |text: &str| ListQuery { q: Some(text.into()), ..ListQuery::default() };
     let expect = |picks: &[usize]| { let mut v: Vec<i64> = picks.iter().map(|&i| by_text[i]).collect(); v.sort(); v };
-    let cases: [(&str, Vec<i64>); 5] = [
+    let cases: [(&str, Vec<i64>); 8] = [
         ("order", expect(&[0, 2, 3, 4, 6, 8])),
         ("ORD", expect(&[0, 2, 3, 4, 6, 8])),
         ("order 42", expect(&[8])),
         ("42", expect(&[7, 8])),
         ("secretly", vec![]),
+        // Inside the customer's name and email, and the chat's page.
+        ("uyer 3", expect(&[3])),
+        ("BUYER.7@MAIL", expect(&[7])),
+        ("eturns pa", expect(&[9])),
     ];
     for (text, want) in cases {
         let mut found = Vec::new();
-        for how in [Matches::Few, Matches::Many, Matches::Dense] {
+        for how in [Matches::Few, Matches::Indexed, Matches::Many, Matches::Dense] {
             let mut got: Vec<i64> = page_as(&db, &w.sup, &s(text), T0, how).await.unwrap().rows.iter().map(|r| r.id).collect();
             got.sort();
             found.push(got);
@@ -275,7 +280,23 @@ test_both_dbs!(every_way_of_searching_finds_the_same_chats, |db| async move {
             assert_eq!(found[0], want, "{text:?}");
         }
     }
-    assert_eq!(matches(&db, &s("zanzibar")).await.unwrap(), Matches::Few);
+    let sqlite = db.dialect() == app::db::Dialect::Sqlite;
+    let rare = if sqlite { Matches::Indexed } else { Matches::Few };
+    assert_eq!(matches(&db, &s("zanzibar")).await.unwrap(), rare);
+    assert_eq!(matches(&db, &s("zq")).await.unwrap(), Matches::Few, "too short for a trigram");
+    // The trigram indexes follow a renamed customer and a changed page.
+    sqlx::query("UPDATE customers SET name = 'Renamed Person' WHERE name = 'Buyer 3'").execute(db.pool()).await.unwrap();
+    sqlx::query("UPDATE conversations SET context_label = 'Billing page' WHERE id = $1").bind(by_text[9]).execute(db.pool()).await.unwrap();
+    for (text, want) in [("enamed pers", expect(&[3])), ("uyer 3", vec![]), ("illing pa", expect(&[9])), ("eturns pa", vec![])] {
+        assert_eq!(matches(&db, &s(text)).await.unwrap(), rare, "{text:?}");
+        let got: Vec<i64> = page(&db, &w.sup, &s(text), T0).await.unwrap().rows.iter().map(|r| r.id).collect();
+        assert_eq!(got, want, "{text:?}");
+    }
+    if sqlite {
+        // A rare search starts from the indexes' candidates, not from every chat in order.
+        let plan = app::list::query::explain(&db, &w.sup, &s("zanzibar"), T0).await.unwrap().join("\n");
+        assert!(plan.contains("SEARCH c USING INTEGER PRIMARY KEY") && plan.contains("customers_trgm"), "{plan}");
+    }
     // Twenty recent lines with the word: walking the list beats asking the index.
     for i in 0..20 {
         chat(&db, &w.a_key, &format!("Later {i}"), T0 + 100 + i, "another order please", None).await;
