@@ -228,6 +228,12 @@ test_both_dbs!(a_page_is_one_statement_that_walks_the_activity_index, |db| async
     } else {
         assert!(!text.is_empty(), "PostgreSQL explains the statement: {text}");
     }
+    // Chats started this week, newest activity first: the activity index again, no sort.
+    let week = ListQuery { started: app::list::Started::Last7, ..ListQuery::default() };
+    let text = app::list::query::explain(&db, &w.admin, &week, T0).await.unwrap().join("\n");
+    if db.dialect() == app::db::Dialect::Sqlite {
+        assert!(text.contains("conversations_activity_key_idx") && !text.contains("TEMP B-TREE FOR ORDER BY"), "{text}");
+    }
     let started = ListQuery { sort: Sort::Started, ..ListQuery::default() };
     let text = app::list::query::explain(&db, &w.admin, &started, T0).await.unwrap().join("\n");
     if db.dialect() == app::db::Dialect::Sqlite {
