@@ -9,6 +9,9 @@ use tokio::task::JoinHandle;
 pub const PRESENCE_SWEEP_EVERY: Duration = Duration::from_secs(15);
 /// SQLite's WAL is copied into the database file off the commit path.
 pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// SQLite's planner statistics refreshed where stale, the first ten minutes after start.
+pub const OPTIMIZE_EVERY: Duration = Duration::from_secs(3600);
+pub const OPTIMIZE_FIRST_AFTER: Duration = Duration::from_secs(600);
 /// Retention purges, the first a minute after start.
 pub const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 pub const RETENTION_FIRST_AFTER: Duration = Duration::from_secs(60);
@@ -80,6 +83,15 @@ pub fn start(st: &AppState, database_url: Option<String>) -> Jobs {
             async move {
                 if let Err(e) = db.checkpoint().await {
                     tracing::warn!(error = %e, "checkpoint failed");
+                }
+            }
+        }));
+        let db = st.db.clone();
+        handles.push(every(OPTIMIZE_FIRST_AFTER, OPTIMIZE_EVERY, move || {
+            let db = db.clone();
+            async move {
+                if let Err(e) = db.optimize().await {
+                    tracing::warn!(error = %e, "refreshing the planner's statistics failed");
                 }
             }
         }));

@@ -84,10 +84,11 @@ pub(super) async fn change_status(
     now: i64,
 ) -> AppResult<()> {
     super::cycles::status_changed(conn, conv, to, reason, now).await?;
-    // A chat that waits again joins the back of the queue.
+    // A chat that waits again joins the back of the queue; a closed one awaits no answer.
     sqlx::query(
         "UPDATE conversations SET status = $1, close_reason = $2,
-         queued_at = CASE WHEN $1 = 'new' THEN $4 ELSE queued_at END WHERE id = $3",
+         queued_at = CASE WHEN $1 = 'new' THEN $4 ELSE queued_at END,
+         awaiting_since = CASE WHEN $1 = 'closed' THEN NULL ELSE awaiting_since END WHERE id = $3",
     )
         .bind(to.as_str())
         .bind(reason.map(|r| r.as_str()))
@@ -156,29 +157,28 @@ pub(super) async fn touch_conversation(conn: &mut AnyConnection, out: &Outgoing<
         return Ok(());
     }
     let preview: String = out.body.chars().take(140).collect();
-    // The customer line an agent's reply answers (for the next-response target).
+    // The oldest customer line an agent's reply answers (for the next-response target).
     let answered: Option<i64> = match out.author {
-        Author::Agent { .. } => {
-            let row: Option<(Option<i64>, Option<i64>)> =
-                sqlx::query_as("SELECT last_customer_message_at, last_agent_message_at FROM conversations WHERE id = $1")
-                    .bind(out.conversation_id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            row.and_then(|(c, a)| c.filter(|c| *c > a.unwrap_or(i64::MIN)))
-        }
+        Author::Agent { .. } => sqlx::query_scalar("SELECT awaiting_since FROM conversations WHERE id = $1")
+            .bind(out.conversation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten(),
         Author::Customer => None,
     };
     let q = match out.author {
         Author::Customer => sqlx::query(
             "UPDATE conversations SET last_message_at = $1, activity_at = $1,
-             last_message_preview = $2, last_customer_message_at = $1 WHERE id = $3",
+             last_message_preview = $2, last_customer_message_at = $1, awaiting_since = COALESCE(awaiting_since, $1)
+             WHERE id = $3",
         )
         .bind(now)
         .bind(preview)
         .bind(out.conversation_id),
         Author::Agent { id, .. } => sqlx::query(
             "UPDATE conversations SET last_message_at = $1, activity_at = $1,
-             last_message_preview = $2, last_agent_message_at = $1, last_agent_id = $4 WHERE id = $3",
+             last_message_preview = $2, last_agent_message_at = $1, last_agent_id = $4, awaiting_since = NULL
+             WHERE id = $3",
         )
         .bind(now)
         .bind(preview)
@@ -194,28 +194,32 @@ pub(super) async fn touch_conversation(conn: &mut AnyConnection, out: &Outgoing<
 }
 
 /// [`touch_conversation`] for a batch of customer sends, in order: one UPDATE for all
-/// their conversations (each gets its last send's time and preview) and one read for
-/// their SLA targets.
+/// their conversations (each gets its last send's time and preview, and starts
+/// awaiting an answer at its first send unless it already was) and one read for their
+/// SLA targets.
 pub(super) async fn touch_for_customers(conn: &mut AnyConnection, sends: &[(i64, &str, i64)]) -> AppResult<()> {
-    let mut last: Vec<(i64, &str, i64)> = Vec::new();
+    // (chat, its last send's body and time, its first send's time)
+    let mut last: Vec<(i64, &str, i64, i64)> = Vec::new();
     for &(id, body, now) in sends.iter().rev() {
-        if !last.iter().any(|(seen, ..)| *seen == id) {
-            last.push((id, body, now));
+        match last.iter_mut().find(|(seen, ..)| *seen == id) {
+            Some(row) => row.3 = now,
+            None => last.push((id, body, now, now)),
         }
     }
     let Some(&(_, _, now)) = sends.last() else { return Ok(()) };
     let m = crate::db::marker(conn);
-    let rows: Vec<String> = (0..last.len()).map(|i| format!("({}, {}, {})", m(i * 3 + 1), m(i * 3 + 2), m(i * 3 + 3))).collect();
+    let rows: Vec<String> =
+        (0..last.len()).map(|i| format!("({}, {}, {}, {})", m(i * 4 + 1), m(i * 4 + 2), m(i * 4 + 3), m(i * 4 + 4))).collect();
     let sql = format!(
-        "WITH v (id, at, preview) AS (VALUES {})
+        "WITH v (id, at, preview, first_at) AS (VALUES {})
          UPDATE conversations SET last_message_at = v.at, activity_at = v.at, last_message_preview = v.preview,
-           last_customer_message_at = v.at
+           last_customer_message_at = v.at, awaiting_since = COALESCE(conversations.awaiting_since, v.first_at)
          FROM v WHERE conversations.id = v.id",
         rows.join(", ")
     );
     let mut q = sqlx::query(&sql);
-    for &(id, body, at) in &last {
-        q = q.bind(id).bind(at).bind(body.chars().take(140).collect::<String>());
+    for &(id, body, at, first_at) in &last {
+        q = q.bind(id).bind(at).bind(body.chars().take(140).collect::<String>()).bind(first_at);
     }
     q.execute(&mut *conn).await?;
     let ids: Vec<i64> = last.iter().map(|(id, ..)| *id).collect();

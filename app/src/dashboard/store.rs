@@ -85,7 +85,7 @@ pub async fn read(db: &Db, viewer: i64, role: Role, now: i64) -> AppResult<Dashb
     let ongoing: Vec<OngoingRow> = sqlx::query_as(&format!(
         "SELECT c.id, COALESCE(cu.name, cu.email, 'Visitor') AS customer, i.name AS inbox, a.name AS assignee,
             CASE WHEN c.assignee_id IS NULL THEN COALESCE(c.queued_at, c.created_at)
-                 WHEN c.last_customer_message_at > COALESCE(c.last_agent_message_at, 0) THEN c.last_customer_message_at
+                 ELSE c.awaiting_since
             END AS waiting_since,
             c.last_message_at, c.last_message_preview, c.sla_due_at, c.sla_breached_at
          FROM conversations c

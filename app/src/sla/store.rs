@@ -72,8 +72,7 @@ pub async fn set_policy(db: &Db, by: &audit::Actor, inbox_id: i64, p: &Policy, n
 struct ChatRow {
     id: i64,
     status: String,
-    last_customer_message_at: Option<i64>,
-    last_agent_message_at: Option<i64>,
+    awaiting_since: Option<i64>,
     sla_target: Option<String>,
     sla_due_at: Option<i64>,
     sla_first_response_ms: Option<i64>,
@@ -119,7 +118,7 @@ pub async fn refresh_many(conn: &mut AnyConnection, conversation_ids: &[i64], no
     Ok(())
 }
 
-const CHAT_SELECT: &str = "SELECT c.id, c.status, c.last_customer_message_at, c.last_agent_message_at, c.sla_target, c.sla_due_at,
+const CHAT_SELECT: &str = "SELECT c.id, c.status, c.awaiting_since, c.sla_target, c.sla_due_at,
         i.sla_first_response_ms, i.sla_next_response_ms, i.sla_resolution_ms, i.sla_business_hours, i.hours,
         y.id AS cycle_id, y.started_at, y.first_response_at, y.resolved_at, y.first_response_met, y.resolution_met
     FROM conversations c JOIN inboxes i ON i.id = c.inbox_id
@@ -169,7 +168,7 @@ async fn apply(conn: &mut AnyConnection, r: ChatRow, answered: Option<i64>, now:
     let state = ChatState {
         started_at: r.started_at.unwrap_or(now),
         first_response_at: r.first_response_at,
-        awaiting_since: r.last_customer_message_at.filter(|c| *c > r.last_agent_message_at.unwrap_or(i64::MIN)),
+        awaiting_since: r.awaiting_since,
         closed: r.status == "closed",
     };
     let due = pending(&policy, &state, add);

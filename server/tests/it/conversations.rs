@@ -184,6 +184,16 @@ test_both_dbs!(a_burst_of_plain_sends_is_written_in_bulk, |db| async move {
         .await
         .unwrap();
     assert!(preview.is_some_and(|p| p.starts_with("burst ")));
+    // The chat awaits an answer since its first line, whichever batch wrote it.
+    let (awaiting, first): (Option<i64>, i64) = sqlx::query_as(
+        "SELECT c.awaiting_since, (SELECT m.created_at FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id LIMIT 1)
+         FROM conversations c WHERE c.id = $1",
+    )
+    .bind(conv)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(awaiting, Some(first));
 });
 
 // Sends that arrive together share one transaction (group commit). Each is answered

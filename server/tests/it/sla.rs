@@ -108,6 +108,15 @@ test_both_dbs!(sla_targets_alert_at_80_percent_and_record_breaches, |db| async m
     assert_eq!((p.sla_target.as_deref(), p.sla_due_at), (Some("next_response"), Some(t0 + 25 * MIN)));
     say(&app, conv, Some(&alex), "a-2", t0 + 22 * MIN).await;
     assert_eq!(pending(&app, conv).await.sla_target.as_deref(), Some("resolution"));
+    // The customer writes twice: the clock runs from the first unanswered line, so the
+    // second does not push the deadline back, and an answer 6 minutes after the first
+    // (2 after the second) is late.
+    say(&app, conv, None, "c-2b", t0 + 23 * MIN).await;
+    say(&app, conv, None, "c-2c", t0 + 27 * MIN).await;
+    let p = pending(&app, conv).await;
+    assert_eq!((p.sla_target.as_deref(), p.sla_due_at), (Some("next_response"), Some(t0 + 28 * MIN)));
+    say(&app, conv, Some(&alex), "a-2b", t0 + 29 * MIN).await;
+    assert_eq!(pending(&app, conv).await.sla_target.as_deref(), Some("resolution"));
     // Solved in time: nothing pending; the cycle says what was met.
     handling::close(app.db(), conv, &alex, CloseReason::Solved, t0 + 30 * MIN).await.unwrap();
     assert_eq!(pending(&app, conv).await, Pending { sla_target: None, sla_due_at: None, sla_warn_at: None, sla_warned_at: None, sla_breached_at: None });
@@ -118,7 +127,7 @@ test_both_dbs!(sla_targets_alert_at_80_percent_and_record_breaches, |db| async m
     .fetch_one(app.db().pool())
     .await
     .unwrap();
-    assert_eq!(met, (Some(0), Some(1), 1, 1));
+    assert_eq!(met, (Some(0), Some(1), 2, 1));
     // Reopened: a new first-response target from the reopening.
     say(&app, conv, None, "c-3", t0 + 90 * MIN).await;
     assert_eq!(pending(&app, conv).await.sla_due_at, Some(t0 + 100 * MIN));
@@ -128,7 +137,7 @@ test_both_dbs!(sla_targets_alert_at_80_percent_and_record_breaches, |db| async m
     let r = app::reports::store::report(app.db(), admin, Role::Admin, &q).await.unwrap();
     use app::reports::Met;
     assert_eq!(r.total.sla.first_response, Met { met: 0, of: 1 });
-    assert_eq!(r.total.sla.next_response, Met { met: 1, of: 1 });
+    assert_eq!(r.total.sla.next_response, Met { met: 1, of: 2 });
     assert_eq!(r.total.sla.resolution, Met { met: 1, of: 1 });
 });
 
@@ -203,7 +212,8 @@ test_both_dbs!(the_list_sorts_by_sla_due_and_filters_breaches_and_the_dashboard_
 
 // Customer sends that arrive together are written as one batch (one UPDATE of their
 // chats, one read of their targets): each chat ends as if its sends had been written
-// one by one, in the order they were stored.
+// one by one, in the order they were stored: it shows its last line and awaits an
+// answer since its first.
 test_both_dbs!(batched_customer_sends_move_each_chat_like_single_sends, |db| async move {
     let app = TestApp::new(db);
     let (support, key, ada, alex) = team(&app).await;
@@ -247,7 +257,13 @@ test_both_dbs!(batched_customer_sends_move_each_chat_like_single_sends, |db| asy
         .await
         .unwrap();
         assert_eq!(shown, (Some(body), Some(at), Some(at)));
+        // The first line stored after the reply starts the next-response clock.
+        let first: i64 = sqlx::query_scalar("SELECT created_at FROM messages WHERE conversation_id = $1 AND client_id LIKE 'burst-%' ORDER BY id LIMIT 1")
+            .bind(conv)
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
         let p = pending(&app, conv).await;
-        assert_eq!((p.sla_target.as_deref(), p.sla_due_at), (Some("next_response"), Some(at + 5 * MIN)));
+        assert_eq!((p.sla_target.as_deref(), p.sla_due_at), (Some("next_response"), Some(first + 5 * MIN)));
     }
 });
