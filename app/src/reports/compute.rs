@@ -23,6 +23,39 @@ pub struct CycleRow {
     pub next_responses_met: i64,
 }
 
+/// The cycles as the report's query packs them: one per `;`, their ten fields (as
+/// [`CycleRow`] lists them) split by `,`, an empty field for none.
+pub fn unpack(packed: &str) -> AppResult<Vec<CycleRow>> {
+    let bad = || {
+        tracing::error!("a packed cycle did not parse");
+        AppError::Internal
+    };
+    packed
+        .split(';')
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let mut fields = line.split(',').map(|v| if v.is_empty() { Ok(None) } else { v.parse::<i64>().map(Some).map_err(|_| bad()) });
+            let mut next = || fields.next().ok_or_else(bad)?;
+            let row = CycleRow {
+                inbox_id: next()?.ok_or_else(bad)?,
+                started_at: next()?.ok_or_else(bad)?,
+                first_response_at: next()?,
+                first_responder_id: next()?,
+                resolved_at: next()?,
+                resolver_id: next()?,
+                first_response_met: next()?,
+                resolution_met: next()?,
+                next_responses: next()?.ok_or_else(bad)?,
+                next_responses_met: next()?.ok_or_else(bad)?,
+            };
+            match fields.next() {
+                None => Ok(row),
+                Some(_) => Err(bad()),
+            }
+        })
+        .collect()
+}
+
 /// One survey answer.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RatingRow {

@@ -170,4 +170,23 @@ mod tests {
         let r = Report { surveyed: 8, total: Bucket { csat: Csat { responses: 2, good: 1 }, ..Default::default() }, ..Default::default() };
         assert_eq!(r.response_rate(), Some(25.0));
     }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn packed_cycles_unpack_field_by_field() {
+        use super::compute::unpack;
+        let rows = unpack("3,1000,1500,7,,,1,,2,1;4,2000,,,2600,9,,0,0,0").unwrap();
+        assert_eq!(rows.len(), 2);
+        let (a, b) = (&rows[0], &rows[1]);
+        assert_eq!((a.inbox_id, a.started_at, a.first_response_at, a.first_responder_id), (3, 1000, Some(1500), Some(7)));
+        assert_eq!((a.resolved_at, a.resolver_id, a.first_response_met, a.resolution_met), (None, None, Some(1), None));
+        assert_eq!((a.next_responses, a.next_responses_met), (2, 1));
+        assert_eq!((b.first_response_at, b.resolved_at, b.resolver_id, b.resolution_met), (None, Some(2600), Some(9), Some(0)));
+        assert!(unpack("").unwrap().is_empty(), "no cycle in the range");
+        // A field too many or too few, or one that is not a number, is an error.
+        assert!(unpack("3,1000,,,,,,,0,0,5").is_err());
+        assert!(unpack("3,1000,,,,,,,0").is_err());
+        assert!(unpack("3,x,,,,,,,0,0").is_err());
+        assert!(unpack(",1000,,,,,,,0,0").is_err(), "an inbox is required");
+    }
 }

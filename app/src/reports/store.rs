@@ -1,10 +1,10 @@
 //! The report's reads: the cycles that started in the range, the survey answers given
 //! in it, and how many chats were asked; each one statement, scoped to the inboxes the
 //! reader supervises (every inbox for an admin).
-use super::compute::{compute, frame, CycleRow, RatingRow};
+use super::compute::{compute, frame, unpack, CycleRow, RatingRow};
 use super::{Report, ReportQuery};
 use crate::accounts::Role;
-use crate::db::Db;
+use crate::db::{Db, Dialect};
 use crate::error::{AppError, AppResult};
 use crate::hours::Hours;
 use std::collections::HashMap;
@@ -37,10 +37,25 @@ pub async fn report(db: &Db, viewer: i64, role: Role, q: &ReportQuery) -> AppRes
         return Err(AppError::NotFound);
     }
     let agent = q.agent.unwrap_or(0);
-    let mut cycles: Vec<CycleRow> = sqlx::query_as(&format!(
-        "SELECT c.inbox_id, y.started_at, y.first_response_at, y.first_responder_id, y.resolved_at, y.resolver_id,
-                y.first_response_met, y.resolution_met, y.next_responses, y.next_responses_met
-         FROM conversation_cycles y JOIN conversations c ON c.id = y.conversation_id
+    // Every cycle of the range packed into one text, one line each: a row costs the
+    // database driver about 7 µs to hand over (145 ms for 20k cycles, of which SQLite's
+    // own work is 21 ms), the text well under one.
+    let packed = match db.dialect() {
+        Dialect::Sqlite => {
+            "group_concat(c.inbox_id || ',' || y.started_at || ',' || COALESCE(y.first_response_at, '') || ','
+                || COALESCE(y.first_responder_id, '') || ',' || COALESCE(y.resolved_at, '') || ','
+                || COALESCE(y.resolver_id, '') || ',' || COALESCE(y.first_response_met, '') || ','
+                || COALESCE(y.resolution_met, '') || ',' || y.next_responses || ',' || y.next_responses_met, ';')"
+        }
+        Dialect::Postgres => {
+            "string_agg(concat_ws(',', c.inbox_id, y.started_at, COALESCE(y.first_response_at::text, ''),
+                COALESCE(y.first_responder_id::text, ''), COALESCE(y.resolved_at::text, ''),
+                COALESCE(y.resolver_id::text, ''), COALESCE(y.first_response_met::text, ''),
+                COALESCE(y.resolution_met::text, ''), y.next_responses, y.next_responses_met), ';')"
+        }
+    };
+    let packed: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT {packed} FROM conversation_cycles y JOIN conversations c ON c.id = y.conversation_id
          WHERE y.started_at >= $3 AND y.started_at < $4 AND {}",
         scope(role, "c.inbox_id")
     ))
@@ -48,8 +63,9 @@ pub async fn report(db: &Db, viewer: i64, role: Role, q: &ReportQuery) -> AppRes
     .bind(inbox)
     .bind(f.start_ms)
     .bind(f.end_ms)
-    .fetch_all(db.pool())
+    .fetch_one(db.pool())
     .await?;
+    let mut cycles: Vec<CycleRow> = unpack(packed.as_deref().unwrap_or_default())?;
     let mut ratings: Vec<RatingRow> = sqlx::query_as(&format!(
         "SELECT c.inbox_id, c.csat_at AS at, c.csat_score AS score, c.assignee_id AS agent_id FROM conversations c
          WHERE c.csat_at >= $3 AND c.csat_at < $4 AND c.csat_score IS NOT NULL AND {}",
