@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use std::collections::{BTreeMap, HashMap};
 
 /// One cycle, as the report reads it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct CycleRow {
     pub inbox_id: i64,
     pub started_at: i64,
