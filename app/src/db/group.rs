@@ -24,17 +24,37 @@ pub fn start<J: Send + 'static>(db: Db, batch: BatchFn<J>) -> mpsc::Sender<J> {
     let (tx, mut rx) = mpsc::channel::<J>(4096);
     tokio::spawn(async move {
         let mut jobs = Vec::with_capacity(MAX_BATCH);
-        let mut last = 0;
-        while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-            if last > 1 {
-                gather(&mut rx, &mut jobs).await;
+        let (mut last, mut cap) = (0, MAX_BATCH);
+        while rx.recv_many(&mut jobs, cap).await > 0 {
+            if last > 1 && jobs.len() < cap {
+                gather(&mut rx, &mut jobs, cap).await;
             }
             last = jobs.len();
             batch(db.clone(), std::mem::take(&mut jobs)).await;
+            cap = next_cap(last, rx.len());
         }
     });
     tx
 }
+
+/// Smaller batches than [`MAX_BATCH`] once many writers take turns: when the batch
+/// just written and the jobs that queued meanwhile number `n`, the next batch takes at
+/// most half of them. With one batch for every writer, all of them wait on the same
+/// commit: the database idles while the answers and the next requests cross HTTP,
+/// and HTTP idles while the batch is written. Two halves alternate instead, one
+/// written while the other's requests arrive (64 writers: 5.9–7.3k msg/s against
+/// 5.1–5.8k with one batch of 64). Up to [`ALONE`] writers still share one batch.
+fn next_cap(written: usize, queued: usize) -> usize {
+    let n = written + queued;
+    if n <= ALONE {
+        MAX_BATCH
+    } else {
+        n.div_ceil(2).clamp(ALONE, MAX_BATCH)
+    }
+}
+
+/// How many writers share one batch before the committer halves them.
+const ALONE: usize = 16;
 
 /// Under load (the last batch held more than one job), the committer keeps taking jobs
 /// while they still arrive, up to [`GAP`] apart and [`LINGER`] in all: the writers
@@ -43,16 +63,31 @@ pub fn start<J: Send + 'static>(db: Db, batch: BatchFn<J>) -> mpsc::Sender<J> {
 const GAP: Duration = Duration::from_millis(1);
 const LINGER: Duration = Duration::from_millis(3);
 
-async fn gather<J>(rx: &mut mpsc::Receiver<J>, jobs: &mut Vec<J>) {
+async fn gather<J>(rx: &mut mpsc::Receiver<J>, jobs: &mut Vec<J>, cap: usize) {
     let until = Instant::now() + LINGER;
-    while jobs.len() < MAX_BATCH {
+    while jobs.len() < cap {
         let wait = GAP.min(until.saturating_duration_since(Instant::now()));
         if wait.is_zero() {
             break;
         }
-        match tokio::time::timeout(wait, rx.recv_many(jobs, MAX_BATCH - jobs.len())).await {
+        match tokio::time::timeout(wait, rx.recv_many(jobs, cap - jobs.len())).await {
             Ok(n) if n > 0 => {}
             _ => break,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{next_cap, ALONE, MAX_BATCH};
+
+    #[test]
+    fn many_writers_alternate_in_halves_and_few_share_one_batch() {
+        assert_eq!(next_cap(1, 0), MAX_BATCH);
+        assert_eq!(next_cap(10, 6), MAX_BATCH);
+        assert_eq!(next_cap(64, 0), 32);
+        assert_eq!(next_cap(32, 32), 32, "two alternating halves keep their size");
+        assert_eq!(next_cap(20, 0), ALONE);
+        assert_eq!(next_cap(600, 400), MAX_BATCH);
     }
 }
