@@ -42,8 +42,8 @@ pub fn start<J: Send + 'static>(db: Db, batch: BatchFn<J>) -> mpsc::Sender<J> {
 /// most half of them. With one batch for every writer, all of them wait on the same
 /// commit: the database idles while the answers and the next requests cross HTTP,
 /// and HTTP idles while the batch is written. Two halves alternate instead, one
-/// written while the other's requests arrive (64 writers: 5.9–7.3k msg/s against
-/// 5.1–5.8k with one batch of 64). Up to [`ALONE`] writers still share one batch.
+/// written while the other's requests arrive (64 writers on SQLite: 5.8–6.9k msg/s
+/// against 5.2–5.7k with one batch of 64). Up to [`ALONE`] writers share one batch.
 fn next_cap(written: usize, queued: usize) -> usize {
     let n = written + queued;
     if n <= ALONE {
