@@ -142,11 +142,6 @@ pub async fn agent_for_session(db: &Db, token_hash: &str, now: i64) -> AppResult
     .await?)
 }
 
-/// Marks the agent as seen now (their console holds a live stream).
-pub async fn touch(db: &Db, id: i64, now: i64) -> AppResult<()> {
-    sqlx::query("UPDATE agents SET last_seen_at = $1 WHERE id = $2").bind(now).bind(id).execute(db.pool()).await?;
-    Ok(())
-}
 
 /// Renames an agent (their own profile).
 /// Changes an agent's account role and returns the one before. The role is the

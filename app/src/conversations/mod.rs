@@ -14,6 +14,8 @@ pub mod lifecycle;
 #[cfg(feature = "ssr")]
 pub mod lines;
 pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod seen;
 pub mod signals;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -353,25 +353,7 @@ pub async fn visitor_seen(db: &Db, id: i64, online: bool, now: i64) -> AppResult
             }
         }
     }
-    let was: Option<i64> = sqlx::query_scalar(
-        "UPDATE conversations SET visitor_seen_at = $1 WHERE id = $2 RETURNING visitor_online",
-    )
-    .bind(now)
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await?;
-    if was.is_none() || was == Some(online as i64) {
-        return Ok(());
-    }
-    let mut tx = db.begin_write().await?;
-    let conv = load(&mut tx, id).await?;
-    sqlx::query("UPDATE conversations SET visitor_online = $1 WHERE id = $2").bind(online as i64).bind(id).execute(&mut *tx).await?;
-    sqlx::query("UPDATE customers SET last_seen_at = $1 WHERE id = $2").bind(now).bind(conv.customer_id).execute(&mut *tx).await?;
-    let ev = Change::VisitorPresence(change::VisitorPresence { conversation_id: id, online, seen_at: now })
-        .event(Audience::Agents, Some(conv.inbox_id), Some(id));
-    events::append(&mut tx, db.dialect(), ev, now).await?;
-    tx.commit().await?;
-    Ok(())
+    super::seen::write(db, super::seen::Mark::Visitor { conversation_id: id, online }, now).await
 }
 
 /// Marks the chat unread for the agent from the customer's last message on.

@@ -6,6 +6,7 @@
 //! log, as before. When the client goes, hyper drops the body, and [`Closing`]
 //! runs what follows a closed stream.
 use super::Subscriber;
+use app::conversations::seen::Mark;
 use app::events::{store as events, Ephemeral, Event};
 use app::limits::StreamSlot;
 use app::model::change::{Change, Empty};
@@ -76,10 +77,11 @@ impl Drop for Closing {
         let (st, who) = (self.st.clone(), self.who);
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(async move {
-                let _ = match who {
-                    Ok(agent) => app::accounts::store::touch(&st.db, agent, st.now()).await,
-                    Err(conv) => app::conversations::store::visitor_seen(&st.db, conv, false, st.now()).await,
+                let mark = match who {
+                    Ok(agent_id) => Mark::AgentLeft { agent_id },
+                    Err(conversation_id) => Mark::Visitor { conversation_id, online: false },
                 };
+                let _ = app::conversations::seen::write(&st.db, mark, st.now()).await;
             });
         }
     }

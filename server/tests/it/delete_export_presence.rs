@@ -186,3 +186,43 @@ test_both_dbs!(presence_turns_offline_after_the_grace_period_on_a_paused_clock, 
     let team = presence::team(app.db(), op, Role::Operator).await.unwrap();
     assert_eq!(team.iter().map(|m| (m.id, m.presence)).collect::<Vec<_>>(), vec![(op, Availability::Away)]);
 });
+
+test_both_dbs!(a_burst_of_presence_marks_shares_transactions_and_each_lands, |db| async move {
+    use app::conversations::seen::{self, Mark};
+    use app::conversations::store::visitor_seen;
+    let app = TestApp::new(db);
+    let a = inboxes::create(app.db(), "Support", T0).await.unwrap();
+    let op = app.agent("op@x.io", Role::Operator, "password-1").await;
+    let mut chats = Vec::new();
+    for i in 0..40 {
+        chats.push(visitor_chat(&app, a, &format!("visitor-token-burst-{i:014}"), "hello").await);
+    }
+    let count = |sql: &'static str| {
+        let db = app.db().clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(db.pool()).await.unwrap() }
+    };
+    let commits = || *app.db().commits().borrow();
+
+    // Forty widgets connect at once: forty marks, a few transactions.
+    let before = commits();
+    let results = futures::future::join_all(chats.iter().map(|&id| visitor_seen(app.db(), id, true, T0 + 1_000))).await;
+    assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
+    let written = commits() - before;
+    assert!((1..=10).contains(&written), "40 marks in {written} transactions");
+    assert_eq!(count("SELECT COUNT(*) FROM conversations WHERE visitor_online = 1 AND visitor_seen_at = 1790000001000").await, 40);
+    assert_eq!(count("SELECT COUNT(*) FROM events WHERE kind = 'visitor.presence'").await, 40, "one event a chat that came online");
+
+    // They all go, with the agent's console: every chat offline, the agent's last seen set.
+    let mut marks: Vec<Mark> = chats.iter().map(|&conversation_id| Mark::Visitor { conversation_id, online: false }).collect();
+    marks.push(Mark::AgentLeft { agent_id: op });
+    let results = futures::future::join_all(marks.into_iter().map(|m| seen::write(app.db(), m, T0 + 2_000))).await;
+    assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
+    assert_eq!(count("SELECT COUNT(*) FROM conversations WHERE visitor_online = 0 AND visitor_seen_at = 1790000002000").await, 40);
+    assert_eq!(count("SELECT COUNT(*) FROM events WHERE kind = 'visitor.presence'").await, 80);
+    let seen_at: Option<i64> = sqlx::query_scalar("SELECT last_seen_at FROM agents WHERE id = $1").bind(op).fetch_one(app.db().pool()).await.unwrap();
+    assert_eq!(seen_at, Some(T0 + 2_000));
+
+    // A mark for a chat that is gone is no error and touches nothing else.
+    seen::write(app.db(), Mark::Visitor { conversation_id: 999_999, online: true }, T0 + 3_000).await.unwrap();
+    assert_eq!(count("SELECT COUNT(*) FROM events WHERE kind = 'visitor.presence'").await, 80);
+});
