@@ -277,6 +277,7 @@ async fn serve(db: Db, database_url: String, args: ServeArgs) -> Result<(), Stri
     };
     let state = AppState::new(options, db.clone(), clock, config);
     let jobs = app::jobs::start(&state, Some(database_url.clone()));
+    let trimmer = tokio::spawn(crate::memory::trim_after_bursts());
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Switchboard listening on http://{addr}");
@@ -299,6 +300,7 @@ async fn serve(db: Db, database_url: String, args: ServeArgs) -> Result<(), Stri
     };
     crate::listen::serve(listener, crate::router(state), connections, shutdown).await.map_err(|e| e.to_string())?;
     jobs.stop();
+    trimmer.abort();
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -11,6 +11,7 @@ pub mod files;
 pub mod http;
 pub mod input;
 pub mod listen;
+pub mod memory;
 pub mod metrics;
 pub mod origin;
 pub mod site;

@@ -74,6 +74,7 @@ impl Closing {
 impl Drop for Closing {
     fn drop(&mut self) {
         app::telemetry::stream(self.kind(), -1.0);
+        crate::memory::churn();
         let (st, who) = (self.st.clone(), self.who);
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(async move {
@@ -96,6 +97,7 @@ impl Conn {
         };
         let closing = Closing { st: st.clone(), who, _slot: slot };
         app::telemetry::stream(closing.kind(), 1.0);
+        crate::memory::churn();
         let queue = who.err().map(|conversation_id| {
             let board = app::routing::board::of(&st.db);
             let changes = board.watch();
