@@ -221,7 +221,7 @@ pub async fn typing(
 ) -> Result<StatusCode, AppError> {
     use app::model::signal::{Signal, Typing};
     let signal = Signal::Typing(Typing { conversation_id: conversation.id, agent_id: None, name: None, typing: body.typing });
-    st.hub.signal(&st.db, signal.ephemeral(app::events::Audience::Agents, conversation.inbox_id)).await;
+    st.hub.signal(signal.ephemeral(app::events::Audience::Agents, conversation.inbox_id));
     Ok(StatusCode::NO_CONTENT)
 }
 

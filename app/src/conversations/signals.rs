@@ -22,7 +22,7 @@ pub async fn signal_typing(conversation_id: i64, typing: bool) -> Result<(), App
     let st = state()?;
     let (conv, _) = handling::visible(&st.db, &Actor::of(&agent), conversation_id, Action::Reply).await?;
     let signal = Signal::Typing(Typing { conversation_id, agent_id: Some(agent.id), name: Some(agent.name.clone()), typing });
-    st.hub.signal(&st.db, signal.ephemeral(Audience::All, conv.inbox_id)).await;
+    st.hub.signal(signal.ephemeral(Audience::All, conv.inbox_id));
     Ok(())
 }
 
@@ -33,6 +33,6 @@ pub async fn signal_viewing(conversation_id: i64, viewing: bool) -> Result<(), A
     let st = state()?;
     let (conv, _) = handling::visible(&st.db, &Actor::of(&agent), conversation_id, Action::Read).await?;
     let signal = Signal::Viewing(Viewing { conversation_id, agent_id: agent.id, name: agent.name.clone(), viewing });
-    st.hub.signal(&st.db, signal.ephemeral(Audience::Agents, conv.inbox_id)).await;
+    st.hub.signal(signal.ephemeral(Audience::Agents, conv.inbox_id));
     Ok(())
 }

@@ -5,14 +5,20 @@
 //! from the log (rather than passing events around in memory) is what makes every
 //! instance deliver the same events in the same order.
 //!
-//! Ephemeral signals (typing, viewing) take the other path: [`Hub::signal`] hands
-//! them straight to this instance's streams and, on PostgreSQL, to the others with a
-//! NOTIFY on [`SIGNALS`] that carries the signal itself. Nothing is written.
-use super::{store, Ephemeral, Event};
+//! Ephemeral signals (typing, viewing) take the other path: [`Hub::signal`] puts
+//! them straight into the mailboxes of this instance's streams that will show them
+//! (see [`super::mailbox`]) and, on PostgreSQL, to the others with a
+//! NOTIFY on [`SIGNALS`] that carries the signal itself. Nothing is written. The
+//! NOTIFYs go out on a connection of their own, as many as are waiting in one
+//! statement, so a burst of typing takes no connection from the pool and waits on
+//! none.
+use super::mailbox::{Listener, Mailboxes, Subscription};
+use super::watchers::Watchers;
+use super::{store, Audience, Ephemeral, Event};
 use crate::db::{Db, Dialect};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, watch, Notify};
 
 /// The NOTIFY channel that carries ephemeral signals between instances.
@@ -29,7 +35,12 @@ struct Relayed {
 #[derive(Debug)]
 pub struct Hub {
     sender: broadcast::Sender<Arc<Event>>,
-    signals: broadcast::Sender<Arc<Ephemeral>>,
+    /// The open streams' mailboxes for signals.
+    mailboxes: Arc<Mailboxes>,
+    /// Who has which chat open, for the signals about it.
+    watchers: Watchers,
+    /// Signals to relay to the other instances, as NOTIFY payloads.
+    outgoing: broadcast::Sender<Arc<str>>,
     /// This instance, among those sharing a PostgreSQL database.
     origin: u64,
     wake: Notify,
@@ -42,7 +53,9 @@ impl Default for Hub {
     fn default() -> Self {
         Self {
             sender: broadcast::channel(8192).0,
-            signals: broadcast::channel(4096).0,
+            mailboxes: Arc::default(),
+            watchers: Watchers::default(),
+            outgoing: broadcast::channel(4096).0,
             origin: rand::random(),
             wake: Notify::new(),
             published: AtomicI64::new(-1),
@@ -61,32 +74,43 @@ impl Hub {
         self.sender.subscribe()
     }
 
-    pub fn subscribe_signals(&self) -> broadcast::Receiver<Arc<Ephemeral>> {
-        self.signals.subscribe()
+    /// A mailbox for the signals `who` is to see, until it drops.
+    pub fn listen(&self, who: Listener) -> Subscription {
+        self.mailboxes.open(who)
     }
 
     /// Sends an ephemeral signal to every open stream that may see it, on every
-    /// instance. Nothing is stored; a failed relay is logged and dropped, as a missed
-    /// typing mark is harmless.
-    pub async fn signal(&self, db: &Db, signal: Ephemeral) {
-        if db.dialect() == Dialect::Postgres {
-            let relayed = Relayed { origin: self.origin, signal: signal.clone() };
+    /// instance (on PostgreSQL, through the relay [`Hub::run`] starts). Nothing is
+    /// stored and nothing waits; a relay that fails or falls behind drops signals,
+    /// as a missed typing mark is harmless.
+    pub fn signal(&self, signal: Ephemeral) {
+        if self.outgoing.receiver_count() > 0 {
+            let relayed = Relayed { origin: self.origin, signal };
             if let Ok(text) = serde_json::to_string(&relayed) {
-                // NOTIFY payloads stop at 8000 bytes; signals are a few hundred.
-                if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)").bind(SIGNALS).bind(text).execute(db.pool()).await {
-                    tracing::debug!(error = %e, "a signal was not relayed");
-                }
+                let _ = self.outgoing.send(text.into());
             }
+            self.deliver(relayed.signal);
+        } else {
+            self.deliver(signal);
         }
-        let _ = self.signals.send(Arc::new(signal));
+    }
+
+    /// Hands a signal to this instance's streams that will show it: those of the
+    /// agents who have its chat open now and, for the customer too, the chat's own.
+    fn deliver(&self, mut signal: Ephemeral) {
+        let watchers = self.watchers.note(&signal, Instant::now());
+        let mut to: Vec<Listener> = watchers.iter().map(|&agent| Listener::Agent(agent)).collect();
+        if let (Audience::All, Some(chat)) = (signal.audience, signal.conversation_id) {
+            to.push(Listener::Chat(chat));
+        }
+        signal.watchers = watchers;
+        self.mailboxes.post(&to, Arc::new(signal));
     }
 
     /// A signal relayed by another instance.
     fn relayed(&self, payload: &str) {
         match serde_json::from_str::<Relayed>(payload) {
-            Ok(r) if r.origin != self.origin => {
-                let _ = self.signals.send(Arc::new(r.signal));
-            }
+            Ok(r) if r.origin != self.origin => self.deliver(r.signal),
             Ok(_) => {}
             Err(e) => tracing::debug!(error = %e, "an unreadable signal"),
         }
@@ -120,6 +144,7 @@ impl Hub {
         };
         self.published.store(start, Ordering::SeqCst);
         if let (Dialect::Postgres, Some(url)) = (db.dialect(), database_url) {
+            tokio::spawn(relay(self.clone(), url.clone(), self.outgoing.subscribe()));
             tokio::spawn(listen(self.clone(), url));
         }
         let mut shutdown = self.shutdown_signal();
@@ -156,6 +181,58 @@ impl Hub {
                     return;
                 }
             }
+        }
+    }
+}
+
+/// How many waiting signals one NOTIFY statement relays at most.
+const RELAY_BATCH: usize = 256;
+
+/// Relays this instance's signals to the others on a connection of its own: whatever
+/// has queued up while the last statement ran goes out in the next, in order.
+async fn relay(hub: Arc<Hub>, url: String, mut outgoing: broadcast::Receiver<Arc<str>>) {
+    use broadcast::error::{RecvError, TryRecvError};
+    use sqlx::Connection;
+    let mut shutdown = hub.shutdown_signal();
+    loop {
+        match sqlx::postgres::PgConnection::connect(&url).await {
+            Ok(mut conn) => loop {
+                let first = tokio::select! {
+                    next = outgoing.recv() => next,
+                    _ = shutdown.changed() => return,
+                };
+                let mut batch = match first {
+                    Ok(text) => vec![text],
+                    Err(RecvError::Lagged(n)) => {
+                        tracing::debug!(dropped = n, "signals were not relayed: the relay fell behind");
+                        continue;
+                    }
+                    Err(RecvError::Closed) => return,
+                };
+                while batch.len() < RELAY_BATCH {
+                    match outgoing.try_recv() {
+                        Ok(text) => batch.push(text),
+                        Err(TryRecvError::Lagged(_)) => continue,
+                        Err(_) => break,
+                    }
+                }
+                let texts: Vec<&str> = batch.iter().map(|t| &**t).collect();
+                // NOTIFY payloads stop at 8000 bytes; signals are a few hundred.
+                let sent = sqlx::query("SELECT pg_notify($1, t) FROM unnest($2::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n")
+                    .bind(SIGNALS)
+                    .bind(&texts)
+                    .execute(&mut conn)
+                    .await;
+                if let Err(e) = sent {
+                    tracing::warn!(error = %e, "signals were not relayed; reconnecting");
+                    break;
+                }
+            },
+            Err(e) => tracing::warn!(error = %e, "cannot open the signal relay's connection"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = shutdown.changed() => return,
         }
     }
 }

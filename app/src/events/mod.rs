@@ -8,7 +8,11 @@
 #[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]
+pub mod mailbox;
+#[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod watchers;
 
 use serde::{Deserialize, Serialize};
 
@@ -137,7 +141,8 @@ pub struct NewEvent {
 }
 
 /// An ephemeral signal on its way to the open streams: like an event, but never
-/// stored, without an id, and never replayed.
+/// stored, without an id, and never replayed. A signal about a chat reaches only the
+/// agents who have that chat open (see [`watchers::Watchers`]), and its visitor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ephemeral {
     pub kind: String,
@@ -145,4 +150,18 @@ pub struct Ephemeral {
     pub conversation_id: Option<i64>,
     pub audience: Audience,
     pub payload: String,
+    /// The agent this signal says has the chat open, and for how long from now.
+    #[serde(default)]
+    pub opens: Option<Opens>,
+    /// The agents who have the chat open as the signal goes out; filled in by the hub
+    /// on each instance, never sent between them.
+    #[serde(skip)]
+    pub watchers: std::sync::Arc<[i64]>,
+}
+
+/// An agent has a chat open for `for_ms` more (unless told again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opens {
+    pub agent_id: i64,
+    pub for_ms: i64,
 }

@@ -84,7 +84,22 @@ impl Signal {
             conversation_id: Some(self.conversation_id()),
             audience,
             payload: self.payload(),
+            opens: self.opens(),
+            watchers: Default::default(),
         }
+    }
+
+    /// Whom the signal shows to have the chat open: an agent viewing it or writing in
+    /// it. (Leaving is not taken back at once: another of their tabs may still have
+    /// the chat open, and a mark lapses by itself after [`VIEWING_TTL_MS`].)
+    #[cfg(feature = "ssr")]
+    fn opens(&self) -> Option<crate::events::Opens> {
+        let agent_id = match self {
+            Signal::Viewing(v) if v.viewing => v.agent_id,
+            Signal::Typing(Typing { agent_id: Some(a), typing: true, .. }) => *a,
+            _ => return None,
+        };
+        Some(crate::events::Opens { agent_id, for_ms: VIEWING_TTL_MS })
     }
 }
 

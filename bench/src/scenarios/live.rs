@@ -4,7 +4,10 @@
 //!
 //! With `typing`, every chat of the run also gets a typing signal every 2 s from each
 //! side (the customer's widget and the replying supervisor's console) for the whole
-//! run, and the event log is counted around it: signals must add no row.
+//! run, and every console says every 10 s that it has one chat of its inbox open, as
+//! the console does; the event log is counted around it: signals must add no row. A
+//! chat's signals reach the consoles that have it open: here, those of its
+//! supervisor (writing in a chat counts as having it open) and the consoles viewing it.
 use super::{event_rows, settle, Ctx};
 use crate::report::Report;
 use crate::streams::{self, Who};
@@ -27,8 +30,13 @@ pub struct Live {
 }
 
 /// One typing signal from each side of every chat every 2 s, spread evenly over the
-/// 2 s, until stopped.
-fn typing_load(ctx: &Ctx<'_>, chats: &[crate::seed::Conversation]) -> (tokio::task::JoinHandle<()>, Arc<[std::sync::atomic::AtomicU64; 2]>) {
+/// 2 s, and from each console a viewing signal for one chat of its inbox every 10 s,
+/// until stopped.
+fn typing_load(
+    ctx: &Ctx<'_>,
+    chats: &[crate::seed::Conversation],
+    consoles: &[&crate::seed::Agent],
+) -> (tokio::task::JoinHandle<()>, Arc<[std::sync::atomic::AtomicU64; 2]>) {
     use std::sync::atomic::{AtomicU64, Ordering};
     let counts: Arc<[AtomicU64; 2]> = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
     let fx = ctx.fixture;
@@ -36,9 +44,40 @@ fn typing_load(ctx: &Ctx<'_>, chats: &[crate::seed::Conversation]) -> (tokio::ta
         .iter()
         .map(|c| (c.clone(), fx.supervisors[fx.inboxes.iter().position(|&b| b == c.inbox).unwrap_or(0)].token.clone()))
         .collect();
+    // Console i has chat i of its inboxes open (the first such chat after i).
+    let viewing: Vec<(String, i64)> = consoles
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            let mine = |c: &&crate::seed::Conversation| a.inboxes.as_ref().is_none_or(|set| set.contains(&c.inbox));
+            let chat = chats[i % chats.len().max(1)..].iter().find(mine).or_else(|| chats.iter().find(mine))?;
+            Some((a.token.clone(), chat.id))
+        })
+        .collect();
     let (client, base, n) = (ctx.client.clone(), ctx.base.clone(), counts.clone());
+    let views = {
+        let (client, base, n) = (client.clone(), base.clone(), n.clone());
+        async move {
+            let mut every = tokio::time::interval(Duration::from_secs(10));
+            loop {
+                every.tick().await;
+                for (agent, chat) in &viewing {
+                    let req = client
+                        .post(format!("{base}/api/conversations/viewing"))
+                        .header("cookie", format!("sb_session={agent}"))
+                        .header("origin", &base)
+                        .form(&[("conversation_id", chat.to_string()), ("viewing", "true".into())]);
+                    let n = n.clone();
+                    tokio::spawn(async move {
+                        let ok = matches!(req.send().await, Ok(r) if r.status().is_success());
+                        n[usize::from(!ok)].fetch_add(1, Ordering::Relaxed);
+                    });
+                }
+            }
+        }
+    };
     // Spread evenly over the 2 s, as real typists are: chat i's turn comes every 2 s.
-    let task = tokio::spawn(async move {
+    let typing = async move {
         let mut tick = tokio::time::interval(Duration::from_secs_f64(2.0 / pairs.len().max(1) as f64));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         for (conv, agent) in pairs.iter().cycle() {
@@ -60,6 +99,10 @@ fn typing_load(ctx: &Ctx<'_>, chats: &[crate::seed::Conversation]) -> (tokio::ta
                 });
             }
         }
+    };
+    // Both loops end when the task is aborted.
+    let task = tokio::spawn(async move {
+        tokio::join!(views, typing);
     });
     (task, counts)
 }
@@ -91,7 +134,8 @@ pub async fn run_on(
     who.extend(chats.iter().map(Who::Visitor));
     let s = streams::open_on(&ctx.client, stream_bases, &who).await?;
     let log_before = event_rows(&ctx.db_url).await?;
-    let typing = typing.then(|| typing_load(ctx, chats));
+    let consoles_of: Vec<_> = who.iter().filter_map(|w| if let Who::Agent(a) = w { Some(*a) } else { None }).collect();
+    let typing = typing.then(|| typing_load(ctx, chats, &consoles_of));
 
     let traffic = Arc::new(Traffic::spread(ctx.client.clone(), send_bases));
     let total = (rate as f64 * secs) as usize;
@@ -151,7 +195,7 @@ pub fn typing_figures(r: &mut Report, backend: &str, without: &Live, with: &Live
     let secs = with.sent.max(1) as f64; // per message sent, not per second
     r.figure(
         backend,
-        "typing signals sent during the delivery run",
+        "typing and viewing signals sent during the delivery run",
         with.typing_sent as f64,
         "signals",
         None,

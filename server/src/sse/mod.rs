@@ -10,7 +10,7 @@ use app::accounts::identity::SignedIn;
 use app::accounts::presence;
 use app::limits::{StreamKey, StreamSlot};
 use crate::chat_scope::OperatorScope;
-use app::events::{store as events, Audience, Event};
+use app::events::{store as events, Audience, Ephemeral, Event};
 use app::model::change::Change;
 use app::state::AppState;
 use axum::extract::{Query, State};
@@ -39,6 +39,17 @@ impl Subscriber {
     fn admits(&self, ev: &Event) -> bool {
         // A purged event (no payload) goes to no one.
         ev.payload.is_some() && self.reaches(ev.audience, ev.inbox_id, ev.conversation_id)
+    }
+
+    /// Whether a signal is for this stream: as an event would be, and for an agent
+    /// only while they have its chat open (the console shows a chat's marks on that
+    /// chat alone; and only an agent who may read the chat can say they have it open).
+    fn hears(&self, sig: &Ephemeral) -> bool {
+        self.reaches(sig.audience, sig.inbox_id, sig.conversation_id)
+            && match self {
+                Subscriber::Agent { agent_id, .. } => sig.conversation_id.is_none() || sig.watchers.contains(agent_id),
+                Subscriber::Visitor { .. } => true,
+            }
     }
 
     /// Whether an event or a signal for `audience`, about a chat of `inbox_id`, is for

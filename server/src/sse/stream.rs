@@ -7,7 +7,8 @@
 //! runs what follows a closed stream.
 use super::Subscriber;
 use app::conversations::seen::Mark;
-use app::events::{store as events, Ephemeral, Event};
+use app::events::mailbox::{Listener, Subscription};
+use app::events::{store as events, Event};
 use app::limits::StreamSlot;
 use app::model::change::{Change, Empty};
 use app::routing::board::Board;
@@ -41,7 +42,7 @@ pub struct Conn {
     cursor: i64,
     phase: Phase,
     live: Receiver<Arc<Event>>,
-    signals: Receiver<Arc<Ephemeral>>,
+    signals: Subscription,
     shutdown: watch::Receiver<bool>,
     recheck: tokio::time::Interval,
     /// A waiting customer's chat: the queue board, its changes, and the spot last told.
@@ -95,6 +96,10 @@ impl Conn {
             Subscriber::Agent { agent_id, .. } => Ok(*agent_id),
             Subscriber::Visitor { conversation_id } => Err(*conversation_id),
         };
+        let signals = st.hub.listen(match who {
+            Ok(agent_id) => Listener::Agent(agent_id),
+            Err(conversation_id) => Listener::Chat(conversation_id),
+        });
         let closing = Closing { st: st.clone(), who, _slot: slot };
         app::telemetry::stream(closing.kind(), 1.0);
         crate::memory::churn();
@@ -107,7 +112,7 @@ impl Conn {
         recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         Conn {
             live: st.hub.subscribe(),
-            signals: st.hub.subscribe_signals(),
+            signals,
             shutdown: st.hub.shutdown_signal(),
             st,
             audience,
@@ -235,12 +240,10 @@ impl Conn {
             },
             // Signals are sent as they come, without an id: never replayed, and
             // the browser's resume position stays the last event's.
-            received = self.signals.recv() => match received {
-                Ok(sig) if self.audience.reaches(sig.audience, sig.inbox_id, sig.conversation_id) => {
+            received = self.signals.next() => {
+                for sig in received.iter().filter(|sig| self.audience.hears(sig)) {
                     self.out.push_back(Frame::default().event(&sig.kind).data(&sig.payload));
                 }
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => return Err(()),
             },
             changed = queue_changed => {
                 changed.map_err(|_| ())?;

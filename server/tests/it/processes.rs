@@ -150,6 +150,17 @@ async fn a_typing_signal_reaches_the_other_instance_and_stores_nothing() {
     let db = app::db::Db::connect(&url).await.unwrap();
     let log_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(db.pool()).await.unwrap();
 
+    // The agent's console has the chat open, and says so through instance A: B learns
+    // it from A's relay, in order, before the typing mark.
+    let res = c
+        .post(format!("{}/api/conversations/viewing", a.base))
+        .header("cookie", &cookie)
+        .header("origin", &a.base)
+        .form(&[("conversation_id", conv.to_string()), ("viewing", "true".into())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     let res = c
         .post(format!("{}/api/widget/conversations/{conv}/typing", a.base))
         .bearer_auth(VISITOR)

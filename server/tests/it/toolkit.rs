@@ -126,6 +126,9 @@ test_both_dbs!(typing_and_viewing_are_live_and_never_stored, |db| async move {
     let token = body_json(st).await["token"].as_str().unwrap().to_string();
     let mut visitor_stream = app.send(stream_request(&format!("/api/widget/events?token={token}"), None, None)).await.into_body();
     let mut agent_stream = app.send(stream_request("/api/events", Some(&op), None)).await.into_body();
+    // A colleague in the same inbox whose console shows another chat.
+    let other = operator_of(&app, support, "other@x.io").await;
+    let mut other_stream = app.send(stream_request("/api/events", Some(&other), None)).await.into_body();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
 
     let log_before = count(&app, "SELECT COUNT(*) FROM events").await;
@@ -144,7 +147,10 @@ test_both_dbs!(typing_and_viewing_are_live_and_never_stored, |db| async move {
         Some(c) => Some(data_version(c).await),
         None => None,
     };
-    // A minute of typing on both sides: one signal every 2 s from each.
+    // The agent opens the chat (the console says so, and renews it every 10 s), then
+    // a minute of typing on both sides: one signal every 2 s from each.
+    let res = app.post_form("/api/conversations/viewing", &format!("conversation_id={conv}&viewing=true"), Some(&op)).await;
+    assert_eq!(res.status(), StatusCode::OK);
     for i in 0..30 {
         let body = json!({"typing": i % 10 != 9});
         let res = app.send(json_request("POST", &format!("/api/widget/conversations/{conv}/typing"), Some(VISITOR), Some(body))).await;
@@ -152,8 +158,6 @@ test_both_dbs!(typing_and_viewing_are_live_and_never_stored, |db| async move {
         let res = app.post_form("/api/conversations/typing", &format!("conversation_id={conv}&typing=true"), Some(&op)).await;
         assert_eq!(res.status(), StatusCode::OK);
     }
-    let res = app.post_form("/api/conversations/viewing", &format!("conversation_id={conv}&viewing=true"), Some(&op)).await;
-    assert_eq!(res.status(), StatusCode::OK);
 
     // The agent sees the customer typing (and their own signals, which the console
     // leaves out); the customer sees the agent, by name, and never a viewing mark.
@@ -166,6 +170,19 @@ test_both_dbs!(typing_and_viewing_are_live_and_never_stored, |db| async move {
     let seen = read_frames(&mut visitor_stream, 30, 5_000).await;
     assert_eq!(seen.len(), 30, "{seen:?}");
     assert!(seen.iter().all(|f| f.event.as_deref() == Some("typing") && f.data.contains("\"name\":\"op@x.io\"")), "{seen:?}");
+    // The colleague without the chat open got none of it; once they open it, they do.
+    let mark = |f: &&crate::common::Frame| matches!(f.event.as_deref(), Some("typing" | "viewing"));
+    let none = read_frames(&mut other_stream, 100, 300).await;
+    assert_eq!(none.iter().filter(mark).count(), 0, "a console without the chat open gets no marks of it: {none:?}");
+    let res = app.post_form("/api/conversations/viewing", &format!("conversation_id={conv}&viewing=true"), Some(&other)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.send(json_request("POST", &format!("/api/widget/conversations/{conv}/typing"), Some(VISITOR), Some(json!({"typing": true})))).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let now_open = read_frames(&mut other_stream, 2, 5_000).await;
+    let kinds: Vec<_> = now_open.iter().filter(mark).filter_map(|f| f.event.as_deref()).collect();
+    assert_eq!(kinds, ["viewing", "typing"], "{now_open:?}");
+    let agent_sees = read_frames(&mut agent_stream, 2, 5_000).await;
+    assert!(agent_sees.iter().any(|f| f.event.as_deref() == Some("viewing") && f.data.contains("other@x.io")), "{agent_sees:?}");
 
     // Nothing was written: no commit at all on SQLite, no event, no message.
     if let (Some(c), Some(before)) = (watcher.as_mut(), version_before) {
