@@ -1,5 +1,6 @@
 //! Live fan-out inside one instance. A single pump reads new rows from the event log
-//! and broadcasts them; it wakes when this instance commits a write (the database
+//! and broadcasts them to the agents' consoles, and puts each chat's events for its
+//! customer into that chat's mailbox (see [`super::mailbox`]); it wakes when this instance commits a write (the database
 //! handle signals every commit, see `Db::begin_write`), when PostgreSQL
 //! notifies that another instance did, and once a second as a safety net. Reading
 //! from the log (rather than passing events around in memory) is what makes every
@@ -12,7 +13,7 @@
 //! NOTIFYs go out on a connection of their own, as many as are waiting in one
 //! statement, so a burst of typing takes no connection from the pool and waits on
 //! none.
-use super::mailbox::{Listener, Mailboxes, Subscription};
+use super::mailbox::{Item, Listener, Mailboxes, Subscription};
 use super::watchers::Watchers;
 use super::{store, Audience, Ephemeral, Event};
 use crate::db::{Db, Dialect};
@@ -70,11 +71,13 @@ impl Hub {
         self.wake.notify_one();
     }
 
+    /// Every event, as it is published (agents' consoles, and the router).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.sender.subscribe()
     }
 
-    /// A mailbox for the signals `who` is to see, until it drops.
+    /// A mailbox for the signals `who` is to see and, for a chat's customer, the
+    /// chat's events they may see, as they are published; until it drops.
     pub fn listen(&self, who: Listener) -> Subscription {
         self.mailboxes.open(who)
     }
@@ -104,7 +107,7 @@ impl Hub {
             to.push(Listener::Chat(chat));
         }
         signal.watchers = watchers;
-        self.mailboxes.post(&to, Arc::new(signal));
+        self.mailboxes.post(&to, Item::Signal(Arc::new(signal)));
     }
 
     /// A signal relayed by another instance.
@@ -172,8 +175,14 @@ impl Hub {
                     crate::telemetry::events_published(events.len() as u64);
                     for ev in events {
                         self.published.store(ev.id, Ordering::SeqCst);
+                        let ev = Arc::new(ev);
+                        // A chat's customer takes its events from the chat's mailbox,
+                        // so a message wakes one widget, not every widget.
+                        if let (Audience::All, Some(chat)) = (ev.audience, ev.conversation_id) {
+                            self.mailboxes.post(&[Listener::Chat(chat)], Item::Event(ev.clone()));
+                        }
                         // No receivers is fine: nobody is connected.
-                        let _ = self.sender.send(Arc::new(ev));
+                        let _ = self.sender.send(ev);
                     }
                 }
                 Err(e) => {

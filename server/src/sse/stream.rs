@@ -7,7 +7,7 @@
 //! runs what follows a closed stream.
 use super::Subscriber;
 use app::conversations::seen::Mark;
-use app::events::mailbox::{Listener, Subscription};
+use app::events::mailbox::{Item, Listener, Subscription};
 use app::events::{store as events, Event};
 use app::limits::StreamSlot;
 use app::model::change::{Change, Empty};
@@ -41,8 +41,11 @@ pub struct Conn {
     audience: Subscriber,
     cursor: i64,
     phase: Phase,
-    live: Receiver<Arc<Event>>,
-    signals: Subscription,
+    /// Every event as it is published: an agent's console. A customer's widget takes
+    /// its chat's events from its mailbox instead.
+    live: Option<Receiver<Arc<Event>>>,
+    /// Signals for this stream and, for a customer, their chat's events.
+    mailbox: Subscription,
     shutdown: watch::Receiver<bool>,
     recheck: tokio::time::Interval,
     /// A waiting customer's chat: the queue board, its changes, and the spot last told.
@@ -96,7 +99,7 @@ impl Conn {
             Subscriber::Agent { agent_id, .. } => Ok(*agent_id),
             Subscriber::Visitor { conversation_id } => Err(*conversation_id),
         };
-        let signals = st.hub.listen(match who {
+        let mailbox = st.hub.listen(match who {
             Ok(agent_id) => Listener::Agent(agent_id),
             Err(conversation_id) => Listener::Chat(conversation_id),
         });
@@ -111,8 +114,8 @@ impl Conn {
         let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + Duration::from_secs(30), Duration::from_secs(30));
         recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         Conn {
-            live: st.hub.subscribe(),
-            signals,
+            live: who.is_ok().then(|| st.hub.subscribe()),
+            mailbox,
             shutdown: st.hub.shutdown_signal(),
             st,
             audience,
@@ -226,8 +229,15 @@ impl Conn {
                 None => std::future::pending().await,
             }
         };
+        let live = &mut self.live;
+        let published = async move {
+            match live.as_mut() {
+                Some(live) => live.recv().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
-            received = self.live.recv() => match received {
+            received = published => match received {
                 Ok(ev) => {
                     if ev.id > self.cursor {
                         Box::pin(self.deliver(&ev)).await?;
@@ -240,9 +250,26 @@ impl Conn {
             },
             // Signals are sent as they come, without an id: never replayed, and
             // the browser's resume position stays the last event's.
-            received = self.signals.next() => {
-                for sig in received.iter().filter(|sig| self.audience.hears(sig)) {
-                    self.out.push_back(Frame::default().event(&sig.kind).data(&sig.payload));
+            taken = self.mailbox.next() => {
+                for item in taken.items {
+                    match item {
+                        Item::Signal(sig) if self.audience.hears(&sig) => {
+                            self.out.push_back(Frame::default().event(&sig.kind).data(&sig.payload));
+                        }
+                        Item::Signal(_) => {}
+                        // After an overflow the log has these events, and the
+                        // older ones the mailbox dropped, in order.
+                        Item::Event(_) if taken.lagged => {}
+                        Item::Event(ev) => {
+                            if ev.id > self.cursor {
+                                Box::pin(self.deliver(&ev)).await?;
+                                self.cursor = ev.id;
+                            }
+                        }
+                    }
+                }
+                if taken.lagged {
+                    self.phase = Phase::Replay { then_spot: false };
                 }
             },
             changed = queue_changed => {

@@ -5,7 +5,7 @@ use app::conversations::Visibility;
 use app::inboxes::{store as inboxes, MemberRole};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use crate::common::{body_json, json_request, read_frames, TestApp, T0};
+use crate::common::{body_json, json_request, read_frames, read_frames_of, TestApp, T0};
 use serde_json::json;
 
 async fn inbox(app: &TestApp, name: &str) -> (i64, String) {
@@ -264,4 +264,36 @@ test_both_dbs!(an_operator_never_streams_a_colleagues_open_chat, |db| async move
     visitor_send(&app, TOKEN_A, theirs, "a-2", "back in the queue").await;
     let frames = read_frames(&mut live, 4, 5_000).await;
     assert!(frames.iter().any(|f| f.event.as_deref() == Some("message.created") && f.data.contains("back in the queue")), "{frames:?}");
+});
+
+// A customer's widget takes its chat's events from a mailbox of its own, which holds
+// a few dozen; one that does not read while more arrive catches up from the log.
+test_both_dbs!(a_widget_that_falls_behind_gets_every_event_once_in_order, |db| async move {
+    let app = TestApp::new(db);
+    let (support, key) = inbox(&app, "Support").await;
+    operator_of(&app, support, "op@x.io").await;
+    let agent_id: i64 = sqlx::query_scalar("SELECT id FROM agents WHERE email = 'op@x.io'").fetch_one(app.db().pool()).await.unwrap();
+    let conv = visitor_start(&app, &key, TOKEN_A).await;
+    let st = app.send(json_request("POST", &format!("/api/widget/conversations/{conv}/stream-token"), Some(TOKEN_A), None)).await;
+    let token = body_json(st).await["token"].as_str().unwrap().to_string();
+    let mut stream = app.send(stream_request(&format!("/api/widget/events?token={token}"), None, None)).await.into_body();
+    visitor_send(&app, TOKEN_A, conv, "a-1", "hello").await;
+    let first = read_frames(&mut stream, 1, 5_000).await;
+    assert!(first[0].data.contains("hello"), "{first:?}");
+
+    // Live now; a burst while nobody reads, more than the mailbox holds.
+    for i in 0..100 {
+        let reply = Outgoing { conversation_id: conv, author: Author::Agent { id: agent_id, name: "Op" }, client_id: &format!("r-{i}"), body: &format!("reply {i}"), visibility: Visibility::Public, file: None };
+        write::send(app.db(), reply, T0).await.unwrap();
+    }
+    // The first reply also opens the chat, which says so in a line of its own.
+    let frames = read_frames_of(&mut stream, 101, 10_000, |e| e == "message.created").await;
+    let replies: Vec<&str> = frames.iter().map(|f| f.data.as_str()).filter(|d| d.contains("\"body\":\"reply ")).collect();
+    assert_eq!(replies.len(), 100, "{} of 100 replies", replies.len());
+    for (i, data) in replies.iter().enumerate() {
+        assert!(data.contains(&format!("\"reply {i}\"")), "reply {i} in its place: {data}");
+    }
+    let ids: Vec<i64> = frames.iter().filter_map(|f| f.id).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in the log's order, none twice: {ids:?}");
+    assert!(read_frames_of(&mut stream, 1, 300, |e| e == "message.created").await.is_empty(), "nothing more");
 });

@@ -2,6 +2,8 @@
 //! between two instances on one PostgreSQL.
 use crate::common::process::{client, login, wait_for_text, Server};
 use serde_json::json;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 const VISITOR: &str = "visitor-proc-aaaaaaaaaaaaaaaaaaaa";
@@ -19,15 +21,23 @@ async fn start_conversation(c: &reqwest::Client, base: &str) -> i64 {
 
 /// Sends `n` messages concurrently; returns the client ids the server acknowledged.
 async fn burst(base: &str, conv: i64, n: usize, prefix: &str) -> Vec<String> {
+    burst_counting(base, conv, n, prefix, Default::default()).await
+}
+
+/// The same, counting acknowledgements in `acks` as they come.
+async fn burst_counting(base: &str, conv: i64, n: usize, prefix: &str, acks: Arc<AtomicUsize>) -> Vec<String> {
     let c = client();
     let mut handles = Vec::new();
     for i in 0..n {
-        let (c, url) = (c.clone(), format!("{base}/api/widget/conversations/{conv}/messages"));
+        let (c, url, acks) = (c.clone(), format!("{base}/api/widget/conversations/{conv}/messages"), acks.clone());
         let id = format!("{prefix}-{i}");
         handles.push(tokio::spawn(async move {
             let res = c.post(url).bearer_auth(VISITOR).json(&json!({"client_id": id, "body": format!("burst {id}")})).send().await;
             match res {
-                Ok(r) if r.status().is_success() => Some(id),
+                Ok(r) if r.status().is_success() => {
+                    acks.fetch_add(1, Ordering::SeqCst);
+                    Some(id)
+                }
                 _ => None,
             }
         }));
@@ -89,8 +99,14 @@ async fn kill_9_during_a_burst_loses_no_acknowledged_message() {
     let c = client();
     let conv = start_conversation(&c, &server.base).await;
     let base = server.base.clone();
-    let sends = tokio::spawn(async move { burst(&base, conv, 300, "k").await });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let acks = Arc::new(AtomicUsize::new(0));
+    let counted = acks.clone();
+    let sends = tokio::spawn(async move { burst_counting(&base, conv, 300, "k", counted).await });
+    // Killed mid-burst, once the first answers are in, however slow the machine.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while acks.load(Ordering::SeqCst) < 5 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
     server.signal("-KILL");
     server.wait_exit(Duration::from_secs(5)).expect("killed");
     let acked = sends.await.unwrap();
