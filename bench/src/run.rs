@@ -369,6 +369,10 @@ fn delivery_figures(r: &mut Report, backend: &str, what: &str, l: &live::Live, p
     }
     r.figure(backend, &format!("{what} p99"), s.p99, "ms", p99_budget, format!("{} samples", s.n));
     r.figure(backend, &format!("{what} max"), s.max, "ms", None, format!("{} messages sent", l.sent));
+    // Where the time goes: the write and its answer, against the whole way to a stream.
+    let a = summarise(&l.ack);
+    r.figure(backend, &format!("{what}: send → answered p50"), a.p50, "ms", None, "");
+    r.figure(backend, &format!("{what}: send → answered p99"), a.p99, "ms", None, format!("{} answers", a.n));
     let d = &l.delivery;
     r.check(
         backend,

@@ -1,10 +1,11 @@
 //! Message sends, many per transaction: the batch function of the group committer
-//! ([`crate::db::group`]). A batch of plain sends (no status change, no file, no
-//! retry, no revoked token) is written with a handful of statements in all: one read
-//! of the conversations, one multi-row INSERT of the messages, one UPDATE of their
-//! conversations (customers' sends; an agent's goes one by one), one read of their SLA
-//! targets, one multi-row INSERT of the events. Anything else goes one by one, each
-//! in a savepoint, so a failing send takes no other with it.
+//! ([`crate::db::group`]). The sends of plain chats (no send of the batch changes the
+//! chat's status, carries a file, repeats a client id or comes with a revoked token)
+//! are written with a handful of statements in all: one read of the conversations,
+//! one multi-row INSERT of the messages, one UPDATE of their conversations
+//! (customers' sends; an agent's goes one by one), one read of their SLA targets, one
+//! multi-row INSERT of the events. The other chats' sends follow one by one in the
+//! same transaction, each in a savepoint, so a failing send takes no other with it.
 use super::store::load_many_keyed;
 use super::visitor_keys::is_visitors;
 use super::write::{message_event_row, next_status, send_in, touch_conversation, touch_for_customers, Author, Outgoing};
@@ -116,8 +117,10 @@ async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
         Err(e) => return all_fail(e.into()),
     };
     let written = match bulk(&mut tx, db, sends).await {
-        Bulk::Written(messages) => Some(messages.into_iter().map(|m| Ok((m, true))).collect()),
-        Bulk::NotPlain => one_by_one(&mut tx, db, sends).await,
+        Bulk::Written { results, careful } => {
+            let alone = careful.len() == sends.len();
+            one_by_one(&mut tx, db, sends, &careful, alone).await.map(|rest| merge(results, &careful, rest))
+        }
         Bulk::Refused(e) => {
             // A retried client id on its unique key, a value the database refuses: the
             // bulk statements are undone with their transaction, and each send is
@@ -128,7 +131,8 @@ async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
                 Ok(tx) => tx,
                 Err(e) => return all_fail(e.into()),
             };
-            one_by_one(&mut tx, db, sends).await
+            let all: Vec<usize> = (0..sends.len()).collect();
+            one_by_one(&mut tx, db, sends, &all, true).await
         }
         Bulk::Failed(e) => {
             let _ = tx.rollback().await;
@@ -150,16 +154,26 @@ async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
     }
 }
 
-/// Each send in its own savepoint (none for a lone send: its failure rolls back the
-/// transaction). `None` when the transaction itself broke.
-async fn one_by_one(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Option<Vec<Outcome>> {
-    if let [only] = sends {
-        return Some(vec![checked_send(tx, db, only).await]);
+/// The bulk path's answers (`None` where a send was left to the careful path) with
+/// the careful path's, in the order of the sends.
+fn merge(mut results: Vec<Option<Outcome>>, careful: &[usize], rest: Vec<Outcome>) -> Vec<Outcome> {
+    for (&i, outcome) in careful.iter().zip(rest) {
+        results[i] = Some(outcome);
     }
-    let mut results = Vec::with_capacity(sends.len());
-    for s in sends {
+    results.into_iter().map(|r| r.unwrap_or(Err(AppError::Internal))).collect()
+}
+
+/// The sends at `which` (in order), each in its own savepoint; none for a lone send
+/// `alone` in its transaction, as its failure rolls the transaction back. `None` when
+/// the transaction itself broke.
+async fn one_by_one(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend], which: &[usize], alone: bool) -> Option<Vec<Outcome>> {
+    if let ([only], true) = (which, alone) {
+        return Some(vec![checked_send(tx, db, &sends[*only]).await]);
+    }
+    let mut results = Vec::with_capacity(which.len());
+    for &i in which {
         sqlx::query("SAVEPOINT send").execute(&mut *tx).await.ok()?;
-        let result = checked_send(tx, db, s).await;
+        let result = checked_send(tx, db, &sends[i]).await;
         if result.is_err() {
             sqlx::query("ROLLBACK TO SAVEPOINT send").execute(&mut *tx).await.ok()?;
         }
@@ -180,41 +194,57 @@ async fn checked_send(tx: &mut AnyConnection, db: &Db, s: &OwnedSend) -> Outcome
 }
 
 enum Bulk {
-    Written(Vec<Message>),
-    /// Not every send is plain; nothing was written.
-    NotPlain,
+    /// The plain chats' sends are written (their answers; `None` for the others), and
+    /// the sends at `careful`, in order, are left to the careful path.
+    Written { results: Vec<Option<Outcome>>, careful: Vec<usize> },
     /// The bulk statements failed: the transaction must be rolled back.
     Refused(AppError),
     /// The database failed before writing anything.
     Failed(AppError),
 }
 
-/// The fast path: every send plain (no status change, no file, no retry, no revoked
-/// token), written with a handful of statements in all.
+/// The fast path for the sends of plain chats: those where no send of the batch
+/// changes the status, carries a file, repeats a client id or comes with a revoked
+/// token (and that exist), written with a handful of statements in all. A chat with
+/// any other send has all its sends written one by one after them, in order; one
+/// customer reopening a chat no longer sends the whole batch down the careful path.
 async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Bulk {
-    let mut keys = HashSet::new();
-    if sends.len() < 2
-        || sends.iter().any(|s| s.file.is_some() || !keys.insert((s.conversation_id, s.client_id.as_str())))
-    {
-        return Bulk::NotPlain;
+    let everything = || Bulk::Written { results: sends.iter().map(|_| None).collect(), careful: (0..sends.len()).collect() };
+    if sends.len() < 2 {
+        return everything();
     }
     let ids: Vec<i64> = sends.iter().map(|s| s.conversation_id).collect::<HashSet<_>>().into_iter().collect();
     let convs: HashMap<i64, (Conversation, Option<String>)> = match load_many_keyed(tx, &ids).await {
         Ok(found) => found.into_iter().map(|(c, key)| (c.id, (c, key))).collect(),
         Err(e) => return Bulk::Failed(e),
     };
-    let plain = sends.iter().all(|s| {
-        convs.get(&s.conversation_id).is_some_and(|(c, key)| {
-            next_status(&s.outgoing().author, s.visibility, c) == c.status
-                && s.visitor_key.as_ref().is_none_or(|k| key.as_ref() == Some(k))
-        })
-    });
-    if !plain {
-        return Bulk::NotPlain; // a 404, a status line or a revoked token: the careful path
+    let mut keys = HashSet::new();
+    let mut unplain = HashSet::new();
+    for s in sends {
+        let plain = s.file.is_none()
+            && keys.insert((s.conversation_id, s.client_id.as_str()))
+            && convs.get(&s.conversation_id).is_some_and(|(c, key)| {
+                next_status(&s.outgoing().author, s.visibility, c) == c.status
+                    && s.visitor_key.as_ref().is_none_or(|k| key.as_ref() == Some(k))
+            });
+        if !plain {
+            unplain.insert(s.conversation_id); // a 404, a status line or a revoked token: the careful path
+        }
+    }
+    let (careful, picked): (Vec<usize>, Vec<usize>) = (0..sends.len()).partition(|&i| unplain.contains(&sends[i].conversation_id));
+    if picked.len() < 2 {
+        return everything();
     }
     let convs: HashMap<i64, Conversation> = convs.into_iter().map(|(id, (c, _))| (id, c)).collect();
-    match bulk_writes(tx, db, sends, &convs).await {
-        Ok(messages) => Bulk::Written(messages),
+    let plain: Vec<&OwnedSend> = picked.iter().map(|&i| &sends[i]).collect();
+    match bulk_writes(tx, db, &plain, &convs).await {
+        Ok(messages) => {
+            let mut results: Vec<Option<Outcome>> = sends.iter().map(|_| None).collect();
+            for (&i, m) in picked.iter().zip(messages) {
+                results[i] = Some(Ok((m, true)));
+            }
+            Bulk::Written { results, careful }
+        }
         Err(e) => Bulk::Refused(e),
     }
 }
@@ -222,7 +252,7 @@ async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Bulk {
 async fn bulk_writes(
     tx: &mut AnyConnection,
     db: &Db,
-    sends: &[OwnedSend],
+    sends: &[&OwnedSend],
     convs: &HashMap<i64, Conversation>,
 ) -> AppResult<Vec<Message>> {
     let messages = insert_messages(tx, sends, convs).await?;
@@ -246,7 +276,7 @@ struct Inserted {
     client_id: String,
 }
 
-async fn insert_messages(tx: &mut AnyConnection, sends: &[OwnedSend], convs: &HashMap<i64, Conversation>) -> AppResult<Vec<Message>> {
+async fn insert_messages(tx: &mut AnyConnection, sends: &[&OwnedSend], convs: &HashMap<i64, Conversation>) -> AppResult<Vec<Message>> {
     let m = crate::db::marker(tx);
     let rows: Vec<String> = (0..sends.len())
         .map(|i| {

@@ -250,3 +250,45 @@ test_both_dbs!(concurrent_sends_commit_together_and_fail_alone, |db| async move 
         .unwrap();
     assert_eq!(bodies, vec!["first words".to_string()], "the conflicting send changed nothing");
 });
+
+// One batch, mixed: a customer reopening a closed chat goes the careful way (a status
+// line, in its savepoint), and the other chats' sends still go in bulk beside it.
+// Every send gets its own answer, and events stay in the messages' order.
+test_both_dbs!(a_reopened_chat_in_a_batch_goes_alone_and_the_rest_in_bulk, |db| async move {
+    let key = inbox(&db).await;
+    let mut convs = Vec::new();
+    for i in 0..6 {
+        convs.push(start(&db, &key, &format!("mixed-batch-visitor-token-{i:02}")).await);
+    }
+    for &c in &convs {
+        write::send(&db, customer(c, &format!("first-{c}"), "hello"), T0).await.unwrap();
+    }
+    let agent_id: i64 = sqlx::query_scalar("INSERT INTO agents (email, name, role, password_hash, created_at) VALUES ('x@y.z', 'Alex', 'admin', 'h', 0) RETURNING id").fetch_one(db.pool()).await.unwrap();
+    let alex = app::conversations::handling::Actor { id: agent_id, name: "Alex".into(), is_admin: true, address: None, token: None };
+    app::conversations::handling::close(&db, convs[0], &alex, CloseReason::Solved, T0 + 1).await.unwrap();
+
+    let mut handles = Vec::new();
+    for n in 0..60 {
+        let (db, conv) = (db.clone(), convs[n % convs.len()]);
+        handles.push(tokio::spawn(async move { (conv, write::send(&db, customer(conv, &format!("m{n}"), &format!("message {n}")), T0 + 2).await) }));
+    }
+    for (n, h) in handles.into_iter().enumerate() {
+        let (conv, result) = h.await.unwrap();
+        let (m, created) = result.unwrap_or_else(|e| panic!("send {n}: {e:?}"));
+        assert!(created);
+        assert_eq!((m.conversation_id, m.body.as_str()), (conv, format!("message {n}").as_str()), "send {n} has its own answer");
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE client_id LIKE 'm%'").fetch_one(db.pool()).await.unwrap();
+    assert_eq!(stored, 60);
+    let reopened = store::get(&db, convs[0]).await.unwrap();
+    assert_eq!(reopened.status, Status::New, "the closed chat is open again");
+    // Closed once, reopened once: two status lines, whichever batch wrote its sends.
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM events WHERE conversation_id = $1 AND kind = 'conversation.status'", convs[0]).await, 2);
+    for &c in &convs[1..] {
+        assert_eq!(store::get(&db, c).await.unwrap().status, Status::New, "untouched");
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM events WHERE conversation_id = $1 AND kind = 'conversation.status'", c).await, 0);
+    }
+    let events: Vec<String> = sqlx::query_scalar("SELECT payload FROM events WHERE kind = 'message.created' ORDER BY id").fetch_all(db.pool()).await.unwrap();
+    let ids: Vec<i64> = events.iter().map(|p| serde_json::from_str::<serde_json::Value>(p).unwrap()["id"].as_i64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "event order is message order: {ids:?}");
+});
