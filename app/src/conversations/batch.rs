@@ -8,7 +8,8 @@
 //! same transaction, each in a savepoint, so a failing send takes no other with it.
 use super::store::load_many_keyed;
 use super::visitor_keys::is_visitors;
-use super::write::{message_event_row, next_status, send_in, touch_conversation, touch_for_customers, Author, Outgoing};
+use super::touch::{touch_batch, Touch};
+use super::write::{message_event_row, next_status, send_in, Author, Outgoing};
 use super::{AuthorKind, Conversation, Message, Visibility};
 use crate::attachments::store::NewFile;
 use crate::db::group::{self, BoxFuture};
@@ -112,13 +113,18 @@ pub fn commit(db: Db, jobs: Vec<Pending>) -> BoxFuture<'static, ()> {
 
 async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
     let all_fail = |e: AppError| sends.iter().map(|_| Err(e.clone())).collect();
+    // Where a batch's time goes, for `RUST_LOG=app::conversations::batch=trace`: the
+    // turn (on PostgreSQL, the lock other instances' batches hold), the writes, the commit.
+    let started = std::time::Instant::now();
     let mut tx = match db.begin_write().await {
         Ok(tx) => tx,
         Err(e) => return all_fail(e.into()),
     };
+    let begun = started.elapsed();
     let written = match bulk(&mut tx, db, sends).await {
         Bulk::Written { results, careful } => {
             let alone = careful.len() == sends.len();
+            tracing::trace!(size = sends.len(), careful = careful.len(), "send batch split");
             one_by_one(&mut tx, db, sends, &careful, alone).await.map(|rest| merge(results, &careful, rest))
         }
         Bulk::Refused(e) => {
@@ -148,7 +154,11 @@ async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
         let _ = tx.rollback().await;
         return results;
     }
-    match tx.commit().await {
+    let written = started.elapsed();
+    let done = tx.commit().await;
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    tracing::trace!(turn_ms = ms(begun), write_ms = ms(written - begun), commit_ms = ms(started.elapsed() - written), "send batch committed");
+    match done {
         Ok(()) => results,
         Err(e) => all_fail(e.into()),
     }
@@ -256,14 +266,11 @@ async fn bulk_writes(
     convs: &HashMap<i64, Conversation>,
 ) -> AppResult<Vec<Message>> {
     let messages = insert_messages(tx, sends, convs).await?;
-    if sends.iter().all(|s| s.author.is_none()) {
-        let touches: Vec<(i64, &str, i64)> = sends.iter().map(|s| (s.conversation_id, s.body.as_str(), s.now)).collect();
-        touch_for_customers(tx, &touches).await?;
-    } else {
-        for s in sends {
-            touch_conversation(tx, &s.outgoing(), s.now).await?;
-        }
-    }
+    let touches: Vec<Touch<'_>> = sends
+        .iter()
+        .map(|s| (s.conversation_id, s.author.as_ref().map(|a| a.0), s.body.as_str(), s.now, s.visibility == Visibility::Public))
+        .collect();
+    touch_batch(tx, &touches).await?;
     let evs = messages.iter().map(|m| message_event_row(convs[&m.conversation_id].inbox_id, m)).collect::<AppResult<Vec<_>>>()?;
     events::append_many(tx, db.dialect(), evs, sends[0].now).await?;
     Ok(messages)

@@ -36,6 +36,28 @@ pub(super) async fn replied(conn: &mut AnyConnection, conversation_id: i64, agen
     Ok(())
 }
 
+/// [`replied`] for several chats at once: (chat, the agent of its first reply, its time).
+pub(super) async fn replied_many(conn: &mut AnyConnection, firsts: &[(i64, i64, i64)]) -> AppResult<()> {
+    if firsts.is_empty() {
+        return Ok(());
+    }
+    let m = crate::db::marker(conn);
+    let rows: Vec<String> = (0..firsts.len()).map(|i| format!("({}, {}, {})", m(i * 3 + 1), m(i * 3 + 2), m(i * 3 + 3))).collect();
+    let sql = format!(
+        "WITH v (conversation_id, agent, at) AS (VALUES {})
+         UPDATE conversation_cycles SET first_response_at = v.at, first_responder_id = v.agent
+         FROM v WHERE conversation_cycles.id = (SELECT MAX(y.id) FROM conversation_cycles y WHERE y.conversation_id = v.conversation_id)
+           AND conversation_cycles.first_response_at IS NULL AND conversation_cycles.resolved_at IS NULL",
+        rows.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for &(chat, agent, at) in firsts {
+        q = q.bind(chat).bind(agent).bind(at);
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
 /// A change of status: closing resolves the open cycle; leaving Closed starts the next.
 pub(super) async fn status_changed(conn: &mut AnyConnection, conv: &Conversation, to: Status, reason: Option<CloseReason>, now: i64) -> AppResult<()> {
     match (conv.status, to) {

@@ -24,6 +24,8 @@ pub mod visitor;
 #[cfg(feature = "ssr")]
 pub mod supervise;
 #[cfg(feature = "ssr")]
+mod touch;
+#[cfg(feature = "ssr")]
 pub mod transcript;
 #[cfg(feature = "ssr")]
 pub mod visitor_keys;

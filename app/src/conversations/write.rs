@@ -1,6 +1,7 @@
 //! The message write path and status changes. A message is acknowledged only after
 //! the transaction holding it, its conversation update and its events has committed.
 use super::store::{audience, load, validate_message, MESSAGE_COLUMNS};
+use super::touch::touch_conversation;
 use super::{lifecycle, AuthorKind, CloseReason, Conversation, Message, Status, Visibility};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -149,81 +150,6 @@ pub(super) fn next_status(author: &Author, visibility: Visibility, conv: &Conver
         (Author::Agent { .. }, Visibility::Public) => lifecycle::after_agent_reply(conv.status),
         _ => conv.status,
     }
-}
-
-/// A public message is the conversation's latest activity and preview.
-pub(super) async fn touch_conversation(conn: &mut AnyConnection, out: &Outgoing<'_>, now: i64) -> AppResult<()> {
-    if out.visibility != Visibility::Public {
-        return Ok(());
-    }
-    let preview: String = out.body.chars().take(140).collect();
-    // The oldest customer line an agent's reply answers (for the next-response target).
-    let answered: Option<i64> = match out.author {
-        Author::Agent { .. } => sqlx::query_scalar("SELECT awaiting_since FROM conversations WHERE id = $1")
-            .bind(out.conversation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .flatten(),
-        Author::Customer => None,
-    };
-    let q = match out.author {
-        Author::Customer => sqlx::query(
-            "UPDATE conversations SET last_message_at = $1, activity_at = $1,
-             last_message_preview = $2, last_customer_message_at = $1, awaiting_since = COALESCE(awaiting_since, $1)
-             WHERE id = $3",
-        )
-        .bind(now)
-        .bind(preview)
-        .bind(out.conversation_id),
-        Author::Agent { id, .. } => sqlx::query(
-            "UPDATE conversations SET last_message_at = $1, activity_at = $1,
-             last_message_preview = $2, last_agent_message_at = $1, last_agent_id = $4, awaiting_since = NULL
-             WHERE id = $3",
-        )
-        .bind(now)
-        .bind(preview)
-        .bind(out.conversation_id)
-        .bind(id),
-    };
-    q.execute(&mut *conn).await?;
-    if let Author::Agent { id, .. } = out.author {
-        super::cycles::replied(conn, out.conversation_id, id, now).await?;
-    }
-    crate::sla::store::refresh_in(conn, out.conversation_id, answered, now).await?;
-    Ok(())
-}
-
-/// [`touch_conversation`] for a batch of customer sends, in order: one UPDATE for all
-/// their conversations (each gets its last send's time and preview, and starts
-/// awaiting an answer at its first send unless it already was) and one read for their
-/// SLA targets.
-pub(super) async fn touch_for_customers(conn: &mut AnyConnection, sends: &[(i64, &str, i64)]) -> AppResult<()> {
-    // (chat, its last send's body and time, its first send's time)
-    let mut last: Vec<(i64, &str, i64, i64)> = Vec::new();
-    for &(id, body, now) in sends.iter().rev() {
-        match last.iter_mut().find(|(seen, ..)| *seen == id) {
-            Some(row) => row.3 = now,
-            None => last.push((id, body, now, now)),
-        }
-    }
-    let Some(&(_, _, now)) = sends.last() else { return Ok(()) };
-    let m = crate::db::marker(conn);
-    let rows: Vec<String> =
-        (0..last.len()).map(|i| format!("({}, {}, {}, {})", m(i * 4 + 1), m(i * 4 + 2), m(i * 4 + 3), m(i * 4 + 4))).collect();
-    let sql = format!(
-        "WITH v (id, at, preview, first_at) AS (VALUES {})
-         UPDATE conversations SET last_message_at = v.at, activity_at = v.at, last_message_preview = v.preview,
-           last_customer_message_at = v.at, awaiting_since = COALESCE(conversations.awaiting_since, v.first_at)
-         FROM v WHERE conversations.id = v.id",
-        rows.join(", ")
-    );
-    let mut q = sqlx::query(&sql);
-    for &(id, body, at, first_at) in &last {
-        q = q.bind(id).bind(at).bind(body.chars().take(140).collect::<String>()).bind(first_at);
-    }
-    q.execute(&mut *conn).await?;
-    let ids: Vec<i64> = last.iter().map(|(id, ..)| *id).collect();
-    crate::sla::store::refresh_many(conn, &ids, now).await
 }
 
 /// The send itself, inside the caller's write transaction.

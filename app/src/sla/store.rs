@@ -103,17 +103,27 @@ pub async fn refresh_in(conn: &mut AnyConnection, conversation_id: i64, answered
 /// [`refresh_in`] for several chats at once (none of them answered by an agent's
 /// reply): one read for all of them, and a write only where a target moved.
 pub async fn refresh_many(conn: &mut AnyConnection, conversation_ids: &[i64], now: i64) -> AppResult<()> {
-    if conversation_ids.is_empty() {
+    let chats: Vec<(i64, Option<i64>, i64)> = conversation_ids.iter().map(|&id| (id, None, now)).collect();
+    refresh_replied(conn, &chats).await
+}
+
+/// [`refresh_in`] for several chats at once, each as (chat, the customer line an
+/// agent's reply answered, the reply's time): one read for all of them, and a write
+/// only where a target moved.
+pub async fn refresh_replied(conn: &mut AnyConnection, chats: &[(i64, Option<i64>, i64)]) -> AppResult<()> {
+    if chats.is_empty() {
         return Ok(());
     }
-    let marks: Vec<String> = (1..=conversation_ids.len()).map(crate::db::marker(conn)).collect();
+    let marks: Vec<String> = (1..=chats.len()).map(crate::db::marker(conn)).collect();
     let sql = format!("{CHAT_SELECT} WHERE c.id IN ({})", marks.join(", "));
     let mut q = sqlx::query_as::<_, ChatRow>(&sql);
-    for id in conversation_ids {
-        q = q.bind(*id);
+    for c in chats {
+        q = q.bind(c.0);
     }
+    let asked: std::collections::HashMap<i64, (Option<i64>, i64)> = chats.iter().map(|&(id, answered, at)| (id, (answered, at))).collect();
     for r in q.fetch_all(&mut *conn).await? {
-        apply(conn, r, None, now).await?;
+        let Some(&(answered, at)) = asked.get(&r.id) else { continue };
+        apply(conn, r, answered, at).await?;
     }
     Ok(())
 }

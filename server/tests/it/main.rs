@@ -8,6 +8,7 @@ mod api_v1;
 mod attachments;
 mod audit;
 mod auth;
+mod batching;
 mod cli;
 mod connections;
 mod conversations;

@@ -1,0 +1,170 @@
+//! What a public message does to its conversation: its latest activity and preview,
+//! whether it awaits an answer, its cycle's first response and its SLA targets. One
+//! send at a time, or a batch's sends with a few statements for all of their chats.
+use super::write::{Author, Outgoing};
+use super::{cycles, Visibility};
+use crate::error::AppResult;
+use sqlx::AnyConnection;
+use std::collections::HashMap;
+
+/// A send as the batch touches its chat: (chat, the agent who wrote it or `None` for
+/// the customer, its body, its time, whether it is public).
+pub(super) type Touch<'a> = (i64, Option<i64>, &'a str, i64, bool);
+
+/// The chats of a batch's sends, in their order: customers' sends in one statement for
+/// all chats that only customers wrote to, agents' replies in a few for all chats that
+/// only agents answered, and a chat with both one send after another, in order (an
+/// answer and a new question reorder its wait).
+pub(super) async fn touch_batch(conn: &mut AnyConnection, sends: &[Touch<'_>]) -> AppResult<()> {
+    let public: Vec<&Touch<'_>> = sends.iter().filter(|s| s.4).collect();
+    let mut writers: HashMap<i64, (bool, bool)> = HashMap::new();
+    for &&(chat, agent, ..) in &public {
+        let w = writers.entry(chat).or_default();
+        if agent.is_some() { w.1 = true } else { w.0 = true }
+    }
+    let only = |chat: i64, customers: bool| writers.get(&chat).is_some_and(|&(c, a)| if customers { c && !a } else { a && !c });
+    let customers: Vec<(i64, &str, i64)> = public.iter().filter(|s| only(s.0, true)).map(|s| (s.0, s.2, s.3)).collect();
+    let agents: Vec<(i64, i64, &str, i64)> =
+        public.iter().filter(|s| only(s.0, false)).filter_map(|s| s.1.map(|agent| (s.0, agent, s.2, s.3))).collect();
+    touch_for_customers(conn, &customers).await?;
+    touch_for_agents(conn, &agents).await?;
+    for &&(chat, agent, body, now, _) in public.iter().filter(|s| writers.get(&s.0).is_some_and(|&(c, a)| c && a)) {
+        touch_one(conn, chat, agent, body, now).await?;
+    }
+    Ok(())
+}
+
+/// A public message is the conversation's latest activity and preview.
+pub(super) async fn touch_conversation(conn: &mut AnyConnection, out: &Outgoing<'_>, now: i64) -> AppResult<()> {
+    if out.visibility != Visibility::Public {
+        return Ok(());
+    }
+    let agent = match out.author {
+        Author::Agent { id, .. } => Some(id),
+        Author::Customer => None,
+    };
+    touch_one(conn, out.conversation_id, agent, out.body, now).await
+}
+
+/// One public message of the customer (`agent`: `None`) or of an agent.
+async fn touch_one(conn: &mut AnyConnection, conversation_id: i64, agent: Option<i64>, body: &str, now: i64) -> AppResult<()> {
+    let preview: String = body.chars().take(140).collect();
+    // The oldest customer line an agent's reply answers (for the next-response target).
+    let answered: Option<i64> = match agent {
+        Some(_) => sqlx::query_scalar("SELECT awaiting_since FROM conversations WHERE id = $1")
+            .bind(conversation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten(),
+        None => None,
+    };
+    let q = match agent {
+        None => sqlx::query(
+            "UPDATE conversations SET last_message_at = $1, activity_at = $1,
+             last_message_preview = $2, last_customer_message_at = $1, awaiting_since = COALESCE(awaiting_since, $1)
+             WHERE id = $3",
+        )
+        .bind(now)
+        .bind(preview)
+        .bind(conversation_id),
+        Some(id) => sqlx::query(
+            "UPDATE conversations SET last_message_at = $1, activity_at = $1,
+             last_message_preview = $2, last_agent_message_at = $1, last_agent_id = $4, awaiting_since = NULL
+             WHERE id = $3",
+        )
+        .bind(now)
+        .bind(preview)
+        .bind(conversation_id)
+        .bind(id),
+    };
+    q.execute(&mut *conn).await?;
+    if let Some(id) = agent {
+        cycles::replied(conn, conversation_id, id, now).await?;
+    }
+    crate::sla::store::refresh_in(conn, conversation_id, answered, now).await?;
+    Ok(())
+}
+
+/// [`touch_conversation`] for a batch of customer sends, in order: one UPDATE for all
+/// their conversations (each gets its last send's time and preview, and starts
+/// awaiting an answer at its first send unless it already was) and one read for their
+/// SLA targets.
+pub(super) async fn touch_for_customers(conn: &mut AnyConnection, sends: &[(i64, &str, i64)]) -> AppResult<()> {
+    // (chat, its last send's body and time, its first send's time)
+    let mut last: Vec<(i64, &str, i64, i64)> = Vec::new();
+    for &(id, body, now) in sends.iter().rev() {
+        match last.iter_mut().find(|(seen, ..)| *seen == id) {
+            Some(row) => row.3 = now,
+            None => last.push((id, body, now, now)),
+        }
+    }
+    let Some(&(_, _, now)) = sends.last() else { return Ok(()) };
+    let m = crate::db::marker(conn);
+    let rows: Vec<String> =
+        (0..last.len()).map(|i| format!("({}, {}, {}, {})", m(i * 4 + 1), m(i * 4 + 2), m(i * 4 + 3), m(i * 4 + 4))).collect();
+    let sql = format!(
+        "WITH v (id, at, preview, first_at) AS (VALUES {})
+         UPDATE conversations SET last_message_at = v.at, activity_at = v.at, last_message_preview = v.preview,
+           last_customer_message_at = v.at, awaiting_since = COALESCE(conversations.awaiting_since, v.first_at)
+         FROM v WHERE conversations.id = v.id",
+        rows.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for &(id, body, at, first_at) in &last {
+        q = q.bind(id).bind(at).bind(body.chars().take(140).collect::<String>()).bind(first_at);
+    }
+    q.execute(&mut *conn).await?;
+    let ids: Vec<i64> = last.iter().map(|(id, ..)| *id).collect();
+    crate::sla::store::refresh_many(conn, &ids, now).await
+}
+
+#[derive(sqlx::FromRow)]
+struct Awaiting {
+    id: i64,
+    awaiting_since: Option<i64>,
+}
+
+/// [`touch_conversation`] for a batch of agents' public replies, in order, to chats no
+/// customer wrote to in the batch: one read of the lines they answer, one UPDATE of
+/// the chats (each gets its last reply's time, author and preview, and no longer
+/// awaits an answer), one of their cycles (the first reply answers an open cycle),
+/// and one read for their SLA targets.
+pub(super) async fn touch_for_agents(conn: &mut AnyConnection, sends: &[(i64, i64, &str, i64)]) -> AppResult<()> {
+    if sends.is_empty() {
+        return Ok(());
+    }
+    // (chat, its first reply's agent and time, its last reply's agent, body and time)
+    let mut chats: Vec<(i64, i64, i64, i64, &str, i64)> = Vec::new();
+    for &(id, agent, body, now) in sends {
+        match chats.iter_mut().find(|c| c.0 == id) {
+            Some(c) => (c.3, c.4, c.5) = (agent, body, now),
+            None => chats.push((id, agent, now, agent, body, now)),
+        }
+    }
+    let m = crate::db::marker(conn);
+    let marks: Vec<String> = (1..=chats.len()).map(&m).collect();
+    // The oldest customer line each chat's first reply answers (for the next-response target).
+    let sql = format!("SELECT id, awaiting_since FROM conversations WHERE id IN ({})", marks.join(", "));
+    let mut q = sqlx::query_as::<_, Awaiting>(&sql);
+    for c in &chats {
+        q = q.bind(c.0);
+    }
+    let answered: HashMap<i64, Option<i64>> = q.fetch_all(&mut *conn).await?.into_iter().map(|a| (a.id, a.awaiting_since)).collect();
+    let rows: Vec<String> = (0..chats.len()).map(|i| format!("({}, {}, {}, {})", m(i * 4 + 1), m(i * 4 + 2), m(i * 4 + 3), m(i * 4 + 4))).collect();
+    let sql = format!(
+        "WITH v (id, at, preview, agent) AS (VALUES {})
+         UPDATE conversations SET last_message_at = v.at, activity_at = v.at, last_message_preview = v.preview,
+           last_agent_message_at = v.at, last_agent_id = v.agent, awaiting_since = NULL
+         FROM v WHERE conversations.id = v.id",
+        rows.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for &(id, _, _, agent, body, at) in &chats {
+        q = q.bind(id).bind(at).bind(body.chars().take(140).collect::<String>()).bind(agent);
+    }
+    q.execute(&mut *conn).await?;
+    let firsts: Vec<(i64, i64, i64)> = chats.iter().map(|&(id, agent, at, ..)| (id, agent, at)).collect();
+    cycles::replied_many(conn, &firsts).await?;
+    let refresh: Vec<(i64, Option<i64>, i64)> = chats.iter().map(|&(id, _, at, ..)| (id, answered.get(&id).copied().flatten(), at)).collect();
+    crate::sla::store::refresh_replied(conn, &refresh).await
+}

@@ -1,0 +1,145 @@
+//! A batch of sends leaves its chats exactly as the same sends one at a time would.
+//! The group committer writes the sends of many chats with a few statements for all
+//! of them (customers' lines, agents' replies, both in one chat); each chat here has a
+//! twin that gets the same sends, at the same times, one at a time, and the two are
+//! compared column by column: activity, preview, who wrote last, the wait, the SLA
+//! target, and the cycle's first response and next responses.
+use app::conversations::store::{self, StartVisitor};
+use app::conversations::write::{self, Author, Outgoing};
+use app::conversations::Visibility;
+use app::db::Db;
+use crate::common::T0;
+
+#[derive(Debug, PartialEq, sqlx::FromRow)]
+struct ChatState {
+    status: String,
+    last_message_at: Option<i64>,
+    activity_at: Option<i64>,
+    last_message_preview: Option<String>,
+    last_customer_message_at: Option<i64>,
+    last_agent_message_at: Option<i64>,
+    last_agent_id: Option<i64>,
+    awaiting_since: Option<i64>,
+    sla_target: Option<String>,
+    sla_due_at: Option<i64>,
+    first_response_at: Option<i64>,
+    first_responder_id: Option<i64>,
+    first_response_met: Option<i64>,
+    next_responses: i64,
+    next_responses_met: i64,
+    messages: i64,
+}
+
+async fn state(db: &Db, chat: i64) -> ChatState {
+    sqlx::query_as(
+        "SELECT c.status, c.last_message_at, c.activity_at, c.last_message_preview, c.last_customer_message_at,
+                c.last_agent_message_at, c.last_agent_id, c.awaiting_since, c.sla_target, c.sla_due_at,
+                y.first_response_at, y.first_responder_id, y.first_response_met, y.next_responses, y.next_responses_met,
+                (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS messages
+         FROM conversations c JOIN conversation_cycles y ON y.id = (SELECT MAX(id) FROM conversation_cycles WHERE conversation_id = c.id)
+         WHERE c.id = $1",
+    )
+    .bind(chat)
+    .fetch_one(db.pool())
+    .await
+    .unwrap()
+}
+
+/// One send of a script: who (`None`: the customer), public or a note, and when.
+#[derive(Clone, Copy)]
+struct Step {
+    agent: Option<i64>,
+    public: bool,
+    at: i64,
+}
+
+fn outgoing<'a>(chat: i64, step: Step, client_id: &'a str, body: &'a str) -> Outgoing<'a> {
+    Outgoing {
+        conversation_id: chat,
+        author: match step.agent {
+            Some(id) => Author::Agent { id, name: "Agent" },
+            None => Author::Customer,
+        },
+        client_id,
+        body,
+        visibility: if step.public { Visibility::Public } else { Visibility::Internal },
+        file: None,
+    }
+}
+
+test_both_dbs!(a_batch_leaves_its_chats_as_one_send_at_a_time_would, |db| async move {
+    let inbox = app::inboxes::store::create(&db, "Support", T0).await.unwrap();
+    let key: String = sqlx::query_scalar("SELECT public_key FROM inboxes WHERE id = $1").bind(inbox).fetch_one(db.pool()).await.unwrap();
+    let mut agents = Vec::new();
+    for email in ["ada@x.io", "bo@x.io"] {
+        let id: i64 = sqlx::query_scalar("INSERT INTO agents (email, name, role, password_hash, created_at) VALUES ($1, 'A', 'admin', 'h', 0) RETURNING id")
+            .bind(email)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        agents.push(id);
+    }
+    let policy = app::sla::Policy { first_response_ms: Some(60_000), next_response_ms: Some(30_000), resolution_ms: Some(3_600_000), business_hours: false };
+    app::sla::store::set_policy(&db, &app::audit::Actor::agent(agents[0], None), inbox, &policy, T0).await.unwrap();
+    let (ada, bo) = (Some(agents[0]), Some(agents[1]));
+    let t = |ms: i64| T0 + 1_000 + ms;
+    let customer = |at| Step { agent: None, public: true, at: t(at) };
+    let reply = |agent, at| Step { agent, public: true, at: t(at) };
+    let note = |agent, at| Step { agent, public: false, at: t(at) };
+    // Every chat: a question, an answer and a second question, one at a time; then one
+    // of these, as a batch for one chat of each pair and one at a time for its twin.
+    let scripts: Vec<Vec<Step>> = vec![
+        vec![customer(100), customer(110)],
+        vec![reply(ada, 100)],
+        vec![reply(ada, 40_000)], // the next response, late
+        vec![reply(bo, 100), reply(ada, 120), note(ada, 130)],
+        vec![customer(100), reply(ada, 110)],
+        vec![reply(ada, 100), customer(120)],
+        vec![note(bo, 100)],
+    ];
+    let mut pairs = Vec::new();
+    for (i, _) in scripts.iter().enumerate() {
+        let mut twins = [0; 2];
+        for (j, twin) in twins.iter_mut().enumerate() {
+            let hash = app::conversations::visitor::hash_token(&format!("batching-visitor-token-{i:02}-{j}"));
+            let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some("Cleo"), email: None, context: None };
+            let chat = store::start(&db, req, T0).await.unwrap().0.id;
+            for (n, step) in [customer(0), reply(ada, 10), customer(20)].into_iter().enumerate() {
+                write::send(&db, outgoing(chat, step, &format!("setup-{n}"), &format!("setup {n}")), step.at).await.unwrap();
+            }
+            *twin = chat;
+        }
+        pairs.push(twins);
+    }
+    // One at a time: each send answered before the next goes.
+    for (script, &[alone, _]) in scripts.iter().zip(&pairs) {
+        for (n, &step) in script.iter().enumerate() {
+            write::send(&db, outgoing(alone, step, &format!("s-{n}"), &format!("line {n}")), step.at).await.unwrap();
+        }
+    }
+    // All together: queued in order (one thread, so in the order spawned), so the
+    // committer finds them waiting and writes them in as few batches as it can.
+    let mut handles = Vec::new();
+    for (script, &[_, batched]) in scripts.iter().zip(&pairs) {
+        for (n, &step) in script.iter().enumerate() {
+            let db = db.clone();
+            handles.push(tokio::spawn(async move {
+                write::send(&db, outgoing(batched, step, &format!("s-{n}"), &format!("line {n}")), step.at).await
+            }));
+        }
+    }
+    for h in handles {
+        assert!(h.await.unwrap().unwrap().1, "stored");
+    }
+    for (i, &[alone, batched]) in pairs.iter().enumerate() {
+        let (a, b) = (state(&db, alone).await, state(&db, batched).await);
+        assert_eq!(a, b, "script {i}: one at a time (left) and batched (right)");
+    }
+    // The scripts did move what is compared.
+    let late = state(&db, pairs[2][0]).await;
+    assert_eq!((late.next_responses, late.next_responses_met), (1, 0), "a late next response");
+    let two = state(&db, pairs[3][0]).await;
+    assert_eq!((two.last_agent_id, two.awaiting_since, two.first_responder_id), (ada, None, ada));
+    let asked = state(&db, pairs[5][0]).await;
+    assert_eq!(asked.awaiting_since, Some(t(120)), "answered, then asked again");
+});
