@@ -33,7 +33,6 @@ struct Relayed {
     signal: Ephemeral,
 }
 
-#[derive(Debug)]
 pub struct Hub {
     sender: broadcast::Sender<Arc<Event>>,
     /// The open streams' mailboxes for signals.
@@ -48,6 +47,17 @@ pub struct Hub {
     /// The newest event id broadcast so far.
     published: AtomicI64,
     shutdown: watch::Sender<bool>,
+    /// Told every event, in the log's order, before any stream of this instance.
+    followers: std::sync::RwLock<Vec<Follower>>,
+}
+
+/// What [`Hub::follow`] calls with each event.
+pub type Follower = Arc<dyn Fn(&Event) + Send + Sync>;
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub").field("origin", &self.origin).field("published", &self.published).finish_non_exhaustive()
+    }
 }
 
 impl Default for Hub {
@@ -61,6 +71,7 @@ impl Default for Hub {
             wake: Notify::new(),
             published: AtomicI64::new(-1),
             shutdown: watch::channel(false).0,
+            followers: Default::default(),
         }
     }
 }
@@ -119,6 +130,13 @@ impl Hub {
         }
     }
 
+    /// Calls `follower` with every event this instance publishes from now on, in the
+    /// log's order, each before any of the instance's streams has it: what it keeps
+    /// from the events is never behind a live stream.
+    pub fn follow(&self, follower: Follower) {
+        self.followers.write().unwrap_or_else(|e| e.into_inner()).push(follower);
+    }
+
     pub fn published(&self) -> i64 {
         self.published.load(Ordering::SeqCst)
     }
@@ -173,7 +191,11 @@ impl Hub {
                 Ok(events) if events.is_empty() => return,
                 Ok(events) => {
                     crate::telemetry::events_published(events.len() as u64);
+                    let followers = self.followers.read().unwrap_or_else(|e| e.into_inner()).clone();
                     for ev in events {
+                        for follow in &followers {
+                            follow(&ev);
+                        }
                         self.published.store(ev.id, Ordering::SeqCst);
                         let ev = Arc::new(ev);
                         // A chat's customer takes its events from the chat's mailbox,

@@ -9,7 +9,7 @@ use app::error::AppError;
 use app::accounts::identity::SignedIn;
 use app::accounts::presence;
 use app::limits::{StreamKey, StreamSlot};
-use crate::chat_scope::OperatorScope;
+use crate::chat_scope::{OperatorScope, Standings};
 use app::events::{store as events, Audience, Ephemeral, Event};
 use app::model::change::Change;
 use app::state::AppState;
@@ -144,7 +144,7 @@ pub async fn agent_events(
     presence::seen(&st.db, agent.id, st.now()).await?;
     let token_hash = session::hash_token(&token);
     let slot = st.limits.open_stream(StreamKey::Session(token_hash.clone()))?;
-    let audience = Subscriber::Agent { agent_id: agent.id, token_hash, inboxes, scope: OperatorScope::new(operating) };
+    let audience = Subscriber::Agent { agent_id: agent.id, token_hash, inboxes, scope: OperatorScope::new(operating, Standings::of(&st)) };
     open(st, audience, last_event_id(&headers, &query), slot).await
 }
 
