@@ -8,7 +8,7 @@
 //! same transaction, each in a savepoint, so a failing send takes no other with it.
 use super::store::load_many_keyed;
 use super::visitor_keys::is_visitors;
-use super::touch::{touch_batch, Touch};
+use super::touch::{touch_batch, Before, Touch};
 use super::write::{message_event_row, next_status, send_in, Author, Outgoing};
 use super::{AuthorKind, Conversation, Message, Visibility};
 use crate::attachments::store::NewFile;
@@ -224,8 +224,14 @@ async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Bulk {
         return everything();
     }
     let ids: Vec<i64> = sends.iter().map(|s| s.conversation_id).collect::<HashSet<_>>().into_iter().collect();
-    let convs: HashMap<i64, (Conversation, Option<String>)> = match load_many_keyed(tx, &ids).await {
-        Ok(found) => found.into_iter().map(|(c, key)| (c.id, (c, key))).collect(),
+    let (convs, before): (HashMap<i64, (Conversation, Option<String>)>, HashMap<i64, Before>) = match load_many_keyed(tx, &ids).await {
+        Ok(found) => found
+            .into_iter()
+            .map(|k| {
+                let id = k.conversation.id;
+                ((id, (k.conversation, k.visitor_key)), (id, Before { awaiting_since: k.awaiting_since, sla: k.sla }))
+            })
+            .unzip(),
         Err(e) => return Bulk::Failed(e),
     };
     let mut keys = HashSet::new();
@@ -247,7 +253,7 @@ async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Bulk {
     }
     let convs: HashMap<i64, Conversation> = convs.into_iter().map(|(id, (c, _))| (id, c)).collect();
     let plain: Vec<&OwnedSend> = picked.iter().map(|&i| &sends[i]).collect();
-    match bulk_writes(tx, db, &plain, &convs).await {
+    match bulk_writes(tx, db, &plain, &convs, &before).await {
         Ok(messages) => {
             let mut results: Vec<Option<Outcome>> = sends.iter().map(|_| None).collect();
             for (&i, m) in picked.iter().zip(messages) {
@@ -264,13 +270,20 @@ async fn bulk_writes(
     db: &Db,
     sends: &[&OwnedSend],
     convs: &HashMap<i64, Conversation>,
+    before: &HashMap<i64, Before>,
 ) -> AppResult<Vec<Message>> {
     let messages = insert_messages(tx, sends, convs).await?;
     let touches: Vec<Touch<'_>> = sends
         .iter()
-        .map(|s| (s.conversation_id, s.author.as_ref().map(|a| a.0), s.body.as_str(), s.now, s.visibility == Visibility::Public))
+        .map(|s| Touch {
+            chat: s.conversation_id,
+            agent: s.author.as_ref().map(|a| a.0),
+            body: s.body.as_str(),
+            at: s.now,
+            public: s.visibility == Visibility::Public,
+        })
         .collect();
-    touch_batch(tx, &touches).await?;
+    touch_batch(tx, &touches, before).await?;
     let evs = messages.iter().map(|m| message_event_row(convs[&m.conversation_id].inbox_id, m)).collect::<AppResult<Vec<_>>>()?;
     events::append_many(tx, db.dialect(), evs, sends[0].now).await?;
     Ok(messages)

@@ -15,6 +15,8 @@ pub mod lifecycle;
 pub mod lines;
 pub mod rules;
 #[cfg(feature = "ssr")]
+mod rows;
+#[cfg(feature = "ssr")]
 pub mod seen;
 pub mod signals;
 #[cfg(feature = "ssr")]

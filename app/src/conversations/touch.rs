@@ -7,29 +7,48 @@ use crate::error::AppResult;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
 
-/// A send as the batch touches its chat: (chat, the agent who wrote it or `None` for
-/// the customer, its body, its time, whether it is public).
-pub(super) type Touch<'a> = (i64, Option<i64>, &'a str, i64, bool);
+/// A send as the batch touches its chat.
+pub(super) struct Touch<'a> {
+    pub chat: i64,
+    /// The agent who wrote it; `None`: the customer.
+    pub agent: Option<i64>,
+    pub body: &'a str,
+    pub at: i64,
+    pub public: bool,
+}
+
+/// What the batch read about a chat before writing to it: since when it awaits an
+/// answer, and whether it has SLA targets to keep (when not, nothing reads them).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Before {
+    pub awaiting_since: Option<i64>,
+    pub sla: bool,
+}
 
 /// The chats of a batch's sends, in their order: customers' sends in one statement for
-/// all chats that only customers wrote to, agents' replies in a few for all chats that
-/// only agents answered, and a chat with both one send after another, in order (an
-/// answer and a new question reorder its wait).
-pub(super) async fn touch_batch(conn: &mut AnyConnection, sends: &[Touch<'_>]) -> AppResult<()> {
-    let public: Vec<&Touch<'_>> = sends.iter().filter(|s| s.4).collect();
+/// all chats that only customers wrote to, agents' replies in two for all chats that
+/// only agents answered, one read of the SLA targets of those that have any, and a
+/// chat with both one send after another, in order (an answer and a new question
+/// reorder its wait).
+pub(super) async fn touch_batch(conn: &mut AnyConnection, sends: &[Touch<'_>], before: &HashMap<i64, Before>) -> AppResult<()> {
+    let public: Vec<&Touch<'_>> = sends.iter().filter(|s| s.public).collect();
+    // Per chat: whether a customer wrote, whether an agent did.
     let mut writers: HashMap<i64, (bool, bool)> = HashMap::new();
-    for &&(chat, agent, ..) in &public {
-        let w = writers.entry(chat).or_default();
-        if agent.is_some() { w.1 = true } else { w.0 = true }
+    for s in &public {
+        let w = writers.entry(s.chat).or_default();
+        if s.agent.is_some() { w.1 = true } else { w.0 = true }
     }
-    let only = |chat: i64, customers: bool| writers.get(&chat).is_some_and(|&(c, a)| if customers { c && !a } else { a && !c });
-    let customers: Vec<(i64, &str, i64)> = public.iter().filter(|s| only(s.0, true)).map(|s| (s.0, s.2, s.3)).collect();
-    let agents: Vec<(i64, i64, &str, i64)> =
-        public.iter().filter(|s| only(s.0, false)).filter_map(|s| s.1.map(|agent| (s.0, agent, s.2, s.3))).collect();
-    touch_for_customers(conn, &customers).await?;
-    touch_for_agents(conn, &agents).await?;
-    for &&(chat, agent, body, now, _) in public.iter().filter(|s| writers.get(&s.0).is_some_and(|&(c, a)| c && a)) {
-        touch_one(conn, chat, agent, body, now).await?;
+    let both = |chat: i64| writers.get(&chat).is_some_and(|&(c, a)| c && a);
+    let (mixed, alone): (Vec<&Touch<'_>>, Vec<&Touch<'_>>) = public.into_iter().partition(|s| both(s.chat));
+    let customers: Vec<(i64, &str, i64)> = alone.iter().filter(|s| s.agent.is_none()).map(|s| (s.chat, s.body, s.at)).collect();
+    let agents: Vec<(i64, i64, &str, i64)> = alone.iter().filter_map(|s| s.agent.map(|agent| (s.chat, agent, s.body, s.at))).collect();
+    let mut refresh = touch_for_customers(conn, &customers).await?;
+    refresh.extend(touch_for_agents(conn, &agents, before).await?);
+    // Only chats with targets to keep: for the others the read would change nothing.
+    refresh.retain(|r| before.get(&r.0).is_some_and(|b| b.sla));
+    crate::sla::store::refresh_replied(conn, &refresh).await?;
+    for s in mixed {
+        touch_one(conn, s.chat, s.agent, s.body, s.at).await?;
     }
     Ok(())
 }
@@ -85,11 +104,14 @@ async fn touch_one(conn: &mut AnyConnection, conversation_id: i64, agent: Option
     Ok(())
 }
 
+/// The SLA targets a batch's touches may have moved: (chat, the customer line an
+/// agent's reply answered, the time), for [`crate::sla::store::refresh_replied`].
+type Refresh = Vec<(i64, Option<i64>, i64)>;
+
 /// [`touch_conversation`] for a batch of customer sends, in order: one UPDATE for all
 /// their conversations (each gets its last send's time and preview, and starts
-/// awaiting an answer at its first send unless it already was) and one read for their
-/// SLA targets.
-pub(super) async fn touch_for_customers(conn: &mut AnyConnection, sends: &[(i64, &str, i64)]) -> AppResult<()> {
+/// awaiting an answer at its first send unless it already was).
+async fn touch_for_customers(conn: &mut AnyConnection, sends: &[(i64, &str, i64)]) -> AppResult<Refresh> {
     // (chat, its last send's body and time, its first send's time)
     let mut last: Vec<(i64, &str, i64, i64)> = Vec::new();
     for &(id, body, now) in sends.iter().rev() {
@@ -98,7 +120,7 @@ pub(super) async fn touch_for_customers(conn: &mut AnyConnection, sends: &[(i64,
             None => last.push((id, body, now, now)),
         }
     }
-    let Some(&(_, _, now)) = sends.last() else { return Ok(()) };
+    let Some(&(_, _, now)) = sends.last() else { return Ok(Vec::new()) };
     let m = crate::db::marker(conn);
     let rows: Vec<String> =
         (0..last.len()).map(|i| format!("({}, {}, {}, {})", m(i * 4 + 1), m(i * 4 + 2), m(i * 4 + 3), m(i * 4 + 4))).collect();
@@ -114,24 +136,17 @@ pub(super) async fn touch_for_customers(conn: &mut AnyConnection, sends: &[(i64,
         q = q.bind(id).bind(at).bind(body.chars().take(140).collect::<String>()).bind(first_at);
     }
     q.execute(&mut *conn).await?;
-    let ids: Vec<i64> = last.iter().map(|(id, ..)| *id).collect();
-    crate::sla::store::refresh_many(conn, &ids, now).await
-}
-
-#[derive(sqlx::FromRow)]
-struct Awaiting {
-    id: i64,
-    awaiting_since: Option<i64>,
+    Ok(last.iter().map(|&(id, ..)| (id, None, now)).collect())
 }
 
 /// [`touch_conversation`] for a batch of agents' public replies, in order, to chats no
-/// customer wrote to in the batch: one read of the lines they answer, one UPDATE of
-/// the chats (each gets its last reply's time, author and preview, and no longer
-/// awaits an answer), one of their cycles (the first reply answers an open cycle),
-/// and one read for their SLA targets.
-pub(super) async fn touch_for_agents(conn: &mut AnyConnection, sends: &[(i64, i64, &str, i64)]) -> AppResult<()> {
+/// customer wrote to in the batch: one UPDATE of the chats (each gets its last reply's
+/// time, author and preview, and no longer awaits an answer) and one of their cycles
+/// (the first reply answers an open cycle). The line each chat's first reply answers
+/// is the one it awaited an answer for when the batch read it.
+async fn touch_for_agents(conn: &mut AnyConnection, sends: &[(i64, i64, &str, i64)], before: &HashMap<i64, Before>) -> AppResult<Refresh> {
     if sends.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     // (chat, its first reply's agent and time, its last reply's agent, body and time)
     let mut chats: Vec<(i64, i64, i64, i64, &str, i64)> = Vec::new();
@@ -142,14 +157,6 @@ pub(super) async fn touch_for_agents(conn: &mut AnyConnection, sends: &[(i64, i6
         }
     }
     let m = crate::db::marker(conn);
-    let marks: Vec<String> = (1..=chats.len()).map(&m).collect();
-    // The oldest customer line each chat's first reply answers (for the next-response target).
-    let sql = format!("SELECT id, awaiting_since FROM conversations WHERE id IN ({})", marks.join(", "));
-    let mut q = sqlx::query_as::<_, Awaiting>(&sql);
-    for c in &chats {
-        q = q.bind(c.0);
-    }
-    let answered: HashMap<i64, Option<i64>> = q.fetch_all(&mut *conn).await?.into_iter().map(|a| (a.id, a.awaiting_since)).collect();
     let rows: Vec<String> = (0..chats.len()).map(|i| format!("({}, {}, {}, {})", m(i * 4 + 1), m(i * 4 + 2), m(i * 4 + 3), m(i * 4 + 4))).collect();
     let sql = format!(
         "WITH v (id, at, preview, agent) AS (VALUES {})
@@ -165,6 +172,5 @@ pub(super) async fn touch_for_agents(conn: &mut AnyConnection, sends: &[(i64, i6
     q.execute(&mut *conn).await?;
     let firsts: Vec<(i64, i64, i64)> = chats.iter().map(|&(id, agent, at, ..)| (id, agent, at)).collect();
     cycles::replied_many(conn, &firsts).await?;
-    let refresh: Vec<(i64, Option<i64>, i64)> = chats.iter().map(|&(id, _, at, ..)| (id, answered.get(&id).copied().flatten(), at)).collect();
-    crate::sla::store::refresh_replied(conn, &refresh).await
+    Ok(chats.iter().map(|&(id, _, at, ..)| (id, before.get(&id).and_then(|b| b.awaiting_since), at)).collect())
 }

@@ -68,6 +68,16 @@ fn outgoing<'a>(chat: i64, step: Step, client_id: &'a str, body: &'a str) -> Out
 }
 
 test_both_dbs!(a_batch_leaves_its_chats_as_one_send_at_a_time_would, |db| async move {
+    twins(db, false).await;
+});
+
+// The batch reads SLA targets only for chats that have any to keep: an inbox policy,
+// or a target still pending though the policy is gone (cleared by the next line).
+test_both_dbs!(a_batch_clears_a_target_left_pending_without_a_policy, |db| async move {
+    twins(db, true).await;
+});
+
+async fn twins(db: Db, policy_dropped: bool) {
     let inbox = app::inboxes::store::create(&db, "Support", T0).await.unwrap();
     let key: String = sqlx::query_scalar("SELECT public_key FROM inboxes WHERE id = $1").bind(inbox).fetch_one(db.pool()).await.unwrap();
     let mut agents = Vec::new();
@@ -111,6 +121,14 @@ test_both_dbs!(a_batch_leaves_its_chats_as_one_send_at_a_time_would, |db| async 
         }
         pairs.push(twins);
     }
+    if policy_dropped {
+        // Behind the chats' backs (`set_policy` would clear their targets at once).
+        sqlx::query("UPDATE inboxes SET sla_first_response_ms = NULL, sla_next_response_ms = NULL, sla_resolution_ms = NULL")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        assert!(state(&db, pairs[0][1]).await.sla_target.is_some(), "a target pending");
+    }
     // One at a time: each send answered before the next goes.
     for (script, &[alone, _]) in scripts.iter().zip(&pairs) {
         for (n, &step) in script.iter().enumerate() {
@@ -135,6 +153,10 @@ test_both_dbs!(a_batch_leaves_its_chats_as_one_send_at_a_time_would, |db| async 
         let (a, b) = (state(&db, alone).await, state(&db, batched).await);
         assert_eq!(a, b, "script {i}: one at a time (left) and batched (right)");
     }
+    if policy_dropped {
+        assert_eq!(state(&db, pairs[0][1]).await.sla_target, None, "the batch cleared the pending target");
+        return;
+    }
     // The scripts did move what is compared.
     let late = state(&db, pairs[2][0]).await;
     assert_eq!((late.next_responses, late.next_responses_met), (1, 0), "a late next response");
@@ -142,4 +164,4 @@ test_both_dbs!(a_batch_leaves_its_chats_as_one_send_at_a_time_would, |db| async 
     assert_eq!((two.last_agent_id, two.awaiting_since, two.first_responder_id), (ada, None, ada));
     let asked = state(&db, pairs[5][0]).await;
     assert_eq!(asked.awaiting_since, Some(t(120)), "answered, then asked again");
-});
+}
