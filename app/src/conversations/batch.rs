@@ -13,9 +13,10 @@ use super::write::{message_event_row, next_status, send_in, Author, Outgoing};
 use super::{AuthorKind, Conversation, Message, Visibility};
 use crate::attachments::store::NewFile;
 use crate::db::group::{self, BoxFuture};
-use crate::db::Db;
+use crate::db::{Db, Dialect};
 use crate::error::{AppError, AppResult};
 use crate::events::store as events;
+use crate::events::NewEvent;
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
 use tokio::sync::{mpsc, oneshot};
@@ -112,20 +113,49 @@ pub fn commit(db: Db, jobs: Vec<Pending>) -> BoxFuture<'static, ()> {
 }
 
 async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
-    let all_fail = |e: AppError| sends.iter().map(|_| Err(e.clone())).collect();
+    // On PostgreSQL a batch of several sends locks its chats and writes their rows
+    // before it takes the writers' turn, which it then holds for its events and
+    // commit only. When the turn does not come within its deadline (a writer holding
+    // it waits for one of these chats, most likely), the batch begins again in turn.
+    if sends.len() >= 2 && db.dialect() == Dialect::Postgres {
+        match attempt(db, sends, true).await {
+            Some(results) => return results,
+            None => tracing::debug!(size = sends.len(), "the writers' turn did not come; the batch begins again in turn"),
+        }
+    }
+    attempt(db, sends, false).await.unwrap_or_else(|| sends.iter().map(|_| Err(AppError::Unavailable)).collect())
+}
+
+/// One try at the batch; `None` when a `late` try did not get the writers' turn (and
+/// wrote nothing).
+async fn attempt(db: &Db, sends: &[OwnedSend], late: bool) -> Option<Vec<Outcome>> {
+    let all_fail = |e: AppError| Some(sends.iter().map(|_| Err(e.clone())).collect());
     // Where a batch's time goes, for `RUST_LOG=app::conversations::batch=trace`: the
     // turn (on PostgreSQL, the lock other instances' batches hold), the writes, the commit.
     let started = std::time::Instant::now();
-    let mut tx = match db.begin_write().await {
+    let begun = if late { db.begin_write_late().await } else { db.begin_write().await };
+    let mut tx = match begun {
         Ok(tx) => tx,
         Err(e) => return all_fail(e.into()),
     };
     let begun = started.elapsed();
     let written = match bulk(&mut tx, db, sends).await {
-        Bulk::Written { results, careful } => {
+        Bulk::Written { results, careful, events: evs } => {
+            if let Err(e) = tx.take_turn().await {
+                tracing::trace!(error = %e, "no turn");
+                let _ = tx.rollback().await;
+                return None;
+            }
+            let appended = match evs {
+                Some(evs) => events::append_many(&mut tx, db.dialect(), evs, sends[0].now).await.map_err(|e| tracing::debug!(error = %e, "the batch's events failed")),
+                None => Ok(()),
+            };
             let alone = careful.len() == sends.len();
             tracing::trace!(size = sends.len(), careful = careful.len(), "send batch split");
-            one_by_one(&mut tx, db, sends, &careful, alone).await.map(|rest| merge(results, &careful, rest))
+            match appended {
+                Ok(()) => one_by_one(&mut tx, db, sends, &careful, alone).await.map(|rest| merge(results, &careful, rest)),
+                Err(()) => None,
+            }
         }
         Bulk::Refused(e) => {
             // A retried client id on its unique key, a value the database refuses: the
@@ -152,14 +182,14 @@ async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
     };
     if !results.iter().any(|r| r.is_ok()) {
         let _ = tx.rollback().await;
-        return results;
+        return Some(results);
     }
     let written = started.elapsed();
     let done = tx.commit().await;
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
-    tracing::trace!(turn_ms = ms(begun), write_ms = ms(written - begun), commit_ms = ms(started.elapsed() - written), "send batch committed");
+    tracing::trace!(late, turn_ms = ms(begun), write_ms = ms(written - begun), commit_ms = ms(started.elapsed() - written), "send batch committed");
     match done {
-        Ok(()) => results,
+        Ok(()) => Some(results),
         Err(e) => all_fail(e.into()),
     }
 }
@@ -205,8 +235,9 @@ async fn checked_send(tx: &mut AnyConnection, db: &Db, s: &OwnedSend) -> Outcome
 
 enum Bulk {
     /// The plain chats' sends are written (their answers; `None` for the others), and
-    /// the sends at `careful`, in order, are left to the careful path.
-    Written { results: Vec<Option<Outcome>>, careful: Vec<usize> },
+    /// the sends at `careful`, in order, are left to the careful path; the written
+    /// sends' events are still to be appended, in the writers' turn.
+    Written { results: Vec<Option<Outcome>>, careful: Vec<usize>, events: Option<Vec<NewEvent>> },
     /// The bulk statements failed: the transaction must be rolled back.
     Refused(AppError),
     /// The database failed before writing anything.
@@ -219,12 +250,12 @@ enum Bulk {
 /// any other send has all its sends written one by one after them, in order; one
 /// customer reopening a chat no longer sends the whole batch down the careful path.
 async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Bulk {
-    let everything = || Bulk::Written { results: sends.iter().map(|_| None).collect(), careful: (0..sends.len()).collect() };
+    let everything = || Bulk::Written { results: sends.iter().map(|_| None).collect(), careful: (0..sends.len()).collect(), events: None };
     if sends.len() < 2 {
         return everything();
     }
     let ids: Vec<i64> = sends.iter().map(|s| s.conversation_id).collect::<HashSet<_>>().into_iter().collect();
-    let (convs, before): (HashMap<i64, (Conversation, Option<String>)>, HashMap<i64, Before>) = match load_many_keyed(tx, &ids).await {
+    let (convs, before): (HashMap<i64, (Conversation, Option<String>)>, HashMap<i64, Before>) = match load_many_keyed(tx, &ids, db.dialect() == Dialect::Postgres).await {
         Ok(found) => found
             .into_iter()
             .map(|k| {
@@ -253,25 +284,25 @@ async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Bulk {
     }
     let convs: HashMap<i64, Conversation> = convs.into_iter().map(|(id, (c, _))| (id, c)).collect();
     let plain: Vec<&OwnedSend> = picked.iter().map(|&i| &sends[i]).collect();
-    match bulk_writes(tx, db, &plain, &convs, &before).await {
-        Ok(messages) => {
+    match bulk_writes(tx, &plain, &convs, &before).await {
+        Ok((messages, evs)) => {
             let mut results: Vec<Option<Outcome>> = sends.iter().map(|_| None).collect();
             for (&i, m) in picked.iter().zip(messages) {
                 results[i] = Some(Ok((m, true)));
             }
-            Bulk::Written { results, careful }
+            Bulk::Written { results, careful, events: Some(evs) }
         }
         Err(e) => Bulk::Refused(e),
     }
 }
 
+/// The plain sends' rows, and their events to append.
 async fn bulk_writes(
     tx: &mut AnyConnection,
-    db: &Db,
     sends: &[&OwnedSend],
     convs: &HashMap<i64, Conversation>,
     before: &HashMap<i64, Before>,
-) -> AppResult<Vec<Message>> {
+) -> AppResult<(Vec<Message>, Vec<NewEvent>)> {
     let messages = insert_messages(tx, sends, convs).await?;
     let touches: Vec<Touch<'_>> = sends
         .iter()
@@ -285,8 +316,7 @@ async fn bulk_writes(
         .collect();
     touch_batch(tx, &touches, before).await?;
     let evs = messages.iter().map(|m| message_event_row(convs[&m.conversation_id].inbox_id, m)).collect::<AppResult<Vec<_>>>()?;
-    events::append_many(tx, db.dialect(), evs, sends[0].now).await?;
-    Ok(messages)
+    Ok((messages, evs))
 }
 
 #[derive(sqlx::FromRow)]

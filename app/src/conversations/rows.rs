@@ -115,8 +115,11 @@ struct KeyedRow {
     sla: i64,
 }
 
-/// [`load_many`], with what a batch of sends needs besides ([`Keyed`]).
-pub(crate) async fn load_many_keyed(conn: &mut AnyConnection, ids: &[i64]) -> AppResult<Vec<Keyed>> {
+/// [`super::store::load_many`], with what a batch of sends needs besides ([`Keyed`]);
+/// `lock`: locking the chats' rows for the transaction, in the order of their ids
+/// (PostgreSQL only), so writers that lock several never wait on each other in a
+/// circle.
+pub(crate) async fn load_many_keyed(conn: &mut AnyConnection, ids: &[i64], lock: bool) -> AppResult<Vec<Keyed>> {
     let marks: Vec<String> = (1..=ids.len()).map(crate::db::marker(conn)).collect();
     let select = CONVERSATION_SELECT.replacen(
         " FROM conversations c",
@@ -125,7 +128,8 @@ pub(crate) async fn load_many_keyed(conn: &mut AnyConnection, ids: &[i64]) -> Ap
          FROM conversations c JOIN inboxes i ON i.id = c.inbox_id",
         1,
     );
-    let sql = format!("{select} WHERE c.id IN ({})", marks.join(", "));
+    let locking = if lock { " ORDER BY c.id FOR UPDATE OF c" } else { "" };
+    let sql = format!("{select} WHERE c.id IN ({}){locking}", marks.join(", "));
     let mut q = sqlx::query_as::<_, KeyedRow>(&sql);
     for id in ids {
         q = q.bind(*id);

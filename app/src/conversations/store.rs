@@ -21,7 +21,7 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> AppResult<Convers
 
 /// Several conversations in one query (those that exist).
 pub(crate) async fn load_many(conn: &mut AnyConnection, ids: &[i64]) -> AppResult<Vec<Conversation>> {
-    Ok(load_many_keyed(conn, ids).await?.into_iter().map(|k| k.conversation).collect())
+    Ok(load_many_keyed(conn, ids, false).await?.into_iter().map(|k| k.conversation).collect())
 }
 
 pub async fn get(db: &Db, id: i64) -> AppResult<Conversation> {

@@ -74,6 +74,8 @@ pub struct WriteTx {
     /// The writer's turn (SQLite), given back after the transaction ends: declared
     /// after `tx`, so a dropped transaction rolls back first.
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// Begun without PostgreSQL's writer lock, which [`WriteTx::take_turn`] takes.
+    late: bool,
 }
 
 impl std::ops::Deref for WriteTx {
@@ -94,6 +96,19 @@ impl WriteTx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await?;
         self.commits.send_modify(|n| *n = n.wrapping_add(1));
+        Ok(())
+    }
+
+    /// Takes the writers' turn (PostgreSQL's lock) if the transaction began without it
+    /// ([`Db::begin_write_late`]); nothing otherwise. Waits at most 100 ms: a writer
+    /// that holds the turn longer is most likely waiting for a row this transaction
+    /// has locked, so the caller rolls back and begins again in turn.
+    pub async fn take_turn(&mut self) -> Result<(), sqlx::Error> {
+        if self.late {
+            let conn: &mut AnyConnection = &mut self.tx;
+            conn.execute(sqlx::raw_sql(TAKE_TURN)).await?;
+            self.late = false;
+        }
         Ok(())
     }
 
@@ -126,6 +141,8 @@ PRAGMA wal_autocheckpoint = 0;";
 /// Begins a write transaction on PostgreSQL holding the advisory lock that serialises
 /// writers (its key is arbitrary and fixed: 0x5357_4252_4400).
 const BEGIN_LOCKED: &str = "BEGIN; SELECT pg_advisory_xact_lock(91634239947776)";
+/// The same lock, taken inside a transaction begun without it, with a deadline.
+const TAKE_TURN: &str = "SET LOCAL lock_timeout = '100ms'; SELECT pg_advisory_xact_lock(91634239947776); SET LOCAL lock_timeout = 0";
 const POSTGRES_SETTINGS: &str = "SET synchronous_commit = on";
 
 impl Db {
@@ -261,7 +278,19 @@ impl Db {
             // One round trip: the lock is taken by the statement that begins.
             Dialect::Postgres => (self.pool.begin_with(BEGIN_LOCKED).await?, None),
         };
-        Ok(WriteTx { tx, commits: self.commits.clone(), _turn: turn })
+        Ok(WriteTx { tx, commits: self.commits.clone(), _turn: turn, late: false })
+    }
+
+    /// [`Db::begin_write`] for a writer that locks the rows it changes first, in the
+    /// order of their ids, writes them, and then takes the writers' turn
+    /// ([`WriteTx::take_turn`]) to append its events and commit: on PostgreSQL the lock
+    /// that orders the log is then held for those last steps only. The same as
+    /// `begin_write` on SQLite, whose writers take turns for whole transactions.
+    pub async fn begin_write_late(&self) -> Result<WriteTx, sqlx::Error> {
+        match self.dialect {
+            Dialect::Sqlite => self.begin_write().await,
+            Dialect::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, commits: self.commits.clone(), _turn: None, late: true }),
+        }
     }
 
     /// Copies the WAL into the database file without blocking readers or the writer

@@ -165,3 +165,49 @@ async fn twins(db: Db, policy_dropped: bool) {
     let asked = state(&db, pairs[5][0]).await;
     assert_eq!(asked.awaiting_since, Some(t(120)), "answered, then asked again");
 }
+
+// On PostgreSQL a batch locks its chats and writes them before it takes the writers'
+// turn. A writer that holds the turn and then needs one of those chats would wait for
+// the batch while the batch waits for it: the batch gives up after its deadline,
+// rolls back, and begins again in turn, and both writes land. (On SQLite writers
+// take turns for whole transactions, and the batch just waits.)
+test_both_dbs!(a_batch_gives_way_to_a_writer_that_holds_the_turn, |db| async move {
+    let inbox = app::inboxes::store::create(&db, "Support", T0).await.unwrap();
+    let key: String = sqlx::query_scalar("SELECT public_key FROM inboxes WHERE id = $1").bind(inbox).fetch_one(db.pool()).await.unwrap();
+    let mut chats = Vec::new();
+    for i in 0..2 {
+        let hash = app::conversations::visitor::hash_token(&format!("give-way-visitor-token-{i:02}"));
+        let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some("Cleo"), email: None, context: None };
+        chats.push(store::start(&db, req, T0).await.unwrap().0.id);
+    }
+    let step = Step { agent: None, public: true, at: T0 + 10 };
+    write::send(&db, outgoing(chats[0], step, "warm-0", "warm"), step.at).await.unwrap();
+    // A writer takes the turn first.
+    let mut writer = db.begin_write().await.unwrap();
+    // Two sends queued together: one batch, which locks both chats.
+    let sends: Vec<_> = chats
+        .iter()
+        .map(|&chat| {
+            let db = db.clone();
+            tokio::spawn(async move { write::send(&db, outgoing(chat, step, "line-1", "a customer's line"), step.at).await })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    // The writer now needs one of the batch's chats.
+    sqlx::query("UPDATE conversations SET subject = 'changed in turn' WHERE id = $1").bind(chats[0]).execute(&mut *writer).await.unwrap();
+    writer.commit().await.unwrap();
+    for s in sends {
+        assert!(s.await.unwrap().unwrap().1, "stored");
+    }
+    let subject: Option<String> = sqlx::query_scalar("SELECT subject FROM conversations WHERE id = $1").bind(chats[0]).fetch_one(db.pool()).await.unwrap();
+    assert_eq!(subject.as_deref(), Some("changed in turn"));
+    for &chat in &chats {
+        let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND client_id = 'line-1'").bind(chat).fetch_one(db.pool()).await.unwrap();
+        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE conversation_id = $1 AND kind = 'message.created' AND payload LIKE '%line-1%'")
+            .bind(chat)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!((lines, events), (1, 1), "chat {chat}: its line and its event, once");
+    }
+});
