@@ -227,14 +227,20 @@ test_both_dbs!(event_streams_are_never_compressed_but_pages_are, |db| async move
     assert_eq!(res.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()), Some("gzip"));
 });
 
+/// An inbox with two operators: its widget key, Jo's session, and Alex's id.
+async fn two_operators(app: &TestApp) -> (String, String, i64) {
+    let (support, key) = inbox(app, "Support").await;
+    let jo = operator_of(app, support, "jo@x.io").await;
+    let alex = app.agent("alex@x.io", Role::Operator, "password-1").await;
+    inboxes::set_member(app.db(), support, alex, Some(MemberRole::Operator)).await.unwrap();
+    (key, jo, alex)
+}
+
 // An operator's stream carries nothing of a colleague's open chat but the changes that
 // move it (assignee, status), live and on replay; the chats they may open stream in full.
 test_both_dbs!(an_operator_never_streams_a_colleagues_open_chat, |db| async move {
     let app = TestApp::new(db);
-    let (support, key) = inbox(&app, "Support").await;
-    let jo = operator_of(&app, support, "jo@x.io").await;
-    let alex = app.agent("alex@x.io", Role::Operator, "password-1").await;
-    inboxes::set_member(app.db(), support, alex, Some(MemberRole::Operator)).await.unwrap();
+    let (key, jo, alex) = two_operators(&app).await;
     let mut live = app.send(stream_request("/api/events", Some(&jo), Some(0))).await.into_body();
 
     let theirs = visitor_start(&app, &key, TOKEN_A).await;
@@ -276,10 +282,7 @@ test_both_dbs!(an_operator_never_streams_a_colleagues_open_chat, |db| async move
 // took while none of the operator's consoles was open is followed all the same.
 test_both_dbs!(a_chat_taken_while_an_operator_was_away_stays_closed_to_them, |db| async move {
     let app = TestApp::new(db);
-    let (support, key) = inbox(&app, "Support").await;
-    let jo = operator_of(&app, support, "jo@x.io").await;
-    let alex = app.agent("alex@x.io", Role::Operator, "password-1").await;
-    inboxes::set_member(app.db(), support, alex, Some(MemberRole::Operator)).await.unwrap();
+    let (key, jo, alex) = two_operators(&app).await;
     let chat = visitor_start(&app, &key, TOKEN_A).await;
     let free = visitor_start(&app, &key, TOKEN_B).await;
     let lines = |e: &str| e == "message.created";
