@@ -126,8 +126,8 @@ async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
     attempt(db, sends, false).await.unwrap_or_else(|| sends.iter().map(|_| Err(AppError::Unavailable)).collect())
 }
 
-/// One try at the batch; `None` when a `late` try did not get the writers' turn (and
-/// wrote nothing).
+/// One try at the batch; `None` when a `late` try did not get the writers' turn, or
+/// could not read its chats before it (and wrote nothing).
 async fn attempt(db: &Db, sends: &[OwnedSend], late: bool) -> Option<Vec<Outcome>> {
     let all_fail = |e: AppError| Some(sends.iter().map(|_| Err(e.clone())).collect());
     // Where a batch's time goes, for `RUST_LOG=app::conversations::batch=trace`: the
@@ -172,7 +172,9 @@ async fn attempt(db: &Db, sends: &[OwnedSend], late: bool) -> Option<Vec<Outcome
         }
         Bulk::Failed(e) => {
             let _ = tx.rollback().await;
-            return all_fail(e);
+            // A late batch may meet a writer in turn that locks chats in another order:
+            // PostgreSQL ends one side of that circle, and the batch begins again in turn.
+            return if late { None } else { all_fail(e) };
         }
     };
     tracing::debug!(size = sends.len(), "send batch written");

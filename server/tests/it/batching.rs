@@ -211,3 +211,42 @@ test_both_dbs!(a_batch_gives_way_to_a_writer_that_holds_the_turn, |db| async mov
         assert_eq!((lines, events), (1, 1), "chat {chat}: its line and its event, once");
     }
 });
+
+// A writer that holds the turn and locks two of a batch's chats in the other order
+// than the batch (highest id first) closes a circle of row locks before the batch
+// takes its turn. PostgreSQL ends the batch's side (it waited first), and the batch
+// begins again in turn rather than failing its sends.
+test_both_dbs!(a_batch_that_meets_a_circle_of_row_locks_begins_again_in_turn, |db| async move {
+    let inbox = app::inboxes::store::create(&db, "Support", T0).await.unwrap();
+    let key: String = sqlx::query_scalar("SELECT public_key FROM inboxes WHERE id = $1").bind(inbox).fetch_one(db.pool()).await.unwrap();
+    let mut chats = Vec::new();
+    for i in 0..2 {
+        let hash = app::conversations::visitor::hash_token(&format!("circle-visitor-token-{i:02}"));
+        let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some("Cleo"), email: None, context: None };
+        chats.push(store::start(&db, req, T0).await.unwrap().0.id);
+    }
+    chats.sort();
+    let step = Step { agent: None, public: true, at: T0 + 10 };
+    let mut writer = db.begin_write().await.unwrap();
+    let touch = "UPDATE conversations SET subject = 'in turn' WHERE id = $1";
+    sqlx::query(touch).bind(chats[1]).execute(&mut *writer).await.unwrap();
+    let sends: Vec<_> = chats
+        .iter()
+        .map(|&chat| {
+            let db = db.clone();
+            tokio::spawn(async move { write::send(&db, outgoing(chat, step, "line-1", "a customer's line"), step.at).await })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    // The batch holds the first chat and waits for the second; the writer now wants the first.
+    sqlx::query(touch).bind(chats[0]).execute(&mut *writer).await.expect("the writer in turn is not the side ended");
+    writer.commit().await.unwrap();
+    for s in sends {
+        assert!(s.await.unwrap().unwrap().1, "stored");
+    }
+    for &chat in &chats {
+        let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND client_id = 'line-1'").bind(chat).fetch_one(db.pool()).await.unwrap();
+        let subject: Option<String> = sqlx::query_scalar("SELECT subject FROM conversations WHERE id = $1").bind(chat).fetch_one(db.pool()).await.unwrap();
+        assert_eq!((lines, subject.as_deref()), (1, Some("in turn")), "chat {chat}");
+    }
+});
