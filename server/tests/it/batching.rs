@@ -166,20 +166,26 @@ async fn twins(db: Db, policy_dropped: bool) {
     assert_eq!(asked.awaiting_since, Some(t(120)), "answered, then asked again");
 }
 
+/// Two customers' chats in a new inbox.
+async fn two_chats(db: &Db) -> Vec<i64> {
+    let inbox = app::inboxes::store::create(db, "Support", T0).await.unwrap();
+    let key: String = sqlx::query_scalar("SELECT public_key FROM inboxes WHERE id = $1").bind(inbox).fetch_one(db.pool()).await.unwrap();
+    let mut chats = Vec::new();
+    for i in 0..2 {
+        let hash = app::conversations::visitor::hash_token(&format!("two-chats-visitor-token-{i:02}"));
+        let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some("Cleo"), email: None, context: None };
+        chats.push(store::start(db, req, T0).await.unwrap().0.id);
+    }
+    chats
+}
+
 // On PostgreSQL a batch locks its chats and writes them before it takes the writers'
 // turn. A writer that holds the turn and then needs one of those chats would wait for
 // the batch while the batch waits for it: the batch gives up after its deadline,
 // rolls back, and begins again in turn, and both writes land. (On SQLite writers
 // take turns for whole transactions, and the batch just waits.)
 test_both_dbs!(a_batch_gives_way_to_a_writer_that_holds_the_turn, |db| async move {
-    let inbox = app::inboxes::store::create(&db, "Support", T0).await.unwrap();
-    let key: String = sqlx::query_scalar("SELECT public_key FROM inboxes WHERE id = $1").bind(inbox).fetch_one(db.pool()).await.unwrap();
-    let mut chats = Vec::new();
-    for i in 0..2 {
-        let hash = app::conversations::visitor::hash_token(&format!("give-way-visitor-token-{i:02}"));
-        let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some("Cleo"), email: None, context: None };
-        chats.push(store::start(&db, req, T0).await.unwrap().0.id);
-    }
+    let chats = two_chats(&db).await;
     let step = Step { agent: None, public: true, at: T0 + 10 };
     write::send(&db, outgoing(chats[0], step, "warm-0", "warm"), step.at).await.unwrap();
     // A writer takes the turn first.
@@ -217,14 +223,7 @@ test_both_dbs!(a_batch_gives_way_to_a_writer_that_holds_the_turn, |db| async mov
 // takes its turn. PostgreSQL ends the batch's side (it waited first), and the batch
 // begins again in turn rather than failing its sends.
 test_both_dbs!(a_batch_that_meets_a_circle_of_row_locks_begins_again_in_turn, |db| async move {
-    let inbox = app::inboxes::store::create(&db, "Support", T0).await.unwrap();
-    let key: String = sqlx::query_scalar("SELECT public_key FROM inboxes WHERE id = $1").bind(inbox).fetch_one(db.pool()).await.unwrap();
-    let mut chats = Vec::new();
-    for i in 0..2 {
-        let hash = app::conversations::visitor::hash_token(&format!("circle-visitor-token-{i:02}"));
-        let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some("Cleo"), email: None, context: None };
-        chats.push(store::start(&db, req, T0).await.unwrap().0.id);
-    }
+    let mut chats = two_chats(&db).await;
     chats.sort();
     let step = Step { agent: None, public: true, at: T0 + 10 };
     let mut writer = db.begin_write().await.unwrap();
