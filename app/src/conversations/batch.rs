@@ -141,20 +141,27 @@ async fn attempt(db: &Db, sends: &[OwnedSend], late: bool) -> Option<Vec<Outcome
     let begun = started.elapsed();
     let written = match bulk(&mut tx, db, sends).await {
         Bulk::Written { results, careful, events: evs } => {
-            if let Err(e) = tx.take_turn().await {
-                tracing::trace!(error = %e, "no turn");
-                let _ = tx.rollback().await;
-                return None;
-            }
+            // The turn: taken by the statement that appends the events, if any.
             let appended = match evs {
-                Some(evs) => events::append_many(&mut tx, db.dialect(), evs, sends[0].now).await.map_err(|e| tracing::debug!(error = %e, "the batch's events failed")),
-                None => Ok(()),
+                Some(evs) => {
+                    let turn = tx.turn_clause();
+                    events::append_many(&mut tx, db.dialect(), evs, sends[0].now, turn).await.map_err(|e| (e.to_string(), turn.is_some()))
+                }
+                None => tx.take_turn().await.map_err(|e| (e.to_string(), true)),
             };
             let alone = careful.len() == sends.len();
             tracing::trace!(size = sends.len(), careful = careful.len(), "send batch split");
             match appended {
                 Ok(()) => one_by_one(&mut tx, db, sends, &careful, alone).await.map(|rest| merge(results, &careful, rest)),
-                Err(()) => None,
+                Err((error, turn)) => {
+                    tracing::debug!(%error, turn, "the batch's turn or events failed");
+                    if turn {
+                        // Most likely the turn's deadline passed: again, in turn.
+                        let _ = tx.rollback().await;
+                        return None;
+                    }
+                    None
+                }
             }
         }
         Bulk::Refused(e) => {
@@ -177,7 +184,6 @@ async fn attempt(db: &Db, sends: &[OwnedSend], late: bool) -> Option<Vec<Outcome
             return if late { None } else { all_fail(e) };
         }
     };
-    tracing::debug!(size = sends.len(), "send batch written");
     let Some(results) = written else {
         let _ = tx.rollback().await;
         return all_fail(AppError::Unavailable);
@@ -299,12 +305,7 @@ async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Bulk {
 }
 
 /// The plain sends' rows, and their events to append.
-async fn bulk_writes(
-    tx: &mut AnyConnection,
-    sends: &[&OwnedSend],
-    convs: &HashMap<i64, Conversation>,
-    before: &HashMap<i64, Before>,
-) -> AppResult<(Vec<Message>, Vec<NewEvent>)> {
+async fn bulk_writes(tx: &mut AnyConnection, sends: &[&OwnedSend], convs: &HashMap<i64, Conversation>, before: &HashMap<i64, Before>) -> AppResult<(Vec<Message>, Vec<NewEvent>)> {
     let messages = insert_messages(tx, sends, convs).await?;
     let touches: Vec<Touch<'_>> = sends
         .iter()

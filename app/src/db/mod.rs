@@ -112,6 +112,16 @@ impl WriteTx {
         Ok(())
     }
 
+    /// When the transaction has still to take the writers' turn, the `WITH` item that
+    /// takes it (`turn`, one row, with the same deadline as [`WriteTx::take_turn`]),
+    /// for the caller's next statement to join, so that the turn costs no round trip
+    /// of its own; `None` when the turn is held already. From then on the turn counts
+    /// as taken: that statement must draw the transaction's first event ids, and if it
+    /// fails the caller rolls back.
+    pub fn turn_clause(&mut self) -> Option<&'static str> {
+        std::mem::take(&mut self.late).then_some(TURN_CLAUSE)
+    }
+
     /// Rolls back (dropping the guard does the same, later).
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         self.tx.rollback().await
@@ -143,6 +153,11 @@ PRAGMA wal_autocheckpoint = 0;";
 const BEGIN_LOCKED: &str = "BEGIN; SELECT pg_advisory_xact_lock(91634239947776)";
 /// The same lock, taken inside a transaction begun without it, with a deadline.
 const TAKE_TURN: &str = "SET LOCAL lock_timeout = '100ms'; SELECT pg_advisory_xact_lock(91634239947776); SET LOCAL lock_timeout = 0";
+/// How long a PostgreSQL connection may stay idle in the pool before it is pinged again.
+const IDLE_PING: Duration = Duration::from_secs(1);
+/// [`TAKE_TURN`] as a `WITH` item: PostgreSQL evaluates a target list in order.
+const TURN_CLAUSE: &str = "turn AS MATERIALIZED (SELECT set_config('lock_timeout', '100ms', true) AS deadline, \
+     pg_advisory_xact_lock(91634239947776) AS taken, set_config('lock_timeout', '0', true) AS reset)";
 const POSTGRES_SETTINGS: &str = "SET synchronous_commit = on";
 
 impl Db {
@@ -170,9 +185,19 @@ impl Db {
                 Dialect::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10))
-            // A ping before each use costs a round trip to the connection's thread on
-            // every query; an embedded SQLite connection cannot drop, a server's can.
-            .test_before_acquire(dialect == Dialect::Postgres)
+            // A ping before each use costs a round trip on every query (to SQLite's
+            // thread, or to PostgreSQL). An embedded SQLite connection cannot drop; a
+            // PostgreSQL connection is pinged when it has been idle for a while, as a
+            // server restarted meanwhile would have closed it.
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
+                Box::pin(async move {
+                    if dialect == Dialect::Postgres && meta.idle_for >= IDLE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     let settings = match dialect {

@@ -14,9 +14,10 @@ const INSERT: &str = "INSERT INTO events (kind, inbox_id, conversation_id, audie
 /// PostgreSQL: `insert` (of events) and, in the same statement, a NOTIFY carrying the
 /// last id it added, which PostgreSQL delivers only if and when the transaction
 /// commits. The statement returns that id.
-fn notifying(insert: &str) -> String {
+fn notifying(insert: &str, turn: Option<&str>) -> String {
+    let turn = turn.map(|t| format!("{t}, ")).unwrap_or_default();
     format!(
-        "WITH added AS ({insert} RETURNING id), last AS (SELECT MAX(id) AS id FROM added)
+        "WITH {turn}added AS ({insert} RETURNING id), last AS (SELECT MAX(id) AS id FROM added)
          SELECT last.id FROM last, LATERAL (SELECT pg_notify('{CHANNEL}', last.id::TEXT)) AS n"
     )
 }
@@ -26,7 +27,7 @@ fn notifying(insert: &str) -> String {
 pub async fn append(conn: &mut AnyConnection, dialect: Dialect, ev: NewEvent, now: i64) -> AppResult<i64> {
     let sql = match dialect {
         Dialect::Sqlite => INSERT.to_string(),
-        Dialect::Postgres => notifying(INSERT.trim_end_matches(" RETURNING id")),
+        Dialect::Postgres => notifying(INSERT.trim_end_matches(" RETURNING id"), None),
     };
     let id: i64 = sqlx::query_scalar(&sql)
         .bind(ev.kind)
@@ -41,18 +42,34 @@ pub async fn append(conn: &mut AnyConnection, dialect: Dialect, ev: NewEvent, no
 }
 
 /// Appends several events with one statement, in order, and one NOTIFY.
-pub async fn append_many(conn: &mut AnyConnection, dialect: Dialect, evs: Vec<NewEvent>, now: i64) -> AppResult<()> {
+///
+/// `turn` (PostgreSQL): the writers' turn as a `WITH` item ([`crate::db::WriteTx::turn_clause`]),
+/// taken by this statement before it draws the events' ids, in their order.
+pub async fn append_many(conn: &mut AnyConnection, dialect: Dialect, evs: Vec<NewEvent>, now: i64, turn: Option<&str>) -> AppResult<()> {
     if evs.is_empty() {
         return Ok(());
     }
     let m = crate::db::marker(conn);
     let rows: Vec<String> = (0..evs.len())
-        .map(|i| format!("({})", (1..=6).map(|k| m(i * 6 + k)).collect::<Vec<_>>().join(", ")))
+        .map(|i| {
+            let values = (1..=6).map(|k| m(i * 6 + k)).collect::<Vec<_>>().join(", ");
+            if turn.is_some() { format!("({i}, {values})") } else { format!("({values})") }
+        })
         .collect();
-    let insert = format!("INSERT INTO events (kind, inbox_id, conversation_id, audience, payload, created_at) VALUES {}", rows.join(", "));
-    let sql = match dialect {
-        Dialect::Sqlite => insert,
-        Dialect::Postgres => notifying(&insert),
+    const TARGET: &str = "INSERT INTO events (kind, inbox_id, conversation_id, audience, payload, created_at)";
+    let sql = match (dialect, turn) {
+        (Dialect::Sqlite, _) => format!("{TARGET} VALUES {}", rows.join(", ")),
+        (Dialect::Postgres, None) => notifying(&format!("{TARGET} VALUES {}", rows.join(", ")), None),
+        // The sort holds every row back until the turn is taken, and gives out the
+        // ids in the events' order.
+        (Dialect::Postgres, Some(turn)) => notifying(
+            &format!(
+                "{TARGET} SELECT v.kind, v.inbox_id, v.conversation_id, v.audience, v.payload, v.created_at
+                 FROM turn, (VALUES {}) AS v (ord, kind, inbox_id, conversation_id, audience, payload, created_at) ORDER BY v.ord",
+                rows.join(", ")
+            ),
+            Some(turn),
+        ),
     };
     let mut q = sqlx::query(&sql);
     for ev in &evs {

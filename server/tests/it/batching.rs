@@ -249,3 +249,33 @@ test_both_dbs!(a_batch_that_meets_a_circle_of_row_locks_begins_again_in_turn, |d
         assert_eq!((lines, subject.as_deref()), (1, Some("in turn")), "chat {chat}");
     }
 });
+
+// A batch that waits for the writers' turn takes it with the statement that appends
+// its events (PostgreSQL): the events are still numbered after the turn, in the order
+// of their messages, so a reader following the log sees each chat's lines in order.
+test_both_dbs!(a_batch_numbers_its_events_in_the_order_of_its_messages, |db| async move {
+    let chats = two_chats(&db).await;
+    let step = Step { agent: None, public: true, at: T0 + 10 };
+    let writer = db.begin_write().await.unwrap();
+    let sends: Vec<_> = (0..6)
+        .map(|n| {
+            let (db, chat) = (db.clone(), chats[n % 2]);
+            tokio::spawn(async move { write::send(&db, outgoing(chat, step, &format!("line-{n}"), "a customer's line"), step.at).await })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    writer.commit().await.unwrap();
+    for s in sends {
+        assert!(s.await.unwrap().unwrap().1, "stored");
+    }
+    let order: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT e.id, m.id FROM events e JOIN messages m ON m.conversation_id = e.conversation_id
+           AND e.payload LIKE '%\"client_id\":\"' || m.client_id || '\"%'
+         WHERE e.kind = 'message.created' AND m.client_id LIKE 'line-%' ORDER BY e.id",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(order.len(), 6, "one event a line: {order:?}");
+    assert!(order.windows(2).all(|w| w[0].1 < w[1].1), "events in the order of their messages: {order:?}");
+});

@@ -157,3 +157,24 @@ test_both_dbs!(a_committed_write_wakes_the_event_pump, |db| async move {
     assert!(signalled(), "a commit wakes the pump");
     assert!(!signalled(), "once per commit");
 });
+
+// PostgreSQL: a pooled connection is pinged before use only once it has been idle for a
+// while (a ping on every use would cost a round trip per query); one the server closed
+// meanwhile (a restart, an administrator) is then replaced, not handed out broken.
+test_both_dbs!(a_connection_closed_while_idle_is_replaced, |db| async move {
+    if db.dialect() != Dialect::Postgres {
+        return; // an embedded SQLite connection cannot be closed from outside
+    }
+    let mut a = db.pool().acquire().await.unwrap();
+    let mut b = db.pool().acquire().await.unwrap();
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut *b).await.unwrap();
+    drop(b);
+    let gone: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)").bind(pid).fetch_one(&mut *a).await.unwrap();
+    assert!(gone, "the other connection's backend was terminated");
+    drop(a);
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+    for _ in 0..4 {
+        let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(db.pool()).await.expect("a live connection");
+        assert_eq!(one, 1);
+    }
+});
