@@ -179,6 +179,16 @@ async fn two_chats(db: &Db) -> Vec<i64> {
     chats
 }
 
+/// A customer's line to each chat of `chats` (client id `line-{n}`, `n` its place),
+/// each sent from a task of its own so that they queue together for one batch.
+fn spawn_sends(db: &Db, chats: impl IntoIterator<Item = i64>, step: Step) -> Vec<tokio::task::JoinHandle<bool>> {
+    let sends = chats.into_iter().enumerate().map(|(n, chat)| {
+        let db = db.clone();
+        tokio::spawn(async move { write::send(&db, outgoing(chat, step, &format!("line-{n}"), "a customer's line"), step.at).await.unwrap().1 })
+    });
+    sends.collect()
+}
+
 // On PostgreSQL a batch locks its chats and writes them before it takes the writers'
 // turn. A writer that holds the turn and then needs one of those chats would wait for
 // the batch while the batch waits for it: the batch gives up after its deadline,
@@ -191,25 +201,19 @@ test_both_dbs!(a_batch_gives_way_to_a_writer_that_holds_the_turn, |db| async mov
     // A writer takes the turn first.
     let mut writer = db.begin_write().await.unwrap();
     // Two sends queued together: one batch, which locks both chats.
-    let sends: Vec<_> = chats
-        .iter()
-        .map(|&chat| {
-            let db = db.clone();
-            tokio::spawn(async move { write::send(&db, outgoing(chat, step, "line-1", "a customer's line"), step.at).await })
-        })
-        .collect();
+    let sends = spawn_sends(&db, chats.clone(), step);
     tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     // The writer now needs one of the batch's chats.
     sqlx::query("UPDATE conversations SET subject = 'changed in turn' WHERE id = $1").bind(chats[0]).execute(&mut *writer).await.unwrap();
     writer.commit().await.unwrap();
     for s in sends {
-        assert!(s.await.unwrap().unwrap().1, "stored");
+        assert!(s.await.unwrap(), "stored");
     }
     let subject: Option<String> = sqlx::query_scalar("SELECT subject FROM conversations WHERE id = $1").bind(chats[0]).fetch_one(db.pool()).await.unwrap();
     assert_eq!(subject.as_deref(), Some("changed in turn"));
     for &chat in &chats {
-        let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND client_id = 'line-1'").bind(chat).fetch_one(db.pool()).await.unwrap();
-        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE conversation_id = $1 AND kind = 'message.created' AND payload LIKE '%line-1%'")
+        let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND client_id LIKE 'line-%'").bind(chat).fetch_one(db.pool()).await.unwrap();
+        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE conversation_id = $1 AND kind = 'message.created' AND payload LIKE '%line-%'")
             .bind(chat)
             .fetch_one(db.pool())
             .await
@@ -229,22 +233,16 @@ test_both_dbs!(a_batch_that_meets_a_circle_of_row_locks_begins_again_in_turn, |d
     let mut writer = db.begin_write().await.unwrap();
     let touch = "UPDATE conversations SET subject = 'in turn' WHERE id = $1";
     sqlx::query(touch).bind(chats[1]).execute(&mut *writer).await.unwrap();
-    let sends: Vec<_> = chats
-        .iter()
-        .map(|&chat| {
-            let db = db.clone();
-            tokio::spawn(async move { write::send(&db, outgoing(chat, step, "line-1", "a customer's line"), step.at).await })
-        })
-        .collect();
+    let sends = spawn_sends(&db, chats.clone(), step);
     tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     // The batch holds the first chat and waits for the second; the writer now wants the first.
     sqlx::query(touch).bind(chats[0]).execute(&mut *writer).await.expect("the writer in turn is not the side ended");
     writer.commit().await.unwrap();
     for s in sends {
-        assert!(s.await.unwrap().unwrap().1, "stored");
+        assert!(s.await.unwrap(), "stored");
     }
     for &chat in &chats {
-        let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND client_id = 'line-1'").bind(chat).fetch_one(db.pool()).await.unwrap();
+        let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND client_id LIKE 'line-%'").bind(chat).fetch_one(db.pool()).await.unwrap();
         let subject: Option<String> = sqlx::query_scalar("SELECT subject FROM conversations WHERE id = $1").bind(chat).fetch_one(db.pool()).await.unwrap();
         assert_eq!((lines, subject.as_deref()), (1, Some("in turn")), "chat {chat}");
     }
@@ -257,16 +255,11 @@ test_both_dbs!(a_batch_numbers_its_events_in_the_order_of_its_messages, |db| asy
     let chats = two_chats(&db).await;
     let step = Step { agent: None, public: true, at: T0 + 10 };
     let writer = db.begin_write().await.unwrap();
-    let sends: Vec<_> = (0..6)
-        .map(|n| {
-            let (db, chat) = (db.clone(), chats[n % 2]);
-            tokio::spawn(async move { write::send(&db, outgoing(chat, step, &format!("line-{n}"), "a customer's line"), step.at).await })
-        })
-        .collect();
+    let sends = spawn_sends(&db, (0..6).map(|n| chats[n % 2]), step);
     tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     writer.commit().await.unwrap();
     for s in sends {
-        assert!(s.await.unwrap().unwrap().1, "stored");
+        assert!(s.await.unwrap(), "stored");
     }
     let order: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT e.id, m.id FROM events e JOIN messages m ON m.conversation_id = e.conversation_id
