@@ -55,7 +55,7 @@ pub fn router(state: AppState) -> Router {
                 crate::site::provide_split_manifest();
             },
             {
-                let options = state.leptos_options.clone();
+                let options = (*state.leptos_options).clone();
                 move || shell(options.clone())
             },
         )

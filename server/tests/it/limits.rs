@@ -54,7 +54,7 @@ test_both_dbs!(trusted_proxies_name_the_client, |db| async move {
     let mut app = TestApp::new(db.clone());
     let mut config = (*app.state.config).clone();
     config.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
-    let options = app.state.leptos_options.clone();
+    let options = (*app.state.leptos_options).clone();
     app.state = app::state::AppState::new(options, db, app.clock.clone(), config);
     let (_, key) = inbox(&app, "Support").await;
     let starts = app.state.limits.settings.starts_per_address as usize;
