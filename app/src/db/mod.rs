@@ -148,16 +148,22 @@ PRAGMA foreign_keys = ON;
 PRAGMA busy_timeout = 5000;
 PRAGMA secure_delete = ON;
 PRAGMA wal_autocheckpoint = 0;";
-/// Begins a write transaction on PostgreSQL holding the advisory lock that serialises
-/// writers (its key is arbitrary and fixed: 0x5357_4252_4400).
-const BEGIN_LOCKED: &str = "BEGIN; SELECT pg_advisory_xact_lock(91634239947776)";
+/// PostgreSQL's advisory lock that serialises writers, as SQL (its key is arbitrary
+/// and fixed: 0x5357_4252_4400).
+macro_rules! writers_lock {
+    () => {
+        "pg_advisory_xact_lock(91634239947776)"
+    };
+}
+/// Begins a write transaction on PostgreSQL holding the writers' lock.
+const BEGIN_LOCKED: &str = concat!("BEGIN; SELECT ", writers_lock!());
 /// The same lock, taken inside a transaction begun without it, with a deadline.
-const TAKE_TURN: &str = "SET LOCAL lock_timeout = '100ms'; SELECT pg_advisory_xact_lock(91634239947776); SET LOCAL lock_timeout = 0";
+const TAKE_TURN: &str = concat!("SET LOCAL lock_timeout = '100ms'; SELECT ", writers_lock!(), "; SET LOCAL lock_timeout = 0");
 /// How long a PostgreSQL connection may stay idle in the pool before it is pinged again.
 const IDLE_PING: Duration = Duration::from_secs(1);
 /// [`TAKE_TURN`] as a `WITH` item: PostgreSQL evaluates a target list in order.
-const TURN_CLAUSE: &str = "turn AS MATERIALIZED (SELECT set_config('lock_timeout', '100ms', true) AS deadline, \
-     pg_advisory_xact_lock(91634239947776) AS taken, set_config('lock_timeout', '0', true) AS reset)";
+const TURN_CLAUSE: &str = concat!("turn AS MATERIALIZED (SELECT set_config('lock_timeout', '100ms', true) AS deadline, ",
+    writers_lock!(), " AS taken, set_config('lock_timeout', '0', true) AS reset)");
 const POSTGRES_SETTINGS: &str = "SET synchronous_commit = on";
 
 impl Db {
