@@ -6,14 +6,16 @@
 //! (customers' sends; an agent's goes one by one), one read of their SLA targets, one
 //! multi-row INSERT of the events. The other chats' sends follow one by one in the
 //! same transaction, each in a savepoint, so a failing send takes no other with it.
+mod insert;
+
 use super::store::load_many_keyed;
 use super::visitor_keys::is_visitors;
 use super::touch::{touch_batch, Before, Touch};
 use super::write::{message_event_row, next_status, send_in, Author, Outgoing};
-use super::{AuthorKind, Conversation, Message, Visibility};
+use super::{Conversation, Message, Visibility};
 use crate::attachments::store::NewFile;
 use crate::db::group::{self, BoxFuture};
-use crate::db::{Db, Dialect};
+use crate::db::{Db, Dialect, Script};
 use crate::error::{AppError, AppResult};
 use crate::events::store as events;
 use crate::events::NewEvent;
@@ -244,7 +246,7 @@ async fn checked_send(tx: &mut AnyConnection, db: &Db, s: &OwnedSend) -> Outcome
 enum Bulk {
     /// The plain chats' sends are written (their answers; `None` for the others), and
     /// the sends at `careful`, in order, are left to the careful path; the written
-    /// sends' events are still to be appended, in the writers' turn.
+    /// sends' events, when not appended yet, are still to be, in the writers' turn.
     Written { results: Vec<Option<Outcome>>, careful: Vec<usize>, events: Option<Vec<NewEvent>> },
     /// The bulk statements failed: the transaction must be rolled back.
     Refused(AppError),
@@ -263,16 +265,19 @@ async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Bulk {
         return everything();
     }
     let ids: Vec<i64> = sends.iter().map(|s| s.conversation_id).collect::<HashSet<_>>().into_iter().collect();
-    let (convs, before): (HashMap<i64, (Conversation, Option<String>)>, HashMap<i64, Before>) = match load_many_keyed(tx, &ids, db.dialect() == Dialect::Postgres).await {
-        Ok(found) => found
+    let found = match load_many_keyed(tx, &ids, db.dialect() == Dialect::Postgres).await {
+        Ok(found) => found,
+        Err(e) => return Bulk::Failed(e),
+    };
+    // SQLite: the ids the messages take, drawn in the write lock held since `BEGIN`.
+    let first_id = (db.dialect() == Dialect::Sqlite).then(|| found.first().and_then(|k| k.last_message_id).unwrap_or(0) + 1);
+    let (convs, before): (HashMap<i64, (Conversation, Option<String>)>, HashMap<i64, Before>) = found
             .into_iter()
             .map(|k| {
                 let id = k.conversation.id;
                 ((id, (k.conversation, k.visitor_key)), (id, Before { awaiting_since: k.awaiting_since, sla: k.sla }))
             })
-            .unzip(),
-        Err(e) => return Bulk::Failed(e),
-    };
+            .unzip();
     let mut keys = HashSet::new();
     let mut unplain = HashSet::new();
     for s in sends {
@@ -292,21 +297,31 @@ async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Bulk {
     }
     let convs: HashMap<i64, Conversation> = convs.into_iter().map(|(id, (c, _))| (id, c)).collect();
     let plain: Vec<&OwnedSend> = picked.iter().map(|&i| &sends[i]).collect();
-    match bulk_writes(tx, &plain, &convs, &before).await {
+    match bulk_writes(tx, &plain, &convs, &before, first_id).await {
         Ok((messages, evs)) => {
             let mut results: Vec<Option<Outcome>> = sends.iter().map(|_| None).collect();
             for (&i, m) in picked.iter().zip(messages) {
                 results[i] = Some(Ok((m, true)));
             }
-            Bulk::Written { results, careful, events: Some(evs) }
+            Bulk::Written { results, careful, events: evs }
         }
         Err(e) => Bulk::Refused(e),
     }
 }
 
-/// The plain sends' rows, and their events to append.
-async fn bulk_writes(tx: &mut AnyConnection, sends: &[&OwnedSend], convs: &HashMap<i64, Conversation>, before: &HashMap<i64, Before>) -> AppResult<(Vec<Message>, Vec<NewEvent>)> {
-    let messages = insert_messages(tx, sends, convs).await?;
+/// The plain sends' rows, and their events still to append (PostgreSQL, where the
+/// statement that appends them takes the writers' turn). On SQLite, which holds its
+/// turn from `BEGIN`, the messages (numbered from `first_id`), their chats' update
+/// and their events go to its thread together, in one call.
+async fn bulk_writes(
+    tx: &mut AnyConnection,
+    sends: &[&OwnedSend],
+    convs: &HashMap<i64, Conversation>,
+    before: &HashMap<i64, Before>,
+    first_id: Option<i64>,
+) -> AppResult<(Vec<Message>, Option<Vec<NewEvent>>)> {
+    let mut script = Script::new(tx);
+    let messages = insert::insert_messages(tx, &mut script, sends, convs, first_id).await?;
     let touches: Vec<Touch<'_>> = sends
         .iter()
         .map(|s| Touch {
@@ -317,82 +332,12 @@ async fn bulk_writes(tx: &mut AnyConnection, sends: &[&OwnedSend], convs: &HashM
             public: s.visibility == Visibility::Public,
         })
         .collect();
-    touch_batch(tx, &touches, before).await?;
+    touch_batch(tx, &mut script, &touches, before).await?;
     let evs = messages.iter().map(|m| message_event_row(convs[&m.conversation_id].inbox_id, m)).collect::<AppResult<Vec<_>>>()?;
-    Ok((messages, evs))
-}
-
-#[derive(sqlx::FromRow)]
-struct Inserted {
-    id: i64,
-    conversation_id: i64,
-    client_id: String,
-}
-
-async fn insert_messages(tx: &mut AnyConnection, sends: &[&OwnedSend], convs: &HashMap<i64, Conversation>) -> AppResult<Vec<Message>> {
-    let m = crate::db::marker(tx);
-    let rows: Vec<String> = (0..sends.len())
-        .map(|i| {
-            let p: Vec<String> = (1..=8)
-                .map(|k| {
-                    let p = m(i * 8 + k);
-                    if k == 7 {
-                        super::store::stored_visibility(&p)
-                    } else {
-                        p
-                    }
-                })
-                .collect();
-            format!("({})", p.join(", "))
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO messages (conversation_id, author_kind, author_id, author_name, body, client_id, visibility, whisper, created_at)
-         VALUES {} RETURNING id, conversation_id, client_id",
-        rows.join(", ")
-    );
-    // Everything but the id is known already: only the ids come back.
-    let mut messages: Vec<Message> = sends
-        .iter()
-        .map(|s| {
-            let (author_kind, author_id, author_name) = match &s.author {
-                None => {
-                    let c = &convs[&s.conversation_id];
-                    (AuthorKind::Customer, None, c.customer_name.clone().unwrap_or_else(|| "Visitor".into()))
-                }
-                Some((id, name)) => (AuthorKind::Agent, Some(*id), name.clone()),
-            };
-            Message {
-                id: 0,
-                conversation_id: s.conversation_id,
-                author_kind,
-                author_id,
-                author_name: Some(author_name),
-                body: s.body.clone(),
-                client_id: s.client_id.clone(),
-                visibility: s.visibility,
-                created_at: s.now,
-                attachments: Vec::new(),
-            }
-        })
-        .collect();
-    let mut q = sqlx::query_as::<_, Inserted>(&sql);
-    for (s, m) in sends.iter().zip(&messages) {
-        q = q
-            .bind(s.conversation_id)
-            .bind(m.author_kind.as_str())
-            .bind(m.author_id)
-            .bind(m.author_name.clone())
-            .bind(s.body.as_str())
-            .bind(s.client_id.as_str())
-            .bind(s.visibility.as_str())
-            .bind(s.now);
+    if !script.together() {
+        return Ok((messages, Some(evs)));
     }
-    let mut ids: HashMap<(i64, String), i64> =
-        q.fetch_all(&mut *tx).await?.into_iter().map(|r| ((r.conversation_id, r.client_id), r.id)).collect();
-    // RETURNING promises no order: each id goes back to its send by its key.
-    for m in &mut messages {
-        m.id = ids.remove(&(m.conversation_id, m.client_id.clone())).ok_or(AppError::Internal)?;
-    }
-    Ok(messages)
+    events::add_many(&mut script, tx, Dialect::Sqlite, &evs, sends[0].now).await?;
+    script.run(tx).await?;
+    Ok((messages, None))
 }

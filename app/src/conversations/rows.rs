@@ -105,6 +105,8 @@ pub(crate) struct Keyed {
     pub awaiting_since: Option<i64>,
     /// Whether it has SLA targets to keep: a policy on its inbox, or a target pending.
     pub sla: bool,
+    /// The highest message id when it was read (the same for every chat read together).
+    pub last_message_id: Option<i64>,
 }
 
 #[derive(FromRow)]
@@ -113,6 +115,7 @@ struct KeyedRow {
     row: ConversationRow,
     awaiting_since: Option<i64>,
     sla: i64,
+    last_message_id: Option<i64>,
 }
 
 /// [`super::store::load_many`], with what a batch of sends needs besides ([`Keyed`]);
@@ -124,7 +127,8 @@ pub(crate) async fn load_many_keyed(conn: &mut AnyConnection, ids: &[i64], lock:
     let select = CONVERSATION_SELECT.replacen(
         " FROM conversations c",
         ", c.awaiting_since, CASE WHEN c.sla_due_at IS NOT NULL OR i.sla_first_response_ms IS NOT NULL
-            OR i.sla_next_response_ms IS NOT NULL OR i.sla_resolution_ms IS NOT NULL THEN 1 ELSE 0 END AS sla
+            OR i.sla_next_response_ms IS NOT NULL OR i.sla_resolution_ms IS NOT NULL THEN 1 ELSE 0 END AS sla,
+           (SELECT MAX(id) FROM messages) AS last_message_id
          FROM conversations c JOIN inboxes i ON i.id = c.inbox_id",
         1,
     );
@@ -142,6 +146,7 @@ pub(crate) async fn load_many_keyed(conn: &mut AnyConnection, ids: &[i64], lock:
             conversation: r.row.into(),
             awaiting_since: r.awaiting_since,
             sla: r.sla != 0,
+            last_message_id: r.last_message_id,
         })
         .collect())
 }

@@ -3,6 +3,7 @@
 //! send at a time, or a batch's sends with a few statements for all of their chats.
 use super::write::{Author, Outgoing};
 use super::{cycles, Visibility};
+use crate::db::Script;
 use crate::error::AppResult;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -30,7 +31,10 @@ pub(super) struct Before {
 /// only agents answered, one read of the SLA targets of those that have any, and a
 /// chat with both one send after another, in order (an answer and a new question
 /// reorder its wait).
-pub(super) async fn touch_batch(conn: &mut AnyConnection, sends: &[Touch<'_>], before: &HashMap<i64, Before>) -> AppResult<()> {
+///
+/// The customers' statement is added to `script` (on SQLite it goes with the batch's
+/// other writes); `script` runs before anything here reads.
+pub(super) async fn touch_batch(conn: &mut AnyConnection, script: &mut Script<'_>, sends: &[Touch<'_>], before: &HashMap<i64, Before>) -> AppResult<()> {
     let public: Vec<&Touch<'_>> = sends.iter().filter(|s| s.public).collect();
     // Per chat: whether a customer wrote, whether an agent did.
     let mut writers: HashMap<i64, (bool, bool)> = HashMap::new();
@@ -42,10 +46,13 @@ pub(super) async fn touch_batch(conn: &mut AnyConnection, sends: &[Touch<'_>], b
     let (mixed, alone): (Vec<&Touch<'_>>, Vec<&Touch<'_>>) = public.into_iter().partition(|s| both(s.chat));
     let customers: Vec<(i64, &str, i64)> = alone.iter().filter(|s| s.agent.is_none()).map(|s| (s.chat, s.body, s.at)).collect();
     let agents: Vec<(i64, i64, &str, i64)> = alone.iter().filter_map(|s| s.agent.map(|agent| (s.chat, agent, s.body, s.at))).collect();
-    let mut refresh = touch_for_customers(conn, &customers).await?;
+    let mut refresh = touch_for_customers(conn, script, &customers).await?;
     refresh.extend(touch_for_agents(conn, &agents, before).await?);
     // Only chats with targets to keep: for the others the read would change nothing.
     refresh.retain(|r| before.get(&r.0).is_some_and(|b| b.sla));
+    if !refresh.is_empty() || !mixed.is_empty() {
+        script.run(conn).await?;
+    }
     crate::sla::store::refresh_replied(conn, &refresh).await?;
     for s in mixed {
         touch_one(conn, s.chat, s.agent, s.body, s.at).await?;
@@ -111,7 +118,7 @@ type Refresh = Vec<(i64, Option<i64>, i64)>;
 /// [`touch_conversation`] for a batch of customer sends, in order: one UPDATE for all
 /// their conversations (each gets its last send's time and preview, and starts
 /// awaiting an answer at its first send unless it already was).
-async fn touch_for_customers(conn: &mut AnyConnection, sends: &[(i64, &str, i64)]) -> AppResult<Refresh> {
+async fn touch_for_customers(conn: &mut AnyConnection, script: &mut Script<'_>, sends: &[(i64, &str, i64)]) -> AppResult<Refresh> {
     // (chat, its last send's body and time, its first send's time)
     let mut last: Vec<(i64, &str, i64, i64)> = Vec::new();
     for &(id, body, now) in sends.iter().rev() {
@@ -121,9 +128,13 @@ async fn touch_for_customers(conn: &mut AnyConnection, sends: &[(i64, &str, i64)
         }
     }
     let Some(&(_, _, now)) = sends.last() else { return Ok(Vec::new()) };
-    let m = crate::db::marker(conn);
-    let rows: Vec<String> =
-        (0..last.len()).map(|i| format!("({}, {}, {}, {})", m(i * 4 + 1), m(i * 4 + 2), m(i * 4 + 3), m(i * 4 + 4))).collect();
+    let rows: Vec<String> = last
+        .iter()
+        .map(|&(id, body, at, first_at)| {
+            let preview: String = body.chars().take(140).collect();
+            format!("({}, {}, {}, {})", script.bind(id), script.bind(at), script.bind(preview), script.bind(first_at))
+        })
+        .collect();
     let sql = format!(
         "WITH v (id, at, preview, first_at) AS (VALUES {})
          UPDATE conversations SET last_message_at = v.at, activity_at = v.at, last_message_preview = v.preview,
@@ -131,11 +142,7 @@ async fn touch_for_customers(conn: &mut AnyConnection, sends: &[(i64, &str, i64)
          FROM v WHERE conversations.id = v.id",
         rows.join(", ")
     );
-    let mut q = sqlx::query(&sql);
-    for &(id, body, at, first_at) in &last {
-        q = q.bind(id).bind(at).bind(body.chars().take(140).collect::<String>()).bind(first_at);
-    }
-    q.execute(&mut *conn).await?;
+    script.add(conn, &sql).await?;
     Ok(last.iter().map(|&(id, ..)| (id, None, now)).collect())
 }
 

@@ -5,8 +5,10 @@
 //! texts side by side, so each query still lives in exactly one place.
 mod errors;
 pub mod group;
+mod script;
 
 pub use errors::constraint_name;
+pub use script::Script;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};

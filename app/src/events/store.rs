@@ -1,7 +1,7 @@
 //! Event rows. Appends happen inside the writer's transaction, so an event exists
 //! exactly when its change does.
 use super::{Event, NewEvent};
-use crate::db::{Dialect, Sql};
+use crate::db::{Dialect, Script, Sql};
 use crate::error::AppResult;
 use sqlx::AnyConnection;
 
@@ -41,6 +41,30 @@ pub async fn append(conn: &mut AnyConnection, dialect: Dialect, ev: NewEvent, no
     Ok(id)
 }
 
+const TARGET: &str = "INSERT INTO events (kind, inbox_id, conversation_id, audience, payload, created_at)";
+
+/// The events' rows for a `VALUES` list, bound in `script`; with `ord`, each row
+/// starts with its place.
+fn rows<'q>(script: &mut Script<'q>, evs: &'q [NewEvent], now: i64, ord: bool) -> String {
+    let rows: Vec<String> = evs
+        .iter()
+        .enumerate()
+        .map(|(i, ev)| {
+            let values = [
+                script.bind(ev.kind),
+                script.bind(ev.inbox_id),
+                script.bind(ev.conversation_id),
+                script.bind(ev.audience.to_string()),
+                script.bind(ev.payload.as_str()),
+                script.bind(now),
+            ]
+            .join(", ");
+            if ord { format!("({i}, {values})") } else { format!("({values})") }
+        })
+        .collect();
+    rows.join(", ")
+}
+
 /// Appends several events with one statement, in order, and one NOTIFY.
 ///
 /// `turn` (PostgreSQL): the writers' turn as a `WITH` item ([`crate::db::WriteTx::turn_clause`]),
@@ -49,35 +73,41 @@ pub async fn append_many(conn: &mut AnyConnection, dialect: Dialect, evs: Vec<Ne
     if evs.is_empty() {
         return Ok(());
     }
-    let m = crate::db::marker(conn);
-    let rows: Vec<String> = (0..evs.len())
-        .map(|i| {
-            let values = (1..=6).map(|k| m(i * 6 + k)).collect::<Vec<_>>().join(", ");
-            if turn.is_some() { format!("({i}, {values})") } else { format!("({values})") }
-        })
-        .collect();
-    const TARGET: &str = "INSERT INTO events (kind, inbox_id, conversation_id, audience, payload, created_at)";
-    let sql = match (dialect, turn) {
-        (Dialect::Sqlite, _) => format!("{TARGET} VALUES {}", rows.join(", ")),
-        (Dialect::Postgres, None) => notifying(&format!("{TARGET} VALUES {}", rows.join(", ")), None),
-        // The sort holds every row back until the turn is taken, and gives out the
-        // ids in the events' order.
-        (Dialect::Postgres, Some(turn)) => notifying(
-            &format!(
-                "{TARGET} SELECT v.kind, v.inbox_id, v.conversation_id, v.audience, v.payload, v.created_at
-                 FROM turn, (VALUES {}) AS v (ord, kind, inbox_id, conversation_id, audience, payload, created_at) ORDER BY v.ord",
-                rows.join(", ")
-            ),
-            Some(turn),
-        ),
-    };
-    let mut q = sqlx::query(&sql);
-    for ev in &evs {
-        q = q.bind(ev.kind).bind(ev.inbox_id).bind(ev.conversation_id).bind(ev.audience.to_string()).bind(ev.payload.as_str()).bind(now);
+    let mut script = Script::new(conn);
+    match turn {
+        None => add_many(&mut script, conn, dialect, &evs, now).await?,
+        Some(turn) => {
+            // The sort holds every row back until the turn is taken, and gives out the
+            // ids in the events' order.
+            let sql = notifying(
+                &format!(
+                    "{TARGET} SELECT v.kind, v.inbox_id, v.conversation_id, v.audience, v.payload, v.created_at
+                     FROM turn, (VALUES {}) AS v (ord, kind, inbox_id, conversation_id, audience, payload, created_at) ORDER BY v.ord",
+                    rows(&mut script, &evs, now, true)
+                ),
+                Some(turn),
+            );
+            script.add(conn, &sql).await?;
+        }
     }
+    script.run(conn).await?;
+    Ok(())
+}
+
+/// [`append_many`] in the writers' turn already held, as a statement of `script`
+/// (on SQLite it goes with the statements around it).
+pub async fn add_many<'q>(script: &mut Script<'q>, conn: &mut AnyConnection, dialect: Dialect, evs: &'q [NewEvent], now: i64) -> AppResult<()> {
+    if evs.is_empty() {
+        return Ok(());
+    }
+    let insert = format!("{TARGET} VALUES {}", rows(script, evs, now, false));
     // On PostgreSQL, listeners read the log after the last id they published: one
     // wake-up is enough, queued by the statement that inserts.
-    q.execute(&mut *conn).await?;
+    let sql = match dialect {
+        Dialect::Sqlite => insert,
+        Dialect::Postgres => notifying(&insert, None),
+    };
+    script.add(conn, &sql).await?;
     Ok(())
 }
 
