@@ -305,6 +305,8 @@ async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Bulk {
             }
             Bulk::Written { results, careful, events: evs }
         }
+        // Ids drawn twice are a fault here, not a send's: no send is written.
+        Err(AppError::Internal) => Bulk::Failed(AppError::Internal),
         Err(e) => Bulk::Refused(e),
     }
 }
@@ -338,6 +340,12 @@ async fn bulk_writes(
         return Ok((messages, Some(evs)));
     }
     events::add_many(&mut script, tx, Dialect::Sqlite, &evs, sends[0].now).await?;
-    script.run(tx).await?;
+    script.run(tx).await.map_err(|e| match crate::db::constraint_name(&e).as_deref() {
+        Some("messages_id_key") => {
+            tracing::error!(error = %e, "a batch's message ids were taken already");
+            AppError::Internal
+        }
+        _ => e.into(),
+    })?;
     Ok((messages, None))
 }
