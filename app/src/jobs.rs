@@ -12,6 +12,13 @@ pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// SQLite's planner statistics refreshed where stale, the first ten minutes after start.
 pub const OPTIMIZE_EVERY: Duration = Duration::from_secs(3600);
 pub const OPTIMIZE_FIRST_AFTER: Duration = Duration::from_secs(600);
+/// The least time between two passes of a job that commits wake (SLA alerts,
+/// webhooks), from the start of one to the start of the next. Under a stream of
+/// writes (a batch of sends commits every few milliseconds) their reads would
+/// otherwise follow every commit, each on a pooled connection whose page cache the
+/// commit emptied, on the cores the writes need. A commit after a quiet spell still
+/// wakes them at once; the commits within the gap are taken up by one pass.
+pub const SETTLE: Duration = Duration::from_millis(50);
 /// Retention purges, the first a minute after start.
 pub const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 pub const RETENTION_FIRST_AFTER: Duration = Duration::from_secs(60);
@@ -125,6 +132,7 @@ pub fn start(st: &AppState, database_url: Option<String>) -> Jobs {
 async fn watch_sla(st: AppState) {
     let mut commits = st.db.commits();
     loop {
+        let began = tokio::time::Instant::now();
         commits.borrow_and_update();
         if let Err(e) = crate::sla::store::tick(&st.db, st.now()).await {
             tracing::warn!(error = %e, "SLA alerts failed");
@@ -137,10 +145,16 @@ async fn watch_sla(st: AppState) {
                 Duration::from_secs(5)
             }
         };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = commits.changed() => {}
-        }
+        due_or_committed(&mut commits, wait, began).await;
+    }
+}
+
+/// Waits until `wait` has passed or a write has committed, and then, after a commit,
+/// until [`SETTLE`] has passed since the pass that `began`.
+async fn due_or_committed(commits: &mut tokio::sync::watch::Receiver<u64>, wait: Duration, began: tokio::time::Instant) {
+    tokio::select! {
+        _ = tokio::time::sleep(wait) => {}
+        _ = commits.changed() => tokio::time::sleep_until(began + SETTLE).await,
     }
 }
 
@@ -151,6 +165,7 @@ async fn watch_sla(st: AppState) {
 async fn run_webhooks(st: AppState) {
     let mut commits = st.db.commits();
     loop {
+        let began = tokio::time::Instant::now();
         commits.borrow_and_update();
         loop {
             match crate::webhooks::derive::derive(&st.db, st.now()).await {
@@ -177,9 +192,6 @@ async fn run_webhooks(st: AppState) {
             Ok(None) => Duration::from_secs(3600),
             Err(_) => Duration::from_secs(5),
         };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = commits.changed() => {}
-        }
+        due_or_committed(&mut commits, wait, began).await;
     }
 }

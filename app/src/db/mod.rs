@@ -6,12 +6,15 @@
 mod errors;
 pub mod group;
 mod script;
+mod write;
 
 pub use errors::constraint_name;
 pub use script::Script;
+pub use write::WriteTx;
+use write::Writer;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use sqlx::{AnyConnection, AnyPool, Executor};
 use std::any::{Any as AnyType, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -63,71 +66,9 @@ pub struct Db {
     commits: Arc<tokio::sync::watch::Sender<u64>>,
     /// SQLite: writers of this process wait their turn here, first come first served,
     /// instead of in SQLite's busy handler, which retries with growing sleeps and lets
-    /// a steady writer (the message committer) starve an occasional one.
-    writers: Arc<tokio::sync::Mutex<()>>,
-}
-
-/// A write transaction from [`Db::begin_write`]. It derefs to the connection, and its
-/// [`WriteTx::commit`] also wakes whoever waits on [`Db::commits`] (the event pump),
-/// so a write publishes its events by committing: no caller remembers to.
-pub struct WriteTx {
-    tx: Transaction<'static, Any>,
-    commits: Arc<tokio::sync::watch::Sender<u64>>,
-    /// The writer's turn (SQLite), given back after the transaction ends: declared
-    /// after `tx`, so a dropped transaction rolls back first.
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
-    /// Begun without PostgreSQL's writer lock, which [`WriteTx::take_turn`] takes.
-    late: bool,
-}
-
-impl std::ops::Deref for WriteTx {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
-        &self.tx
-    }
-}
-
-impl std::ops::DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.tx
-    }
-}
-
-impl WriteTx {
-    /// Commits, then wakes the event pump.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await?;
-        self.commits.send_modify(|n| *n = n.wrapping_add(1));
-        Ok(())
-    }
-
-    /// Takes the writers' turn (PostgreSQL's lock) if the transaction began without it
-    /// ([`Db::begin_write_late`]); nothing otherwise. Waits at most 100 ms: a writer
-    /// that holds the turn longer is most likely waiting for a row this transaction
-    /// has locked, so the caller rolls back and begins again in turn.
-    pub async fn take_turn(&mut self) -> Result<(), sqlx::Error> {
-        if self.late {
-            let conn: &mut AnyConnection = &mut self.tx;
-            conn.execute(sqlx::raw_sql(TAKE_TURN)).await?;
-            self.late = false;
-        }
-        Ok(())
-    }
-
-    /// When the transaction has still to take the writers' turn, the `WITH` item that
-    /// takes it (`turn`, one row, with the same deadline as [`WriteTx::take_turn`]),
-    /// for the caller's next statement to join, so that the turn costs no round trip
-    /// of its own; `None` when the turn is held already. From then on the turn counts
-    /// as taken: that statement must draw the transaction's first event ids, and if it
-    /// fails the caller rolls back.
-    pub fn turn_clause(&mut self) -> Option<&'static str> {
-        std::mem::take(&mut self.late).then_some(TURN_CLAUSE)
-    }
-
-    /// Rolls back (dropping the guard does the same, later).
-    pub async fn rollback(self) -> Result<(), sqlx::Error> {
-        self.tx.rollback().await
-    }
+    /// a steady writer (the message committer) starve an occasional one; the turn
+    /// holds the one connection every write transaction runs on ([`Writer`]).
+    writers: Arc<tokio::sync::Mutex<Writer>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -150,22 +91,8 @@ PRAGMA foreign_keys = ON;
 PRAGMA busy_timeout = 5000;
 PRAGMA secure_delete = ON;
 PRAGMA wal_autocheckpoint = 0;";
-/// PostgreSQL's advisory lock that serialises writers, as SQL (its key is arbitrary
-/// and fixed: 0x5357_4252_4400).
-macro_rules! writers_lock {
-    () => {
-        "pg_advisory_xact_lock(91634239947776)"
-    };
-}
-/// Begins a write transaction on PostgreSQL holding the writers' lock.
-const BEGIN_LOCKED: &str = concat!("BEGIN; SELECT ", writers_lock!());
-/// The same lock, taken inside a transaction begun without it, with a deadline.
-const TAKE_TURN: &str = concat!("SET LOCAL lock_timeout = '100ms'; SELECT ", writers_lock!(), "; SET LOCAL lock_timeout = 0");
 /// How long a PostgreSQL connection may stay idle in the pool before it is pinged again.
 const IDLE_PING: Duration = Duration::from_secs(1);
-/// [`TAKE_TURN`] as a `WITH` item: PostgreSQL evaluates a target list in order.
-const TURN_CLAUSE: &str = concat!("turn AS MATERIALIZED (SELECT set_config('lock_timeout', '100ms', true) AS deadline, ",
-    writers_lock!(), " AS taken, set_config('lock_timeout', '0', true) AS reset)");
 const POSTGRES_SETTINGS: &str = "SET synchronous_commit = on";
 
 impl Db {
@@ -289,43 +216,6 @@ impl Db {
         }
     }
 
-    /// A transaction that reads and then writes. On SQLite it takes the write lock up
-    /// front (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot upgrade
-    /// once another connection has committed, and would fail with SQLITE_BUSY. Writers
-    /// of this process take turns first (a fair queue), so none starves; a write
-    /// transaction must never begin another.
-    ///
-    /// On PostgreSQL it takes a transaction-scoped advisory lock for the same effect:
-    /// writers then commit one at a time, in the order their event ids were drawn from
-    /// the sequence, so a reader following `id > last` never skips an event whose
-    /// transaction committed late.
-    ///
-    /// Committing the returned guard wakes the event pump: the write's events go out
-    /// at once, without the caller publishing anything.
-    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
-        let (tx, turn) = match self.dialect {
-            Dialect::Sqlite => {
-                let turn = self.writers.clone().lock_owned().await;
-                (self.pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
-            }
-            // One round trip: the lock is taken by the statement that begins.
-            Dialect::Postgres => (self.pool.begin_with(BEGIN_LOCKED).await?, None),
-        };
-        Ok(WriteTx { tx, commits: self.commits.clone(), _turn: turn, late: false })
-    }
-
-    /// [`Db::begin_write`] for a writer that locks the rows it changes first, in the
-    /// order of their ids, writes them, and then takes the writers' turn
-    /// ([`WriteTx::take_turn`]) to append its events and commit: on PostgreSQL the lock
-    /// that orders the log is then held for those last steps only. The same as
-    /// `begin_write` on SQLite, whose writers take turns for whole transactions.
-    pub async fn begin_write_late(&self) -> Result<WriteTx, sqlx::Error> {
-        match self.dialect {
-            Dialect::Sqlite => self.begin_write().await,
-            Dialect::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, commits: self.commits.clone(), _turn: None, late: true }),
-        }
-    }
-
     /// Copies the WAL into the database file without blocking readers or the writer
     /// (SQLite; nothing to do on PostgreSQL). The server calls it every second.
     pub async fn checkpoint(&self) -> Result<(), sqlx::Error> {
@@ -369,6 +259,7 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        self.writers.lock().await.close().await;
         self.pool.close().await
     }
 }

@@ -187,9 +187,12 @@ impl Hub {
     async fn drain(&self, db: &Db) {
         loop {
             let last = self.published();
-            match store::after(db, last, 500).await {
+            match store::after(db, last, DRAIN_PAGE).await {
                 Ok(events) if events.is_empty() => return,
                 Ok(events) => {
+                    // A page not full was the whole log at the read: a commit since
+                    // then wakes the pump again, so no second read to find it empty.
+                    let more = events.len() as i64 == DRAIN_PAGE;
                     crate::telemetry::events_published(events.len() as u64);
                     let followers = self.followers.read().unwrap_or_else(|e| e.into_inner()).clone();
                     for ev in events {
@@ -206,6 +209,9 @@ impl Hub {
                         // No receivers is fine: nobody is connected.
                         let _ = self.sender.send(ev);
                     }
+                    if !more {
+                        return;
+                    }
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "event pump read failed");
@@ -215,6 +221,9 @@ impl Hub {
         }
     }
 }
+
+/// How many events the pump reads at a time.
+const DRAIN_PAGE: i64 = 500;
 
 /// How many waiting signals one NOTIFY statement relays at most.
 const RELAY_BATCH: usize = 256;

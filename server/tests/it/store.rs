@@ -178,3 +178,27 @@ test_both_dbs!(a_connection_closed_while_idle_is_replaced, |db| async move {
         assert_eq!(one, 1);
     }
 });
+
+// A write transaction dropped before it ends (an error returned early, a cancelled
+// request) is rolled back: its write is gone, it holds no lock that blocks a write
+// outside the turn, and the next writer begins. On SQLite every write transaction
+// runs on one connection kept by the writers' turn, so the rollback is queued there
+// before anything else.
+test_both_dbs!(a_dropped_write_transaction_rolls_back_and_blocks_no_one, |db| async move {
+    let mut tx = db.begin_write().await.unwrap();
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('dropped', 'x')").execute(&mut *tx).await.unwrap();
+    drop(tx);
+    // A write outside the turn would wait for SQLite's lock (5 s, then fail) if the
+    // dropped transaction still held it.
+    let started = std::time::Instant::now();
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('outside', 'y')").execute(db.pool()).await.expect("not blocked");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "waited {:?} for the lock", started.elapsed());
+    let mut tx = db.begin_write().await.expect("the next writer begins");
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('next', 'z')").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM settings WHERE key IN ('dropped', 'outside', 'next') ORDER BY key")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(keys, ["next", "outside"]);
+});

@@ -1,0 +1,204 @@
+//! Write transactions: [`Db::begin_write`] and the [`WriteTx`] it returns.
+//!
+//! On SQLite every write transaction runs on one connection of its own, held by the
+//! writers' turn and never given back to the pool. SQLite drops a connection's whole
+//! page cache when it begins after another connection's commit, so writes spread over
+//! the pool found the pages of the last one gone; and a pooled connection is pinged
+//! on its way back (a trip to its thread), while the next writer already waits for
+//! one.
+use super::{Db, Dialect};
+use sqlx::any::AnyTransactionManager;
+use sqlx::{Any, AnyConnection, Executor, Transaction, TransactionManager};
+use std::sync::Arc;
+use tokio::sync::{watch, OwnedMappedMutexGuard, OwnedMutexGuard};
+
+/// PostgreSQL's advisory lock that serialises writers, as SQL (its key is arbitrary
+/// and fixed: 0x5357_4252_4400).
+macro_rules! writers_lock {
+    () => {
+        "pg_advisory_xact_lock(91634239947776)"
+    };
+}
+/// Begins a write transaction on PostgreSQL holding the writers' lock.
+const BEGIN_LOCKED: &str = concat!("BEGIN; SELECT ", writers_lock!());
+/// The same lock, taken inside a transaction begun without it, with a deadline.
+const TAKE_TURN: &str = concat!("SET LOCAL lock_timeout = '100ms'; SELECT ", writers_lock!(), "; SET LOCAL lock_timeout = 0");
+/// [`TAKE_TURN`] as a `WITH` item: PostgreSQL evaluates a target list in order.
+const TURN_CLAUSE: &str = concat!("turn AS MATERIALIZED (SELECT set_config('lock_timeout', '100ms', true) AS deadline, ",
+    writers_lock!(), " AS taken, set_config('lock_timeout', '0', true) AS reset)");
+
+/// SQLite's writer connection, taken from the pool on the first write (so it has the
+/// pool's settings) and kept; `None` before, or after it failed to begin.
+#[derive(Default)]
+pub struct Writer(Option<AnyConnection>);
+
+impl Writer {
+    /// Closes the connection (at shutdown: the last to close checkpoints the WAL).
+    pub async fn close(&mut self) {
+        if let Some(conn) = self.0.take() {
+            let _ = sqlx::Connection::close(conn).await;
+        }
+    }
+}
+
+enum Conn {
+    /// PostgreSQL: a pooled connection's transaction (`None` once it ended).
+    Pooled(Option<Transaction<'static, Any>>),
+    /// SQLite: the writer's connection, held with the turn; `open` until it ends.
+    Writer { conn: OwnedMappedMutexGuard<Writer, AnyConnection>, open: bool },
+}
+
+/// A write transaction from [`Db::begin_write`]. It derefs to the connection, and its
+/// [`WriteTx::commit`] also wakes whoever waits on [`Db::commits`] (the event pump),
+/// so a write publishes its events by committing: no caller remembers to.
+pub struct WriteTx {
+    conn: Conn,
+    commits: Arc<watch::Sender<u64>>,
+    /// Begun without PostgreSQL's writer lock, which [`WriteTx::take_turn`] takes.
+    late: bool,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match &self.conn {
+            Conn::Pooled(Some(tx)) => tx,
+            Conn::Pooled(None) => unreachable!("a transaction is used only until it ends"),
+            Conn::Writer { conn, .. } => conn,
+        }
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match &mut self.conn {
+            Conn::Pooled(Some(tx)) => tx,
+            Conn::Pooled(None) => unreachable!("a transaction is used only until it ends"),
+            Conn::Writer { conn, .. } => conn,
+        }
+    }
+}
+
+impl Drop for WriteTx {
+    /// A transaction dropped before it ended is rolled back: on SQLite's writer
+    /// connection the rollback is queued before anything the next writer sends (as
+    /// sqlx does for a pooled transaction).
+    fn drop(&mut self) {
+        if let Conn::Writer { conn, open: true } = &mut self.conn {
+            AnyTransactionManager::start_rollback(conn);
+        }
+    }
+}
+
+impl WriteTx {
+    /// Commits, then wakes the event pump.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        match &mut self.conn {
+            Conn::Pooled(tx) => {
+                if let Some(tx) = tx.take() {
+                    tx.commit().await?;
+                }
+            }
+            Conn::Writer { conn, open } => {
+                AnyTransactionManager::commit(conn).await?;
+                *open = false;
+            }
+        }
+        self.commits.send_modify(|n| *n = n.wrapping_add(1));
+        Ok(())
+    }
+
+    /// Takes the writers' turn (PostgreSQL's lock) if the transaction began without it
+    /// ([`Db::begin_write_late`]); nothing otherwise. Waits at most 100 ms: a writer
+    /// that holds the turn longer is most likely waiting for a row this transaction
+    /// has locked, so the caller rolls back and begins again in turn.
+    pub async fn take_turn(&mut self) -> Result<(), sqlx::Error> {
+        if self.late {
+            let conn: &mut AnyConnection = self;
+            conn.execute(sqlx::raw_sql(TAKE_TURN)).await?;
+            self.late = false;
+        }
+        Ok(())
+    }
+
+    /// When the transaction has still to take the writers' turn, the `WITH` item that
+    /// takes it (`turn`, one row, with the same deadline as [`WriteTx::take_turn`]),
+    /// for the caller's next statement to join, so that the turn costs no round trip
+    /// of its own; `None` when the turn is held already. From then on the turn counts
+    /// as taken: that statement must draw the transaction's first event ids, and if it
+    /// fails the caller rolls back.
+    pub fn turn_clause(&mut self) -> Option<&'static str> {
+        std::mem::take(&mut self.late).then_some(TURN_CLAUSE)
+    }
+
+    /// Rolls back (dropping the guard does the same, later).
+    pub async fn rollback(mut self) -> Result<(), sqlx::Error> {
+        match &mut self.conn {
+            Conn::Pooled(tx) => match tx.take() {
+                Some(tx) => tx.rollback().await,
+                None => Ok(()),
+            },
+            Conn::Writer { conn, open } => {
+                *open = false;
+                AnyTransactionManager::rollback(conn).await
+            }
+        }
+    }
+}
+
+impl Db {
+    /// A transaction that reads and then writes. On SQLite it takes the write lock up
+    /// front (`BEGIN IMMEDIATE`): a deferred transaction that read first cannot upgrade
+    /// once another connection has committed, and would fail with SQLITE_BUSY. Writers
+    /// of this process take turns first (a fair queue), so none starves, and run on
+    /// the writer's connection ([`Writer`]); a write transaction must never begin
+    /// another.
+    ///
+    /// On PostgreSQL it takes a transaction-scoped advisory lock for the same effect:
+    /// writers then commit one at a time, in the order their event ids were drawn from
+    /// the sequence, so a reader following `id > last` never skips an event whose
+    /// transaction committed late.
+    ///
+    /// Committing the returned guard wakes the event pump: the write's events go out
+    /// at once, without the caller publishing anything.
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        let conn = match self.dialect {
+            Dialect::Sqlite => {
+                let writer = self.writers.clone().lock_owned().await;
+                Conn::Writer { conn: begin_writer(&self.pool, writer).await?, open: true }
+            }
+            // One round trip: the lock is taken by the statement that begins.
+            Dialect::Postgres => Conn::Pooled(Some(self.pool.begin_with(BEGIN_LOCKED).await?)),
+        };
+        Ok(WriteTx { conn, commits: self.commits.clone(), late: false })
+    }
+
+    /// [`Db::begin_write`] for a writer that locks the rows it changes first, in the
+    /// order of their ids, writes them, and then takes the writers' turn
+    /// ([`WriteTx::take_turn`]) to append its events and commit: on PostgreSQL the lock
+    /// that orders the log is then held for those last steps only. The same as
+    /// `begin_write` on SQLite, whose writers take turns for whole transactions.
+    pub async fn begin_write_late(&self) -> Result<WriteTx, sqlx::Error> {
+        match self.dialect {
+            Dialect::Sqlite => self.begin_write().await,
+            Dialect::Postgres => Ok(WriteTx { conn: Conn::Pooled(Some(self.pool.begin().await?)), commits: self.commits.clone(), late: true }),
+        }
+    }
+}
+
+/// `BEGIN IMMEDIATE` on the writer's connection, taken from `pool` the first time. A
+/// connection that fails to begin is closed, and the next writer takes a new one.
+async fn begin_writer(pool: &sqlx::AnyPool, mut writer: OwnedMutexGuard<Writer>) -> Result<OwnedMappedMutexGuard<Writer, AnyConnection>, sqlx::Error> {
+    if writer.0.is_none() {
+        writer.0 = Some(pool.acquire().await?.detach());
+    }
+    let began = match writer.0.as_mut() {
+        Some(conn) => AnyTransactionManager::begin(conn, Some("BEGIN IMMEDIATE".into())).await,
+        None => Err(sqlx::Error::PoolClosed),
+    };
+    if let Err(e) = began {
+        writer.close().await;
+        return Err(e);
+    }
+    OwnedMutexGuard::try_map(writer, |w| w.0.as_mut()).map_err(|_| sqlx::Error::PoolClosed)
+}
