@@ -8,6 +8,7 @@
 //! same transaction, each in a savepoint, so a failing send takes no other with it.
 mod insert;
 
+use super::rows::{keyed, keyed_read, Keyed, KeyedRow};
 use super::store::load_many_keyed;
 use super::visitor_keys::is_visitors;
 use super::touch::{touch_batch, Before, Touch};
@@ -135,13 +136,25 @@ async fn attempt(db: &Db, sends: &[OwnedSend], late: bool) -> Option<Vec<Outcome
     // Where a batch's time goes, for `RUST_LOG=app::conversations::batch=trace`: the
     // turn (on PostgreSQL, the lock other instances' batches hold), the writes, the commit.
     let started = std::time::Instant::now();
-    let begun = if late { db.begin_write_late().await } else { db.begin_write().await };
+    // On SQLite the chats' read goes with the `BEGIN`, in one call.
+    let (begun, found) = if !late && db.dialect() == Dialect::Sqlite && sends.len() >= 2 {
+        let mut script = Script::sqlite();
+        let sql = keyed_read(&mut script, &chats_of(sends), false);
+        match db.begin_write_reading::<KeyedRow>(script, &sql).await {
+            Ok((tx, rows)) => (Ok(tx), Some(keyed(rows))),
+            Err(e) => (Err(e), None),
+        }
+    } else if late {
+        (db.begin_write_late().await, None)
+    } else {
+        (db.begin_write().await, None)
+    };
     let mut tx = match begun {
         Ok(tx) => tx,
         Err(e) => return all_fail(e.into()),
     };
     let begun = started.elapsed();
-    let written = match bulk(&mut tx, db, sends).await {
+    let written = match bulk(&mut tx, db, sends, found).await {
         Bulk::Written { results, careful, events: evs } => {
             // The turn: taken by the statement that appends the events, if any.
             let appended = match evs {
@@ -204,6 +217,11 @@ async fn attempt(db: &Db, sends: &[OwnedSend], late: bool) -> Option<Vec<Outcome
     }
 }
 
+/// The chats the sends write to, each once.
+fn chats_of(sends: &[OwnedSend]) -> Vec<i64> {
+    sends.iter().map(|s| s.conversation_id).collect::<HashSet<_>>().into_iter().collect()
+}
+
 /// The bulk path's answers (`None` where a send was left to the careful path) with
 /// the careful path's, in the order of the sends.
 fn merge(mut results: Vec<Option<Outcome>>, careful: &[usize], rest: Vec<Outcome>) -> Vec<Outcome> {
@@ -259,15 +277,17 @@ enum Bulk {
 /// token (and that exist), written with a handful of statements in all. A chat with
 /// any other send has all its sends written one by one after them, in order; one
 /// customer reopening a chat no longer sends the whole batch down the careful path.
-async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend]) -> Bulk {
+async fn bulk(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend], found: Option<Vec<Keyed>>) -> Bulk {
     let everything = || Bulk::Written { results: sends.iter().map(|_| None).collect(), careful: (0..sends.len()).collect(), events: None };
     if sends.len() < 2 {
         return everything();
     }
-    let ids: Vec<i64> = sends.iter().map(|s| s.conversation_id).collect::<HashSet<_>>().into_iter().collect();
-    let found = match load_many_keyed(tx, &ids, db.dialect() == Dialect::Postgres).await {
-        Ok(found) => found,
-        Err(e) => return Bulk::Failed(e),
+    let found = match found {
+        Some(found) => found,
+        None => match load_many_keyed(tx, &chats_of(sends), db.dialect() == Dialect::Postgres).await {
+            Ok(found) => found,
+            Err(e) => return Bulk::Failed(e),
+        },
     };
     // SQLite: the ids the messages take, drawn in the write lock held since `BEGIN`.
     let first_id = (db.dialect() == Dialect::Sqlite).then(|| found.first().and_then(|k| k.last_message_id).unwrap_or(0) + 1);

@@ -2,6 +2,7 @@
 //! of `store`, `write` and `batch`.
 use super::{AuthorKind, CloseReason, Context, Conversation, Message, Status, Visibility};
 use crate::error::AppResult;
+use crate::db::Script;
 use sqlx::{AnyConnection, FromRow};
 
 #[derive(FromRow)]
@@ -110,7 +111,7 @@ pub(crate) struct Keyed {
 }
 
 #[derive(FromRow)]
-struct KeyedRow {
+pub(crate) struct KeyedRow {
     #[sqlx(flatten)]
     row: ConversationRow,
     awaiting_since: Option<i64>,
@@ -123,7 +124,14 @@ struct KeyedRow {
 /// (PostgreSQL only), so writers that lock several never wait on each other in a
 /// circle.
 pub(crate) async fn load_many_keyed(conn: &mut AnyConnection, ids: &[i64], lock: bool) -> AppResult<Vec<Keyed>> {
-    let marks: Vec<String> = (1..=ids.len()).map(crate::db::marker(conn)).collect();
+    let mut script = Script::new(conn);
+    let sql = keyed_read(&mut script, ids, lock);
+    Ok(keyed(script.fetch(conn, &sql).await?))
+}
+
+/// The read of [`load_many_keyed`], its values bound in `script`.
+pub(crate) fn keyed_read(script: &mut Script<'_>, ids: &[i64], lock: bool) -> String {
+    let marks: Vec<String> = ids.iter().map(|id| script.bind(*id)).collect();
     let select = CONVERSATION_SELECT.replacen(
         " FROM conversations c",
         ", c.awaiting_since, CASE WHEN c.sla_due_at IS NOT NULL OR i.sla_first_response_ms IS NOT NULL
@@ -133,14 +141,12 @@ pub(crate) async fn load_many_keyed(conn: &mut AnyConnection, ids: &[i64], lock:
         1,
     );
     let locking = if lock { " ORDER BY c.id FOR UPDATE OF c" } else { "" };
-    let sql = format!("{select} WHERE c.id IN ({}){locking}", marks.join(", "));
-    let mut q = sqlx::query_as::<_, KeyedRow>(&sql);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    let rows = q.fetch_all(&mut *conn).await?;
-    Ok(rows
-        .into_iter()
+    format!("{select} WHERE c.id IN ({}){locking}", marks.join(", "))
+}
+
+/// The chats [`keyed_read`] read.
+pub(crate) fn keyed(rows: Vec<KeyedRow>) -> Vec<Keyed> {
+    rows.into_iter()
         .map(|r| Keyed {
             visitor_key: r.row.visitor_token_hash.clone(),
             conversation: r.row.into(),
@@ -148,5 +154,5 @@ pub(crate) async fn load_many_keyed(conn: &mut AnyConnection, ids: &[i64], lock:
             sla: r.sla != 0,
             last_message_id: r.last_message_id,
         })
-        .collect())
+        .collect()
 }

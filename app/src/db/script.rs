@@ -24,6 +24,16 @@ impl<'q> Script<'q> {
         Script { sql: String::new(), args: AnyArguments::default(), together: conn.backend_name() == "SQLite", refused: None }
     }
 
+    /// A script for SQLite, whose statements go together.
+    pub fn sqlite() -> Script<'q> {
+        Script { sql: String::new(), args: AnyArguments::default(), together: true, refused: None }
+    }
+
+    /// Puts `statement`, which binds nothing, before the statements waiting.
+    pub fn prepend(&mut self, statement: &str) {
+        self.sql = if self.sql.is_empty() { statement.to_string() } else { format!("{statement};\n{}", self.sql) };
+    }
+
     /// Whether the statements added wait to go together (SQLite).
     pub fn together(&self) -> bool {
         self.together
@@ -82,6 +92,16 @@ impl<'q> Script<'q> {
         self.sql.push_str(statement);
         let (sql, args) = self.take()?;
         sqlx::query_as_with(&sql, args).fetch_all(conn).await
+    }
+
+    /// [`Script::fetch`], the rows as they come (of every statement that returns any).
+    pub async fn fetch_rows(mut self, conn: &mut AnyConnection, statement: &str) -> Result<Vec<AnyRow>, sqlx::Error> {
+        if !self.sql.is_empty() {
+            self.sql.push_str(";\n");
+        }
+        self.sql.push_str(statement);
+        let (sql, args) = self.take()?;
+        sqlx::query_with(&sql, args).fetch_all(conn).await
     }
 
     fn take(&mut self) -> Result<(String, AnyArguments<'q>), sqlx::Error> {

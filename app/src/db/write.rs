@@ -7,8 +7,9 @@
 //! on its way back (a trip to its thread), while the next writer already waits for
 //! one.
 use super::{Db, Dialect};
-use sqlx::any::AnyTransactionManager;
-use sqlx::{Any, AnyConnection, Executor, Transaction, TransactionManager};
+use super::Script;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, FromRow, Transaction};
 use std::sync::Arc;
 use tokio::sync::{watch, OwnedMappedMutexGuard, OwnedMutexGuard};
 
@@ -44,8 +45,10 @@ impl Writer {
 enum Conn {
     /// PostgreSQL: a pooled connection's transaction (`None` once it ended).
     Pooled(Option<Transaction<'static, Any>>),
-    /// SQLite: the writer's connection, held with the turn; `open` until it ends.
-    Writer { conn: OwnedMappedMutexGuard<Writer, AnyConnection>, open: bool },
+    /// SQLite: the writer's connection, held with the turn, while the transaction is
+    /// open (`None` once it ended). Its `BEGIN`, `COMMIT` and `ROLLBACK` are sent as
+    /// plain statements, so that `BEGIN` can go with the transaction's first read.
+    Writer(Option<OwnedMappedMutexGuard<Writer, AnyConnection>>),
 }
 
 /// A write transaction from [`Db::begin_write`]. It derefs to the connection, and its
@@ -63,8 +66,8 @@ impl std::ops::Deref for WriteTx {
     fn deref(&self) -> &AnyConnection {
         match &self.conn {
             Conn::Pooled(Some(tx)) => tx,
-            Conn::Pooled(None) => unreachable!("a transaction is used only until it ends"),
-            Conn::Writer { conn, .. } => conn,
+            Conn::Writer(Some(conn)) => conn,
+            Conn::Pooled(None) | Conn::Writer(None) => unreachable!("a transaction is used only until it ends"),
         }
     }
 }
@@ -73,19 +76,23 @@ impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         match &mut self.conn {
             Conn::Pooled(Some(tx)) => tx,
-            Conn::Pooled(None) => unreachable!("a transaction is used only until it ends"),
-            Conn::Writer { conn, .. } => conn,
+            Conn::Writer(Some(conn)) => conn,
+            Conn::Pooled(None) | Conn::Writer(None) => unreachable!("a transaction is used only until it ends"),
         }
     }
 }
 
 impl Drop for WriteTx {
     /// A transaction dropped before it ended is rolled back: on SQLite's writer
-    /// connection the rollback is queued before anything the next writer sends (as
-    /// sqlx does for a pooled transaction).
+    /// connection by a task that keeps the turn until the rollback is done (a pooled
+    /// transaction queues its own).
     fn drop(&mut self) {
-        if let Conn::Writer { conn, open: true } = &mut self.conn {
-            AnyTransactionManager::start_rollback(conn);
+        if let Conn::Writer(conn) = &mut self.conn {
+            if let (Some(mut conn), Ok(rt)) = (conn.take(), tokio::runtime::Handle::try_current()) {
+                rt.spawn(async move {
+                    let _ = conn.execute("ROLLBACK").await;
+                });
+            }
         }
     }
 }
@@ -99,9 +106,13 @@ impl WriteTx {
                     tx.commit().await?;
                 }
             }
-            Conn::Writer { conn, open } => {
-                AnyTransactionManager::commit(conn).await?;
-                *open = false;
+            Conn::Writer(conn) => {
+                if let Some(mut conn) = conn.take() {
+                    if let Err(e) = conn.execute("COMMIT").await {
+                        let _ = conn.execute("ROLLBACK").await;
+                        return Err(e);
+                    }
+                }
             }
         }
         self.commits.send_modify(|n| *n = n.wrapping_add(1));
@@ -138,10 +149,10 @@ impl WriteTx {
                 Some(tx) => tx.rollback().await,
                 None => Ok(()),
             },
-            Conn::Writer { conn, open } => {
-                *open = false;
-                AnyTransactionManager::rollback(conn).await
-            }
+            Conn::Writer(conn) => match conn.take() {
+                Some(mut conn) => conn.execute("ROLLBACK").await.map(|_| ()),
+                None => Ok(()),
+            },
         }
     }
 }
@@ -164,8 +175,8 @@ impl Db {
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
         let conn = match self.dialect {
             Dialect::Sqlite => {
-                let writer = self.writers.clone().lock_owned().await;
-                Conn::Writer { conn: begin_writer(&self.pool, writer).await?, open: true }
+                let (conn, _) = self.begin_writer(None).await?;
+                Conn::Writer(Some(conn))
             }
             // One round trip: the lock is taken by the statement that begins.
             Dialect::Postgres => Conn::Pooled(Some(self.pool.begin_with(BEGIN_LOCKED).await?)),
@@ -186,19 +197,49 @@ impl Db {
     }
 }
 
-/// `BEGIN IMMEDIATE` on the writer's connection, taken from `pool` the first time. A
-/// connection that fails to begin is closed, and the next writer takes a new one.
-async fn begin_writer(pool: &sqlx::AnyPool, mut writer: OwnedMutexGuard<Writer>) -> Result<OwnedMappedMutexGuard<Writer, AnyConnection>, sqlx::Error> {
-    if writer.0.is_none() {
-        writer.0 = Some(pool.acquire().await?.detach());
+impl Db {
+    /// [`Db::begin_write`] on SQLite, with the transaction's first read (`read`, its text
+    /// and values) sent with its `BEGIN` in one call; that read's rows.
+    pub async fn begin_write_reading<R>(&self, read: Script<'_>, statement: &str) -> Result<(WriteTx, Vec<R>), sqlx::Error>
+    where
+        R: for<'r> FromRow<'r, AnyRow>,
+    {
+        if self.dialect != Dialect::Sqlite {
+            return Err(sqlx::Error::Configuration("a write transaction begins with a read on SQLite only".into()));
+        }
+        let (conn, rows) = self.begin_writer(Some((read, statement))).await?;
+        let tx = WriteTx { conn: Conn::Writer(Some(conn)), commits: self.commits.clone(), late: false };
+        // Dropping `tx` on a row that does not decode rolls back.
+        let rows = rows.iter().map(R::from_row).collect::<Result<Vec<R>, _>>()?;
+        Ok((tx, rows))
     }
-    let began = match writer.0.as_mut() {
-        Some(conn) => AnyTransactionManager::begin(conn, Some("BEGIN IMMEDIATE".into())).await,
-        None => Err(sqlx::Error::PoolClosed),
-    };
-    if let Err(e) = began {
-        writer.close().await;
-        return Err(e);
+
+    /// `BEGIN IMMEDIATE` in the writers' turn on the writer's connection (taken from the
+    /// pool the first time), with `read` if any, and its rows. When it fails, the
+    /// transaction is rolled back in case it began, and the connection is closed: the
+    /// next writer takes a new one.
+    async fn begin_writer(&self, read: Option<(Script<'_>, &str)>) -> Result<(WriterConn, Vec<AnyRow>), sqlx::Error> {
+        let mut writer = self.writers.clone().lock_owned().await;
+        if writer.0.is_none() {
+            writer.0 = Some(self.pool.acquire().await?.detach());
+        }
+        let Some(conn) = writer.0.as_mut() else { return Err(sqlx::Error::PoolClosed) };
+        let began = match read {
+            None => conn.execute("BEGIN IMMEDIATE").await.map(|_| Vec::new()),
+            Some((mut script, statement)) => {
+                script.prepend("BEGIN IMMEDIATE");
+                script.fetch_rows(conn, statement).await
+            }
+        };
+        match began {
+            Ok(rows) => Ok((OwnedMutexGuard::try_map(writer, |w| w.0.as_mut()).map_err(|_| sqlx::Error::PoolClosed)?, rows)),
+            Err(e) => {
+                let _ = conn.execute("ROLLBACK").await;
+                writer.close().await;
+                Err(e)
+            }
+        }
     }
-    OwnedMutexGuard::try_map(writer, |w| w.0.as_mut()).map_err(|_| sqlx::Error::PoolClosed)
 }
+
+type WriterConn = OwnedMappedMutexGuard<Writer, AnyConnection>;
