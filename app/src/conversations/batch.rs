@@ -22,6 +22,8 @@ use crate::events::store as events;
 use crate::events::NewEvent;
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// A send with everything it needs owned, so it can wait in the committer's queue.
@@ -77,20 +79,38 @@ pub struct Pending {
 type Outcome = AppResult<(Message, bool)>;
 
 /// The conversations domain's group committer, attached to the database handle:
-/// `None` when group commit is off (a transaction per send, for comparison).
-struct Committer(Option<mpsc::Sender<Pending>>);
+/// `None` when group commit is off (a transaction per send, for comparison); and what
+/// its batches counted.
+struct Committer(Option<mpsc::Sender<Pending>>, Arc<InBulk>);
+
+/// How many sends the committer's batches wrote on the bulk path, committed.
+#[derive(Default)]
+struct InBulk(AtomicU64);
+
+impl Committer {
+    fn start(plain: Db, grouped: bool) -> Committer {
+        let counted = plain.extension(|_| InBulk::default());
+        Committer(grouped.then(|| group::start(plain, commit)), counted)
+    }
+}
 
 /// Turns group commit on (the default) or off for sends through `db` and its clones
 /// (`--group-commit off`).
 pub fn configure(db: &Db, grouped: bool) {
-    db.set_extension(|plain| Committer(grouped.then(|| group::start(plain, commit))));
+    db.set_extension(|plain| Committer::start(plain, grouped));
+}
+
+/// How many sends through `db` were written on the bulk path (several chats' sends
+/// with a few statements for all) and committed: the rest went one by one.
+pub fn sent_in_bulk(db: &Db) -> u64 {
+    db.extension(|plain| Committer::start(plain, true)).1 .0.load(Ordering::Relaxed)
 }
 
 /// Queues a send and waits for its answer (after the commit).
 pub(super) async fn submit(db: &Db, send: OwnedSend) -> Outcome {
     let (answer, rx) = oneshot::channel();
     let pending = Pending { send, answer };
-    let committer = db.extension(|plain| Committer(Some(group::start(plain, commit))));
+    let committer = db.extension(|plain| Committer::start(plain, true));
     match &committer.0 {
         Some(q) => {
             if let Err(e) = q.send(pending).await {
@@ -154,8 +174,10 @@ async fn attempt(db: &Db, sends: &[OwnedSend], late: bool) -> Option<Vec<Outcome
         Err(e) => return all_fail(e.into()),
     };
     let begun = started.elapsed();
+    let mut in_bulk = 0;
     let written = match bulk(&mut tx, db, sends, found).await {
         Bulk::Written { results, careful, events: evs } => {
+            in_bulk = sends.len() - careful.len();
             // The turn: taken by the statement that appends the events, if any.
             let appended = match evs {
                 Some(evs) => {
@@ -212,7 +234,10 @@ async fn attempt(db: &Db, sends: &[OwnedSend], late: bool) -> Option<Vec<Outcome
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     tracing::trace!(late, turn_ms = ms(begun), write_ms = ms(written - begun), commit_ms = ms(started.elapsed() - written), "send batch committed");
     match done {
-        Ok(()) => Some(results),
+        Ok(()) => {
+            db.extension(|_| InBulk::default()).0.fetch_add(in_bulk as u64, Ordering::Relaxed);
+            Some(results)
+        }
         Err(e) => all_fail(e.into()),
     }
 }

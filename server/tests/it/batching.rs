@@ -272,3 +272,24 @@ test_both_dbs!(a_batch_numbers_its_events_in_the_order_of_its_messages, |db| asy
     assert_eq!(order.len(), 6, "one event a line: {order:?}");
     assert!(order.windows(2).all(|w| w[0].1 < w[1].1), "events in the order of their messages: {order:?}");
 });
+
+// Sends to several chats queued together are written on the bulk path, a few
+// statements for all of them: were the batch's read of its chats (on SQLite, sent
+// with its `BEGIN`) to come back empty or wrong, they would still be stored, one by
+// one, and only this count would tell. The committer may take the first send alone
+// before the others queue (and on a slow machine one more): four to six of the six.
+test_both_dbs!(sends_queued_together_are_written_in_bulk, |db| async move {
+    let chats = two_chats(&db).await;
+    let step = Step { agent: None, public: true, at: T0 + 10 };
+    write::send(&db, outgoing(chats[0], step, "warm-0", "warm"), step.at).await.unwrap();
+    let before = app::conversations::batch::sent_in_bulk(&db);
+    let writer = db.begin_write().await.unwrap();
+    let sends = spawn_sends(&db, (0..6).map(|n| chats[n % 2]), step);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    writer.commit().await.unwrap();
+    for s in sends {
+        assert!(s.await.unwrap(), "stored");
+    }
+    let in_bulk = app::conversations::batch::sent_in_bulk(&db) - before;
+    assert!((4..=6).contains(&in_bulk), "{in_bulk} of 6 sends written in bulk");
+});
