@@ -251,37 +251,14 @@ test_both_dbs!(a_batch_that_meets_a_circle_of_row_locks_begins_again_in_turn, |d
 // A batch that waits for the writers' turn takes it with the statement that appends
 // its events (PostgreSQL): the events are still numbered after the turn, in the order
 // of their messages, so a reader following the log sees each chat's lines in order.
+// And sends queued together are written on the bulk path, a few statements for all:
+// were the batch's read of its chats (on SQLite, sent with its `BEGIN`) to come back
+// empty or wrong, they would still be stored, one by one, and only the count of sends
+// written in bulk would tell. The committer may take the first send alone before the
+// others queue (and on a slow machine one more): four to six of the six.
 test_both_dbs!(a_batch_numbers_its_events_in_the_order_of_its_messages, |db| async move {
     let chats = two_chats(&db).await;
     let step = Step { agent: None, public: true, at: T0 + 10 };
-    let writer = db.begin_write().await.unwrap();
-    let sends = spawn_sends(&db, (0..6).map(|n| chats[n % 2]), step);
-    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-    writer.commit().await.unwrap();
-    for s in sends {
-        assert!(s.await.unwrap(), "stored");
-    }
-    let order: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT e.id, m.id FROM events e JOIN messages m ON m.conversation_id = e.conversation_id
-           AND e.payload LIKE '%\"client_id\":\"' || m.client_id || '\"%'
-         WHERE e.kind = 'message.created' AND m.client_id LIKE 'line-%' ORDER BY e.id",
-    )
-    .fetch_all(db.pool())
-    .await
-    .unwrap();
-    assert_eq!(order.len(), 6, "one event a line: {order:?}");
-    assert!(order.windows(2).all(|w| w[0].1 < w[1].1), "events in the order of their messages: {order:?}");
-});
-
-// Sends to several chats queued together are written on the bulk path, a few
-// statements for all of them: were the batch's read of its chats (on SQLite, sent
-// with its `BEGIN`) to come back empty or wrong, they would still be stored, one by
-// one, and only this count would tell. The committer may take the first send alone
-// before the others queue (and on a slow machine one more): four to six of the six.
-test_both_dbs!(sends_queued_together_are_written_in_bulk, |db| async move {
-    let chats = two_chats(&db).await;
-    let step = Step { agent: None, public: true, at: T0 + 10 };
-    write::send(&db, outgoing(chats[0], step, "warm-0", "warm"), step.at).await.unwrap();
     let before = app::conversations::batch::sent_in_bulk(&db);
     let writer = db.begin_write().await.unwrap();
     let sends = spawn_sends(&db, (0..6).map(|n| chats[n % 2]), step);
@@ -292,4 +269,14 @@ test_both_dbs!(sends_queued_together_are_written_in_bulk, |db| async move {
     }
     let in_bulk = app::conversations::batch::sent_in_bulk(&db) - before;
     assert!((4..=6).contains(&in_bulk), "{in_bulk} of 6 sends written in bulk");
+    let order: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT e.id, m.id FROM events e JOIN messages m ON m.conversation_id = e.conversation_id
+           AND e.payload LIKE '%\"client_id\":\"' || m.client_id || '\"%'
+         WHERE e.kind = 'message.created' AND m.client_id LIKE 'line-%' ORDER BY e.id",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(order.len(), 6, "one event a line: {order:?}");
+    assert!(order.windows(2).all(|w| w[0].1 < w[1].1), "events in the order of their messages: {order:?}");
 });
