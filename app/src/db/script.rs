@@ -61,10 +61,7 @@ impl<'q> Script<'q> {
     /// Adds a statement written with [`Script::bind`]'s placeholders; on PostgreSQL it
     /// runs now.
     pub async fn add(&mut self, conn: &mut AnyConnection, statement: &str) -> Result<(), sqlx::Error> {
-        if !self.sql.is_empty() {
-            self.sql.push_str(";\n");
-        }
-        self.sql.push_str(statement);
+        self.push(statement);
         if !self.together {
             self.run(conn).await?;
         }
@@ -82,26 +79,25 @@ impl<'q> Script<'q> {
     }
 
     /// Runs `statement` (with the statements waiting before it) and returns its rows.
-    pub async fn fetch<R>(mut self, conn: &mut AnyConnection, statement: &str) -> Result<Vec<R>, sqlx::Error>
+    pub async fn fetch<R>(self, conn: &mut AnyConnection, statement: &str) -> Result<Vec<R>, sqlx::Error>
     where
-        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+        R: for<'r> FromRow<'r, AnyRow>,
     {
-        if !self.sql.is_empty() {
-            self.sql.push_str(";\n");
-        }
-        self.sql.push_str(statement);
-        let (sql, args) = self.take()?;
-        sqlx::query_as_with(&sql, args).fetch_all(conn).await
+        self.fetch_rows(conn, statement).await?.iter().map(R::from_row).collect()
     }
 
     /// [`Script::fetch`], the rows as they come (of every statement that returns any).
     pub async fn fetch_rows(mut self, conn: &mut AnyConnection, statement: &str) -> Result<Vec<AnyRow>, sqlx::Error> {
+        self.push(statement);
+        let (sql, args) = self.take()?;
+        sqlx::query_with(&sql, args).fetch_all(conn).await
+    }
+
+    fn push(&mut self, statement: &str) {
         if !self.sql.is_empty() {
             self.sql.push_str(";\n");
         }
         self.sql.push_str(statement);
-        let (sql, args) = self.take()?;
-        sqlx::query_with(&sql, args).fetch_all(conn).await
     }
 
     fn take(&mut self) -> Result<(String, AnyArguments<'q>), sqlx::Error> {
