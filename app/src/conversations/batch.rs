@@ -6,17 +6,19 @@
 //! (customers' sends; an agent's goes one by one), one read of their SLA targets, one
 //! multi-row INSERT of the events. The other chats' sends follow one by one in the
 //! same transaction, each in a savepoint, so a failing send takes no other with it.
+mod careful;
 mod insert;
+
+use careful::one_by_one;
 
 use super::rows::{keyed, keyed_read, Keyed, KeyedRow};
 use super::store::load_many_keyed;
-use super::visitor_keys::is_visitors;
 use super::touch::{touch_batch, Before, Touch};
-use super::write::{message_event_row, next_status, send_in, Author, Outgoing};
+use super::write::{message_event_row, next_status, Author, Outgoing};
 use super::{Conversation, Message, Visibility};
 use crate::attachments::store::NewFile;
 use crate::db::group::{self, BoxFuture};
-use crate::db::{Db, Dialect, Script};
+use crate::db::{Db, Dialect, Script, Synced};
 use crate::error::{AppError, AppResult};
 use crate::events::store as events;
 use crate::events::NewEvent;
@@ -122,37 +124,47 @@ pub(super) async fn submit(db: &Db, send: OwnedSend) -> Outcome {
     rx.await.map_err(|_| AppError::Unavailable)?
 }
 
-/// Writes `jobs` in one transaction and answers each.
+/// Writes `jobs` in one transaction, then (once the commit is durable, while the
+/// next batch writes) answers each.
 pub fn commit(db: Db, jobs: Vec<Pending>) -> BoxFuture<'static, ()> {
     Box::pin(async move {
         let (sends, answers): (Vec<OwnedSend>, Vec<_>) = jobs.into_iter().map(|p| (p.send, p.answer)).unzip();
         let started = std::time::Instant::now();
-        let results = write_all(&db, &sends).await;
-        crate::telemetry::commit(sends.len(), started.elapsed().as_secs_f64());
-        for (result, answer) in results.into_iter().zip(answers) {
-            let _ = answer.send(result);
-        }
+        let (mut results, synced) = write_all(&db, &sends).await;
+        tokio::spawn(async move {
+            if let Some(Err(e)) = match synced { Some(s) => Some(s.wait().await), None => None } {
+                tracing::error!(error = %e, "a batch's commit did not sync");
+                results = results.iter().map(|_| Err(AppError::Unavailable)).collect();
+            }
+            crate::telemetry::commit(sends.len(), started.elapsed().as_secs_f64());
+            for (result, answer) in results.into_iter().zip(answers) {
+                let _ = answer.send(result);
+            }
+        });
     })
 }
 
-async fn write_all(db: &Db, sends: &[OwnedSend]) -> Vec<Outcome> {
+/// The sends' outcomes, and the commit to await before answering them (if any).
+type Written = (Vec<Outcome>, Option<Synced>);
+
+async fn write_all(db: &Db, sends: &[OwnedSend]) -> Written {
     // On PostgreSQL a batch of several sends locks its chats and writes their rows
     // before it takes the writers' turn, which it then holds for its events and
     // commit only. When the turn does not come within its deadline (a writer holding
     // it waits for one of these chats, most likely), the batch begins again in turn.
     if sends.len() >= 2 && db.dialect() == Dialect::Postgres {
         match attempt(db, sends, true).await {
-            Some(results) => return results,
+            Some(written) => return written,
             None => tracing::debug!(size = sends.len(), "the writers' turn did not come; the batch begins again in turn"),
         }
     }
-    attempt(db, sends, false).await.unwrap_or_else(|| sends.iter().map(|_| Err(AppError::Unavailable)).collect())
+    attempt(db, sends, false).await.unwrap_or_else(|| (sends.iter().map(|_| Err(AppError::Unavailable)).collect(), None))
 }
 
 /// One try at the batch; `None` when a `late` try did not get the writers' turn, or
 /// could not read its chats before it (and wrote nothing).
-async fn attempt(db: &Db, sends: &[OwnedSend], late: bool) -> Option<Vec<Outcome>> {
-    let all_fail = |e: AppError| Some(sends.iter().map(|_| Err(e.clone())).collect());
+async fn attempt(db: &Db, sends: &[OwnedSend], late: bool) -> Option<Written> {
+    let all_fail = |e: AppError| Some((sends.iter().map(|_| Err(e.clone())).collect(), None));
     // Where a batch's time goes, for `RUST_LOG=app::conversations::batch=trace`: the
     // turn (on PostgreSQL, the lock other instances' batches hold), the writes, the commit.
     let started = std::time::Instant::now();
@@ -227,16 +239,16 @@ async fn attempt(db: &Db, sends: &[OwnedSend], late: bool) -> Option<Vec<Outcome
     };
     if !results.iter().any(|r| r.is_ok()) {
         let _ = tx.rollback().await;
-        return Some(results);
+        return Some((results, None));
     }
     let written = started.elapsed();
-    let done = tx.commit().await;
+    let done = tx.commit_early().await;
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     tracing::trace!(late, turn_ms = ms(begun), write_ms = ms(written - begun), commit_ms = ms(started.elapsed() - written), "send batch committed");
     match done {
-        Ok(()) => {
+        Ok(synced) => {
             db.extension(|_| InBulk::default()).0.fetch_add(in_bulk as u64, Ordering::Relaxed);
-            Some(results)
+            Some((results, Some(synced)))
         }
         Err(e) => all_fail(e.into()),
     }
@@ -254,36 +266,6 @@ fn merge(mut results: Vec<Option<Outcome>>, careful: &[usize], rest: Vec<Outcome
         results[i] = Some(outcome);
     }
     results.into_iter().map(|r| r.unwrap_or(Err(AppError::Internal))).collect()
-}
-
-/// The sends at `which` (in order), each in its own savepoint; none for a lone send
-/// `alone` in its transaction, as its failure rolls the transaction back. `None` when
-/// the transaction itself broke.
-async fn one_by_one(tx: &mut AnyConnection, db: &Db, sends: &[OwnedSend], which: &[usize], alone: bool) -> Option<Vec<Outcome>> {
-    if let ([only], true) = (which, alone) {
-        return Some(vec![checked_send(tx, db, &sends[*only]).await]);
-    }
-    let mut results = Vec::with_capacity(which.len());
-    for &i in which {
-        sqlx::query("SAVEPOINT send").execute(&mut *tx).await.ok()?;
-        let result = checked_send(tx, db, &sends[i]).await;
-        if result.is_err() {
-            sqlx::query("ROLLBACK TO SAVEPOINT send").execute(&mut *tx).await.ok()?;
-        }
-        sqlx::query("RELEASE SAVEPOINT send").execute(&mut *tx).await.ok()?;
-        results.push(result);
-    }
-    Some(results)
-}
-
-/// One send; a visitor's only while their token still opens the chat.
-async fn checked_send(tx: &mut AnyConnection, db: &Db, s: &OwnedSend) -> Outcome {
-    if let Some(key) = &s.visitor_key {
-        if !is_visitors(tx, s.conversation_id, key).await? {
-            return Err(AppError::NotFound);
-        }
-    }
-    send_in(tx, db, s.outgoing(), s.now).await
 }
 
 enum Bulk {

@@ -6,10 +6,12 @@
 mod errors;
 pub mod group;
 mod script;
+mod wal;
 mod write;
 
 pub use errors::constraint_name;
 pub use script::Script;
+pub use wal::Synced;
 pub use write::WriteTx;
 use write::Writer;
 
@@ -69,6 +71,8 @@ pub struct Db {
     /// a steady writer (the message committer) starve an occasional one; the turn
     /// holds the one connection every write transaction runs on ([`Writer`]).
     writers: Arc<tokio::sync::Mutex<Writer>>,
+    /// The WAL's sync, which writers' commits await outside the turn.
+    wal: Arc<wal::WalSync>,
 }
 
 impl std::fmt::Debug for Db {
@@ -114,6 +118,7 @@ impl Db {
             Dialect::Sqlite => prepare_sqlite_url(url)?,
             Dialect::Postgres => url.to_string(),
         };
+        let file = (dialect == Dialect::Sqlite).then(|| sqlite_path(&url).to_string());
         let pool = AnyPoolOptions::new()
             .max_connections(match dialect {
                 Dialect::Sqlite => 8,
@@ -145,7 +150,13 @@ impl Db {
             })
             .connect(&url)
             .await?;
-        Ok(Db { pool, dialect, extensions: Arc::default(), commits: Arc::new(tokio::sync::watch::channel(0).0), writers: Arc::default() })
+        // The file exists once the pool has connected: its full path, so that a later
+        // change of the working folder does not move the WAL that is synced.
+        let wal = Arc::new(match file {
+            Some(file) => wal::WalSync::file(&std::fs::canonicalize(&file)?),
+            None => wal::WalSync::postgres(pool.clone()),
+        });
+        Ok(Db { pool, dialect, extensions: Arc::default(), commits: Arc::new(tokio::sync::watch::channel(0).0), writers: Arc::default(), wal })
     }
 
     /// The helper of type `T` attached to this handle, made by `init` on first use.
@@ -177,6 +188,7 @@ impl Db {
             extensions: Arc::default(),
             commits: self.commits.clone(),
             writers: self.writers.clone(),
+            wal: self.wal.clone(),
         }
     }
 
@@ -258,10 +270,21 @@ impl Db {
             .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))?)
     }
 
+    /// (write transactions committed, those whose WAL sync has returned), for tests
+    /// and diagnostics.
+    pub async fn wal_progress(&self) -> (u64, u64) {
+        self.wal.progress().await
+    }
+
     pub async fn close(&self) {
         self.writers.lock().await.close().await;
         self.pool.close().await
     }
+}
+
+/// The file path of a URL made by [`prepare_sqlite_url`].
+fn sqlite_path(url: &str) -> &str {
+    url.trim_start_matches("sqlite://").split('?').next().unwrap_or_default()
 }
 
 /// `sqlite://data/x.db` → creates `data/` and asks SQLite to create the file.

@@ -6,8 +6,12 @@
 //! the pool found the pages of the last one gone; and a pooled connection is pinged
 //! on its way back (a trip to its thread), while the next writer already waits for
 //! one.
+//!
+//! On both databases a commit gives the turn to the next writer before the WAL is
+//! synced, and [`WriteTx::commit`] returns once it is ([`super::wal`]).
 use super::{Db, Dialect};
 use super::Script;
+use super::wal::{Synced, WalSync};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, FromRow, Transaction};
 use std::sync::Arc;
@@ -20,13 +24,16 @@ macro_rules! writers_lock {
         "pg_advisory_xact_lock(91634239947776)"
     };
 }
-/// Begins a write transaction on PostgreSQL holding the writers' lock.
-const BEGIN_LOCKED: &str = concat!("BEGIN; SELECT ", writers_lock!());
+/// Begins a write transaction on PostgreSQL holding the writers' lock. A transaction
+/// that holds it commits without waiting for the WAL's flush, so that the lock passes
+/// on before the flush; [`WriteTx::commit`] waits for it after ([`super::wal`]).
+const BEGIN_LOCKED: &str = concat!("BEGIN; SELECT ", writers_lock!(), "; SET LOCAL synchronous_commit = off");
 /// The same lock, taken inside a transaction begun without it, with a deadline.
-const TAKE_TURN: &str = concat!("SET LOCAL lock_timeout = '100ms'; SELECT ", writers_lock!(), "; SET LOCAL lock_timeout = 0");
+const TAKE_TURN: &str =
+    concat!("SET LOCAL lock_timeout = '100ms'; SELECT ", writers_lock!(), "; SET LOCAL lock_timeout = 0; SET LOCAL synchronous_commit = off");
 /// [`TAKE_TURN`] as a `WITH` item: PostgreSQL evaluates a target list in order.
 const TURN_CLAUSE: &str = concat!("turn AS MATERIALIZED (SELECT set_config('lock_timeout', '100ms', true) AS deadline, ",
-    writers_lock!(), " AS taken, set_config('lock_timeout', '0', true) AS reset)");
+    writers_lock!(), " AS taken, set_config('lock_timeout', '0', true) AS reset, set_config('synchronous_commit', 'off', true) AS early)");
 
 /// SQLite's writer connection, taken from the pool on the first write (so it has the
 /// pool's settings) and kept; `None` before, or after it failed to begin.
@@ -57,6 +64,8 @@ enum Conn {
 pub struct WriteTx {
     conn: Conn,
     commits: Arc<watch::Sender<u64>>,
+    /// The WAL's sync, which makes its commits durable ([`super::wal`]).
+    wal: Arc<WalSync>,
     /// Begun without PostgreSQL's writer lock, which [`WriteTx::take_turn`] takes.
     late: bool,
 }
@@ -98,12 +107,22 @@ impl Drop for WriteTx {
 }
 
 impl WriteTx {
-    /// Commits, then wakes the event pump.
-    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+    /// Commits durably, then wakes the event pump.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.commit_early().await?.wait().await
+    }
+
+    /// Commits and gives the writers' turn to the next writer; the commit is durable,
+    /// and the event pump woken, once the returned [`Synced`] is awaited. On SQLite the
+    /// WAL's sync then runs while the next writer writes ([`super::wal`]); on
+    /// PostgreSQL the commit is durable already.
+    pub async fn commit_early(mut self) -> Result<Synced, sqlx::Error> {
+        let mut upto = None;
         match &mut self.conn {
             Conn::Pooled(tx) => {
                 if let Some(tx) = tx.take() {
                     tx.commit().await?;
+                    upto = Some((self.wal.clone(), self.wal.committed()));
                 }
             }
             Conn::Writer(conn) => {
@@ -112,11 +131,12 @@ impl WriteTx {
                         let _ = conn.execute("ROLLBACK").await;
                         return Err(e);
                     }
+                    upto = Some((self.wal.clone(), self.wal.committed()));
+                    // `conn`, the turn, is released here, before the sync.
                 }
             }
         }
-        self.commits.send_modify(|n| *n = n.wrapping_add(1));
-        Ok(())
+        Ok(Synced::new(upto, self.commits.clone()))
     }
 
     /// Takes the writers' turn (PostgreSQL's lock) if the transaction began without it
@@ -181,7 +201,7 @@ impl Db {
             // One round trip: the lock is taken by the statement that begins.
             Dialect::Postgres => Conn::Pooled(Some(self.pool.begin_with(BEGIN_LOCKED).await?)),
         };
-        Ok(WriteTx { conn, commits: self.commits.clone(), late: false })
+        Ok(WriteTx { conn, commits: self.commits.clone(), wal: self.wal.clone(), late: false })
     }
 
     /// [`Db::begin_write`] for a writer that locks the rows it changes first, in the
@@ -192,7 +212,7 @@ impl Db {
     pub async fn begin_write_late(&self) -> Result<WriteTx, sqlx::Error> {
         match self.dialect {
             Dialect::Sqlite => self.begin_write().await,
-            Dialect::Postgres => Ok(WriteTx { conn: Conn::Pooled(Some(self.pool.begin().await?)), commits: self.commits.clone(), late: true }),
+            Dialect::Postgres => Ok(WriteTx { conn: Conn::Pooled(Some(self.pool.begin().await?)), commits: self.commits.clone(), wal: self.wal.clone(), late: true }),
         }
     }
 }
@@ -208,7 +228,7 @@ impl Db {
             return Err(sqlx::Error::Configuration("a write transaction begins with a read on SQLite only".into()));
         }
         let (conn, rows) = self.begin_writer(Some((read, statement))).await?;
-        let tx = WriteTx { conn: Conn::Writer(Some(conn)), commits: self.commits.clone(), late: false };
+        let tx = WriteTx { conn: Conn::Writer(Some(conn)), commits: self.commits.clone(), wal: self.wal.clone(), late: false };
         // Dropping `tx` on a row that does not decode rolls back.
         let rows = rows.iter().map(R::from_row).collect::<Result<Vec<R>, _>>()?;
         Ok((tx, rows))
@@ -221,7 +241,10 @@ impl Db {
     async fn begin_writer(&self, read: Option<(Script<'_>, &str)>) -> Result<(WriterConn, Vec<AnyRow>), sqlx::Error> {
         let mut writer = self.writers.clone().lock_owned().await;
         if writer.0.is_none() {
-            writer.0 = Some(self.pool.acquire().await?.detach());
+            let mut conn = self.pool.acquire().await?.detach();
+            // Its commits leave the WAL's sync to `Synced`, outside the turn.
+            conn.execute(super::wal::WRITER_PRAGMA).await?;
+            writer.0 = Some(conn);
         }
         let Some(conn) = writer.0.as_mut() else { return Err(sqlx::Error::PoolClosed) };
         let began = match read {

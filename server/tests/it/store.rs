@@ -202,3 +202,47 @@ test_both_dbs!(a_dropped_write_transaction_rolls_back_and_blocks_no_one, |db| as
         .unwrap();
     assert_eq!(keys, ["next", "outside"]);
 });
+
+// A writer's commit is made without waiting for the WAL's sync (SQLite's writer runs
+// with `synchronous=NORMAL`, PostgreSQL's writers commit with `synchronous_commit =
+// off`), which follows outside the writers' turn: `commit` returns only once a sync
+// begun after it has returned, and an early commit is visible at once but counted
+// synced only once it has been waited for.
+test_both_dbs!(a_commit_returns_only_after_its_wal_is_synced, |db| async move {
+    let (before, _) = db.wal_progress().await;
+    for n in 0..4 {
+        let mut tx = db.begin_write().await.unwrap();
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, 'x')").bind(format!("k{n}")).execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        let (committed, synced) = db.wal_progress().await;
+        assert_eq!((committed - before, synced), (n + 1, committed), "commit {n} returned synced");
+    }
+    let committed = before + 4;
+    let mut tx = db.begin_write().await.unwrap();
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('early', 'y')").execute(&mut *tx).await.unwrap();
+    let pending = tx.commit_early().await.unwrap();
+    let seen: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'early'").fetch_optional(db.pool()).await.unwrap();
+    assert_eq!(seen.as_deref(), Some("y"), "visible once committed");
+    assert_eq!(db.wal_progress().await, (committed + 1, committed), "not synced before it is waited for");
+    pending.wait().await.unwrap();
+    assert_eq!(db.wal_progress().await, (committed + 1, committed + 1));
+    // The writers' own setting; every other connection syncs at its commits.
+    let mut tx = db.begin_write().await.unwrap();
+    let (writer, pool) = match db.dialect() {
+        Dialect::Sqlite => {
+            let writer: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *tx).await.unwrap();
+            (writer.to_string(), db.pragma("synchronous").await.unwrap())
+        }
+        Dialect::Postgres => {
+            let show = "SHOW synchronous_commit";
+            let writer: String = sqlx::query_scalar(show).fetch_one(&mut *tx).await.unwrap();
+            (writer, sqlx::query_scalar(show).fetch_one(db.pool()).await.unwrap())
+        }
+    };
+    tx.rollback().await.unwrap();
+    let expected = match db.dialect() {
+        Dialect::Sqlite => ("1", "2"), // NORMAL on the writer, FULL elsewhere
+        Dialect::Postgres => ("off", "on"),
+    };
+    assert_eq!((writer.as_str(), pool.as_str()), expected);
+});
