@@ -154,7 +154,7 @@ impl Db {
         // change of the working folder does not move the WAL that is synced.
         let wal = Arc::new(match file {
             Some(file) => wal::WalSync::file(&std::fs::canonicalize(&file)?),
-            None => wal::WalSync::postgres(pool.clone()),
+            None => wal::WalSync::postgres(pool.clone()).await?,
         });
         Ok(Db { pool, dialect, extensions: Arc::default(), commits: Arc::new(tokio::sync::watch::channel(0).0), writers: Arc::default(), wal })
     }
@@ -278,6 +278,7 @@ impl Db {
 
     pub async fn close(&self) {
         self.writers.lock().await.close().await;
+        self.wal.close().await;
         self.pool.close().await
     }
 }

@@ -41,8 +41,11 @@ pub const WRITER_PRAGMA: &str = "PRAGMA synchronous = NORMAL";
 enum Log {
     /// SQLite's WAL file.
     File(PathBuf),
-    /// PostgreSQL's WAL, through a pool whose connections commit synchronously.
-    Postgres(sqlx::AnyPool),
+    /// PostgreSQL's WAL, through a connection of its own that commits synchronously,
+    /// taken from the pool and detached from it: a sync never waits in the pool's
+    /// queue behind writers that wait for the lock (`None` after it failed, until the
+    /// next sync takes another).
+    Postgres(sqlx::AnyPool, Mutex<Option<sqlx::AnyConnection>>),
 }
 
 /// The WAL of one database, and how far its writers' commits are synced.
@@ -65,9 +68,10 @@ impl WalSync {
         WalSync::new(Log::File(wal.into()))
     }
 
-    /// For a PostgreSQL database, synced through `pool`.
-    pub fn postgres(pool: sqlx::AnyPool) -> WalSync {
-        WalSync::new(Log::Postgres(pool))
+    /// For a PostgreSQL database, synced through a connection taken from `pool` now.
+    pub async fn postgres(pool: sqlx::AnyPool) -> Result<WalSync, sqlx::Error> {
+        let conn = pool.acquire().await?.detach();
+        Ok(WalSync::new(Log::Postgres(pool, Mutex::new(Some(conn)))))
     }
 
     fn new(log: Log) -> WalSync {
@@ -95,12 +99,27 @@ impl WalSync {
                 tokio::task::spawn_blocking(move || sync_file(&wal, folder)).await.map_err(io::Error::other)??;
                 self.folder_synced.store(true, Ordering::Relaxed);
             }
-            Log::Postgres(pool) => {
-                sqlx::query("SELECT txid_current()").execute(pool).await?;
+            Log::Postgres(pool, conn) => {
+                let mut conn = conn.lock().await;
+                let mut taken = match conn.take() {
+                    Some(c) => c,
+                    None => pool.acquire().await?.detach(),
+                };
+                sqlx::query("SELECT txid_current()").execute(&mut taken).await?;
+                *conn = Some(taken);
             }
         }
         *synced = covers;
         Ok(())
+    }
+
+    /// Closes PostgreSQL's sync connection (at shutdown; a later sync takes another).
+    pub async fn close(&self) {
+        if let Log::Postgres(_, conn) = &self.log {
+            if let Some(conn) = conn.lock().await.take() {
+                let _ = sqlx::Connection::close(conn).await;
+            }
+        }
     }
 
     /// (commits counted, commits synced), for tests and diagnostics.
