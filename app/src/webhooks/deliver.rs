@@ -3,10 +3,11 @@
 //! on every attempt, a fresh timestamp and signature each time — and retried with
 //! exponential backoff for 24 hours; then it has failed. A subscription whose
 //! deliveries fail [`super::DISABLE_AFTER`] times in a row is disabled and the admins
-//! are told. The target is checked at delivery time, after DNS, against loopback,
-//! private, link-local and other internal ranges (unless an admin allowed them), and
-//! the request goes to the very address that was checked, with redirects off.
-use crate::db::Db;
+//! are told. The target is checked after DNS, at delivery time or at most a minute
+//! before (its client is kept that long), against loopback, private, link-local and
+//! other internal ranges (unless an admin allowed them), and the request goes to the
+//! very address that was checked, with redirects off.
+use crate::db::{Db, Script};
 use crate::error::AppResult;
 use std::net::{IpAddr, SocketAddr};
 
@@ -94,19 +95,41 @@ pub fn envelope(msg_id: &str, kind: &str, created_at: i64, data: &str) -> String
     serde_json::json!({ "id": msg_id, "type": kind, "timestamp": timestamp, "data": data }).to_string()
 }
 
-/// One attempt; `Ok(status)` for an HTTP answer, `Err` for anything else.
-/// A client for one target, checked and resolved now, pinned to the addresses that
-/// passed the check, with redirects off.
+/// How long a checked client is used again for the same target. A client keeps its
+/// connections open between rounds, and building one (its TLS roots) is costly: with
+/// a client a round, a busy log's deliveries fell behind. The target's name is checked
+/// and resolved again after this.
+const CLIENT_REUSE: std::time::Duration = std::time::Duration::from_secs(60);
+
+type Clients = std::collections::HashMap<(String, bool), (std::time::Instant, reqwest::Client)>;
+
+/// The clients checked lately, by target URL and whether internal addresses were allowed.
+static CLIENTS: std::sync::LazyLock<std::sync::Mutex<Clients>> = std::sync::LazyLock::new(Default::default);
+
+/// A client for one target, pinned to the addresses that passed the check (checked and
+/// resolved now, or within [`CLIENT_REUSE`]), with redirects off. A refusal is never
+/// kept: the next round checks again.
 async fn client_for(url: &str, allow_private: bool) -> Result<reqwest::Client, String> {
+    let key = (url.to_string(), allow_private);
+    let kept = |c: &Clients| c.get(&key).filter(|(at, _)| at.elapsed() < CLIENT_REUSE).map(|(_, client)| client.clone());
+    if let Some(client) = CLIENTS.lock().ok().and_then(|c| kept(&c)) {
+        return Ok(client);
+    }
     let (host, addrs) = check_target(url, allow_private).await?;
-    reqwest::Client::builder()
+    let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(10))
         .resolve_to_addrs(&host, &addrs)
         .build()
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    if let Ok(mut clients) = CLIENTS.lock() {
+        clients.retain(|_, (at, _)| at.elapsed() < CLIENT_REUSE);
+        clients.insert(key, (std::time::Instant::now(), client.clone()));
+    }
+    Ok(client)
 }
 
+/// One attempt; `Ok(status)` for an HTTP answer, `Err` for anything else.
 async fn send(d: &Due, client: Result<reqwest::Client, String>, now: i64) -> Result<u16, String> {
     let client = client?;
     let body = envelope(&d.msg_id, &d.kind, d.created_at, &d.data);
@@ -174,12 +197,15 @@ pub async fn deliver_due(db: &Db, now: i64) -> AppResult<usize> {
     if due.is_empty() {
         return Ok(0);
     }
-    for d in &due {
-        sqlx::query("UPDATE webhook_messages SET next_attempt_at = $1 WHERE id = $2").bind(now + LEASE_MS).bind(d.id).execute(&mut *tx).await?;
-    }
+    // One statement leases them all.
+    let mut script = Script::new(&tx);
+    let until = script.bind(now + LEASE_MS);
+    let ids: Vec<String> = due.iter().map(|d| script.bind(d.id)).collect();
+    script.add(&mut tx, &format!("UPDATE webhook_messages SET next_attempt_at = {until} WHERE id IN ({})", ids.join(", "))).await?;
+    script.run(&mut tx).await?;
     tx.commit().await?;
     let attempted = due.len();
-    // One check and one client per target and batch (building a client is costly).
+    // One client per target and round, checked within the last minute ([`CLIENT_REUSE`]).
     let mut clients: std::collections::HashMap<(String, i64), Result<reqwest::Client, String>> = Default::default();
     for d in &due {
         let key = (d.url.clone(), d.allow_private);
@@ -211,15 +237,24 @@ pub async fn deliver_due(db: &Db, now: i64) -> AppResult<usize> {
 /// counts against its subscription, which is disabled at the limit (and the admins
 /// alerted), and one that succeeded clears the count.
 async fn record(db: &Db, outcomes: Vec<(Due, Result<u16, String>)>, now: i64) -> AppResult<()> {
+    if outcomes.is_empty() {
+        return Ok(());
+    }
     let mut tx = db.begin_write().await?;
-    for (d, result) in outcomes {
+    let mut script = Script::new(&tx);
+    let mut rows = Vec::with_capacity(outcomes.len());
+    // Per subscription, its last delivery that went through; and the deliveries that
+    // failed for good, in order.
+    let mut delivered: std::collections::HashMap<i64, usize> = Default::default();
+    let mut failed = Vec::new();
+    for (i, (d, result)) in outcomes.iter().enumerate() {
         let attempts = d.attempts + 1;
         let (status, code, error, next) = match result {
-            Ok(code) if (200..300).contains(&code) => ("delivered", Some(code as i64), None, now),
+            Ok(code) if (200..300).contains(code) => ("delivered", Some(*code as i64), None, now),
             other => {
                 let (code, error) = match other {
-                    Ok(code) => (Some(code as i64), Some(format!("HTTP {code}"))),
-                    Err(e) => (None, Some(e)),
+                    Ok(code) => (Some(*code as i64), Some(format!("HTTP {code}"))),
+                    Err(e) => (None, Some(e.clone())),
                 };
                 let next = now + backoff(attempts);
                 if next - d.created_at > GIVE_UP_AFTER_MS {
@@ -229,30 +264,37 @@ async fn record(db: &Db, outcomes: Vec<(Due, Result<u16, String>)>, now: i64) ->
                 }
             }
         };
-        sqlx::query(
-            "UPDATE webhook_messages SET status = $1, attempts = $2, last_status = $3, last_error = $4,
-               next_attempt_at = $5, updated_at = $6 WHERE id = $7",
-        )
-        .bind(status)
-        .bind(attempts)
-        .bind(code)
-        .bind(error)
-        .bind(next)
-        .bind(now)
-        .bind(d.id)
-        .execute(&mut *tx)
-        .await?;
         match status {
-            "delivered" => {
-                sqlx::query("UPDATE webhook_subscriptions SET failures = 0 WHERE id = $1 AND failures <> 0")
-                    .bind(d.subscription_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            "failed" => super::store::count_failure(&mut tx, db, d.subscription_id, now).await?,
+            "delivered" => _ = delivered.insert(d.subscription_id, i),
+            "failed" => failed.push((d.subscription_id, i)),
             _ => {}
         }
         crate::telemetry::webhook_delivery(status);
+        let values = [script.bind(d.id), script.bind(status), script.bind(attempts), script.bind(code), script.bind(error), script.bind(next)];
+        rows.push(format!("({})", values.join(", ")));
+    }
+    // Every outcome in one statement, and the subscriptions that delivered cleared of
+    // their failures in one more (on SQLite, both in one call).
+    let at = script.bind(now);
+    let sql = format!(
+        "WITH v (id, status, attempts, last_status, last_error, next_attempt_at) AS (VALUES {})
+         UPDATE webhook_messages SET status = v.status, attempts = v.attempts, last_status = v.last_status,
+           last_error = v.last_error, next_attempt_at = v.next_attempt_at, updated_at = {at}
+         FROM v WHERE webhook_messages.id = v.id",
+        rows.join(", ")
+    );
+    script.add(&mut tx, &sql).await?;
+    if !delivered.is_empty() {
+        let subs: Vec<String> = delivered.keys().map(|id| script.bind(*id)).collect();
+        script.add(&mut tx, &format!("UPDATE webhook_subscriptions SET failures = 0 WHERE failures <> 0 AND id IN ({})", subs.join(", "))).await?;
+    }
+    script.run(&mut tx).await?;
+    // Failed for good (rare; each may disable its subscription and alert the admins),
+    // counted in a row unless a later delivery of the round went through.
+    for (sub, i) in failed {
+        if delivered.get(&sub).is_none_or(|&last| last < i) {
+            super::store::count_failure(&mut tx, db, sub, now).await?;
+        }
     }
     tx.commit().await?;
     Ok(())

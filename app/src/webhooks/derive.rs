@@ -3,7 +3,7 @@
 //! the cursor, all in one write transaction: a change is queued exactly once per
 //! subscription, and one that committed before a crash is queued after the restart.
 use super::EventType;
-use crate::db::Db;
+use crate::db::{Db, Script};
 use crate::error::AppResult;
 use crate::events::Event;
 use crate::model::change::Change;
@@ -98,7 +98,7 @@ pub async fn derive(db: &Db, now: i64) -> AppResult<Option<usize>> {
     .await?;
     let Some(last) = events.last().map(|e| e.id) else { return Ok(Some(0)) };
     let subs: Vec<Sub> = sqlx::query_as(SUBSCRIBED).fetch_all(&mut *tx).await?;
-    let mut queued = 0;
+    let mut rows = Vec::new();
     if !subs.is_empty() {
         for ev in &events {
             let Some(change) = ev.payload.as_deref().and_then(|p| Change::parse(&ev.kind, p).ok()) else { continue };
@@ -110,29 +110,82 @@ pub async fn derive(db: &Db, now: i64) -> AppResult<Option<usize>> {
             let Some(data) = data_of(&mut tx, &change, own).await? else { continue };
             let data = data.to_string();
             for sub in wanting {
-                sqlx::query(
-                    "INSERT INTO webhook_messages (subscription_id, event_id, conversation_id, msg_id, kind, data, created_at,
-                       status, attempts, next_attempt_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8)
-                     ON CONFLICT (subscription_id, event_id) DO NOTHING",
-                )
-                .bind(sub.id)
-                .bind(ev.id)
-                .bind(change.conversation_id().or(ev.conversation_id))
-                .bind(msg_id(ev.id, sub.id))
-                .bind(kind.as_str())
-                .bind(&data)
-                .bind(ev.created_at)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                queued += 1;
+                let conversation_id = change.conversation_id().or(ev.conversation_id);
+                rows.push(Queued { sub: sub.id, event: ev.id, conversation_id, kind: kind.as_str(), data: data.clone(), created_at: ev.created_at });
             }
         }
     }
-    sqlx::query("UPDATE settings SET value = $1 WHERE key = $2").bind(last.to_string()).bind(CURSOR).execute(&mut *tx).await?;
+    queue(&mut tx, &rows, now, last).await?;
     tx.commit().await?;
-    Ok(Some(queued))
+    Ok(Some(rows.len()))
+}
+
+/// A delivery to queue: an event for one subscription.
+struct Queued {
+    sub: i64,
+    event: i64,
+    conversation_id: Option<i64>,
+    kind: &'static str,
+    data: String,
+    created_at: i64,
+}
+
+/// The most deliveries one statement queues (9 values each).
+const ROWS_A_STATEMENT: usize = 250;
+
+/// Queues `rows`, a few hundred with each statement, and moves the cursor to `last`
+/// (on SQLite with the last of them, in one call). The reader holds the writers' turn
+/// meanwhile: a statement apiece (a trip to SQLite's thread each) kept the senders
+/// waiting while a busy log's 500 events were queued one by one.
+async fn queue(tx: &mut AnyConnection, rows: &[Queued], now: i64, last: i64) -> AppResult<()> {
+    let chunks: Vec<&[Queued]> = rows.chunks(ROWS_A_STATEMENT).collect();
+    for (i, chunk) in chunks.iter().enumerate() {
+        let mut script = Script::new(tx);
+        let values: Vec<String> = chunk
+            .iter()
+            .map(|r| {
+                let v = [
+                    script.bind(r.sub),
+                    script.bind(r.event),
+                    script.bind(r.conversation_id),
+                    script.bind(msg_id(r.event, r.sub)),
+                    script.bind(r.kind),
+                    script.bind(r.data.as_str()),
+                    script.bind(r.created_at),
+                    script.bind(now),
+                    script.bind(now),
+                ];
+                // Each placeholder once, in order: SQLite's `?` are bound by position.
+                format!("({}, 'pending', 0, {})", v[..7].join(", "), v[7..].join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO webhook_messages (subscription_id, event_id, conversation_id, msg_id, kind, data, created_at,
+               status, attempts, next_attempt_at, updated_at)
+             VALUES {}
+             ON CONFLICT (subscription_id, event_id) DO NOTHING",
+            values.join(", ")
+        );
+        script.add(tx, &sql).await?;
+        if i + 1 < chunks.len() {
+            script.run(tx).await?;
+        } else {
+            move_cursor(tx, script, last).await?;
+        }
+    }
+    if chunks.is_empty() {
+        let script = Script::new(tx);
+        move_cursor(tx, script, last).await?;
+    }
+    Ok(())
+}
+
+/// Moves the reader's cursor to `last`, after the statements waiting in `script`.
+async fn move_cursor(tx: &mut AnyConnection, mut script: Script<'_>, last: i64) -> AppResult<()> {
+    let sql = format!("UPDATE settings SET value = {} WHERE key = {}", script.bind(last.to_string()), script.bind(CURSOR));
+    script.add(tx, &sql).await?;
+    script.run(tx).await?;
+    Ok(())
 }
 
 /// A subscription starts at the log's end. With no other subscription enabled, the

@@ -280,3 +280,33 @@ test_both_dbs!(a_batch_numbers_its_events_in_the_order_of_its_messages, |db| asy
     assert_eq!(order.len(), 6, "one event a line: {order:?}");
     assert!(order.windows(2).all(|w| w[0].1 < w[1].1), "events in the order of their messages: {order:?}");
 });
+
+// A batch whose bulk statements are refused (one send repeats a line stored before,
+// which the unique key turns down) is undone whole, and its sends are written again
+// one by one. On SQLite the batch's `COMMIT` goes with those statements, so what is
+// checked here is that a refusal before it still leaves nothing half-written, the
+// retried send answered with the stored line, and the writer's connection fit for
+// the next write.
+test_both_dbs!(a_batch_refused_by_its_writes_is_undone_and_each_send_written_alone, |db| async move {
+    let chats = two_chats(&db).await;
+    let step = Step { agent: None, public: true, at: T0 + 10 };
+    let (stored, _) = write::send(&db, outgoing(chats[0], step, "line-2", "a customer's line"), step.at).await.unwrap();
+    let writer = db.begin_write().await.unwrap();
+    let sends = spawn_sends(&db, (0..6).map(|n| chats[n % 2]), step);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    writer.commit().await.unwrap();
+    let mut created = Vec::new();
+    for s in sends {
+        created.push(s.await.unwrap());
+    }
+    assert_eq!(created, [true, true, false, true, true, true], "the retried line is the one stored before");
+    let lines: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, client_id FROM messages WHERE client_id LIKE 'line-%' ORDER BY client_id").fetch_all(db.pool()).await.unwrap();
+    let names: Vec<&str> = lines.iter().map(|l| l.1.as_str()).collect();
+    assert_eq!(names, ["line-0", "line-1", "line-2", "line-3", "line-4", "line-5"], "each line once");
+    assert_eq!(lines[2].0, stored.id, "the stored line kept its id");
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = 'message.created'").fetch_one(db.pool()).await.unwrap();
+    assert_eq!(events, 6, "one event a stored line");
+    let (after, new) = write::send(&db, outgoing(chats[1], step, "after", "and then"), step.at).await.unwrap();
+    assert!(new && after.id > lines.iter().map(|l| l.0).max().unwrap(), "the next write begins and commits");
+});
