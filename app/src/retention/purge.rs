@@ -2,8 +2,8 @@
 //! from clashing) and on demand with `switchboard purge`. The clock is passed in,
 //! never `now()` in SQL. Only counts reach the audit log.
 use super::{PurgeReport, DAY_MS};
-use crate::conversations::erase::erase_in;
-use crate::conversations::store::load;
+use crate::conversations::erase::erase_many;
+use crate::conversations::store::load_many;
 use crate::db::{Db, Dialect};
 use crate::error::AppResult;
 use std::path::Path;
@@ -31,15 +31,12 @@ pub async fn run(db: &Db, data_dir: &Path, now: i64) -> AppResult<PurgeReport> {
             tx.commit().await?;
             break;
         }
-        let mut files = Vec::new();
-        for id in &ids {
-            let conv = load(&mut tx, *id).await?;
-            let erased = erase_in(&mut tx, db, &conv, now).await?;
-            report.messages += erased.messages;
-            files.extend(erased.storage_keys);
-        }
+        let convs = load_many(&mut tx, &ids).await?;
+        let erased = erase_many(&mut tx, db, &convs, now).await?;
+        report.messages += erased.messages;
+        let files = erased.storage_keys;
         tx.commit().await?;
-        report.conversations += ids.len() as u64;
+        report.conversations += convs.len() as u64;
         report.files += files.len() as u64;
         crate::files::remove_attachments(data_dir, &files).await;
     }

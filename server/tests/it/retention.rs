@@ -162,3 +162,51 @@ test_both_dbs!(requests_keep_their_transcript_unless_the_inbox_purges_it_too, |d
     assert!(rows[0].1.as_deref().unwrap().contains("transcript words"), "kept where the inbox keeps transcripts");
     assert_eq!(rows[1].1, None, "purged where the inbox says so");
 });
+
+// One pass erases its due chats together (one statement a step for all of them): each
+// chat's messages, files, markers, event payloads and self-declared customer go, each
+// gets its own `conversation.deleted` event, and a chat due later in the same inbox,
+// with its customer, stays whole.
+test_both_dbs!(one_pass_erases_many_chats_each_whole, |db| async move {
+    let dir = tempfile::tempdir().unwrap();
+    let key = inbox(&db, "A", Some(1)).await;
+    let mut due = Vec::new();
+    for i in 0..3 {
+        due.push(chat(&db, &key, &format!("due line {i}"), None).await);
+    }
+    let out = Outgoing { conversation_id: due[1], author: Author::Customer, client_id: "second", body: "a second line", visibility: Visibility::Public, file: None };
+    send(&db, out, T0).await.unwrap();
+    let files = [attach(&db, dir.path(), due[0], "file-a").await, attach(&db, dir.path(), due[2], "file-b").await];
+    let hash = visitor::hash_token(&app::tokens::random_id());
+    let req = StartVisitor { inbox_key: &key, token_hash: &hash, name: Some("Later"), email: None, context: None };
+    let later = start(&db, req, T0 + DAY_MS).await.unwrap().0.id;
+    let customer_of = |id: i64| sqlx::query_scalar::<_, i64>("SELECT customer_id FROM conversations WHERE id = $1").bind(id);
+    let due_customers: Vec<i64> = {
+        let mut c = Vec::new();
+        for id in &due {
+            c.push(customer_of(*id).fetch_one(db.pool()).await.unwrap());
+        }
+        c
+    };
+    let later_customer = customer_of(later).fetch_one(db.pool()).await.unwrap();
+
+    let r = purge::run(&db, dir.path(), T0 + DAY_MS + 1000).await.unwrap();
+    assert_eq!((r.conversations, r.messages, r.files), (3, 4, 2));
+    assert!(files.iter().all(|f| !f.exists()), "the files are gone");
+    for (id, customer) in due.iter().zip(&due_customers) {
+        assert!(!exists(&db, *id).await, "chat {id} erased");
+        let left: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM messages WHERE conversation_id = $1) + (SELECT COUNT(*) FROM attachments WHERE conversation_id = $1)
+                  + (SELECT COUNT(*) FROM events WHERE conversation_id = $1 AND payload IS NOT NULL AND kind <> 'conversation.deleted')
+                  + (SELECT COUNT(*) FROM customers WHERE id = $2)",
+        )
+        .bind(id).bind(customer).fetch_one(db.pool()).await.unwrap();
+        assert_eq!(left, 0, "nothing of chat {id} is left");
+        let told: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE conversation_id = $1 AND kind = 'conversation.deleted'")
+            .bind(id).fetch_one(db.pool()).await.unwrap();
+        assert_eq!(told, 1, "chat {id}'s deletion is told once");
+    }
+    assert!(exists(&db, later).await, "a chat due later stays");
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers WHERE id = $1").bind(later_customer).fetch_one(db.pool()).await.unwrap();
+    assert_eq!(kept, 1, "and so does its customer");
+});
