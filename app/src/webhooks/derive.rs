@@ -138,9 +138,10 @@ const ROWS_A_STATEMENT: usize = 250;
 /// meanwhile: a statement apiece (a trip to SQLite's thread each) kept the senders
 /// waiting while a busy log's 500 events were queued one by one.
 async fn queue(tx: &mut AnyConnection, rows: &[Queued], now: i64, last: i64) -> AppResult<()> {
-    let chunks: Vec<&[Queued]> = rows.chunks(ROWS_A_STATEMENT).collect();
-    for (i, chunk) in chunks.iter().enumerate() {
-        let mut script = Script::new(tx);
+    let mut script = Script::new(tx);
+    for chunk in rows.chunks(ROWS_A_STATEMENT) {
+        // The chunk before, if any (on PostgreSQL each statement ran as it was added).
+        script.run(tx).await?;
         let values: Vec<String> = chunk
             .iter()
             .map(|r| {
@@ -167,23 +168,9 @@ async fn queue(tx: &mut AnyConnection, rows: &[Queued], now: i64, last: i64) -> 
             values.join(", ")
         );
         script.add(tx, &sql).await?;
-        if i + 1 < chunks.len() {
-            script.run(tx).await?;
-        } else {
-            move_cursor(tx, script, last).await?;
-        }
     }
-    if chunks.is_empty() {
-        let script = Script::new(tx);
-        move_cursor(tx, script, last).await?;
-    }
-    Ok(())
-}
-
-/// Moves the reader's cursor to `last`, after the statements waiting in `script`.
-async fn move_cursor(tx: &mut AnyConnection, mut script: Script<'_>, last: i64) -> AppResult<()> {
-    let sql = format!("UPDATE settings SET value = {} WHERE key = {}", script.bind(last.to_string()), script.bind(CURSOR));
-    script.add(tx, &sql).await?;
+    let cursor = format!("UPDATE settings SET value = {} WHERE key = {}", script.bind(last.to_string()), script.bind(CURSOR));
+    script.add(tx, &cursor).await?;
     script.run(tx).await?;
     Ok(())
 }

@@ -276,3 +276,32 @@ async fn kill_9_right_after_commits_loses_no_delivery() {
         assert_eq!(n, 1, "{a:?} delivered once per id (after dropping repeated ids)");
     }
 }
+
+// A busy log: one pass of the reader queues 320 messages for two subscriptions (640
+// deliveries, several statements of up to 250 rows each) and moves its cursor past
+// them all; each delivery then reaches its receiver once.
+test_both_dbs!(a_busy_logs_deliveries_are_queued_in_one_pass_and_each_sent_once, |db| async move {
+    let (_, conv, _, _) = setup(&db).await;
+    let (url_a, seen_a) = receiver(vec![200]).await;
+    let (url_b, seen_b) = receiver(vec![200]).await;
+    for url in [&url_a, &url_b] {
+        store::create(&db, &subscription(url, &[EventType::MessageCreated], None), T0).await.unwrap();
+    }
+    for i in 0..320 {
+        let out = app::conversations::write::Outgoing {
+            conversation_id: conv, author: app::conversations::write::Author::Customer, client_id: &format!("busy-{i}"),
+            body: &format!("line {i}"), visibility: app::conversations::Visibility::Public, file: None,
+        };
+        app::conversations::write::send(&db, out, T0).await.unwrap();
+    }
+    assert_eq!(derive::derive(&db, T0).await.unwrap(), Some(640), "one pass queues every delivery");
+    assert_eq!(derive::derive(&db, T0).await.unwrap(), None, "and leaves the cursor at the log's end");
+    let newest: i64 = sqlx::query_scalar("SELECT MAX(id) FROM events").fetch_one(db.pool()).await.unwrap();
+    assert_eq!(derive::cursor(&db).await.unwrap(), newest);
+    run(&db, T0).await;
+    for seen in [seen_a, seen_b] {
+        let seen = seen.lock().unwrap();
+        let ids: BTreeSet<String> = seen.iter().map(|(h, _)| h["webhook-id"].to_str().unwrap().to_string()).collect();
+        assert_eq!((seen.len(), ids.len()), (320, 320), "each line once to each receiver");
+    }
+});
