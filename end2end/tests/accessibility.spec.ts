@@ -74,15 +74,23 @@ for (const scheme of ['light', 'dark'] as const) {
     await axeClean(page, 'a chat on its own page');
   });
 
-  test(`axe-core: the settings sections (${scheme})`, async ({ browser }) => {
-    const admin = await signedIn(browser, ADMIN, scheme);
-    for (const path of ['/settings/profile', '/settings/canned', '/settings/agents', '/settings/inboxes', '/settings/inboxes/1', '/settings/data', '/settings/api', '/settings/webhooks', '/admin/audit']) {
-      await admin.goto(path);
-      await hydrated(admin);
-      await expect(admin.getByRole('heading', { level: 2 }).first()).toBeVisible();
-      await axeClean(admin, path);
-    }
-  });
+  // Nine pages, each loaded, hydrated and checked (about two seconds each): in two
+  // tests, so that neither comes near its timeout on a slow machine.
+  const sections = [
+    ['the profile, canned responses, agents and inboxes settings', ['/settings/profile', '/settings/canned', '/settings/agents', '/settings/inboxes', '/settings/inboxes/1']],
+    ['the data, platform and audit settings', ['/settings/data', '/settings/api', '/settings/webhooks', '/admin/audit']],
+  ] as const;
+  for (const [what, paths] of sections) {
+    test(`axe-core: ${what} (${scheme})`, async ({ browser }) => {
+      const admin = await signedIn(browser, ADMIN, scheme);
+      for (const path of paths) {
+        await admin.goto(path);
+        await hydrated(admin);
+        await expect(admin.getByRole('heading', { level: 2 }).first()).toBeVisible();
+        await axeClean(admin, path);
+      }
+    });
+  }
 }
 
 test("axe-core finds nothing in the widget, closed and open (the host page's own styles aside)", async ({ page }) => {
