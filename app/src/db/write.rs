@@ -243,7 +243,9 @@ impl Db {
         if writer.0.is_none() {
             let mut conn = self.pool.acquire().await?.detach();
             // Its commits leave the WAL's sync to `Synced`, outside the turn.
-            conn.execute(super::wal::WRITER_PRAGMA).await?;
+            for pragma in super::wal::WRITER_PRAGMAS {
+                conn.execute(pragma).await?;
+            }
             writer.0 = Some(conn);
         }
         let Some(conn) = writer.0.as_mut() else { return Err(sqlx::Error::PoolClosed) };

@@ -246,3 +246,30 @@ test_both_dbs!(a_commit_returns_only_after_its_wal_is_synced, |db| async move {
     };
     assert_eq!((writer.as_str(), pool.as_str()), expected);
 });
+
+// The writer keeps its statement journals in memory (`temp_store = MEMORY`; other
+// connections keep the default), and they still do their work: a multi-row statement
+// that fails on its last row, after far more than the 64 KiB SQLite would otherwise
+// spill to a file, takes back its own rows and only those.
+test_both_dbs!(a_writers_failed_statement_takes_back_only_its_own_rows, |db| async move {
+    let mut tx = db.begin_write().await.unwrap();
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('kept', 'before')").execute(&mut *tx).await.unwrap();
+    if db.dialect() == Dialect::Sqlite {
+        let temp: i64 = sqlx::query_scalar("PRAGMA temp_store").fetch_one(&mut *tx).await.unwrap();
+        assert_eq!((temp, db.pragma("temp_store").await.unwrap()), (2, "0".to_string()), "MEMORY on the writer only");
+    }
+    let padding = "x".repeat(400);
+    let mut rows: Vec<String> = (0..600).map(|n| format!("('bulk{n}', '{padding}')")).collect();
+    rows.push("('kept', 'again')".into()); // the key is taken: the statement fails here
+    let failed = sqlx::query(&format!("INSERT INTO settings (key, value) VALUES {}", rows.join(", "))).execute(&mut *tx).await;
+    assert!(failed.is_err(), "the repeated key is refused");
+    if db.dialect() == Dialect::Sqlite {
+        let left: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM settings WHERE key = 'kept' OR key LIKE 'bulk%'").fetch_all(&mut *tx).await.unwrap();
+        assert_eq!(left, [("kept".to_string(), "before".to_string())], "the statement's rows are gone, the earlier one stays");
+        tx.commit().await.unwrap();
+        let kept: Vec<String> = sqlx::query_scalar("SELECT key FROM settings WHERE key = 'kept' OR key LIKE 'bulk%'").fetch_all(db.pool()).await.unwrap();
+        assert_eq!(kept, ["kept"]);
+    } else {
+        tx.rollback().await.unwrap(); // PostgreSQL aborts the whole transaction
+    }
+});
